@@ -1,0 +1,26 @@
+use leptos::prelude::*;
+
+use crate::domain::{Conversation, ConversationId};
+use crate::error::ApiError;
+
+/// The owner hands the conversation back to the AI, optionally with a brief the AI must
+/// honour (e.g. "refund approved"). The customer is told in the product's words.
+#[server(prefix = "/api", endpoint = "conversations/handover", input = server_fn::codec::Json)]
+pub async fn handover(
+    conversation_id: ConversationId,
+    note: Option<String>,
+) -> Result<Conversation, ApiError> {
+    use crate::backend::{auth, handoff, Services};
+    use crate::domain::Note;
+
+    let services = Services::from_context()?;
+    let brief = Note::parse_optional(note.as_deref())?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::apply(
+        &services,
+        conversation_id,
+        &agent,
+        handoff::Request::HandOver { brief },
+    )
+    .await
+}

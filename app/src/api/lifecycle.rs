@@ -1,0 +1,24 @@
+use leptos::prelude::*;
+
+use crate::domain::{Conversation, ConversationId};
+use crate::error::ApiError;
+
+/// Closes a conversation (the owner's, or one the AI handles). The customer is told.
+#[server(prefix = "/api", endpoint = "conversations/close", input = server_fn::codec::Json)]
+pub async fn close(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
+    use crate::backend::{auth, handoff, Services};
+
+    let services = Services::from_context()?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::apply(&services, conversation_id, &agent, handoff::Request::Close).await
+}
+
+/// Reopens a closed conversation; the AI handles it again.
+#[server(prefix = "/api", endpoint = "conversations/reopen", input = server_fn::codec::Json)]
+pub async fn reopen(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
+    use crate::backend::{auth, handoff, Services};
+
+    let services = Services::from_context()?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::apply(&services, conversation_id, &agent, handoff::Request::Reopen).await
+}

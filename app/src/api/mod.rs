@@ -1,0 +1,21 @@
+//! The HTTP API: server functions at fixed paths under `/api/`, JSON in and out.
+//!
+//! In the browser (`csr`) each function is an HTTP call; on the server (`ssr`) its body runs.
+//! Bodies are thin: they authorize, then call [`crate::backend`].
+
+/// Agents: the team list and one's own availability.
+pub mod agents;
+/// Agent sign-in, sign-out, and who is signed in.
+pub mod auth;
+/// The customer's side: start, send, history, ask for a person.
+pub mod chat;
+/// The dashboard's reads and the owner's messages: list, get, send.
+pub mod conversations;
+/// The owner gives the conversation back to the AI.
+pub mod handover;
+/// Closing and reopening a conversation.
+pub mod lifecycle;
+/// An agent takes a conversation over from the AI.
+pub mod takeover;
+/// The owner gives the conversation to another agent.
+pub mod transfer;

@@ -1,0 +1,22 @@
+use leptos::prelude::*;
+
+use crate::domain::{Conversation, ConversationId};
+use crate::error::ApiError;
+
+/// Takes a conversation over from the AI. The customer is told, in the product's words, who
+/// now helps them; the AI goes silent. Of several agents racing, exactly one wins; the others
+/// get 409 naming the winner.
+#[server(prefix = "/api", endpoint = "conversations/takeover", input = server_fn::codec::Json)]
+pub async fn takeover(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
+    use crate::backend::{auth, handoff, Services};
+
+    let services = Services::from_context()?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::apply(
+        &services,
+        conversation_id,
+        &agent,
+        handoff::Request::TakeOver,
+    )
+    .await
+}

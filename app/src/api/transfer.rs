@@ -1,0 +1,30 @@
+use leptos::prelude::*;
+
+use crate::domain::{AgentId, Conversation, ConversationId};
+use crate::error::ApiError;
+
+/// The owner transfers the conversation to another agent who is online and has room, with an
+/// optional note only agents see. The customer is told the new agent's name.
+#[server(prefix = "/api", endpoint = "conversations/transfer", input = server_fn::codec::Json)]
+pub async fn transfer(
+    conversation_id: ConversationId,
+    to_agent_id: AgentId,
+    note: Option<String>,
+) -> Result<Conversation, ApiError> {
+    use crate::backend::{auth, handoff, Services};
+    use crate::domain::Note;
+
+    let services = Services::from_context()?;
+    let note = Note::parse_optional(note.as_deref())?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::apply(
+        &services,
+        conversation_id,
+        &agent,
+        handoff::Request::Transfer {
+            to: to_agent_id,
+            note,
+        },
+    )
+    .await
+}

@@ -1,0 +1,117 @@
+use super::handoff::publish;
+use super::{NewMessage, Reply, ReplyContext, SendGuard, Services, StoreError};
+use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
+
+/// How much of the transcript the AI sees.
+const TRANSCRIPT_EVENTS: u32 = 200;
+
+/// Polite words for when the AI cannot answer at all.
+pub const FALLBACK: &str = "I'm sorry, I can't answer right now. A member of our Customer Service team will take over shortly.";
+
+/// The AI's turn after a customer message in AI mode. Runs detached from the request.
+///
+/// The reply is appended only if the conversation is still in AI mode at the version it had
+/// when the customer wrote: a reply still being computed when an agent takes over is
+/// discarded, never posted.
+#[tracing::instrument(skip_all, fields(conversation_id = %conversation.id))]
+pub async fn respond(services: Services, conversation: Conversation) {
+    if conversation.mode != Mode::Ai {
+        return;
+    }
+    let version = conversation.version;
+    let id = conversation.id;
+    let transcript = match services.store.events(id, 0, TRANSCRIPT_EVENTS).await {
+        Ok(events) => events
+            .into_iter()
+            .filter_map(|event| match event.kind {
+                EventKind::Message { message } => {
+                    Some((message.author, message.body.as_str().to_owned()))
+                }
+                _ => None,
+            })
+            .collect(),
+        Err(err) => {
+            tracing::error!(%err, "could not read the transcript for the AI");
+            return;
+        }
+    };
+    let context = ReplyContext {
+        brief: conversation.brief.clone(),
+        conversation,
+        transcript,
+    };
+    let (text, escalation) = match services.responder.reply(context).await {
+        Ok(Reply::Answer { text, confidence }) => {
+            tracing::debug!(confidence, "AI answered");
+            (Some(text), None)
+        }
+        Ok(Reply::Escalate {
+            text,
+            reason,
+            detail,
+        }) => (text, Some((reason, detail))),
+        Err(err) => {
+            tracing::warn!(%err, "AI provider failed; escalating");
+            (
+                Some(FALLBACK.to_owned()),
+                Some((EscalationReason::AiUnavailable, Some(err.to_string()))),
+            )
+        }
+    };
+
+    if let Some(text) = text {
+        let Ok(body) = MessageBody::parse(&text) else {
+            tracing::warn!("the AI produced an empty or oversized reply; dropped");
+            return;
+        };
+        let message = NewMessage {
+            author: Author::Ai,
+            body,
+            client_id: None,
+            guard: SendGuard::Ai { version },
+        };
+        match services
+            .store
+            .append_message(id, message, services.now())
+            .await
+        {
+            Ok(appended) => services.publisher.publish(
+                &appended.conversation,
+                std::slice::from_ref(&appended.event),
+            ),
+            Err(StoreError::SendRefused { mode }) => {
+                tracing::info!(?mode, "AI reply discarded: the conversation changed hands");
+                return;
+            }
+            Err(err) => {
+                tracing::error!(%err, "could not store the AI reply");
+                return;
+            }
+        }
+    }
+    if let Some((reason, detail)) = escalation {
+        if let Err(err) = escalate(&services, id, reason, detail).await {
+            tracing::error!(%err, "could not mark the conversation waiting");
+        }
+    }
+}
+
+/// Marks a conversation as waiting for a human, telling the customer a person will join.
+/// Does nothing if it already waits or a human already handles it.
+pub async fn escalate(
+    services: &Services,
+    id: crate::domain::ConversationId,
+    reason: EscalationReason,
+    detail: Option<String>,
+) -> Result<Option<Conversation>, StoreError> {
+    let notice = MessageBody::parse(&Notice::waiting()).expect("product copy is a valid message");
+    let committed = services
+        .store
+        .mark_waiting(id, reason, detail, notice, services.now())
+        .await?;
+    Ok(committed.map(|committed| {
+        tracing::info!(?reason, "conversation waits for a human");
+        publish(services, &committed);
+        committed.conversation
+    }))
+}

@@ -1,0 +1,189 @@
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use http::header::{COOKIE, SET_COOKIE};
+use http::HeaderValue;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::Services;
+use crate::domain::{Agent, Conversation, ConversationId};
+use crate::error::ApiError;
+
+/// The agent session cookie.
+pub const SESSION_COOKIE: &str = "baton_session";
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| {
+            tracing::error!(%err, "password hashing failed");
+            ApiError::internal()
+        })
+}
+
+/// True when `password` matches the stored argon2 `hash`.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends the time of one password check against a hash nobody has, so a sign-in with an
+/// unknown address takes as long as one with a wrong password.
+pub fn verify_against_nobody(password: &str) {
+    static NOBODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = NOBODY.get_or_init(|| {
+        hash_password(&hex::encode(rand::random::<[u8; 16]>())).unwrap_or_default()
+    });
+    let _ = verify_password(hash, password);
+}
+
+/// A fresh unguessable token (256 random bits, hex) and the hash to store for it.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+/// The stored form of a token: SHA-256, hex. Tokens are random, so no salt is needed.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two equal-length strings in time independent of where they differ.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The request's headers.
+fn request_parts() -> Result<http::request::Parts, ApiError> {
+    leptos::prelude::use_context::<http::request::Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from the server-function context");
+        ApiError::internal()
+    })
+}
+
+/// The value of the session cookie on the current request, if any.
+fn session_token() -> Result<Option<String>, ApiError> {
+    let parts = request_parts()?;
+    Ok(parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned()))
+}
+
+/// The signed-in agent of the current request, or 401.
+pub async fn current_agent(services: &Services) -> Result<Agent, ApiError> {
+    let token = session_token()?.ok_or_else(|| ApiError::unauthorized("Please sign in first"))?;
+    services
+        .store
+        .session_agent(&hash_token(&token), services.now())
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("Your session has ended. Please sign in again"))
+}
+
+/// Starts a session for `agent` and sets its cookie on the response.
+pub async fn start_session(services: &Services, agent: &Agent) -> Result<(), ApiError> {
+    let (token, hash) = new_token();
+    let now = services.now();
+    let expires = crate::domain::Timestamp(now.millis() + services.session_ttl_secs * 1000);
+    services
+        .store
+        .create_session(&hash, agent.id, now, expires)
+        .await?;
+    set_cookie(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        services.session_ttl_secs,
+        if services.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    ))
+}
+
+/// Ends the current session, if any, and clears its cookie.
+pub async fn end_session(services: &Services) -> Result<(), ApiError> {
+    if let Some(token) = session_token()? {
+        services.store.delete_session(&hash_token(&token)).await?;
+    }
+    set_cookie(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+    ))
+}
+
+fn set_cookie(cookie: &str) -> Result<(), ApiError> {
+    let response =
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>().ok_or_else(|| {
+            tracing::error!("response options missing from the server-function context");
+            ApiError::internal()
+        })?;
+    let value = HeaderValue::from_str(cookie).map_err(|_| ApiError::internal())?;
+    response.append_header(SET_COOKIE, value);
+    Ok(())
+}
+
+/// Checks a customer's token for a conversation and returns the conversation.
+pub async fn customer_conversation(
+    services: &Services,
+    id: ConversationId,
+    token: &str,
+) -> Result<Conversation, ApiError> {
+    let stored = services.store.customer_token_hash(id).await?;
+    if !constant_time_eq(&stored, &hash_token(token)) {
+        return Err(ApiError::unauthorized(
+            "This chat link is not valid. Please start a new conversation",
+        ));
+    }
+    Ok(services.store.conversation(id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_against_its_own_hash() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "wrong horse"));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_stored_hashed() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(a, hash_a);
+        assert_eq!(hash_token(&a), hash_a);
+    }
+
+    #[test]
+    fn constant_time_comparison_is_still_a_comparison() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
+    }
+}

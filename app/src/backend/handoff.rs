@@ -1,0 +1,286 @@
+use super::{CommittedTransition, NewMessage, SendGuard, Services, StoreError, TransitionPatch};
+use crate::domain::{
+    Actor, Agent, AgentId, AgentRef, Author, Availability, ClientId, Command, Conversation,
+    ConversationId, Event, EventKind, Message, MessageBody, MessageId, Mode, ModeChange, Note,
+    Notice, Refusal, TransferTarget, Transition,
+};
+use crate::error::ApiError;
+
+/// How often a transition is re-decided when another change slipped in between the read
+/// and the conditional write. Each retry re-reads, so a lost race ends in a refusal.
+const MAX_ATTEMPTS: usize = 16;
+
+/// What an agent asks for, before the target of a transfer is looked up.
+#[derive(Debug, Clone)]
+pub enum Request {
+    TakeOver,
+    HandOver { brief: Option<Note> },
+    Transfer { to: AgentId, note: Option<Note> },
+    Close,
+    Reopen,
+}
+
+/// Applies a request to a conversation: load, decide with [`Mode::apply`], write with a
+/// conditional update on the version, publish. Exactly one of several racing requests wins;
+/// the others get a refusal naming the winner.
+#[tracing::instrument(skip_all, fields(conversation_id = %id, agent_id = %agent.id, request = ?request))]
+pub async fn apply(
+    services: &Services,
+    id: ConversationId,
+    agent: &Agent,
+    request: Request,
+) -> Result<Conversation, ApiError> {
+    let actor = Actor {
+        agent: agent.id,
+        role: agent.role,
+    };
+    let target = match &request {
+        Request::Transfer { to, .. } => Some(transfer_target(services, *to).await?),
+        _ => None,
+    };
+    let command = match (&request, target.as_ref()) {
+        (Request::TakeOver, _) => Command::TakeOver,
+        (Request::HandOver { .. }, _) => Command::HandOver,
+        (Request::Transfer { .. }, Some((target, _))) => Command::Transfer(*target),
+        (Request::Transfer { .. }, None) => unreachable!("a transfer always has a target"),
+        (Request::Close, _) => Command::Close,
+        (Request::Reopen, _) => Command::Reopen,
+    };
+
+    for _ in 0..MAX_ATTEMPTS {
+        let conversation = services.store.conversation(id).await?;
+        let transition = conversation
+            .mode
+            .apply(&command, &actor)
+            .map_err(|refusal| refusal_error(refusal, &conversation, target.as_ref()))?;
+        let patch = patch_for(&transition, agent, &request, target.as_ref());
+        match services
+            .store
+            .commit_transition(id, conversation.version, patch, services.now())
+            .await
+        {
+            Ok(committed) => {
+                tracing::info!(from = ?transition.from, to = ?transition.to, "mode changed");
+                publish(services, &committed);
+                return Ok(committed.conversation);
+            }
+            Err(StoreError::VersionConflict) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "The conversation is changing too quickly. Please try again.",
+    ))
+}
+
+/// Sends a message as the owning agent. A repeated `client_id` returns the first message.
+#[tracing::instrument(skip_all, fields(conversation_id = %id, agent_id = %agent.id))]
+pub async fn send_as_agent(
+    services: &Services,
+    id: ConversationId,
+    agent: &Agent,
+    client_id: ClientId,
+    body: MessageBody,
+) -> Result<Message, ApiError> {
+    let message = NewMessage {
+        author: Author::Agent {
+            agent: agent.reference(),
+        },
+        body,
+        client_id: Some(client_id),
+        guard: SendGuard::Owner(agent.id),
+    };
+    match services
+        .store
+        .append_message(id, message, services.now())
+        .await
+    {
+        Ok(appended) => {
+            if appended.created {
+                services.publisher.publish(
+                    &appended.conversation,
+                    std::slice::from_ref(&appended.event),
+                );
+            }
+            message_of(appended.event)
+        }
+        Err(StoreError::SendRefused { mode }) => {
+            Err(agent_send_refusal(services, mode, agent).await)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The message an event carries (an append always yields a message event).
+pub fn message_of(event: Event) -> Result<Message, ApiError> {
+    match event.kind {
+        EventKind::Message { message } => Ok(message),
+        other => {
+            tracing::error!(?other, "an append returned a non-message event");
+            Err(ApiError::internal())
+        }
+    }
+}
+
+/// Hands committed events to the publisher.
+pub fn publish(services: &Services, committed: &CommittedTransition) {
+    services
+        .publisher
+        .publish(&committed.conversation, &committed.events);
+}
+
+async fn agent_send_refusal(services: &Services, mode: Mode, agent: &Agent) -> ApiError {
+    match mode {
+        Mode::Closed => ApiError::conflict("This conversation is closed"),
+        Mode::Ai => {
+            ApiError::forbidden("The AI handles this conversation: take it over before replying")
+        }
+        Mode::Human { agent: owner } if owner == agent.id => ApiError::internal(),
+        Mode::Human { agent: owner } => {
+            let name = agent_name(services, owner).await;
+            ApiError::forbidden(format!(
+                "{name} handles this conversation: only they can reply"
+            ))
+        }
+    }
+}
+
+/// The transfer target as the rules need it, with their name.
+async fn transfer_target(
+    services: &Services,
+    to: AgentId,
+) -> Result<(TransferTarget, AgentRef), ApiError> {
+    let agents = services.store.agents().await?;
+    let overview = agents
+        .into_iter()
+        .find(|overview| overview.agent.id == to)
+        .ok_or_else(|| ApiError::not_found("No such agent"))?;
+    let target = TransferTarget {
+        agent: to,
+        status: overview.agent.status,
+        has_capacity: overview.has_capacity(),
+    };
+    Ok((target, overview.agent.reference()))
+}
+
+async fn agent_name(services: &Services, id: AgentId) -> String {
+    services
+        .store
+        .agent(id)
+        .await
+        .map(|agent| agent.display_name.to_string())
+        .unwrap_or_else(|_| "Another agent".into())
+}
+
+/// The events and state a transition writes, with the customer's notice in the product's words.
+fn patch_for(
+    transition: &Transition,
+    agent: &Agent,
+    request: &Request,
+    target: Option<&(TransferTarget, AgentRef)>,
+) -> TransitionPatch {
+    let me = agent.reference();
+    let system = |text: String| EventKind::Message {
+        message: Message {
+            id: MessageId::new(),
+            author: Author::System,
+            body: MessageBody::parse(&text).expect("product copy is a valid message"),
+            client_id: None,
+        },
+    };
+    let note = |note: &Option<Note>| note.as_ref().map(|n| n.as_str().to_owned());
+    let (events, brief) = match (transition.change, request) {
+        (ModeChange::TakenOver { .. }, _) => (
+            vec![
+                EventKind::TakenOver { agent: me.clone() },
+                system(Notice::takeover(&me.name)),
+            ],
+            None,
+        ),
+        (ModeChange::HandedOver { .. }, Request::HandOver { brief }) => (
+            vec![
+                EventKind::HandedOver {
+                    by: me,
+                    brief: note(brief),
+                },
+                system(Notice::handover()),
+            ],
+            note(brief),
+        ),
+        (ModeChange::Transferred { .. }, Request::Transfer { note: text, .. }) => {
+            let to = target
+                .map(|(_, to)| to.clone())
+                .expect("transfer has a target");
+            (
+                vec![
+                    EventKind::Transferred {
+                        from: me,
+                        to: to.clone(),
+                        note: note(text),
+                    },
+                    system(Notice::transfer(&to.name)),
+                ],
+                None,
+            )
+        }
+        (ModeChange::Closed { .. }, _) => (
+            vec![EventKind::Closed { by: me }, system(Notice::closed())],
+            None,
+        ),
+        (ModeChange::Reopened { .. }, _) => (vec![EventKind::Reopened { by: me }], None),
+        (change, request) => {
+            unreachable!("{change:?} does not follow from {request:?}")
+        }
+    };
+    TransitionPatch {
+        mode: transition.to,
+        brief,
+        events,
+    }
+}
+
+/// Turns a refusal into the error the caller sees, naming people rather than ids.
+fn refusal_error(
+    refusal: Refusal,
+    conversation: &Conversation,
+    target: Option<&(TransferTarget, AgentRef)>,
+) -> ApiError {
+    let owner_name = conversation
+        .owner
+        .as_ref()
+        .map(|owner| owner.name.clone())
+        .unwrap_or_else(|| "another agent".into());
+    let target_name = target
+        .map(|(_, to)| to.name.clone())
+        .unwrap_or_else(|| "That agent".into());
+    match refusal {
+        Refusal::HeldBy { .. } => ApiError::Conflict {
+            message: format!("Already taken over by {owner_name}"),
+            holder: conversation.owner.clone(),
+            since: Some(conversation.mode_since),
+        },
+        Refusal::AlreadyYours => ApiError::conflict("You already handle this conversation"),
+        Refusal::NotOwner { .. } => ApiError::forbidden(format!(
+            "Only {owner_name}, who handles this conversation, can do that"
+        )),
+        Refusal::NotHuman => {
+            ApiError::conflict("The AI handles this conversation: take it over first")
+        }
+        Refusal::Closed => ApiError::conflict("This conversation is closed"),
+        Refusal::NotClosed => ApiError::conflict("This conversation is not closed"),
+        Refusal::TransferToSelf => {
+            ApiError::bad_input("You already handle this conversation: pick another agent")
+        }
+        Refusal::TargetUnavailable { status, .. } => ApiError::conflict(format!(
+            "{target_name} is {} and cannot receive transfers",
+            match status {
+                Availability::Online => "online",
+                Availability::Away => "away",
+                Availability::Offline => "offline",
+            }
+        )),
+        Refusal::TargetAtCapacity { .. } => ApiError::conflict(format!(
+            "{target_name} has no room for another conversation"
+        )),
+    }
+}

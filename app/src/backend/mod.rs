@@ -1,0 +1,20 @@
+//! Server-side half of the server functions (feature `ssr`).
+//!
+//! The server functions in [`crate::api`] are thin shells: they read the [`Services`] from
+//! the request context and call into the modules here, which load, apply the pure rules of
+//! [`crate::domain`], persist through the [`Store`] port and publish through [`Publisher`].
+
+/// The AI's turn after a customer message.
+pub mod ai;
+/// Who is calling: agent sessions, customer tokens, password hashing.
+pub mod auth;
+/// Take over, hand over, transfer, close, reopen, and sending as an agent.
+pub mod handoff;
+/// The ports the server implements: store, responder, publisher, clock.
+pub mod ports;
+
+pub use ports::{
+    Appended, Clock, CommittedTransition, NewConversation, NewMessage, Publisher, Reply,
+    ReplyContext, Responder, ResponderError, SendGuard, Services, Store, StoreError, SystemClock,
+    TransitionPatch,
+};

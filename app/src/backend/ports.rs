@@ -1,0 +1,295 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Agent, AgentId, AgentOverview, Author, Availability, ClientId, Conversation, ConversationId,
+    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, MessageBody, Mode,
+    Timestamp,
+};
+use crate::error::ApiError;
+
+/// Everything a server function needs, provided once per request by the server.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub responder: Arc<dyn Responder>,
+    pub publisher: Arc<dyn Publisher>,
+    pub clock: Arc<dyn Clock>,
+    /// How long an agent session lasts.
+    pub session_ttl_secs: i64,
+    /// Whether cookies get `Secure` (the public origin is HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Services {
+    /// The services of the current request.
+    pub fn from_context() -> Result<Self, ApiError> {
+        leptos::prelude::use_context::<Services>().ok_or_else(|| {
+            tracing::error!("Services missing from the server-function context");
+            ApiError::internal()
+        })
+    }
+
+    /// Now, by the configured clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+/// Wall-clock time.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        Timestamp(millis)
+    }
+}
+
+/// A failure of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No conversation (or agent) with that id.
+    #[error("not found")]
+    NotFound,
+    /// The conversation's version moved since it was read: reload and decide again.
+    #[error("the conversation changed meanwhile")]
+    VersionConflict,
+    /// The send guard did not hold; `mode` is the conversation's mode at that moment.
+    #[error("sending is not allowed in mode {mode:?}")]
+    SendRefused { mode: Mode },
+    /// A uniqueness rule was broken (e.g. an e-mail address already in use).
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ApiError::not_found("No such conversation"),
+            StoreError::Duplicate(what) => ApiError::conflict(format!("{what} already exists")),
+            StoreError::VersionConflict | StoreError::SendRefused { .. } => {
+                ApiError::conflict("The conversation changed meanwhile. Please try again.")
+            }
+            StoreError::Backend(cause) => {
+                tracing::error!(%cause, "store failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// What must hold for a message to be appended, checked atomically with the append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendGuard {
+    /// The customer writes: the conversation is not closed.
+    Customer,
+    /// An agent writes: they own the conversation.
+    Owner(AgentId),
+    /// The AI writes: the conversation is in AI mode and its mode has not changed since
+    /// `version` (a reply computed before a takeover is discarded).
+    Ai { version: u64 },
+    /// Baton writes a notice: the conversation is not closed.
+    System,
+}
+
+/// A message to append.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub author: Author,
+    pub body: MessageBody,
+    pub client_id: Option<ClientId>,
+    pub guard: SendGuard,
+}
+
+/// The result of an append.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    pub event: Event,
+    /// False when an earlier send with the same client id was returned instead.
+    pub created: bool,
+    /// The conversation after the append.
+    pub conversation: Conversation,
+}
+
+/// A new conversation.
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub id: ConversationId,
+    pub customer_name: DisplayName,
+    pub token_hash: String,
+}
+
+/// The state a transition writes.
+#[derive(Debug, Clone)]
+pub struct TransitionPatch {
+    pub mode: Mode,
+    /// The brief for the AI (set by a handover, cleared by anything else).
+    pub brief: Option<String>,
+    /// Events appended with the change, in order.
+    pub events: Vec<EventKind>,
+}
+
+/// The result of a committed transition.
+#[derive(Debug, Clone)]
+pub struct CommittedTransition {
+    pub conversation: Conversation,
+    pub events: Vec<Event>,
+}
+
+/// Persistence. SQLite and PostgreSQL implement it in the server crate.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Conversations.
+
+    /// Creates a conversation in AI mode with its `Started` event (seq 1).
+    async fn create_conversation(
+        &self,
+        new: NewConversation,
+        at: Timestamp,
+    ) -> Result<Conversation, StoreError>;
+    /// One conversation.
+    async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError>;
+    /// The stored hash of the customer's token.
+    async fn customer_token_hash(&self, id: ConversationId) -> Result<String, StoreError>;
+    /// Conversations for the dashboard, newest activity first, waiting ones on top.
+    async fn list_conversations(
+        &self,
+        filter: ListFilter,
+        viewer: AgentId,
+        limit: u32,
+    ) -> Result<Vec<Conversation>, StoreError>;
+    /// Events with `seq > after_seq`, in order, at most `limit`.
+    async fn events(
+        &self,
+        id: ConversationId,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError>;
+    /// Appends a message if its guard holds; returns the earlier message for a repeated
+    /// client id.
+    async fn append_message(
+        &self,
+        id: ConversationId,
+        message: NewMessage,
+        at: Timestamp,
+    ) -> Result<Appended, StoreError>;
+    /// Writes a change of mode if the conversation is still at `expected_version`.
+    async fn commit_transition(
+        &self,
+        id: ConversationId,
+        expected_version: u64,
+        patch: TransitionPatch,
+        at: Timestamp,
+    ) -> Result<CommittedTransition, StoreError>;
+    /// Marks an AI-mode conversation as waiting for a human and appends the escalation
+    /// event and a notice to the customer. `None` if it already waits or is not in AI mode.
+    async fn mark_waiting(
+        &self,
+        id: ConversationId,
+        reason: EscalationReason,
+        detail: Option<String>,
+        notice: MessageBody,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError>;
+
+    // Agents.
+
+    /// Creates an agent.
+    async fn create_agent(
+        &self,
+        agent: &Agent,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// An enabled agent and their password hash, by e-mail.
+    async fn agent_credentials(&self, email: &Email)
+        -> Result<Option<(Agent, String)>, StoreError>;
+    /// One agent.
+    async fn agent(&self, id: AgentId) -> Result<Agent, StoreError>;
+    /// Every enabled agent with their load.
+    async fn agents(&self) -> Result<Vec<AgentOverview>, StoreError>;
+    /// Sets an agent's availability.
+    async fn set_availability(
+        &self,
+        id: AgentId,
+        status: Availability,
+    ) -> Result<Agent, StoreError>;
+    /// How many agents exist (to seed demo agents on first run).
+    async fn agent_count(&self) -> Result<u64, StoreError>;
+
+    // Sessions.
+
+    /// Stores a session.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        created_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The agent of an unexpired session.
+    async fn session_agent(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<Agent>, StoreError>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+}
+
+/// Fans committed events out to live sockets (in this node and, with PostgreSQL, others).
+pub trait Publisher: Send + Sync + 'static {
+    /// Called after `events` of `conversation` were committed.
+    fn publish(&self, conversation: &Conversation, events: &[Event]);
+}
+
+/// What the AI is given to answer.
+#[derive(Debug, Clone)]
+pub struct ReplyContext {
+    pub conversation: Conversation,
+    /// The visible transcript, oldest first (customer, AI, agent and system messages).
+    pub transcript: Vec<(Author, String)>,
+    /// The last handover brief, which the AI must honour.
+    pub brief: Option<String>,
+}
+
+/// The AI's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Say this to the customer.
+    Answer { text: String, confidence: f32 },
+    /// Say this, and mark the conversation waiting for a human for `reason`.
+    Escalate {
+        text: Option<String>,
+        reason: EscalationReason,
+        detail: Option<String>,
+    },
+}
+
+/// Why the responder could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ResponderError {
+    #[error("the AI provider timed out")]
+    Timeout,
+    #[error("the AI provider failed: {0}")]
+    Provider(String),
+}
+
+/// The AI agent.
+#[async_trait]
+pub trait Responder: Send + Sync + 'static {
+    async fn reply(&self, context: ReplyContext) -> Result<Reply, ResponderError>;
+}

@@ -1,0 +1,27 @@
+//! The conversation model: pure types and rules shared by the browser and the server.
+//!
+//! Nothing here touches I/O. The UI enables buttons with the same [`Mode::apply`] the server
+//! enforces, and every screen derives what it shows from the per-conversation [`Event`] log.
+
+/// Agents, their roles and availability.
+mod agent;
+/// Conversations as the dashboard lists them.
+mod conversation;
+/// The per-conversation event log and what the customer may see of it.
+mod event;
+/// Typed identifiers.
+mod ids;
+/// The mode state machine: take over, hand over, transfer, close, reopen.
+mod mode;
+/// Parsed text values: message bodies, display names, notes.
+mod text;
+/// Milliseconds since the Unix epoch.
+mod time;
+
+pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
+pub use conversation::{Conversation, ListFilter, Waiting};
+pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
+pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
+pub use mode::{Actor, Command, Mode, ModeChange, Refusal, TransferTarget, Transition};
+pub use text::{ClientId, DisplayName, Email, MessageBody, Note, TextError, MAX_BODY_CHARS};
+pub use time::Timestamp;

@@ -1,0 +1,250 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The most characters one message may hold.
+pub const MAX_BODY_CHARS: usize = 4_000;
+const MAX_NAME_CHARS: usize = 60;
+const MAX_NOTE_CHARS: usize = 1_000;
+const MAX_CLIENT_ID_CHARS: usize = 64;
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// Why a piece of text was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("{what} is empty")]
+    Empty { what: &'static str },
+    #[error("{what} is too long: {chars} characters, at most {max}")]
+    TooLong {
+        what: &'static str,
+        chars: usize,
+        max: usize,
+    },
+    #[error("{what} contains characters that are not allowed")]
+    BadCharacters { what: &'static str },
+}
+
+fn bounded(what: &'static str, raw: &str, max: usize) -> Result<String, TextError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(TextError::Empty { what });
+    }
+    let chars = trimmed.chars().count();
+    if chars > max {
+        return Err(TextError::TooLong { what, chars, max });
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! text_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The text itself.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = TextError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+    };
+}
+
+text_type!(
+    /// A chat message's text: non-empty after trimming, at most [`MAX_BODY_CHARS`] characters.
+    MessageBody
+);
+text_type!(
+    /// A person's name as others see it: 1–60 characters, no control characters.
+    DisplayName
+);
+text_type!(
+    /// A note between agents (transfer note, handover brief): 1–1,000 characters.
+    Note
+);
+text_type!(
+    /// The id a client gives a message it sends, so a retry never stores it twice:
+    /// 1–64 of `A–Z a–z 0–9 - _`.
+    ClientId
+);
+text_type!(
+    /// An agent's sign-in address, lower-cased.
+    Email
+);
+
+impl MessageBody {
+    /// Parses a message body.
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        bounded("message", raw, MAX_BODY_CHARS).map(Self)
+    }
+}
+
+impl DisplayName {
+    /// Parses a display name.
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        let name = bounded("name", raw, MAX_NAME_CHARS)?;
+        if name.chars().any(char::is_control) {
+            return Err(TextError::BadCharacters { what: "name" });
+        }
+        Ok(Self(name))
+    }
+}
+
+impl Note {
+    /// Parses a note.
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        bounded("note", raw, MAX_NOTE_CHARS).map(Self)
+    }
+
+    /// An optional note: blank input means no note.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, TextError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => Self::parse(text).map(Some),
+        }
+    }
+}
+
+impl ClientId {
+    /// Parses a client-chosen message id.
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        let what = "client_id";
+        let id = bounded(what, raw, MAX_CLIENT_ID_CHARS)?;
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(TextError::BadCharacters { what });
+        }
+        Ok(Self(id))
+    }
+
+    /// A fresh random id (used by the browser client).
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string())
+    }
+}
+
+impl Email {
+    /// Parses an e-mail address loosely (something@something), lower-cased.
+    pub fn parse(raw: &str) -> Result<Self, TextError> {
+        let what = "email";
+        let email = bounded(what, raw, MAX_EMAIL_CHARS)?.to_lowercase();
+        match email.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty()
+                    && !domain.is_empty()
+                    && !email.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+            {
+                Ok(Self(email))
+            }
+            _ => Err(TextError::BadCharacters { what }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_trimmed() {
+        assert_eq!(MessageBody::parse("  hello \n").unwrap().as_str(), "hello");
+    }
+
+    #[test]
+    fn an_empty_or_blank_message_is_refused() {
+        assert_eq!(
+            MessageBody::parse(" \t\n"),
+            Err(TextError::Empty { what: "message" })
+        );
+        assert!(MessageBody::parse("").is_err());
+    }
+
+    #[test]
+    fn a_message_of_exactly_the_limit_is_accepted_and_one_more_is_refused() {
+        let max = "é".repeat(MAX_BODY_CHARS);
+        assert!(MessageBody::parse(&max).is_ok());
+        let over = format!("{max}x");
+        assert_eq!(
+            MessageBody::parse(&over),
+            Err(TextError::TooLong {
+                what: "message",
+                chars: MAX_BODY_CHARS + 1,
+                max: MAX_BODY_CHARS
+            })
+        );
+    }
+
+    #[test]
+    fn a_message_deserializes_only_when_valid() {
+        assert!(serde_json::from_str::<MessageBody>("\"  \"").is_err());
+        let body: MessageBody = serde_json::from_str("\" hi \"").unwrap();
+        assert_eq!(body.as_str(), "hi");
+    }
+
+    #[test]
+    fn names_refuse_control_characters_and_long_input() {
+        assert!(DisplayName::parse("Ana\u{0007}").is_err());
+        assert!(DisplayName::parse(&"a".repeat(61)).is_err());
+        assert_eq!(DisplayName::parse(" Ana ").unwrap().as_str(), "Ana");
+    }
+
+    #[test]
+    fn a_blank_note_is_no_note() {
+        assert_eq!(Note::parse_optional(Some("   ")), Ok(None));
+        assert_eq!(Note::parse_optional(None), Ok(None));
+        assert_eq!(
+            Note::parse_optional(Some(" VIP "))
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "VIP"
+        );
+    }
+
+    #[test]
+    fn client_ids_are_short_and_plain() {
+        assert!(ClientId::parse("abc-123_X").is_ok());
+        assert!(ClientId::parse("has space").is_err());
+        assert!(ClientId::parse(&"a".repeat(65)).is_err());
+        assert_ne!(ClientId::random(), ClientId::random());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_need_an_at_sign() {
+        assert_eq!(
+            Email::parse(" Ana@Baton.Dev ").unwrap().as_str(),
+            "ana@baton.dev"
+        );
+        assert!(Email::parse("ana.baton.dev").is_err());
+        assert!(Email::parse("@baton.dev").is_err());
+    }
+}

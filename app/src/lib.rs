@@ -1,0 +1,25 @@
+//! # Baton: the shared core
+//!
+//! One crate, compiled twice: to WASM with feature `csr` (the browser SPA, where every
+//! server function becomes an HTTP call) and natively with feature `ssr` inside the `server`
+//! crate (where server-function bodies run). The two features never combine.
+//!
+//! ## Layout
+//! - [`domain`]: pure types and rules: ids, parsed text, the mode state machine
+//!   ([`domain::Mode::apply`]), the per-conversation event log.
+//! - [`error`]: [`error::ApiError`], the one error type at the API boundary.
+//! - [`api`]: the server functions, one file per capability, at fixed `/api/...` paths.
+//! - `backend` (`ssr` only): what server-function bodies call; the ports the server implements.
+//! - [`ui`]: the Leptos pages and components of the dashboard and the customer chat.
+
+/// The HTTP API as server functions.
+pub mod api;
+/// Server-side logic behind the server functions, and the ports the server implements.
+#[cfg(feature = "ssr")]
+pub mod backend;
+/// The conversation model, shared by browser and server.
+pub mod domain;
+/// The API's error type.
+pub mod error;
+/// Pages and components.
+pub mod ui;

@@ -1,0 +1,52 @@
+//! The few things only a browser has. On the server build these are never called.
+
+/// Reads a value from the browser's local storage.
+#[cfg(feature = "csr")]
+pub fn load(key: &str) -> Option<String> {
+    leptos::prelude::window()
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+/// Writes a value to the browser's local storage.
+#[cfg(feature = "csr")]
+pub fn store(key: &str, value: &str) {
+    if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Removes a value from the browser's local storage.
+#[cfg(feature = "csr")]
+pub fn forget(key: &str) {
+    if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// Milliseconds since the epoch, by the browser's clock.
+#[cfg(feature = "csr")]
+pub fn now_millis() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn load(_key: &str) -> Option<String> {
+    None
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn store(_key: &str, _value: &str) {}
+
+#[cfg(not(feature = "csr"))]
+pub fn forget(_key: &str) {}
+
+#[cfg(not(feature = "csr"))]
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

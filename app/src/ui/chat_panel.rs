@@ -1,0 +1,270 @@
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::browser::now_millis;
+use super::event_item::{EventItem, Viewer};
+use super::format::{ago, client_id};
+use super::transfer_picker::TransferPicker;
+use crate::api::conversations::{get_conversation, send_message, ConversationDetail};
+use crate::api::handover::handover;
+use crate::api::lifecycle::{close, reopen};
+use crate::api::takeover::takeover;
+use crate::domain::{Actor, Agent, Command, Conversation, ConversationId, MessageBody, Mode};
+use crate::error::ApiError;
+
+/// How often an open conversation refreshes.
+const REFRESH: Duration = Duration::from_millis(1_500);
+
+/// The chat panel: history, the actions that apply, and the reply box for the owner.
+#[component]
+pub fn ChatPanel(
+    id: ConversationId,
+    me: RwSignal<Agent>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let detail = RwSignal::new(None::<ConversationDetail>);
+    let load_error = RwSignal::new(None::<String>);
+    let refusal = RwSignal::new(None::<String>);
+    let draft = RwSignal::new(String::new());
+    let sending = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let transferring = RwSignal::new(false);
+    let confirming_handover = RwSignal::new(false);
+    let brief = RwSignal::new(String::new());
+    let log_ref = NodeRef::<leptos::html::Ol>::new();
+
+    let load = move || {
+        spawn_local(async move {
+            match get_conversation(id).await {
+                Ok(fresh) => {
+                    let grew = detail
+                        .get_untracked()
+                        .is_none_or(|old| old.conversation.last_seq != fresh.conversation.last_seq);
+                    if grew {
+                        detail.set(Some(fresh));
+                    }
+                    load_error.set(None);
+                }
+                Err(err) => load_error.set(Some(err.to_string())),
+            }
+        });
+    };
+    load();
+    if let Ok(handle) = set_interval_with_handle(load, REFRESH) {
+        on_cleanup(move || handle.clear());
+    }
+    // Keep the newest message in view.
+    Effect::new(move |_| {
+        detail.track();
+        request_animation_frame(move || {
+            if let Some(log) = log_ref.get_untracked() {
+                log.set_scroll_top(log.scroll_height());
+            }
+        });
+    });
+
+    let conversation = move || detail.get().map(|d| d.conversation);
+    let actor = move || {
+        let agent = me.get();
+        Actor {
+            agent: agent.id,
+            role: agent.role,
+        }
+    };
+    let allowed = move |command: Command| {
+        conversation().is_some_and(|c| c.mode.apply(&command, &actor()).is_ok())
+    };
+
+    let run = move |call: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Conversation, ApiError>>>,
+    >| {
+        busy.set(true);
+        refusal.set(None);
+        spawn_local(async move {
+            match call.await {
+                Ok(_) => {
+                    load();
+                    on_changed.run(());
+                }
+                Err(err) => {
+                    refusal.set(Some(refusal_text(&err)));
+                    load();
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let do_takeover = move |_| run(Box::pin(takeover(id)));
+    let do_close = move |_| run(Box::pin(close(id)));
+    let do_reopen = move |_| run(Box::pin(reopen(id)));
+    let do_handover = move |_| {
+        confirming_handover.set(false);
+        let note = brief.get_untracked();
+        brief.set(String::new());
+        run(Box::pin(handover(
+            id,
+            (!note.trim().is_empty()).then_some(note),
+        )));
+    };
+    let on_transferred = Callback::new(move |()| {
+        transferring.set(false);
+        load();
+        on_changed.run(());
+    });
+
+    let send = move || {
+        let Ok(body) = MessageBody::parse(&draft.get_untracked()) else {
+            return;
+        };
+        if sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        let key = client_id();
+        spawn_local(async move {
+            match send_message(id, key, body).await {
+                Ok(_) => {
+                    draft.set(String::new());
+                    refusal.set(None);
+                    load();
+                }
+                Err(err) => refusal.set(Some(err.to_string())),
+            }
+            sending.set(false);
+        });
+    };
+
+    let input_reason = move || {
+        let me_id = me.get().id;
+        conversation().and_then(|c| match c.mode {
+            Mode::Human { agent } if agent == me_id => None,
+            Mode::Human { .. } => Some(format!(
+                "{} handles this conversation: only they can reply.",
+                c.owner
+                    .map(|o| o.name)
+                    .unwrap_or_else(|| "Another agent".into())
+            )),
+            Mode::Ai => Some("The AI handles this conversation. Take it over to reply.".to_owned()),
+            Mode::Closed => Some("This conversation is closed.".to_owned()),
+        })
+    };
+    let can_reply = move || conversation().is_some() && input_reason().is_none();
+
+    view! {
+        <div class="chat-panel">
+            {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || match conversation() {
+                None => view! { <p class="muted" role="status">"Loading conversation…"</p> }.into_any(),
+                Some(c) => {
+                    let title = c.customer_name.clone();
+                    let state = match (c.mode, c.owner.clone()) {
+                        (Mode::Ai, _) if c.waiting.is_some() => "AI Mode · waiting for a human".to_owned(),
+                        (Mode::Ai, _) => "AI Mode".to_owned(),
+                        (Mode::Human { .. }, Some(owner)) => format!("Handled by {}", owner.name),
+                        (Mode::Human { .. }, None) => "Handled by an agent".to_owned(),
+                        (Mode::Closed, _) => "Closed".to_owned(),
+                    };
+                    let waiting = c.waiting.clone().map(|w| {
+                        format!("Waiting for a human since {}: {}", ago(w.since, now_millis()), w.reason.label())
+                    });
+                    view! {
+                        <header class="panel-head">
+                            <div>
+                                <h2>{title}</h2>
+                                <p class="panel-state" data-testid="conversation-state">{state}</p>
+                            </div>
+                            <div class="actions">
+                                <Show when=move || allowed(Command::TakeOver)>
+                                    <button class="button primary" disabled=move || busy.get() on:click=do_takeover>"Take Over"</button>
+                                </Show>
+                                <Show when=move || allowed(Command::HandOver)>
+                                    <button class="button" disabled=move || busy.get() on:click=move |_| confirming_handover.set(true)>"Handover to AI"</button>
+                                    <button class="button" disabled=move || busy.get() on:click=move |_| transferring.set(true)>"Transfer"</button>
+                                </Show>
+                                <Show when=move || allowed(Command::Close)>
+                                    <button class="button ghost" disabled=move || busy.get() on:click=do_close>"Close"</button>
+                                </Show>
+                                <Show when=move || allowed(Command::Reopen)>
+                                    <button class="button" disabled=move || busy.get() on:click=do_reopen>"Reopen"</button>
+                                </Show>
+                            </div>
+                        </header>
+                        {waiting.map(|w| view! { <p class="banner warn">{w}</p> })}
+                    }.into_any()
+                }
+            }}
+            {move || refusal.get().map(|r| view! { <p class="banner error" role="alert">{r}</p> })}
+            <Show when=move || confirming_handover.get()>
+                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="handover-title">
+                    <h3 id="handover-title">"Hand this conversation back to the AI?"</h3>
+                    <p class="muted">"The customer will be told the AI assistant is back."</p>
+                    <label for="brief">"Brief for the AI (optional)"</label>
+                    <textarea
+                        id="brief"
+                        rows="2"
+                        placeholder="e.g. refund approved, arrives Friday"
+                        prop:value=move || brief.get()
+                        on:input=move |ev| brief.set(event_target_value(&ev))
+                    ></textarea>
+                    <div class="dialog-actions">
+                        <button class="button ghost" on:click=move |_| confirming_handover.set(false)>"Cancel"</button>
+                        <button class="button primary" on:click=do_handover>"Confirm handover"</button>
+                    </div>
+                </div>
+            </Show>
+            <Show when=move || transferring.get()>
+                <TransferPicker
+                    id=id
+                    me=me
+                    mode=Signal::derive(move || conversation().map(|c| c.mode).unwrap_or(Mode::Closed))
+                    on_done=on_transferred
+                    on_cancel=Callback::new(move |()| transferring.set(false))
+                />
+            </Show>
+            <ol class="log" node_ref=log_ref aria-label="Messages" aria-live="polite">
+                {move || detail.get().map(|d| d.events.into_iter().map(|event| view! {
+                    <EventItem event=event viewer=Viewer::Agent />
+                }).collect_view())}
+            </ol>
+            <form class="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
+                <label for="reply" class="sr-only">"Your reply"</label>
+                <textarea
+                    id="reply"
+                    rows="2"
+                    placeholder=move || input_reason().unwrap_or_else(|| "Write a reply…".to_owned())
+                    disabled=move || !can_reply()
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Enter" && !ev.shift_key() {
+                            ev.prevent_default();
+                            send();
+                        }
+                    }
+                ></textarea>
+                <button class="button primary" type="submit" disabled=move || !can_reply() || sending.get() || draft.get().trim().is_empty()>
+                    "Send"
+                </button>
+            </form>
+        </div>
+    }
+}
+
+/// What a refused action tells the agent, e.g. "Ana took this over 3 s ago".
+fn refusal_text(err: &ApiError) -> String {
+    match err {
+        ApiError::Conflict {
+            holder: Some(holder),
+            since: Some(since),
+            ..
+        } => format!(
+            "{} took this over {}",
+            holder.name,
+            ago(*since, now_millis())
+        ),
+        other => other.to_string(),
+    }
+}

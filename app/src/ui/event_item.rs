@@ -1,0 +1,89 @@
+use leptos::prelude::*;
+
+use crate::domain::{Author, Event, EventKind};
+
+/// Who reads the log: agents see internal entries, customers see their own view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Agent,
+    Customer,
+}
+
+/// One entry of a conversation's log: a message bubble, or a centred system line.
+/// All text is rendered as text, never as HTML.
+#[component]
+pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
+    match event.kind {
+        EventKind::Message { message } => {
+            let (class, who) = match (&message.author, viewer) {
+                (Author::Customer, Viewer::Customer) => ("msg msg-own", "You".to_owned()),
+                (Author::Customer, Viewer::Agent) => ("msg msg-customer", "Customer".to_owned()),
+                (Author::Ai, _) => ("msg msg-ai", "AI assistant".to_owned()),
+                (Author::Agent { agent }, Viewer::Agent) => ("msg msg-agent", agent.name.clone()),
+                (Author::Agent { agent }, Viewer::Customer) => {
+                    ("msg msg-staff", agent.name.clone())
+                }
+                (Author::System, _) => ("msg msg-system", String::new()),
+            };
+            let body = message.body.to_string();
+            view! {
+                <li class=class data-seq=event.seq>
+                    {(!who.is_empty()).then(|| view! { <span class="msg-author">{who}</span> })}
+                    <p class="msg-body">{body}</p>
+                </li>
+            }
+            .into_any()
+        }
+        other => {
+            let text = timeline_text(&other, viewer);
+            match text {
+                Some((text, detail)) => view! {
+                    <li class="timeline" data-seq=event.seq>
+                        <span>{text}</span>
+                        {detail.map(|d| view! { <span class="timeline-note">{d}</span> })}
+                    </li>
+                }
+                .into_any(),
+                None => ().into_any(),
+            }
+        }
+    }
+}
+
+/// The timeline line for a non-message event, and its agents-only detail.
+fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<String>)> {
+    let internal = viewer == Viewer::Agent;
+    match kind {
+        EventKind::Started { customer_name } => {
+            internal.then(|| (format!("{customer_name} started the conversation"), None))
+        }
+        EventKind::Message { .. } => None,
+        EventKind::TakenOver { agent } => {
+            internal.then(|| (format!("{} took over", agent.name), None))
+        }
+        EventKind::HandedOver { by, brief } => internal.then(|| {
+            (
+                format!("{} handed over to the AI", by.name),
+                brief.as_ref().map(|b| format!("Brief for the AI: {b}")),
+            )
+        }),
+        EventKind::Transferred { from, to, note } => internal.then(|| {
+            (
+                format!("{} transferred to {}", from.name, to.name),
+                note.as_ref().map(|n| format!("Note: {n}")),
+            )
+        }),
+        EventKind::Closed { by } => {
+            internal.then(|| (format!("{} closed the conversation", by.name), None))
+        }
+        EventKind::Reopened { by } => {
+            internal.then(|| (format!("{} reopened the conversation", by.name), None))
+        }
+        EventKind::WaitingForHuman { reason, detail } => internal.then(|| {
+            (
+                format!("Waiting for a human: {}", reason.label()),
+                detail.clone(),
+            )
+        }),
+    }
+}

@@ -1,0 +1,52 @@
+//! Small formatting helpers.
+
+use crate::domain::{Conversation, Mode, Timestamp};
+
+/// "just now", "3 s ago", "5 min ago", "2 h ago".
+pub fn ago(then: Timestamp, now_millis: i64) -> String {
+    let secs = Timestamp(now_millis).seconds_since(then);
+    match secs {
+        0..=1 => "just now".into(),
+        2..=59 => format!("{secs} s ago"),
+        60..=3599 => format!("{} min ago", secs / 60),
+        _ => format!("{} h ago", secs / 3600),
+    }
+}
+
+/// Who handles a conversation, as the dashboard badge says it.
+pub fn handler_badge(
+    conversation: &Conversation,
+    me: crate::domain::AgentId,
+) -> (String, &'static str) {
+    match conversation.mode {
+        Mode::Ai => ("AI".into(), "badge badge-ai"),
+        Mode::Closed => ("Closed".into(), "badge badge-closed"),
+        Mode::Human { agent } if agent == me => ("You".into(), "badge badge-mine"),
+        Mode::Human { .. } => (
+            conversation
+                .owner
+                .as_ref()
+                .map(|o| o.name.clone())
+                .unwrap_or_else(|| "Agent".into()),
+            "badge badge-other",
+        ),
+    }
+}
+
+/// A client-side idempotency key for a message.
+pub fn client_id() -> crate::domain::ClientId {
+    crate::domain::ClientId::random()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(ago(Timestamp(0), 500), "just now");
+        assert_eq!(ago(Timestamp(0), 3_000), "3 s ago");
+        assert_eq!(ago(Timestamp(0), 300_000), "5 min ago");
+        assert_eq!(ago(Timestamp(0), 7_200_000), "2 h ago");
+    }
+}

@@ -1,0 +1,49 @@
+//! The single-page app: the agent dashboard at `/agent` and the customer chat at `/chat`.
+//!
+//! Components are one per file; pages end in `Page`. Everything shown is derived from
+//! server-function results held in signals.
+
+/// The agent page: sign-in or dashboard.
+mod agent_page;
+/// Browser-only helpers: local storage, ids.
+mod browser;
+/// The customer's chat page.
+mod chat_page;
+/// One conversation's log and actions, for agents.
+mod chat_panel;
+/// The dashboard's conversation list with filters.
+mod conversation_list;
+/// The agent dashboard (signed in).
+mod dashboard;
+/// One entry of a conversation's log.
+mod event_item;
+/// Formatting helpers shared by components.
+mod format;
+/// The landing page.
+mod home_page;
+/// The sign-in form.
+mod sign_in;
+/// Choosing whom to transfer a conversation to.
+mod transfer_picker;
+
+pub use agent_page::AgentPage;
+pub use chat_page::ChatPage;
+pub use home_page::HomePage;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The root component: routes to the pages.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <main class="page-center"><p>"Page not found."</p><a href="/">"Go to Baton"</a></main> }>
+                <Route path=path!("/") view=HomePage />
+                <Route path=path!("/agent") view=AgentPage />
+                <Route path=path!("/chat") view=ChatPage />
+            </Routes>
+        </Router>
+    }
+}

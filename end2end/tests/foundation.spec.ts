@@ -1,0 +1,40 @@
+import { test, expect } from '@playwright/test';
+
+// The SPA rendered (WASM ran) and server functions answered, on both pages.
+
+test('the agent page shows sign-in, and a demo agent reaches the dashboard', async ({ page }) => {
+  await page.goto('/agent');
+  await expect(page.getByRole('heading', { name: 'Sign in to Baton' })).toBeVisible();
+
+  await page.getByLabel('E-mail').fill('citra@baton.dev');
+  await page.getByLabel('Password').fill('baton-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.getByText('Citra Dewi')).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Filter conversations' })).toBeVisible();
+  await expect(page.getByRole('complementary', { name: 'Conversations' })).not.toContainText('Loading');
+});
+
+test('a wrong password is refused with a clear message', async ({ page }) => {
+  await page.goto('/agent');
+  await page.getByLabel('E-mail').fill('citra@baton.dev');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong e-mail or password');
+});
+
+test('a customer starts a chat and the AI answers from the knowledge base', async ({ page }) => {
+  await page.goto('/chat');
+  await page.getByLabel('Your name (optional)').fill('Sari');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByRole('status')).toHaveText("You're chatting with our AI assistant");
+
+  await page.getByLabel('Your message').fill('How long does delivery take?');
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  const messages = page.getByRole('list', { name: 'Messages' });
+  await expect(messages).toContainText('How long does delivery take?');
+  await expect(messages.locator('.msg-ai')).toHaveCount(1);
+  await expect(messages.locator('.msg-ai')).not.toContainText("I'm not sure");
+});

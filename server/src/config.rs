@@ -1,0 +1,76 @@
+//! Baton's configuration: command-line flags, each with an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// How Baton's server runs.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "baton",
+    version,
+    about = "Baton: AI ↔ human hand-off for customer-service chat"
+)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "BATON_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Database: `sqlite://path/to/file.db` (created on first run).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/baton.db")]
+    pub database_url: String,
+
+    /// The built SPA (Trunk's output folder).
+    #[arg(long, env = "BATON_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// The Markdown knowledge base, loaded into the database on first run.
+    #[arg(long, env = "BATON_KB_DIR", default_value = "kb")]
+    pub kb_dir: PathBuf,
+
+    /// The origin browsers use to reach Baton, e.g. `https://chat.example.com`. State-changing
+    /// calls from any other origin are refused; `https://` also marks cookies `Secure`.
+    /// Unset: the request's own `Host` is the only accepted origin.
+    #[arg(long, env = "BATON_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
+    /// Create the demo agents when the database has no agents yet.
+    #[arg(long, env = "BATON_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_demo: bool,
+
+    /// How long an agent stays signed in, in hours.
+    #[arg(long, env = "BATON_SESSION_TTL_HOURS", default_value_t = 12)]
+    pub session_ttl_hours: u32,
+
+    /// The embedded AI answers only when its retrieval confidence reaches this (0–1).
+    #[arg(long, env = "BATON_AI_CONFIDENCE", default_value_t = 0.5)]
+    pub ai_confidence: f32,
+
+    /// Log format.
+    #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Config {
+    /// The defaults, as if started with no flags and no environment (for tests).
+    pub fn defaults() -> Self {
+        Self::parse_from(["baton"])
+    }
+
+    /// True when cookies must carry `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|origin| origin.starts_with("https://"))
+    }
+}

@@ -1,0 +1,185 @@
+//! # Baton's server
+//!
+//! axum + leptos_axum + tokio: serves the SPA from `dist/`, the server functions under
+//! `/api/`, and `/health`; stores conversations with sqlx; answers customers with the AI
+//! responder. `main.rs` only parses the configuration and calls [`run`]; tests call [`spawn`]
+//! to start the real server on port 0.
+//!
+//! ## Layout
+//! - [`config`]: the typed configuration (flags and environment).
+//! - [`telemetry`]: logging.
+//! - [`store`]: the storage backends implementing `app::backend::Store`.
+//! - [`hub`]: realtime fan-out of committed events.
+//! - [`ai`]: the knowledge base and the embedded responder.
+//! - [`seed`]: first-run demo agents and knowledge base.
+//! - [`http`]: the router.
+
+/// The knowledge base and the AI responder.
+pub mod ai;
+/// Typed configuration.
+pub mod config;
+/// The router: server functions, health, SPA.
+pub mod http;
+/// Realtime fan-out.
+pub mod hub;
+/// First-run data.
+pub mod seed;
+/// Storage backends.
+pub mod store;
+/// Logging setup.
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::backend::{Services, Store, SystemClock};
+
+use crate::ai::{KbResponder, KnowledgeBase};
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::store::sqlite::SqliteStore;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the database failed: {0}")]
+    Store(#[from] app::backend::StoreError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("unsupported DATABASE_URL `{0}`: use sqlite://path")]
+    UnsupportedDatabase(String),
+}
+
+/// A server running in the background (tests).
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its store, for tests that inspect the database.
+    pub store: SqliteStore,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, closes the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+        self.store.close().await;
+    }
+}
+
+/// Opens the store, seeds first-run data, and builds the application state.
+pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), StartError> {
+    if !config.database_url.starts_with("sqlite:") {
+        return Err(StartError::UnsupportedDatabase(config.database_url.clone()));
+    }
+    let store = SqliteStore::open(&config.database_url).await?;
+    let clock = Arc::new(SystemClock);
+    let now = app::backend::Clock::now(clock.as_ref());
+    if config.seed_demo && seed::demo_agents(&store, now).await? {
+        tracing::info!(
+            password = seed::DEMO_PASSWORD,
+            agents = ?seed::DEMO_AGENTS.iter().map(|a| a.1).collect::<Vec<_>>(),
+            "created the demo agents"
+        );
+    }
+    let loaded = seed::knowledge_base(&store, &config.kb_dir, now).await?;
+    if loaded > 0 {
+        tracing::info!(articles = loaded, "loaded the sample knowledge base");
+    }
+    let articles = store
+        .kb_articles()
+        .await?
+        .into_iter()
+        .map(|(slug, title, body)| ai::Article { slug, title, body })
+        .collect();
+    let responder = KbResponder::new(KnowledgeBase::new(articles), config.ai_confidence);
+    let hub = Arc::new(Hub::new());
+    let services = Services {
+        store: Arc::new(store.clone()) as Arc<dyn Store>,
+        responder: Arc::new(responder),
+        publisher: hub.clone(),
+        clock,
+        session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
+        secure_cookies: config.secure_cookies(),
+    };
+    let state = http::AppState {
+        services,
+        hub,
+        config: Arc::new(config.clone()),
+    };
+    Ok((state, store))
+}
+
+/// Runs the server until `shutdown` resolves, then drains requests in flight.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let (state, store) = prepare(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    tracing::info!(%addr, "Baton is listening");
+    serve(listener, state, shutdown).await;
+    store.close().await;
+    Ok(())
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    state: http::AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(err) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        tracing::error!(%err, "server stopped with an error");
+    }
+}
+
+/// Starts the server in the background (port 0 in `config.addr` picks a free port).
+pub async fn spawn(config: Config) -> Result<Running, StartError> {
+    let (state, store) = prepare(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    Ok(Running {
+        addr,
+        store,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,4 @@
+//! Storage backends behind the [`app::backend::Store`] port.
+
+/// SQLite: the embedded default.
+pub mod sqlite;

@@ -1,0 +1,483 @@
+//! `cargo xtask`: Baton's developer commands.
+//!
+//! - `cargo xtask run [server flags…]`: installs what is missing, builds the SPA and the server,
+//!   starts Baton on SQLite (demo agents and the sample knowledge base on first run).
+//! - `cargo xtask test`: installs what is missing, builds, runs every test (cargo tests, then
+//!   the end-to-end suite in Chromium) and prints one summary.
+//! - `cargo xtask build`: installs what is missing and builds the SPA and the server.
+//!
+//! Only the standard library is used, so this compiles in seconds on a fresh machine.
+
+use std::env;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+/// Trunk's version: 0.22 needs a newer rustc than this project supports.
+const TRUNK_VERSION: &str = "0.21.14";
+/// wasm-opt from npm's binaryen (Debian's older wasm-opt silently breaks the bundle).
+const BINARYEN_VERSION: &str = "132.0.0";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = workspace_root();
+    env::set_current_dir(&root).expect("cannot enter the workspace root");
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&root, &args[1..]),
+        Some("test") => test(&root),
+        Some("build") => build(&root).map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask <run|test|build>\n");
+            eprintln!("  run [flags]  install what is missing, build, start Baton (flags go to the server; see --help)");
+            eprintln!("  test         install what is missing, build, run every test");
+            eprintln!("  build        install what is missing, build the SPA and the server");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn step(message: &str) {
+    println!("\n==> {message}");
+}
+
+/// Runs a command, streaming its output; fails with its exit status.
+fn sh(program: &str, args: &[&str]) -> Result {
+    sh_in(None, program, args)
+}
+
+fn sh_in(dir: Option<&Path>, program: &str, args: &[&str]) -> Result {
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let status = command
+        .status()
+        .map_err(|err| format!("could not start `{program}`: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The trimmed stdout of a command, if it ran and succeeded.
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program)
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn tools_dir(root: &Path) -> PathBuf {
+    root.join("target").join("tools")
+}
+
+/// Puts the project's own tools (npm's wasm-opt) first on PATH for every child process.
+fn prepend_path(dir: &Path) {
+    let current = env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![dir.to_path_buf()];
+    paths.extend(env::split_paths(&current));
+    let joined = env::join_paths(paths).expect("PATH entries are valid");
+    // SAFETY: xtask is single-threaded here; nothing reads the environment concurrently.
+    unsafe { env::set_var("PATH", joined) };
+}
+
+/// The wasm-bindgen version the lock file pins (the CLI must match it exactly).
+fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|err| format!("cannot read Cargo.lock: {err}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".into())
+}
+
+/// Installs whatever the build needs and is missing: the wasm32 target, Trunk, the
+/// wasm-bindgen CLI at the locked version, and wasm-opt.
+fn ensure_build_tools(root: &Path) -> Result {
+    step("Checking build tools");
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if targets.lines().any(|t| t == "wasm32-unknown-unknown") {
+        println!("    wasm32-unknown-unknown target: installed");
+    } else {
+        println!("    installing the wasm32-unknown-unknown target");
+        sh("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+
+    let trunk = output("trunk", &["--version"]).unwrap_or_default();
+    if trunk.ends_with(TRUNK_VERSION) {
+        println!("    trunk {TRUNK_VERSION}: installed");
+    } else {
+        println!("    installing trunk {TRUNK_VERSION} (a few minutes, once)");
+        sh(
+            "cargo",
+            &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
+        )?;
+    }
+
+    let wanted = locked_wasm_bindgen(root)?;
+    let installed = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if installed.ends_with(&wanted) {
+        println!("    wasm-bindgen {wanted}: installed");
+    } else {
+        println!("    installing wasm-bindgen-cli {wanted} (about two minutes, once)");
+        // Not --locked: its lock file names a crate version the registry no longer has.
+        sh(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", &wanted],
+        )?;
+    }
+
+    let tools = tools_dir(root);
+    let bin = tools.join("node_modules").join(".bin");
+    let wasm_opt = bin.join("wasm-opt");
+    let version = output(wasm_opt.to_str().unwrap_or_default(), &["--version"]).unwrap_or_default();
+    let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
+    if version.contains(&format!("version {major}")) {
+        println!("    wasm-opt {major} (npm binaryen): installed");
+    } else {
+        println!("    installing wasm-opt from npm's binaryen@{BINARYEN_VERSION}");
+        std::fs::create_dir_all(&tools).map_err(|e| e.to_string())?;
+        sh_in(
+            Some(&tools),
+            "npm",
+            &[
+                "install",
+                "--no-audit",
+                "--no-fund",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ],
+        )?;
+    }
+    prepend_path(&bin);
+    Ok(())
+}
+
+/// Builds the SPA into dist/ and the server binary. Returns the server's path.
+fn build(root: &Path) -> Result<PathBuf> {
+    ensure_build_tools(root)?;
+    step("Fetching crates");
+    sh("cargo", &["fetch"])?;
+    step("Building the SPA (trunk build --release → dist/)");
+    let started = Instant::now();
+    sh("trunk", &["build", "--release"])?;
+    report_bundle(root);
+    println!("    SPA built in {:.0?}", started.elapsed());
+    step("Building the server");
+    sh("cargo", &["build", "--package", "server", "--bin", "baton"])?;
+    Ok(root.join("target").join("debug").join(exe("baton")))
+}
+
+fn exe(name: &str) -> String {
+    format!("{name}{}", env::consts::EXE_SUFFIX)
+}
+
+/// Prints the WASM bundle's size.
+fn report_bundle(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root.join("dist")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension() == Some(OsStr::new("wasm")) {
+            let raw = entry.metadata().map(|m| m.len()).unwrap_or_default();
+            let gzip = output(
+                "sh",
+                &["-c", &format!("gzip -9c '{}' | wc -c", path.display())],
+            )
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or_default();
+            println!("    wasm: {} KB raw, {} KB gzip", raw / 1024, gzip / 1024);
+        }
+    }
+}
+
+fn run(root: &Path, server_args: &[String]) -> Result {
+    let server = build(root)?;
+    step("Starting Baton");
+    let addr = server_args
+        .iter()
+        .position(|a| a == "--addr")
+        .and_then(|i| server_args.get(i + 1).cloned())
+        .or_else(|| env::var("BATON_ADDR").ok())
+        .unwrap_or_else(|| "127.0.0.1:3000".into());
+    println!("    agent dashboard:  http://{addr}/agent");
+    println!("    customer chat:    http://{addr}/chat");
+    println!("    demo agents:      ana@baton.dev (supervisor), budi@baton.dev, citra@baton.dev, admin@baton.dev");
+    println!("    demo password:    baton-demo");
+    println!(
+        "    database:         {}",
+        env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/baton.db".into())
+    );
+    println!("    stop with Ctrl-C\n");
+    let status = Command::new(&server)
+        .args(server_args)
+        .status()
+        .map_err(|err| format!("could not start {}: {err}", server.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server exited with {status}"))
+    }
+}
+
+/// One stage's outcome in the final summary.
+struct Stage {
+    name: &'static str,
+    passed: u64,
+    failed: u64,
+    ok: bool,
+    seconds: f64,
+}
+
+fn test(root: &Path) -> Result {
+    let started = Instant::now();
+    let server = build(root)?;
+    ensure_browser_tools(root)?;
+
+    let mut stages = Vec::new();
+
+    step("Running the Rust tests (unit and integration): cargo test --workspace");
+    let t = Instant::now();
+    let (ok, text) = run_captured(
+        "cargo",
+        &["test", "--workspace", "--color", "never"],
+        None,
+        &[],
+    )?;
+    let (passed, failed) = count_cargo(&text);
+    stages.push(Stage {
+        name: "rust (unit + integration)",
+        passed,
+        failed,
+        ok,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
+    step("Running the end-to-end tests in Chromium (Playwright)");
+    let t = Instant::now();
+    let server_path = server.to_string_lossy().into_owned();
+    let data = root.join("target").join("e2e-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let database = format!("sqlite://{}", data.join("baton.db").display());
+    let port = free_port()?.to_string();
+    println!("    server on 127.0.0.1:{port}, fresh database {database}");
+    let (ok, text) = run_captured(
+        "npx",
+        &["playwright", "test"],
+        Some(&root.join("end2end")),
+        &[
+            ("BATON_SERVER", server_path.as_str()),
+            ("E2E_PORT", port.as_str()),
+            ("E2E_DATABASE_URL", database.as_str()),
+        ],
+    )?;
+    let (passed, failed) = count_playwright(&text);
+    stages.push(Stage {
+        name: "end-to-end (Chromium)",
+        passed,
+        failed,
+        ok,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
+    println!("\n==> Summary");
+    for s in &stages {
+        println!(
+            "    {:<28} {:>4} passed, {:>3} failed   {:>6.1} s   {}",
+            s.name,
+            s.passed,
+            s.failed,
+            s.seconds,
+            if s.ok { "ok" } else { "FAILED" }
+        );
+    }
+    let passed: u64 = stages.iter().map(|s| s.passed).sum();
+    let failed: u64 = stages.iter().map(|s| s.failed).sum();
+    println!("    total time {:.0} s", started.elapsed().as_secs_f64());
+    println!("{passed} passed, {failed} failed");
+    if stages.iter().all(|s| s.ok) && failed == 0 {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+/// A port that is free on 127.0.0.1 right now.
+fn free_port() -> Result<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|err| format!("no free port on 127.0.0.1: {err}"))
+}
+
+/// Runs a command, echoing its output live and keeping a copy to count results.
+fn run_captured(
+    program: &str,
+    args: &[&str],
+    dir: Option<&Path>,
+    envs: &[(&str, &str)],
+) -> Result<(bool, String)> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("could not start `{program}`: {err}"))?;
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let err_thread = std::thread::spawn(move || {
+        let mut copy = String::new();
+        for line in BufReader::new(stderr)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            eprintln!("{line}");
+            copy.push_str(&line);
+            copy.push('\n');
+        }
+        copy
+    });
+    let mut text = String::new();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+    {
+        println!("{line}");
+        let _ = std::io::stdout().flush();
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&err_thread.join().unwrap_or_default());
+    let status = child.wait().map_err(|e| e.to_string())?;
+    Ok((status.success(), text))
+}
+
+/// Sums `test result: ok. N passed; M failed` lines.
+fn count_cargo(text: &str) -> (u64, u64) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in text.lines().filter(|l| l.starts_with("test result:")) {
+        passed += number_before(line, " passed");
+        failed += number_before(line, " failed");
+    }
+    (passed, failed)
+}
+
+/// Reads Playwright's `N passed` / `N failed` closing lines.
+fn count_playwright(text: &str) -> (u64, u64) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in text.lines().map(str::trim) {
+        if line.ends_with(" passed") || line.contains(" passed (") {
+            passed = passed.max(number_before(line, " passed"));
+        }
+        if line.ends_with(" failed")
+            || line.contains(" failed") && line.split_whitespace().count() <= 3
+        {
+            failed = failed.max(number_before(line, " failed"));
+        }
+    }
+    (passed, failed)
+}
+
+fn number_before(line: &str, marker: &str) -> u64 {
+    line.find(marker)
+        .and_then(|at| line[..at].split(|c: char| !c.is_ascii_digit()).next_back())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Chromium from Debian (when missing and running as root) and the npm packages of end2end/.
+fn ensure_browser_tools(root: &Path) -> Result {
+    step("Checking the browser test tools");
+    let chromium = Path::new("/usr/bin/chromium");
+    if chromium.exists() {
+        println!("    chromium: {}", chromium.display());
+    } else if output("id", &["-u"]).as_deref() == Some("0") {
+        println!("    installing Debian's chromium");
+        sh("apt-get", &["update"])?;
+        sh(
+            "apt-get",
+            &["install", "-y", "--no-install-recommends", "chromium"],
+        )?;
+    } else {
+        return Err("Chromium is missing: install Debian's `chromium` package (as root: apt-get install chromium)".into());
+    }
+    let e2e = root.join("end2end");
+    if e2e
+        .join("node_modules")
+        .join("@playwright")
+        .join("test")
+        .exists()
+    {
+        println!("    end2end npm packages: installed");
+    } else {
+        println!("    installing end2end npm packages");
+        let args: &[&str] = if e2e.join("package-lock.json").exists() {
+            &["ci", "--no-audit", "--no-fund"]
+        } else {
+            &["install", "--no-audit", "--no-fund"]
+        };
+        sh_in(Some(&e2e), "npm", args)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_results_are_summed() {
+        let text = "test result: ok. 12 passed; 0 failed; 0 ignored\nfoo\ntest result: FAILED. 3 passed; 2 failed; 1 ignored\n";
+        assert_eq!(count_cargo(text), (15, 2));
+    }
+
+    #[test]
+    fn playwright_results_are_read() {
+        assert_eq!(count_playwright("  4 passed (12.3s)\n"), (4, 0));
+        assert_eq!(count_playwright("  1 failed\n  3 passed (9s)\n"), (3, 1));
+    }
+}
