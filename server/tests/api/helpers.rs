@@ -1,0 +1,318 @@
+//! Spawning the app and talking to it like a client would.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use server::config::Config;
+use server::Running;
+
+/// The demo password.
+pub const PASSWORD: &str = "baton-demo";
+
+/// A running Baton with its own database.
+pub struct TestApp {
+    pub server: Running,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A signed-in agent with their own cookie jar.
+pub struct AgentClient {
+    pub client: reqwest::Client,
+    pub id: String,
+    pub name: String,
+}
+
+/// A customer's conversation and its secret token.
+#[derive(Clone)]
+pub struct Customer {
+    pub id: String,
+    pub token: String,
+}
+
+/// A response: status and JSON body (Null when the body is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn ok(self) -> Value {
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "unexpected reply: {:?}",
+            self.body
+        );
+        self.body
+    }
+
+    pub fn kind(&self) -> &str {
+        self.body["kind"].as_str().unwrap_or_default()
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client builds")
+}
+
+impl TestApp {
+    /// Starts Baton on 127.0.0.1:0 with a fresh database and the sample knowledge base.
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            database_url: format!("sqlite://{}", dir.path().join("baton.db").display()),
+            dist: dir.path().join("dist"),
+            kb_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb"),
+            ..Config::defaults()
+        };
+        let server = server::spawn(config).await.expect("server starts");
+        let url = server.url();
+        Self {
+            server,
+            url,
+            _dir: dir,
+        }
+    }
+
+    /// POSTs JSON to an API path with the given client.
+    pub async fn post(&self, client: &reqwest::Client, path: &str, body: Value) -> Reply {
+        let response = client
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    /// POSTs a raw body with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: &'static str) -> Reply {
+        let response = client()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Signs an agent in.
+    pub async fn agent(&self, email: &str) -> AgentClient {
+        let client = client();
+        let agent = self
+            .post(
+                &client,
+                "/api/agent/login",
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await
+            .ok();
+        AgentClient {
+            client,
+            id: agent["id"].as_str().unwrap().to_owned(),
+            name: agent["display_name"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Starts a conversation as a customer.
+    pub async fn customer(&self, name: &str) -> Customer {
+        let started = self
+            .post(
+                &client(),
+                "/api/chat/start",
+                json!({ "display_name": name }),
+            )
+            .await
+            .ok();
+        Customer {
+            id: started["conversation_id"].as_str().unwrap().to_owned(),
+            token: started["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The customer sends a message.
+    pub async fn customer_send(&self, customer: &Customer, client_id: &str, body: &str) -> Reply {
+        self.post(
+            &client(),
+            "/api/chat/send",
+            json!({ "conversation_id": customer.id, "token": customer.token,
+                    "client_id": client_id, "body": body }),
+        )
+        .await
+    }
+
+    /// The customer's view of their conversation.
+    pub async fn history(&self, customer: &Customer) -> Value {
+        self.post(
+            &client(),
+            "/api/chat/history",
+            json!({ "conversation_id": customer.id, "token": customer.token }),
+        )
+        .await
+        .ok()
+    }
+
+    /// The bodies of the customer-visible messages by `author_kind` (customer, ai, agent, system).
+    pub async fn customer_sees(&self, customer: &Customer, author_kind: &str) -> Vec<String> {
+        messages_by(&self.history(customer).await["events"], author_kind)
+    }
+
+    /// Waits until the customer's view holds `count` messages from `author_kind`.
+    pub async fn wait_for_messages(
+        &self,
+        customer: &Customer,
+        author_kind: &str,
+        count: usize,
+    ) -> Vec<String> {
+        for _ in 0..100 {
+            let seen = self.customer_sees(customer, author_kind).await;
+            if seen.len() >= count {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no {count} {author_kind} message(s) within 5 s");
+    }
+
+    /// Creates an extra online agent directly in the store (for races with many agents).
+    pub async fn create_agent(&self, name: &str, email: &str, password_hash: &str) {
+        use app::backend::Store;
+        use app::domain::{Agent, AgentId, Availability, DisplayName, Email, Role, Timestamp};
+        let agent = Agent {
+            id: AgentId::new(),
+            email: Email::parse(email).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            role: Role::Agent,
+            status: Availability::Online,
+            max_chats: 50,
+        };
+        self.server
+            .store
+            .create_agent(&agent, password_hash, Timestamp(0))
+            .await
+            .unwrap();
+    }
+}
+
+/// Message bodies in an event list written by `author_kind`.
+pub fn messages_by(events: &Value, author_kind: &str) -> Vec<String> {
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message" && e["message"]["author"]["kind"] == author_kind)
+        .map(|e| e["message"]["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The seq numbers of an event list.
+pub fn seqs(events: &Value) -> Vec<u64> {
+    events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect()
+}
+
+impl AgentClient {
+    pub async fn call(&self, app: &TestApp, path: &str, body: Value) -> Reply {
+        app.post(&self.client, path, body).await
+    }
+
+    pub async fn takeover(&self, app: &TestApp, conversation: &str) -> Reply {
+        self.call(
+            app,
+            "/api/conversations/takeover",
+            json!({ "conversation_id": conversation }),
+        )
+        .await
+    }
+
+    pub async fn handover(&self, app: &TestApp, conversation: &str, note: Option<&str>) -> Reply {
+        self.call(
+            app,
+            "/api/conversations/handover",
+            json!({ "conversation_id": conversation, "note": note }),
+        )
+        .await
+    }
+
+    pub async fn transfer(
+        &self,
+        app: &TestApp,
+        conversation: &str,
+        to: &str,
+        note: Option<&str>,
+    ) -> Reply {
+        self.call(
+            app,
+            "/api/conversations/transfer",
+            json!({ "conversation_id": conversation, "to_agent_id": to, "note": note }),
+        )
+        .await
+    }
+
+    pub async fn send(
+        &self,
+        app: &TestApp,
+        conversation: &str,
+        client_id: &str,
+        body: &str,
+    ) -> Reply {
+        self.call(
+            app,
+            "/api/conversations/send",
+            json!({ "conversation_id": conversation, "client_id": client_id, "body": body }),
+        )
+        .await
+    }
+
+    pub async fn close(&self, app: &TestApp, conversation: &str) -> Reply {
+        self.call(
+            app,
+            "/api/conversations/close",
+            json!({ "conversation_id": conversation }),
+        )
+        .await
+    }
+
+    /// The full conversation (agent view): `{conversation, events}`.
+    pub async fn get(&self, app: &TestApp, conversation: &str) -> Value {
+        self.call(
+            app,
+            "/api/conversations/get",
+            json!({ "conversation_id": conversation }),
+        )
+        .await
+        .ok()
+    }
+
+    pub async fn set_status(&self, app: &TestApp, status: &str) -> Reply {
+        self.call(app, "/api/agents/availability", json!({ "status": status }))
+            .await
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real server on port 0 with a fresh SQLite file, over HTTP.
+
+mod auth;
+mod chat;
+mod handoff;
+mod helpers;
+mod races;
