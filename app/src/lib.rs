@@ -5,12 +5,12 @@
 //! crate (where server-function bodies run). The two features never combine.
 //!
 //! ## Layout
-//! - [`domain`]: pure types and rules: ids, parsed text, the mode state machine
+//! - [`domain`] — pure types and rules: ids, parsed text, the mode state machine
 //!   ([`domain::Mode::apply`]), the per-conversation event log.
-//! - [`error`]: [`error::ApiError`], the one error type at the API boundary.
-//! - [`api`]: the server functions, one file per capability, at fixed `/api/...` paths.
-//! - `backend` (`ssr` only): what server-function bodies call; the ports the server implements.
-//! - [`ui`]: the Leptos pages and components of the dashboard and the customer chat.
+//! - [`error`] — [`error::ApiError`], the one error type at the API boundary.
+//! - [`api`] — the server functions, one file per capability, at fixed `/api/...` paths.
+//! - `backend` (`ssr` only) — what server-function bodies call; the ports the server implements.
+//! - [`ui`] — the Leptos pages and components of the dashboard and the customer chat.
 
 /// The HTTP API as server functions.
 pub mod api;

@@ -6,13 +6,13 @@
 //! to start the real server on port 0.
 //!
 //! ## Layout
-//! - [`config`]: the typed configuration (flags and environment).
-//! - [`telemetry`]: logging.
-//! - [`store`]: the storage backends implementing `app::backend::Store`.
-//! - [`hub`]: realtime fan-out of committed events.
-//! - [`ai`]: the knowledge base and the embedded responder.
-//! - [`seed`]: first-run demo agents and knowledge base.
-//! - [`http`]: the router.
+//! - [`config`] — the typed configuration (flags and environment).
+//! - [`telemetry`] — logging.
+//! - [`store`] — the storage backends implementing `app::backend::Store`.
+//! - [`hub`] — realtime fan-out of committed events.
+//! - [`ai`] — the knowledge base and the embedded responder.
+//! - [`seed`] — first-run demo agents and knowledge base.
+//! - [`http`] — the router.
 
 /// The knowledge base and the AI responder.
 pub mod ai;
