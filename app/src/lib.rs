@@ -10,6 +10,7 @@
 //! - [`error`] — [`error::ApiError`], the one error type at the API boundary.
 //! - [`api`] — the server functions, one file per capability, at fixed `/api/...` paths.
 //! - `backend` (`ssr` only) — what server-function bodies call; the ports the server implements.
+//! - [`live`] — the realtime frames both ends of the WebSockets decode.
 //! - [`ui`] — the Leptos pages and components of the dashboard and the customer chat.
 
 /// The HTTP API as server functions.
@@ -21,5 +22,7 @@ pub mod backend;
 pub mod domain;
 /// The API's error type.
 pub mod error;
+/// The realtime protocol shared by the sockets' two ends.
+pub mod live;
 /// Pages and components.
 pub mod ui;

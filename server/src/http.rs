@@ -35,6 +35,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/api/{*fn_name}", post(server_fn))
+        .route("/ws", get(crate::realtime::agent_socket))
+        .route("/ws/chat", get(crate::realtime::customer_socket))
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -76,7 +78,7 @@ async fn server_fn(State(state): State<AppState>, request: Request) -> Response 
 
 /// A state-changing call must come from Baton's own pages: its `Origin` (when the browser
 /// sends one) must be the configured public origin, or else the request's own host.
-fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
+pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         // Not a browser's cross-site request (curl, integrations).
         return true;

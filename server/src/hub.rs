@@ -1,19 +1,24 @@
-//! The realtime hub: fans committed events out to live subscribers.
+//! The realtime hub: fans committed events and ephemeral signals out to live sockets, and
+//! keeps track of who is present.
 //!
 //! Per-conversation broadcast channels are created lazily on first subscription and dropped
-//! when their last subscriber leaves. Agents' dashboards subscribe to one team-wide channel.
-//! A receiver that lags behind loses its place in the channel (`RecvError::Lagged`); it then
-//! resyncs from the store by `seq`, so nothing is dropped for it, and it never slows others.
+//! when their last subscriber has left. Agents' dashboards subscribe to one team channel.
+//! A receiver that lags behind loses its place in the channel (`RecvError::Lagged`); the
+//! socket then resyncs from the store by `seq`, so it misses nothing and never slows others.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use app::backend::Publisher;
-use app::domain::{Conversation, ConversationId, Event};
+use app::backend::{Presence, Publisher};
+use app::domain::{Agent, AgentId, Availability, Conversation, ConversationId, Event};
+use app::live::{ServerFrame, Typist};
 use tokio::sync::broadcast;
 
-/// How many events a channel buffers for a slow receiver before it must resync.
+/// How many events a conversation channel buffers for a slow receiver before it must resync.
 const CHANNEL_CAPACITY: usize = 256;
+/// An agent without a live socket or any activity for this long counts as offline.
+pub const PRESENCE_GRACE: Duration = Duration::from_secs(30);
 
 /// Events committed together in one conversation.
 #[derive(Debug, Clone)]
@@ -22,24 +27,38 @@ pub struct Published {
     pub events: Vec<Event>,
 }
 
-/// Lazily created broadcast channels, one per conversation, plus the team channel.
+#[derive(Debug, Clone)]
+struct Seen {
+    name: String,
+    status: Availability,
+    sockets: usize,
+    last_seen: Instant,
+}
+
+/// Lazily created broadcast channels, the team channel, the ephemeral channel, and presence.
 pub struct Hub {
     conversations: Mutex<HashMap<ConversationId, broadcast::Sender<Arc<Published>>>>,
     team: broadcast::Sender<Arc<Published>>,
+    live: broadcast::Sender<Arc<ServerFrame>>,
+    presence: Mutex<HashMap<AgentId, Seen>>,
+    grace: Duration,
 }
 
 impl Default for Hub {
     fn default() -> Self {
-        Self::new()
+        Self::new(PRESENCE_GRACE)
     }
 }
 
 impl Hub {
-    /// An empty hub.
-    pub fn new() -> Self {
+    /// An empty hub; agents stay present for `grace` after their last activity.
+    pub fn new(grace: Duration) -> Self {
         Self {
             conversations: Mutex::new(HashMap::new()),
             team: broadcast::channel(CHANNEL_CAPACITY * 4).0,
+            live: broadcast::channel(CHANNEL_CAPACITY).0,
+            presence: Mutex::new(HashMap::new()),
+            grace,
         }
     }
 
@@ -57,9 +76,99 @@ impl Hub {
         self.team.subscribe()
     }
 
+    /// Receives typing and presence signals.
+    pub fn subscribe_live(&self) -> broadcast::Receiver<Arc<ServerFrame>> {
+        self.live.subscribe()
+    }
+
+    /// Drops the channel of a conversation nobody watches any more.
+    pub fn release(&self, id: ConversationId) {
+        let mut channels = self.conversations.lock().expect("hub lock poisoned");
+        if channels.get(&id).is_some_and(|c| c.receiver_count() == 0) {
+            channels.remove(&id);
+        }
+    }
+
     /// How many conversation channels are open.
     pub fn open_channels(&self) -> usize {
         self.conversations.lock().expect("hub lock poisoned").len()
+    }
+
+    /// Tells everyone who is typing where.
+    pub fn typing(&self, conversation_id: ConversationId, from: Typist) {
+        let _ = self.live.send(Arc::new(ServerFrame::Typing {
+            conversation_id,
+            from,
+        }));
+    }
+
+    /// Registers a live socket of `agent`; presence ends when the guard is dropped.
+    pub fn connect(self: &Arc<Self>, agent: &Agent) -> Connection {
+        {
+            let mut presence = self.presence.lock().expect("presence lock poisoned");
+            let seen = presence.entry(agent.id).or_insert_with(|| Seen {
+                name: agent.display_name.to_string(),
+                status: agent.status,
+                sockets: 0,
+                last_seen: Instant::now(),
+            });
+            seen.sockets += 1;
+            seen.name = agent.display_name.to_string();
+            seen.status = agent.status;
+            seen.last_seen = Instant::now();
+        }
+        self.announce(agent.id);
+        Connection {
+            hub: self.clone(),
+            agent: agent.id,
+        }
+    }
+
+    fn disconnect(&self, agent: AgentId) {
+        {
+            let mut presence = self.presence.lock().expect("presence lock poisoned");
+            if let Some(seen) = presence.get_mut(&agent) {
+                seen.sockets = seen.sockets.saturating_sub(1);
+                seen.last_seen = Instant::now();
+            }
+        }
+        self.announce(agent);
+    }
+
+    /// True when `agent` is present at `now`.
+    pub fn is_present_at(&self, agent: AgentId, now: Instant) -> bool {
+        let presence = self.presence.lock().expect("presence lock poisoned");
+        presence.get(&agent).is_some_and(|seen| {
+            seen.sockets > 0 || now.saturating_duration_since(seen.last_seen) < self.grace
+        })
+    }
+
+    fn announce(&self, agent: AgentId) {
+        let frame = {
+            let presence = self.presence.lock().expect("presence lock poisoned");
+            let Some(seen) = presence.get(&agent) else {
+                return;
+            };
+            ServerFrame::Presence {
+                agent_id: agent,
+                name: seen.name.clone(),
+                status: seen.status,
+                connected: seen.sockets > 0,
+            }
+        };
+        let _ = self.live.send(Arc::new(frame));
+    }
+}
+
+/// A live agent socket; dropping it ends that socket's presence.
+pub struct Connection {
+    hub: Arc<Hub>,
+    agent: AgentId,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.hub.disconnect(self.agent);
     }
 }
 
@@ -77,9 +186,149 @@ impl Publisher for Hub {
         let mut channels = self.conversations.lock().expect("hub lock poisoned");
         if let Some(sender) = channels.get(&conversation.id) {
             if sender.send(published).is_err() {
-                // The last subscriber left: drop the channel.
                 channels.remove(&conversation.id);
             }
         }
+    }
+
+    fn presence_changed(&self, agent: &Agent) {
+        {
+            let mut presence = self.presence.lock().expect("presence lock poisoned");
+            let seen = presence.entry(agent.id).or_insert_with(|| Seen {
+                name: agent.display_name.to_string(),
+                status: agent.status,
+                sockets: 0,
+                last_seen: Instant::now(),
+            });
+            seen.name = agent.display_name.to_string();
+            seen.status = agent.status;
+            seen.last_seen = Instant::now();
+        }
+        self.announce(agent.id);
+    }
+}
+
+impl Presence for Hub {
+    fn touch(&self, agent: AgentId) {
+        let mut presence = self.presence.lock().expect("presence lock poisoned");
+        match presence.get_mut(&agent) {
+            Some(seen) => seen.last_seen = Instant::now(),
+            None => {
+                presence.insert(
+                    agent,
+                    Seen {
+                        name: String::new(),
+                        status: Availability::Online,
+                        sockets: 0,
+                        last_seen: Instant::now(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn is_present(&self, agent: AgentId) -> bool {
+        self.is_present_at(agent, Instant::now())
+    }
+
+    fn connections(&self, agent: AgentId) -> usize {
+        let presence = self.presence.lock().expect("presence lock poisoned");
+        presence.get(&agent).map_or(0, |seen| seen.sockets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::{DisplayName, Email, Mode, Role, Timestamp};
+
+    fn agent() -> Agent {
+        Agent {
+            id: AgentId::new(),
+            email: Email::parse("a@b.c").unwrap(),
+            display_name: DisplayName::parse("Ana").unwrap(),
+            role: Role::Agent,
+            status: Availability::Online,
+            max_chats: 5,
+        }
+    }
+
+    fn conversation() -> Conversation {
+        Conversation {
+            id: ConversationId::new(),
+            customer_name: "Sari".into(),
+            mode: Mode::Ai,
+            mode_since: Timestamp(0),
+            owner: None,
+            waiting: None,
+            version: 0,
+            last_seq: 1,
+            preview: None,
+            brief: None,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn an_agent_without_a_socket_stops_being_present_after_the_grace_period() {
+        let hub = Arc::new(Hub::new(Duration::from_secs(30)));
+        let ana = agent();
+        let now = Instant::now();
+        assert!(!hub.is_present_at(ana.id, now), "never seen");
+
+        hub.touch(ana.id);
+        assert!(hub.is_present_at(ana.id, Instant::now()));
+        assert!(!hub.is_present_at(ana.id, Instant::now() + Duration::from_secs(31)));
+
+        let socket = hub.connect(&ana);
+        assert!(hub.is_present_at(ana.id, Instant::now() + Duration::from_secs(3600)));
+        drop(socket);
+        assert_eq!(hub.connections(ana.id), 0);
+        assert!(!hub.is_present_at(ana.id, Instant::now() + Duration::from_secs(31)));
+    }
+
+    #[test]
+    fn connecting_announces_presence() {
+        let hub = Arc::new(Hub::default());
+        let mut live = hub.subscribe_live();
+        let ana = agent();
+        let _socket = hub.connect(&ana);
+        match live.try_recv().unwrap().as_ref() {
+            ServerFrame::Presence { connected, .. } => assert!(connected),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn events_reach_subscribers_of_their_conversation_only() {
+        let hub = Hub::default();
+        let c = conversation();
+        let other = conversation();
+        let mut mine = hub.subscribe(c.id);
+        let mut theirs = hub.subscribe(other.id);
+        let event = Event {
+            conversation_id: c.id,
+            seq: 2,
+            at: Timestamp(0),
+            kind: app::domain::EventKind::Started {
+                customer_name: "Sari".into(),
+            },
+        };
+        hub.publish(&c, std::slice::from_ref(&event));
+        assert_eq!(mine.try_recv().unwrap().events, vec![event]);
+        assert!(theirs.try_recv().is_err());
+    }
+
+    #[test]
+    fn channels_are_created_lazily_and_released_when_unwatched() {
+        let hub = Hub::default();
+        let c = conversation();
+        assert_eq!(hub.open_channels(), 0);
+        let receiver = hub.subscribe(c.id);
+        assert_eq!(hub.open_channels(), 1);
+        drop(receiver);
+        hub.release(c.id);
+        assert_eq!(hub.open_channels(), 0);
     }
 }

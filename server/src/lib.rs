@@ -9,7 +9,8 @@
 //! - [`config`] — the typed configuration (flags and environment).
 //! - [`telemetry`] — logging.
 //! - [`store`] — the storage backends implementing `app::backend::Store`.
-//! - [`hub`] — realtime fan-out of committed events.
+//! - [`hub`] — realtime fan-out of committed events, and presence.
+//! - [`realtime`] — the WebSockets `/ws` (agents) and `/ws/chat` (customers).
 //! - [`ai`] — the knowledge base and the embedded responder.
 //! - [`seed`] — first-run demo agents and knowledge base.
 //! - [`http`] — the router.
@@ -22,6 +23,8 @@ pub mod config;
 pub mod http;
 /// Realtime fan-out.
 pub mod hub;
+/// The WebSockets for agents and customers.
+pub mod realtime;
 /// First-run data.
 pub mod seed;
 /// Storage backends.
@@ -106,11 +109,12 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), S
         .map(|(slug, title, body)| ai::Article { slug, title, body })
         .collect();
     let responder = KbResponder::new(KnowledgeBase::new(articles), config.ai_confidence);
-    let hub = Arc::new(Hub::new());
+    let hub = Arc::new(Hub::default());
     let services = Services {
         store: Arc::new(store.clone()) as Arc<dyn Store>,
         responder: Arc::new(responder),
         publisher: hub.clone(),
+        presence: hub.clone(),
         clock,
         session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
         secure_cookies: config.secure_cookies(),

@@ -27,11 +27,15 @@ fn main() -> ExitCode {
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
         Some("build") => build(&root).map(|_| ()),
+        Some("bench") => bench(),
         _ => {
             eprintln!("usage: cargo xtask <run|test|build>\n");
             eprintln!("  run [flags]  install what is missing, build, start Baton (flags go to the server; see --help)");
             eprintln!("  test         install what is missing, build, run every test");
             eprintln!("  build        install what is missing, build the SPA and the server");
+            eprintln!(
+                "  bench        measure hand-off latency on 127.0.0.1 (results in bench/results/)"
+            );
             return ExitCode::from(2);
         }
     };
@@ -250,6 +254,15 @@ fn run(root: &Path, server_args: &[String]) -> Result {
     } else {
         Err(format!("the server exited with {status}"))
     }
+}
+
+/// Runs the benchmarks (release build) and leaves their JSON in bench/results/.
+fn bench() -> Result {
+    step("Running the benchmarks (release build): cargo bench --package server");
+    sh(
+        "cargo",
+        &["bench", "--package", "server", "--bench", "handoff"],
+    )
 }
 
 /// One stage's outcome in the final summary.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ClientId, ConversationId, Event, Message, MessageBody};
+use crate::domain::{Answering, ClientId, ConversationId, Event, Message, MessageBody};
 use crate::error::ApiError;
 
 /// A started conversation and the token that lets this customer use it.
@@ -10,18 +10,6 @@ pub struct ChatStarted {
     pub conversation_id: ConversationId,
     /// Keep it secret: it is the customer's only key to the conversation.
     pub token: String,
-}
-
-/// Who answers the customer right now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Answering {
-    /// The AI assistant.
-    Ai { waiting_for_human: bool },
-    /// A person, by name.
-    Agent { name: String },
-    /// Nobody: the conversation is closed.
-    Closed,
 }
 
 /// What the customer may see of their conversation.
@@ -120,7 +108,6 @@ pub async fn chat_history(
     after_seq: Option<u64>,
 ) -> Result<ChatView, ApiError> {
     use crate::backend::{auth, Services};
-    use crate::domain::Mode;
 
     let services = Services::from_context()?;
     let conversation = auth::customer_conversation(&services, conversation_id, &token).await?;
@@ -131,13 +118,7 @@ pub async fn chat_history(
         .iter()
         .filter_map(Event::customer_view)
         .collect();
-    let answering = match (conversation.mode, conversation.owner) {
-        (Mode::Human { .. }, Some(owner)) => Answering::Agent { name: owner.name },
-        (Mode::Closed, _) => Answering::Closed,
-        _ => Answering::Ai {
-            waiting_for_human: conversation.waiting.is_some(),
-        },
-    };
+    let answering = Answering::of(&conversation);
     Ok(ChatView {
         events,
         answering,

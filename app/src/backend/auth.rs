@@ -77,28 +77,42 @@ fn request_parts() -> Result<http::request::Parts, ApiError> {
     })
 }
 
-/// The value of the session cookie on the current request, if any.
-fn session_token() -> Result<Option<String>, ApiError> {
-    let parts = request_parts()?;
-    Ok(parts
-        .headers
+/// The value of the session cookie among `headers`, if any.
+fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|header| header.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned()))
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The value of the session cookie on the current request, if any.
+fn session_token() -> Result<Option<String>, ApiError> {
+    Ok(session_token_in(&request_parts()?.headers))
 }
 
 /// The signed-in agent of the current request, or 401.
 pub async fn current_agent(services: &Services) -> Result<Agent, ApiError> {
-    let token = session_token()?.ok_or_else(|| ApiError::unauthorized("Please sign in first"))?;
-    services
+    agent_from_headers(services, &request_parts()?.headers).await
+}
+
+/// The agent whose session cookie is among `headers` (e.g. a WebSocket handshake), or 401.
+pub async fn agent_from_headers(
+    services: &Services,
+    headers: &http::HeaderMap,
+) -> Result<Agent, ApiError> {
+    let token =
+        session_token_in(headers).ok_or_else(|| ApiError::unauthorized("Please sign in first"))?;
+    let agent = services
         .store
         .session_agent(&hash_token(&token), services.now())
         .await?
-        .ok_or_else(|| ApiError::unauthorized("Your session has ended. Please sign in again"))
+        .ok_or_else(|| ApiError::unauthorized("Your session has ended. Please sign in again"))?;
+    services.presence.touch(agent.id);
+    Ok(agent)
 }
 
 /// Starts a session for `agent` and sets its cookie on the response.
@@ -110,6 +124,7 @@ pub async fn start_session(services: &Services, agent: &Agent) -> Result<(), Api
         .store
         .create_session(&hash, agent.id, now, expires)
         .await?;
+    services.presence.touch(agent.id);
     set_cookie(&format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         services.session_ttl_secs,

@@ -150,8 +150,8 @@ async fn transfer_target(
     services: &Services,
     to: AgentId,
 ) -> Result<(TransferTarget, AgentRef), ApiError> {
-    let agents = services.store.agents().await?;
-    let overview = agents
+    let overview = super::team::team(services)
+        .await?
         .into_iter()
         .find(|overview| overview.agent.id == to)
         .ok_or_else(|| ApiError::not_found("No such agent"))?;

@@ -10,11 +10,13 @@ pub mod ai;
 pub mod auth;
 /// Take over, hand over, transfer, close, reopen, and sending as an agent.
 pub mod handoff;
-/// The ports the server implements: store, responder, publisher, clock.
+/// The ports the server implements: store, responder, publisher, presence, clock.
 pub mod ports;
+/// The team as the transfer picker sees it: availability corrected by presence.
+pub mod team;
 
 pub use ports::{
-    Appended, Clock, CommittedTransition, NewConversation, NewMessage, Publisher, Reply,
+    Appended, Clock, CommittedTransition, NewConversation, NewMessage, Presence, Publisher, Reply,
     ReplyContext, Responder, ResponderError, SendGuard, Services, Store, StoreError, SystemClock,
     TransitionPatch,
 };

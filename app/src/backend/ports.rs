@@ -15,6 +15,7 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub responder: Arc<dyn Responder>,
     pub publisher: Arc<dyn Publisher>,
+    pub presence: Arc<dyn Presence>,
     pub clock: Arc<dyn Clock>,
     /// How long an agent session lasts.
     pub session_ttl_secs: i64,
@@ -254,6 +255,19 @@ pub trait Store: Send + Sync + 'static {
 pub trait Publisher: Send + Sync + 'static {
     /// Called after `events` of `conversation` were committed.
     fn publish(&self, conversation: &Conversation, events: &[Event]);
+    /// Called after an agent's availability changed.
+    fn presence_changed(&self, agent: &Agent);
+}
+
+/// Who is around: live sockets and recent activity, per agent.
+pub trait Presence: Send + Sync + 'static {
+    /// The agent did something (signed in, called the API).
+    fn touch(&self, agent: AgentId);
+    /// True when the agent has a live socket, or had one or was active within the grace
+    /// period. An agent who is not present counts as offline for transfers.
+    fn is_present(&self, agent: AgentId) -> bool;
+    /// How many live sockets the agent has.
+    fn connections(&self, agent: AgentId) -> usize;
 }
 
 /// What the AI is given to answer.

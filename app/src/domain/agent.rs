@@ -103,6 +103,9 @@ pub struct AgentOverview {
     pub agent: Agent,
     /// Conversations the agent owns right now.
     pub open_conversations: u32,
+    /// True while the agent has the dashboard open (a live socket).
+    #[serde(default)]
+    pub connected: bool,
 }
 
 impl AgentOverview {

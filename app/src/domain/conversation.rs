@@ -52,6 +52,36 @@ impl Conversation {
     }
 }
 
+/// Who answers the customer right now, as the customer may know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Answering {
+    /// The AI assistant (perhaps while a person is on the way).
+    Ai { waiting_for_human: bool },
+    /// A person, by name.
+    Agent { name: String },
+    /// Nobody: the conversation is closed.
+    Closed,
+}
+
+impl Answering {
+    /// Who answers `conversation`.
+    pub fn of(conversation: &Conversation) -> Self {
+        match (conversation.mode, &conversation.owner) {
+            (Mode::Human { .. }, Some(owner)) => Answering::Agent {
+                name: owner.name.clone(),
+            },
+            (Mode::Human { .. }, None) => Answering::Agent {
+                name: "our Customer Service".into(),
+            },
+            (Mode::Closed, _) => Answering::Closed,
+            (Mode::Ai, _) => Answering::Ai {
+                waiting_for_human: conversation.waiting.is_some(),
+            },
+        }
+    }
+}
+
 /// Which conversations the dashboard list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

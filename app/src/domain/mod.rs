@@ -19,7 +19,7 @@ mod text;
 mod time;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
-pub use conversation::{Conversation, ListFilter, Waiting};
+pub use conversation::{Answering, Conversation, ListFilter, Waiting};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
 pub use mode::{Actor, Command, Mode, ModeChange, Refusal, TransferTarget, Transition};

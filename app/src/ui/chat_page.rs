@@ -6,7 +6,8 @@ use leptos::task::spawn_local;
 use super::browser;
 use super::event_item::{EventItem, Viewer};
 use super::format::client_id;
-use crate::api::chat::{chat_history, request_human, send_chat, start_chat, Answering};
+use crate::api::chat::{chat_history, request_human, send_chat, start_chat};
+use crate::domain::Answering;
 use crate::domain::{ConversationId, Event, MessageBody};
 use crate::error::ApiError;
 

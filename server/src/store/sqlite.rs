@@ -630,6 +630,7 @@ impl Store for SqliteStore {
                 Ok(AgentOverview {
                     agent: agent_from_row(row)?,
                     open_conversations: get::<i64>(row, "open_conversations")? as u32,
+                    connected: false,
                 })
             })
             .collect()

@@ -316,3 +316,128 @@ impl AgentClient {
             .await
     }
 }
+
+/// A WebSocket client, reading and writing the shared frame types.
+pub struct Socket {
+    inner: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Socket {
+    /// Sends a client frame.
+    pub async fn send(&mut self, frame: &app::live::ClientFrame) {
+        use futures::SinkExt;
+        let text = serde_json::to_string(frame).unwrap();
+        self.inner
+            .send(tokio_tungstenite::tungstenite::Message::Text(text.into()))
+            .await
+            .unwrap();
+    }
+
+    /// The next server frame, or None after `wait` of silence (or when closed).
+    pub async fn next_within(&mut self, wait: Duration) -> Option<app::live::ServerFrame> {
+        use futures::StreamExt;
+        loop {
+            let message = tokio::time::timeout(wait, self.inner.next())
+                .await
+                .ok()??
+                .ok()?;
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                return Some(serde_json::from_str(&text).expect("server frames decode"));
+            }
+        }
+    }
+
+    /// Reads frames until `pick` returns Some, failing after 5 s.
+    pub async fn wait_for<T>(
+        &mut self,
+        mut pick: impl FnMut(&app::live::ServerFrame) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let frame = self
+                .next_within(left)
+                .await
+                .expect("the awaited frame arrives within 5 s");
+            if let Some(found) = pick(&frame) {
+                return found;
+            }
+        }
+    }
+
+    /// Collects event seqs until `last` arrives; every seq seen, in arrival order.
+    pub async fn seqs_until(&mut self, last: u64) -> Vec<u64> {
+        let mut seen = Vec::new();
+        while !seen.contains(&last) {
+            let frame = self
+                .next_within(Duration::from_secs(5))
+                .await
+                .unwrap_or_else(|| panic!("seq {last} did not arrive; saw {seen:?}"));
+            if let app::live::ServerFrame::Events { events, .. } = frame {
+                seen.extend(events.iter().map(|e| e.seq));
+            }
+        }
+        seen
+    }
+}
+
+impl TestApp {
+    /// A fresh session cookie (`baton_session=…`) for an agent.
+    pub async fn session_cookie(&self, email: &str) -> String {
+        let response = client()
+            .post(format!("{}/api/agent/login", self.url))
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    fn ws_url(&self, path: &str) -> String {
+        format!("{}{path}", self.url.replacen("http://", "ws://", 1))
+    }
+
+    /// Opens a socket; Err carries the HTTP status of a refused handshake.
+    pub async fn try_socket(&self, path: &str, headers: &[(&str, &str)]) -> Result<Socket, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = self.ws_url(path).into_client_request().unwrap();
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((inner, _)) => Ok(Socket { inner }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(err) => panic!("socket failed: {err}"),
+        }
+    }
+
+    /// An agent's dashboard socket.
+    pub async fn agent_socket(&self, email: &str) -> Socket {
+        let cookie = self.session_cookie(email).await;
+        self.try_socket("/ws", &[("cookie", cookie.as_str())])
+            .await
+            .expect("agent socket opens")
+    }
+
+    /// A customer's socket, resuming after `after_seq` when given.
+    pub async fn customer_socket(&self, customer: &Customer, after_seq: Option<u64>) -> Socket {
+        let mut path = format!(
+            "/ws/chat?conversation_id={}&token={}",
+            customer.id, customer.token
+        );
+        if let Some(seq) = after_seq {
+            path.push_str(&format!("&after_seq={seq}"));
+        }
+        self.try_socket(&path, &[])
+            .await
+            .expect("customer socket opens")
+    }
+}

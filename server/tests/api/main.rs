@@ -5,3 +5,4 @@ mod chat;
 mod handoff;
 mod helpers;
 mod races;
+mod realtime;
