@@ -1,20 +1,19 @@
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::browser;
 use super::event_item::{EventItem, Viewer};
 use super::format::client_id;
+use super::live_socket::{connect, Link};
 use crate::api::chat::{chat_history, request_human, send_chat, start_chat};
-use crate::domain::Answering;
-use crate::domain::{ConversationId, Event, MessageBody};
+use crate::domain::{Answering, ConversationId, Event, MessageBody};
 use crate::error::ApiError;
+use crate::live::{ClientFrame, ServerFrame, Typist};
 
-/// How often the chat refreshes.
-const REFRESH: Duration = Duration::from_millis(1_500);
 /// Where the browser keeps the conversation it resumes.
 const SESSION_KEY: &str = "baton.chat";
+/// How long a typing signal shows.
+const TYPING_SHOWN_MS: u64 = 3_000;
 
 /// The conversation this browser holds: its id and secret token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,52 +42,8 @@ impl ChatSession {
 pub fn ChatPage() -> impl IntoView {
     let session = RwSignal::new(ChatSession::load());
     let name = RwSignal::new(String::new());
-    let events = RwSignal::new(Vec::<Event>::new());
-    let last_seq = RwSignal::new(0u64);
-    let answering = RwSignal::new(None::<Answering>);
     let error = RwSignal::new(None::<String>);
-    let draft = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let log_ref = NodeRef::<leptos::html::Ol>::new();
-
-    let load = move || {
-        let Some(current) = session.get_untracked() else {
-            return;
-        };
-        let after = last_seq.get_untracked();
-        spawn_local(async move {
-            match chat_history(current.id, current.token.clone(), Some(after)).await {
-                Ok(view) => {
-                    // Another refresh may have got here first: keep each seq once.
-                    if last_seq.get_untracked() == after {
-                        if !view.events.is_empty() {
-                            events.update(|all| all.extend(view.events));
-                        }
-                        last_seq.set(view.last_seq.max(after));
-                    }
-                    answering.set(Some(view.answering));
-                    error.set(None);
-                }
-                Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. }) => {
-                    browser::forget(SESSION_KEY);
-                    session.set(None);
-                }
-                Err(err) => error.set(Some(err.to_string())),
-            }
-        });
-    };
-    load();
-    if let Ok(handle) = set_interval_with_handle(load, REFRESH) {
-        on_cleanup(move || handle.clear());
-    }
-    Effect::new(move |_| {
-        events.track();
-        request_animation_frame(move || {
-            if let Some(log) = log_ref.get_untracked() {
-                log.set_scroll_top(log.scroll_height());
-            }
-        });
-    });
 
     let start = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -102,22 +57,131 @@ pub fn ChatPage() -> impl IntoView {
                         token: started.token,
                     };
                     fresh.save();
-                    events.set(Vec::new());
-                    last_seq.set(0);
-                    session.set(Some(fresh));
                     error.set(None);
-                    load();
+                    session.set(Some(fresh));
                 }
                 Err(err) => error.set(Some(err.to_string())),
             }
             busy.set(false);
         });
     };
+    let on_ended = Callback::new(move |()| {
+        browser::forget(SESSION_KEY);
+        session.set(None);
+    });
 
+    view! {
+        <main class="chat-page">
+            {move || match session.get() {
+                None => view! {
+                    <header class="chat-head">
+                        <span class="brand">"Lumen Goods · Help"</span>
+                    </header>
+                    {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+                    <form class="card start-chat" on:submit=start>
+                        <h1>"How can we help?"</h1>
+                        <label for="display-name">"Your name (optional)"</label>
+                        <input
+                            id="display-name"
+                            autocomplete="name"
+                            maxlength="60"
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))
+                        />
+                        <button class="button primary" type="submit" disabled=move || busy.get()>"Start chat"</button>
+                    </form>
+                }.into_any(),
+                Some(current) => view! { <CustomerConversation id=current.id token=current.token on_ended=on_ended /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// One live conversation, from the customer's side.
+#[component]
+fn CustomerConversation(
+    id: ConversationId,
+    token: String,
+    on_ended: Callback<()>,
+) -> impl IntoView {
+    let events = RwSignal::new(Vec::<Event>::new());
+    // The highest seq this page holds; the socket resumes after it.
+    let cursor = RwSignal::new(0u64);
+    let answering = RwSignal::new(None::<Answering>);
+    let typing = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let draft = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let log_ref = NodeRef::<leptos::html::Ol>::new();
+
+    let absorb = move |fresh: Vec<Event>| {
+        let have = cursor.get_untracked();
+        let fresh: Vec<Event> = fresh.into_iter().filter(|e| e.seq > have).collect();
+        if let Some(last) = fresh.last().map(|e| e.seq) {
+            events.update(|all| all.extend(fresh));
+            cursor.set(last);
+        }
+    };
+
+    {
+        let token = token.clone();
+        spawn_local(async move {
+            match chat_history(id, token, Some(0)).await {
+                Ok(view) => {
+                    absorb(view.events);
+                    answering.set(Some(view.answering));
+                }
+                Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. }) => on_ended.run(()),
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    }
+    let socket = connect(
+        format!("/ws/chat?conversation_id={id}&token={token}"),
+        move || {
+            vec![ClientFrame::Resume {
+                after_seq: cursor.get_untracked(),
+            }]
+        },
+        move |frame| match frame {
+            ServerFrame::Events {
+                events: fresh,
+                answering: now,
+                ..
+            } => {
+                absorb(fresh);
+                if now.is_some() {
+                    answering.set(now);
+                }
+            }
+            ServerFrame::Typing {
+                from: Typist::Agent { name },
+                ..
+            } => {
+                typing.set(Some(name));
+                set_timeout(
+                    move || typing.set(None),
+                    std::time::Duration::from_millis(TYPING_SHOWN_MS),
+                );
+            }
+            _ => {}
+        },
+    );
+    let link = socket.link;
+    let typing_socket = socket.clone();
+
+    Effect::new(move |_| {
+        events.track();
+        typing.track();
+        request_animation_frame(move || {
+            if let Some(log) = log_ref.get_untracked() {
+                log.set_scroll_top(log.scroll_height());
+            }
+        });
+    });
+
+    let token_for_send = token.clone();
     let send = move || {
-        let Some(current) = session.get_untracked() else {
-            return;
-        };
         let Ok(body) = MessageBody::parse(&draft.get_untracked()) else {
             return;
         };
@@ -126,36 +190,27 @@ pub fn ChatPage() -> impl IntoView {
         }
         busy.set(true);
         let key = client_id();
+        let token = token_for_send.clone();
         spawn_local(async move {
-            match send_chat(current.id, current.token, key, body).await {
+            match send_chat(id, token, key, body).await {
                 Ok(_) => {
                     draft.set(String::new());
-                    load();
+                    error.set(None);
                 }
                 Err(err) => error.set(Some(err.to_string())),
             }
             busy.set(false);
         });
     };
+    let send_on_enter = send.clone();
 
     let ask_for_person = move |_| {
-        let Some(current) = session.get_untracked() else {
-            return;
-        };
+        let token = token.clone();
         spawn_local(async move {
-            match request_human(current.id, current.token).await {
-                Ok(()) => load(),
-                Err(err) => error.set(Some(err.to_string())),
+            if let Err(err) = request_human(id, token).await {
+                error.set(Some(err.to_string()));
             }
         });
-    };
-
-    let new_conversation = move |_| {
-        browser::forget(SESSION_KEY);
-        events.set(Vec::new());
-        last_seq.set(0);
-        answering.set(None);
-        session.set(None);
     };
 
     let who = move || match answering.get() {
@@ -180,63 +235,50 @@ pub fn ChatPage() -> impl IntoView {
     };
 
     view! {
-        <main class="chat-page">
-            <header class="chat-head">
-                <span class="brand">"Lumen Goods · Help"</span>
-                {move || session.get().map(|_| view! { <p class="answering" role="status">{who}</p> })}
-            </header>
-            {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
-            {move || match session.get() {
-                None => view! {
-                    <form class="card start-chat" on:submit=start>
-                        <h1>"How can we help?"</h1>
-                        <label for="display-name">"Your name (optional)"</label>
-                        <input
-                            id="display-name"
-                            autocomplete="name"
-                            maxlength="60"
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                        />
-                        <button class="button primary" type="submit" disabled=move || busy.get()>"Start chat"</button>
-                    </form>
-                }.into_any(),
-                Some(_) => view! {
-                    <ol class="log chat-log" node_ref=log_ref aria-label="Messages" aria-live="polite">
-                        <For
-                            each=move || events.get()
-                            key=|event| event.seq
-                            children=move |event| view! { <EventItem event=event viewer=Viewer::Customer /> }
-                        />
-                    </ol>
-                    <div class="chat-tools">
-                        <Show when=can_ask>
-                            <button class="button ghost" on:click=ask_for_person>"Talk to a person"</button>
-                        </Show>
-                        <Show when=closed>
-                            <button class="button" on:click=new_conversation>"Start a new conversation"</button>
-                        </Show>
-                    </div>
-                    <form class="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
-                        <label for="message" class="sr-only">"Your message"</label>
-                        <textarea
-                            id="message"
-                            rows="1"
-                            placeholder="Type your message…"
-                            disabled=closed
-                            prop:value=move || draft.get()
-                            on:input=move |ev| draft.set(event_target_value(&ev))
-                            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                                if ev.key() == "Enter" && !ev.shift_key() {
-                                    ev.prevent_default();
-                                    send();
-                                }
-                            }
-                        ></textarea>
-                        <button class="button primary" type="submit" disabled=move || closed() || busy.get() || draft.get().trim().is_empty()>"Send"</button>
-                    </form>
-                }.into_any(),
-            }}
-        </main>
+        <header class="chat-head">
+            <span class="brand">"Lumen Goods · Help"</span>
+            <p class="answering" role="status">{who}</p>
+        </header>
+        <Show when=move || link.get() == Link::Reconnecting>
+            <p class="banner warn" role="status">"Connection lost. Reconnecting…"</p>
+        </Show>
+        {move || error.get().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+        <ol class="log chat-log" node_ref=log_ref aria-label="Messages" aria-live="polite">
+            <For
+                each=move || events.get()
+                key=|event| event.seq
+                children=move |event| view! { <EventItem event=event viewer=Viewer::Customer /> }
+            />
+        </ol>
+        <p class="typing" aria-live="polite">{move || typing.get().map(|name| format!("{name} is typing…"))}</p>
+        <div class="chat-tools">
+            <Show when=can_ask>
+                <button class="button ghost" on:click=ask_for_person.clone()>"Talk to a person"</button>
+            </Show>
+            <Show when=closed>
+                <button class="button" on:click=move |_| on_ended.run(())>"Start a new conversation"</button>
+            </Show>
+        </div>
+        <form class="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
+            <label for="message" class="sr-only">"Your message"</label>
+            <textarea
+                id="message"
+                rows="1"
+                placeholder="Type your message…"
+                disabled=closed
+                prop:value=move || draft.get()
+                on:input=move |ev| {
+                    draft.set(event_target_value(&ev));
+                    typing_socket.send(ClientFrame::Typing { conversation_id: None });
+                }
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        send_on_enter();
+                    }
+                }
+            ></textarea>
+            <button class="button primary" type="submit" disabled=move || closed() || busy.get() || draft.get().trim().is_empty()>"Send"</button>
+        </form>
     }
 }

@@ -1,11 +1,10 @@
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::browser::now_millis;
 use super::event_item::{EventItem, Viewer};
 use super::format::{ago, client_id};
+use super::live_socket::LiveSocket;
 use super::transfer_picker::TransferPicker;
 use crate::api::conversations::{get_conversation, send_message, ConversationDetail};
 use crate::api::handover::handover;
@@ -13,18 +12,19 @@ use crate::api::lifecycle::{close, reopen};
 use crate::api::takeover::takeover;
 use crate::domain::{Actor, Agent, Command, Conversation, ConversationId, MessageBody, Mode};
 use crate::error::ApiError;
-
-/// How often an open conversation refreshes.
-const REFRESH: Duration = Duration::from_millis(1_500);
+use crate::live::ClientFrame;
 
 /// The chat panel: history, the actions that apply, and the reply box for the owner.
+/// `detail` is kept current by the dashboard's socket; `on_changed` asks for a fresh copy.
 #[component]
 pub fn ChatPanel(
     id: ConversationId,
     me: RwSignal<Agent>,
+    detail: RwSignal<Option<ConversationDetail>>,
+    customer_typing: Signal<bool>,
+    socket: LiveSocket,
     on_changed: Callback<()>,
 ) -> impl IntoView {
-    let detail = RwSignal::new(None::<ConversationDetail>);
     let load_error = RwSignal::new(None::<String>);
     let refusal = RwSignal::new(None::<String>);
     let draft = RwSignal::new(String::new());
@@ -39,25 +39,17 @@ pub fn ChatPanel(
         spawn_local(async move {
             match get_conversation(id).await {
                 Ok(fresh) => {
-                    let grew = detail
-                        .get_untracked()
-                        .is_none_or(|old| old.conversation.last_seq != fresh.conversation.last_seq);
-                    if grew {
-                        detail.set(Some(fresh));
-                    }
+                    detail.set(Some(fresh));
                     load_error.set(None);
                 }
                 Err(err) => load_error.set(Some(err.to_string())),
             }
         });
     };
-    load();
-    if let Ok(handle) = set_interval_with_handle(load, REFRESH) {
-        on_cleanup(move || handle.clear());
-    }
     // Keep the newest message in view.
     Effect::new(move |_| {
         detail.track();
+        customer_typing.track();
         request_animation_frame(move || {
             if let Some(log) = log_ref.get_untracked() {
                 log.set_scroll_top(log.scroll_height());
@@ -84,10 +76,7 @@ pub fn ChatPanel(
         refusal.set(None);
         spawn_local(async move {
             match call.await {
-                Ok(_) => {
-                    load();
-                    on_changed.run(());
-                }
+                Ok(_) => on_changed.run(()),
                 Err(err) => {
                     refusal.set(Some(refusal_text(&err)));
                     load();
@@ -111,7 +100,6 @@ pub fn ChatPanel(
     };
     let on_transferred = Callback::new(move |()| {
         transferring.set(false);
-        load();
         on_changed.run(());
     });
 
@@ -129,7 +117,6 @@ pub fn ChatPanel(
                 Ok(_) => {
                     draft.set(String::new());
                     refusal.set(None);
-                    load();
                 }
                 Err(err) => refusal.set(Some(err.to_string())),
             }
@@ -229,6 +216,7 @@ pub fn ChatPanel(
                     <EventItem event=event viewer=Viewer::Agent />
                 }).collect_view())}
             </ol>
+            <p class="typing" aria-live="polite">{move || customer_typing.get().then_some("The customer is typing…")}</p>
             <form class="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
                 <label for="reply" class="sr-only">"Your reply"</label>
                 <textarea
@@ -237,7 +225,10 @@ pub fn ChatPanel(
                     placeholder=move || input_reason().unwrap_or_else(|| "Write a reply…".to_owned())
                     disabled=move || !can_reply()
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        draft.set(event_target_value(&ev));
+                        socket.send(ClientFrame::Typing { conversation_id: Some(id) });
+                    }
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                         if ev.key() == "Enter" && !ev.shift_key() {
                             ev.prevent_default();

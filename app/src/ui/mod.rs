@@ -21,6 +21,8 @@ mod event_item;
 mod format;
 /// The landing page.
 mod home_page;
+/// The browser's end of the realtime sockets.
+mod live_socket;
 /// The sign-in form.
 mod sign_in;
 /// Choosing whom to transfer a conversation to.
