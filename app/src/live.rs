@@ -25,7 +25,7 @@ pub enum ServerFrame {
         events: Vec<Event>,
         /// The conversation after these events (agents only).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        conversation: Option<Conversation>,
+        conversation: Option<Box<Conversation>>,
         /// Who answers now (customers only).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         answering: Option<Answering>,

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+use crate::ai::Secret;
+
 /// How Baton's server runs.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -47,9 +49,44 @@ pub struct Config {
     #[arg(long, env = "BATON_AI_CONFIDENCE", default_value_t = 0.5)]
     pub ai_confidence: f32,
 
+    /// Which AI answers customers: the embedded knowledge-base responder, or an
+    /// OpenAI-compatible chat-completions server.
+    #[arg(long, env = "BATON_AI_PROVIDER", value_enum, default_value_t = AiProvider::Embedded)]
+    pub ai_provider: AiProvider,
+
+    /// The OpenAI-compatible server's base URL (without `/v1`), e.g. `http://127.0.0.1:11434`.
+    #[arg(
+        long,
+        env = "BATON_AI_BASE_URL",
+        default_value = "https://api.openai.com"
+    )]
+    pub ai_base_url: String,
+
+    /// The model the OpenAI-compatible server should use.
+    #[arg(long, env = "BATON_AI_MODEL", default_value = "gpt-4o-mini")]
+    pub ai_model: String,
+
+    /// The API key for the OpenAI-compatible server, if it needs one.
+    #[arg(long, env = "BATON_AI_API_KEY", hide_env_values = true)]
+    pub ai_api_key: Option<Secret>,
+
+    /// How long to wait for the AI provider before the customer gets a polite fallback and
+    /// the conversation waits for a human.
+    #[arg(long, env = "BATON_AI_TIMEOUT_SECS", default_value_t = 20)]
+    pub ai_timeout_secs: u64,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// Which AI answers customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AiProvider {
+    /// Answers from the Markdown knowledge base (BM25 retrieval); no network.
+    Embedded,
+    /// Any `/v1/chat/completions` server: OpenAI, Ollama, vLLM.
+    Openai,
 }
 
 /// How log lines look.

@@ -237,23 +237,13 @@ impl Presence for Hub {
     }
 }
 
+/// Values for unit tests elsewhere in the crate.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use app::domain::{DisplayName, Email, Mode, Role, Timestamp};
+pub(crate) mod tests_support {
+    use app::domain::{Conversation, ConversationId, Mode, Timestamp};
 
-    fn agent() -> Agent {
-        Agent {
-            id: AgentId::new(),
-            email: Email::parse("a@b.c").unwrap(),
-            display_name: DisplayName::parse("Ana").unwrap(),
-            role: Role::Agent,
-            status: Availability::Online,
-            max_chats: 5,
-        }
-    }
-
-    fn conversation() -> Conversation {
+    /// A fresh conversation in AI mode.
+    pub fn conversation() -> Conversation {
         Conversation {
             id: ConversationId::new(),
             customer_name: "Sari".into(),
@@ -268,6 +258,27 @@ mod tests {
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::{DisplayName, Email, Role, Timestamp};
+
+    fn agent() -> Agent {
+        Agent {
+            id: AgentId::new(),
+            email: Email::parse("a@b.c").unwrap(),
+            display_name: DisplayName::parse("Ana").unwrap(),
+            role: Role::Agent,
+            status: Availability::Online,
+            max_chats: 5,
+        }
+    }
+
+    fn conversation() -> Conversation {
+        super::tests_support::conversation()
     }
 
     #[test]

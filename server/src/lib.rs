@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use app::backend::{Services, Store, SystemClock};
 
-use crate::ai::{KbResponder, KnowledgeBase};
+use crate::ai::{KbResponder, KnowledgeBase, OpenAiResponder};
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::store::sqlite::SqliteStore;
@@ -53,6 +53,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("the AI provider could not be set up: {0}")]
+    Ai(String),
     #[error("unsupported DATABASE_URL `{0}`: use sqlite://path")]
     UnsupportedDatabase(String),
 }
@@ -108,11 +110,24 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), S
         .into_iter()
         .map(|(slug, title, body)| ai::Article { slug, title, body })
         .collect();
-    let responder = KbResponder::new(KnowledgeBase::new(articles), config.ai_confidence);
+    let kb = KnowledgeBase::new(articles);
+    let responder: Arc<dyn app::backend::Responder> = match config.ai_provider {
+        config::AiProvider::Embedded => Arc::new(KbResponder::new(kb, config.ai_confidence)),
+        config::AiProvider::Openai => Arc::new(
+            OpenAiResponder::new(
+                &config.ai_base_url,
+                &config.ai_model,
+                config.ai_api_key.clone(),
+                std::time::Duration::from_secs(config.ai_timeout_secs),
+                kb,
+            )
+            .map_err(|err| StartError::Ai(err.to_string()))?,
+        ),
+    };
     let hub = Arc::new(Hub::default());
     let services = Services {
         store: Arc::new(store.clone()) as Arc<dyn Store>,
-        responder: Arc::new(responder),
+        responder,
         publisher: hub.clone(),
         presence: hub.clone(),
         clock,

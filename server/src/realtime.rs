@@ -395,7 +395,7 @@ where
         let frame = ServerFrame::Events {
             conversation_id: id,
             events: published.events.clone(),
-            conversation: Some(published.conversation.clone()),
+            conversation: Some(Box::new(published.conversation.clone())),
             answering: None,
         };
         return send(sink, &frame).await;
@@ -414,7 +414,7 @@ where
         let frame = ServerFrame::Events {
             conversation_id: id,
             events: fresh,
-            conversation: Some(published.conversation.clone()),
+            conversation: Some(Box::new(published.conversation.clone())),
             answering: None,
         };
         send(sink, &frame).await?;
@@ -444,7 +444,6 @@ where
         .await?;
         return Ok(cursor);
     };
-    let conversation = Arc::new(conversation);
     loop {
         let page = state
             .services
@@ -459,7 +458,7 @@ where
         let frame = ServerFrame::Events {
             conversation_id: id,
             events: page,
-            conversation: Some(conversation.as_ref().clone()),
+            conversation: Some(Box::new(conversation.clone())),
             answering: None,
         };
         send(sink, &frame).await?;

@@ -96,6 +96,44 @@ pub async fn respond(services: Services, conversation: Conversation) {
     }
 }
 
+/// How long each quoted sentence of a summary may be.
+const SUMMARY_QUOTE_CHARS: usize = 140;
+
+/// A short extractive summary of what the customer said: their first message and their last
+/// two, shortened. `None` before the customer said anything.
+pub fn summarize(events: &[crate::domain::Event]) -> Option<String> {
+    let said: Vec<&str> = events
+        .iter()
+        .filter_map(|event| event.message())
+        .filter(|message| message.author == Author::Customer)
+        .map(|message| message.body.as_str())
+        .collect();
+    let mut picked: Vec<&str> = Vec::new();
+    for text in said
+        .first()
+        .into_iter()
+        .chain(said.iter().rev().take(2).rev())
+    {
+        if !picked.contains(text) {
+            picked.push(text);
+        }
+    }
+    if picked.is_empty() {
+        return None;
+    }
+    let shorten = |text: &str| match text.char_indices().nth(SUMMARY_QUOTE_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    };
+    Some(
+        picked
+            .into_iter()
+            .map(|text| format!("\u{201c}{}\u{201d}", shorten(text)))
+            .collect::<Vec<_>>()
+            .join(" … "),
+    )
+}
+
 /// Marks a conversation as waiting for a human, telling the customer a person will join.
 /// Does nothing if it already waits or a human already handles it.
 pub async fn escalate(
@@ -105,9 +143,17 @@ pub async fn escalate(
     detail: Option<String>,
 ) -> Result<Option<Conversation>, StoreError> {
     let notice = MessageBody::parse(&Notice::waiting()).expect("product copy is a valid message");
+    let events = services.store.events(id, 0, TRANSCRIPT_EVENTS).await?;
     let committed = services
         .store
-        .mark_waiting(id, reason, detail, notice, services.now())
+        .mark_waiting(
+            id,
+            reason,
+            detail,
+            summarize(&events),
+            notice,
+            services.now(),
+        )
         .await?;
     Ok(committed.map(|committed| {
         tracing::info!(?reason, "conversation waits for a human");

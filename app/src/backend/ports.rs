@@ -202,6 +202,7 @@ pub trait Store: Send + Sync + 'static {
         id: ConversationId,
         reason: EscalationReason,
         detail: Option<String>,
+        summary: Option<String>,
         notice: MessageBody,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError>;

@@ -106,6 +106,9 @@ pub enum EventKind {
         reason: EscalationReason,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        /// A short extractive summary of what the customer said, for the agent who takes over.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
     },
 }
 
@@ -247,6 +250,7 @@ mod tests {
         let waiting = event(EventKind::WaitingForHuman {
             reason: EscalationReason::Frustration,
             detail: None,
+            summary: None,
         });
         assert_eq!(waiting.customer_view(), None);
     }

@@ -95,6 +95,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
                 conversation: Some(conversation),
                 ..
             } => {
+                let conversation = *conversation;
                 let me_now = me.get_untracked();
                 for event in &events {
                     if let Some(text) = notice_for(event, &conversation, &me_now) {

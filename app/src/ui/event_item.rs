@@ -79,10 +79,22 @@ fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<Str
         EventKind::Reopened { by } => {
             internal.then(|| (format!("{} reopened the conversation", by.name), None))
         }
-        EventKind::WaitingForHuman { reason, detail } => internal.then(|| {
+        EventKind::WaitingForHuman {
+            reason,
+            detail,
+            summary,
+        } => internal.then(|| {
+            let extra = [
+                detail.clone(),
+                summary.as_ref().map(|s| format!("Summary: {s}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
             (
                 format!("Waiting for a human: {}", reason.label()),
-                detail.clone(),
+                (!extra.is_empty()).then_some(extra),
             )
         }),
     }

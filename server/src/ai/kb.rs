@@ -234,27 +234,37 @@ impl KnowledgeBase {
 
     /// The best-matching article for `question`, if any term matches at all.
     pub fn best(&self, question: &str) -> Option<Hit<'_>> {
+        self.top(question, 1).into_iter().next()
+    }
+
+    /// The `k` best-matching articles, best first (only those matching at least one term).
+    pub fn top(&self, question: &str, k: usize) -> Vec<Hit<'_>> {
         let query: HashSet<String> = terms(question).into_iter().collect();
-        if query.is_empty() || self.articles.is_empty() {
-            return None;
+        if query.is_empty() {
+            return Vec::new();
         }
-        let total_information: f32 = query.iter().map(|t| self.idf(t)).sum();
-        let (index, score) = (0..self.articles.len())
+        let mut scored: Vec<(usize, f32)> = (0..self.articles.len())
             .map(|i| (i, self.score(i, &query)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))?;
-        if score <= 0.0 {
-            return None;
-        }
-        let covered: f32 = query
-            .iter()
-            .filter(|t| self.frequencies[index].contains_key(*t))
-            .map(|t| self.idf(t))
-            .sum();
-        Some(Hit {
-            article: &self.articles[index],
-            score,
-            confidence: (covered / total_information).clamp(0.0, 1.0),
-        })
+            .filter(|(_, score)| *score > 0.0)
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let total_information: f32 = query.iter().map(|t| self.idf(t)).sum();
+        scored
+            .into_iter()
+            .take(k)
+            .map(|(index, score)| {
+                let covered: f32 = query
+                    .iter()
+                    .filter(|t| self.frequencies[index].contains_key(*t))
+                    .map(|t| self.idf(t))
+                    .sum();
+                Hit {
+                    article: &self.articles[index],
+                    score,
+                    confidence: (covered / total_information).clamp(0.0, 1.0),
+                }
+            })
+            .collect()
     }
 
     fn score(&self, index: usize, query: &HashSet<String>) -> f32 {

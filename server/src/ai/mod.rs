@@ -6,6 +6,9 @@ pub mod embedded;
 pub mod escalation;
 /// The knowledge base: Markdown parsing and BM25 retrieval.
 pub mod kb;
+/// An OpenAI-compatible provider.
+pub mod openai;
 
 pub use embedded::KbResponder;
 pub use kb::{Article, KnowledgeBase};
+pub use openai::{OpenAiResponder, Secret};

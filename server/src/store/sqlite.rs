@@ -511,6 +511,7 @@ impl Store for SqliteStore {
         id: ConversationId,
         reason: EscalationReason,
         detail: Option<String>,
+        summary: Option<String>,
         notice: MessageBody,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError> {
@@ -532,7 +533,11 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let kinds = vec![
-            EventKind::WaitingForHuman { reason, detail },
+            EventKind::WaitingForHuman {
+                reason,
+                detail,
+                summary,
+            },
             EventKind::Message {
                 message: Message {
                     id: MessageId::new(),

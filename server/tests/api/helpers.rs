@@ -69,14 +69,20 @@ pub fn client() -> reqwest::Client {
 impl TestApp {
     /// Starts Baton on 127.0.0.1:0 with a fresh database and the sample knowledge base.
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration adjusted first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = Config {
+        let mut config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("sqlite://{}", dir.path().join("baton.db").display()),
             dist: dir.path().join("dist"),
             kb_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb"),
             ..Config::defaults()
         };
+        adjust(&mut config);
         let server = server::spawn(config).await.expect("server starts");
         let url = server.url();
         Self {

@@ -1,0 +1,286 @@
+//! The AI agent: knowledge-base answers, escalation, the OpenAI-compatible provider
+//! (against a fake provider on 127.0.0.1), and the in-flight reply that must be discarded.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use server::config::AiProvider;
+
+use crate::helpers::TestApp;
+
+const NOT_SURE_START: &str = "I'm not sure I can answer that correctly";
+
+/// How the fake provider behaves.
+#[derive(Clone, Copy)]
+enum Behaviour {
+    Answer(&'static str),
+    Slow(Duration, &'static str),
+    Fail,
+}
+
+#[derive(Clone)]
+struct Fake {
+    behaviour: Behaviour,
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+async fn completions(
+    State(fake): State<Fake>,
+    Json(request): Json<Value>,
+) -> (axum::http::StatusCode, Json<Value>) {
+    fake.requests.lock().unwrap().push(request);
+    let answer = |text: &str| {
+        Json(json!({ "choices": [{ "message": { "role": "assistant", "content": text } }] }))
+    };
+    match fake.behaviour {
+        Behaviour::Answer(text) => (axum::http::StatusCode::OK, answer(text)),
+        Behaviour::Slow(delay, text) => {
+            tokio::time::sleep(delay).await;
+            (axum::http::StatusCode::OK, answer(text))
+        }
+        Behaviour::Fail => (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "error": "model crashed" })),
+        ),
+    }
+}
+
+/// Starts a fake `/v1/chat/completions` server; returns its base URL and the requests it saw.
+async fn fake_provider(behaviour: Behaviour) -> (String, Arc<Mutex<Vec<Value>>>) {
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new()
+        .route("/v1/chat/completions", post(completions))
+        .with_state(Fake {
+            behaviour,
+            requests: requests.clone(),
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), requests)
+}
+
+async fn app_with_provider(base_url: String, timeout_secs: u64) -> TestApp {
+    TestApp::spawn_with(move |config| {
+        config.ai_provider = AiProvider::Openai;
+        config.ai_base_url = base_url;
+        config.ai_model = "test-model".into();
+        config.ai_timeout_secs = timeout_secs;
+    })
+    .await
+}
+
+async fn waiting_reason(app: &TestApp, conversation: &str) -> Value {
+    let ana = app.agent("ana@baton.dev").await;
+    ana.get(app, conversation).await["conversation"]["waiting"]["reason"].clone()
+}
+
+#[tokio::test]
+async fn an_out_of_scope_question_gets_no_invented_answer_and_the_offer_of_a_person() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(
+        &customer,
+        "c1",
+        "Can you recommend a good pizza place in Rome?",
+    )
+    .await
+    .ok();
+
+    let answers = app.wait_for_messages(&customer, "ai", 1).await;
+    assert!(answers[0].starts_with(NOT_SURE_START), "{}", answers[0]);
+    assert!(answers[0].contains("Talk to a person"));
+}
+
+#[tokio::test]
+async fn a_second_unanswerable_question_escalates_for_low_confidence() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(
+        &customer,
+        "c1",
+        "Can you recommend a good pizza place in Rome?",
+    )
+    .await
+    .ok();
+    app.wait_for_messages(&customer, "ai", 1).await;
+    app.customer_send(&customer, "c2", "What is the weather on Mars today?")
+        .await
+        .ok();
+    app.wait_for_messages(&customer, "system", 1).await;
+
+    assert_eq!(waiting_reason(&app, &customer.id).await, "low_confidence");
+}
+
+#[tokio::test]
+async fn every_request_for_a_person_marks_the_conversation_waiting_with_its_reason() {
+    let app = TestApp::spawn().await;
+    for phrase in [
+        "I want to talk to a human",
+        "can I speak to a real person",
+        "please connect me to customer service",
+        "saya mau bicara dengan CS",
+        "mau ngomong sama orang",
+    ] {
+        let customer = app.customer("Sari").await;
+        app.customer_send(&customer, "c1", phrase).await.ok();
+        app.wait_for_messages(&customer, "system", 1).await;
+        assert_eq!(
+            waiting_reason(&app, &customer.id).await,
+            "customer_asked",
+            "{phrase}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn clear_frustration_escalates_and_the_agent_sees_a_summary() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(&customer, "c1", "My parcel is three weeks late")
+        .await
+        .ok();
+    app.wait_for_messages(&customer, "ai", 1).await;
+    app.customer_send(&customer, "c2", "This is useless, I am really angry")
+        .await
+        .ok();
+    app.wait_for_messages(&customer, "system", 1).await;
+
+    let ana = app.agent("ana@baton.dev").await;
+    let detail = ana.get(&app, &customer.id).await;
+    assert_eq!(detail["conversation"]["waiting"]["reason"], "frustration");
+    let waiting = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "waiting_for_human")
+        .unwrap();
+    let summary = waiting["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("My parcel is three weeks late"),
+        "{summary}"
+    );
+    assert!(summary.contains("really angry"), "{summary}");
+}
+
+#[tokio::test]
+async fn the_provider_answers_from_the_passages_and_the_conversation() {
+    let (url, requests) =
+        fake_provider(Behaviour::Answer("You can return items within 30 days.")).await;
+    let app = app_with_provider(url, 5).await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(&customer, "c1", "How do I return an item?")
+        .await
+        .ok();
+
+    let answers = app.wait_for_messages(&customer, "ai", 1).await;
+    assert_eq!(answers, vec!["You can return items within 30 days."]);
+    let request = requests.lock().unwrap()[0].clone();
+    assert_eq!(request["model"], "test-model");
+    let system = request["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("Q: How do I return an item?"),
+        "the matching passage is given: {system}"
+    );
+    assert_eq!(
+        request["messages"].as_array().unwrap().last().unwrap()["content"],
+        "How do I return an item?"
+    );
+}
+
+#[tokio::test]
+async fn after_a_handover_the_provider_is_given_the_agents_brief() {
+    let (url, requests) = fake_provider(Behaviour::Answer("Your refund is approved.")).await;
+    let app = app_with_provider(url, 5).await;
+    let customer = app.customer("Sari").await;
+    let ana = app.agent("ana@baton.dev").await;
+    ana.takeover(&app, &customer.id).await.ok();
+    ana.handover(&app, &customer.id, Some("refund approved for order 1042"))
+        .await
+        .ok();
+
+    app.customer_send(&customer, "c1", "Is my refund ok?")
+        .await
+        .ok();
+    app.wait_for_messages(&customer, "ai", 1).await;
+
+    let system = requests.lock().unwrap()[0]["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        system.contains("refund approved for order 1042"),
+        "{system}"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_still_being_computed_when_an_agent_takes_over_is_discarded() {
+    let (url, requests) = fake_provider(Behaviour::Slow(
+        Duration::from_millis(1_500),
+        "A late AI answer",
+    ))
+    .await;
+    let app = app_with_provider(url, 10).await;
+    let customer = app.customer("Sari").await;
+    let ana = app.agent("ana@baton.dev").await;
+
+    app.customer_send(&customer, "c1", "How do I return an item?")
+        .await
+        .ok();
+    while requests.lock().unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ana.takeover(&app, &customer.id).await.ok();
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+
+    assert!(app.customer_sees(&customer, "ai").await.is_empty());
+    let log = ana.get(&app, &customer.id).await.to_string();
+    assert!(!log.contains("A late AI answer"), "{log}");
+}
+
+#[tokio::test]
+async fn a_failing_provider_gets_the_customer_a_polite_fallback_and_a_person() {
+    let (url, _) = fake_provider(Behaviour::Fail).await;
+    let app = app_with_provider(url, 5).await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(&customer, "c1", "How do I return an item?")
+        .await
+        .ok();
+
+    let answers = app.wait_for_messages(&customer, "ai", 1).await;
+    assert!(
+        answers[0].starts_with("I'm sorry, I can't answer right now"),
+        "{}",
+        answers[0]
+    );
+    app.wait_for_messages(&customer, "system", 1).await;
+    assert_eq!(waiting_reason(&app, &customer.id).await, "ai_unavailable");
+    assert_eq!(
+        app.customer_sees(&customer, "customer").await,
+        vec!["How do I return an item?"]
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_times_out_escalates_too() {
+    let (url, _) = fake_provider(Behaviour::Slow(Duration::from_secs(4), "too late")).await;
+    let app = app_with_provider(url, 1).await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(&customer, "c1", "How do I return an item?")
+        .await
+        .ok();
+
+    app.wait_for_messages(&customer, "system", 1).await;
+    assert_eq!(waiting_reason(&app, &customer.id).await, "ai_unavailable");
+}
