@@ -17,12 +17,13 @@ test('messages and the takeover cross between customer and agent without reload'
 
   // The customer arrives after the dashboard is open: the list updates by itself.
   await customer.goto('/chat');
-  await customer.getByLabel('Your name (optional)').fill('Rina Live');
+  const name = `Rina ${Date.now().toString(36).slice(-5)}`;
+  await customer.getByLabel('Your name (optional)').fill(name);
   await customer.getByRole('button', { name: 'Start chat' }).click();
   await customer.getByLabel('Your message').fill('Hello from my phone');
   await customer.getByRole('button', { name: 'Send' }).click();
 
-  const row = agent.getByRole('button', { name: /Rina Live/ });
+  const row = agent.getByRole('button', { name: new RegExp(name) });
   await expect(row).toBeVisible();
   await row.click();
   const panel = agent.getByRole('region', { name: 'Conversation' });

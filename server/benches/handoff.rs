@@ -88,6 +88,55 @@ fn summary(name: &str, mut samples: Vec<Duration>, wall: Duration) -> Value {
     row
 }
 
+/// The embedded responder's reply time over the held-out questions, 100 rounds.
+fn embedded_responder_timings() -> Value {
+    use app::backend::ReplyContext;
+    use app::domain::{Author, Conversation, ConversationId, Mode, Timestamp};
+    use server::ai::{KbResponder, KnowledgeBase};
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let kb = KnowledgeBase::new(server::seed::read_kb_dir(&root.join("kb")).expect("kb reads"));
+    let responder = KbResponder::new(kb, 0.5);
+    let questions: Vec<String> = std::fs::read_to_string(root.join("kb/heldout.tsv"))
+        .expect("held-out questions read")
+        .lines()
+        .filter_map(|l| l.split_once('\t').map(|(q, _)| q.to_owned()))
+        .collect();
+    let conversation = Conversation {
+        id: ConversationId::new(),
+        customer_name: "Bench".into(),
+        mode: Mode::Ai,
+        mode_since: Timestamp(0),
+        owner: None,
+        waiting: None,
+        version: 0,
+        last_seq: 1,
+        preview: None,
+        brief: None,
+        created_at: Timestamp(0),
+        updated_at: Timestamp(0),
+    };
+    let wall = Instant::now();
+    let mut samples = Vec::new();
+    for _ in 0..100 {
+        for question in &questions {
+            let context = ReplyContext {
+                conversation: conversation.clone(),
+                transcript: vec![(Author::Customer, question.clone())],
+                brief: None,
+            };
+            let t = Instant::now();
+            std::hint::black_box(responder.decide(&context));
+            samples.push(t.elapsed());
+        }
+    }
+    summary(
+        "embedded AI reply (held-out questions)",
+        samples,
+        wall.elapsed(),
+    )
+}
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -144,9 +193,11 @@ async fn main() {
         wall.elapsed(),
     );
 
+    let responder = embedded_responder_timings();
+
     let results = json!({
         "machine": format!("{} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)),
-        "results": [sequential, concurrent],
+        "results": [sequential, concurrent, responder],
     });
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results");
     std::fs::create_dir_all(&out).expect("results dir");

@@ -32,6 +32,33 @@ pub fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Shows a system notification when the agent allowed them, and asks once when they have
+/// not decided yet. In-page toasts are shown either way.
+#[cfg(feature = "csr")]
+pub fn system_notification(text: &str) {
+    use web_sys::{Notification, NotificationOptions, NotificationPermission};
+    // Not every browser has the API (e.g. an insecure origin on some phones).
+    let supported =
+        js_sys::Reflect::has(&leptos::prelude::window(), &"Notification".into()).unwrap_or(false);
+    if !supported {
+        return;
+    }
+    match Notification::permission() {
+        NotificationPermission::Granted => {
+            let options = NotificationOptions::new();
+            options.set_body(text);
+            let _ = Notification::new_with_options("Baton", &options);
+        }
+        NotificationPermission::Default => {
+            let _ = Notification::request_permission();
+        }
+        _ => {}
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn system_notification(_text: &str) {}
+
 #[cfg(not(feature = "csr"))]
 pub fn load(_key: &str) -> Option<String> {
     None

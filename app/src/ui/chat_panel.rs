@@ -14,6 +14,28 @@ use crate::domain::{Actor, Agent, Command, Conversation, ConversationId, Message
 use crate::error::ApiError;
 use crate::live::ClientFrame;
 
+/// Canned replies: typing "/" in the reply box lists them.
+const CANNED: &[(&str, &str)] = &[
+    ("/greet", "Hi! I'm here to help. Could you tell me a little more about what happened?"),
+    ("/order", "Could you share your order number so I can look it up?"),
+    ("/sorry", "I'm sorry for the trouble. Let me sort this out for you right away."),
+    ("/refund", "Your refund is approved. It reaches you within 3–10 business days, depending on how you paid."),
+    ("/thanks", "Thank you for your patience! Is there anything else I can help you with?"),
+];
+
+/// The canned replies whose shortcut starts with what the agent typed after "/".
+fn canned_matching(draft: &str) -> Vec<(&'static str, &'static str)> {
+    let typed = draft.trim_start();
+    if !typed.starts_with('/') || typed.contains(char::is_whitespace) {
+        return Vec::new();
+    }
+    CANNED
+        .iter()
+        .filter(|(shortcut, _)| shortcut.starts_with(typed))
+        .copied()
+        .collect()
+}
+
 /// The chat panel: history, the actions that apply, and the reply box for the owner.
 /// `detail` is kept current by the dashboard's socket; `on_changed` asks for a fresh copy.
 #[component]
@@ -216,6 +238,17 @@ pub fn ChatPanel(
                     <EventItem event=event viewer=Viewer::Agent />
                 }).collect_view())}
             </ol>
+            <Show when=move || can_reply() && !canned_matching(&draft.get()).is_empty()>
+                <ul class="canned" role="listbox" aria-label="Canned replies">
+                    {move || canned_matching(&draft.get()).into_iter().map(|(shortcut, text)| view! {
+                        <li role="option" aria-selected="false">
+                            <button type="button" on:click=move |_| draft.set(text.to_owned())>
+                                <strong>{shortcut}</strong>" "{text}
+                            </button>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </Show>
             <p class="typing" aria-live="polite">{move || customer_typing.get().then_some("The customer is typing…")}</p>
             <form class="composer" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send(); }>
                 <label for="reply" class="sr-only">"Your reply"</label>
@@ -257,5 +290,18 @@ fn refusal_text(err: &ApiError) -> String {
             ago(*since, now_millis())
         ),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slash_lists_canned_replies_by_prefix() {
+        assert_eq!(canned_matching("/").len(), CANNED.len());
+        assert_eq!(canned_matching("/re")[0].0, "/refund");
+        assert!(canned_matching("hello").is_empty());
+        assert!(canned_matching("/refund approved").is_empty());
     }
 }

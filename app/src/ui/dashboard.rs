@@ -46,6 +46,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     let selected = RwSignal::new(None::<ConversationId>);
     let detail = RwSignal::new(None::<ConversationDetail>);
     let typing_in = RwSignal::new(None::<ConversationId>);
+    let unread = RwSignal::new(std::collections::HashMap::<ConversationId, u32>::new());
     let toasts = RwSignal::new(Vec::<Toast>::new());
     let next_toast = StoredValue::new(0u64);
 
@@ -67,6 +68,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     let notify = move |text: String| {
         let id = next_toast.get_value();
         next_toast.set_value(id + 1);
+        super::browser::system_notification(&text);
         toasts.update(|all| all.push(Toast { id, text }));
         set_timeout(
             move || toasts.update(|all| all.retain(|t| t.id != id)),
@@ -101,6 +103,16 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
                     if let Some(text) = notice_for(event, &conversation, &me_now) {
                         notify(text);
                     }
+                }
+                let customer_wrote = events
+                    .iter()
+                    .filter(|e| {
+                        e.message()
+                            .is_some_and(|m| m.author == crate::domain::Author::Customer)
+                    })
+                    .count() as u32;
+                if customer_wrote > 0 && selected.get_untracked() != Some(conversation_id) {
+                    unread.update(|u| *u.entry(conversation_id).or_default() += customer_wrote);
                 }
                 let wanted = filter.get_untracked();
                 conversations.update(|list| {
@@ -182,6 +194,9 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     let on_select = {
         let open = open.clone();
         Callback::new(move |id| {
+            unread.update(|u| {
+                u.remove(&id);
+            });
             if selected.get_untracked() != Some(id) {
                 detail.set(None);
                 selected.set(Some(id));
@@ -250,6 +265,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
                     conversations=conversations
                     error=list_error
                     selected=selected
+                    unread=unread
                     on_select=on_select
                 />
                 <section class="panel" aria-label="Conversation">
