@@ -145,6 +145,9 @@ async fn main() {
         database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
         dist: dir.path().join("dist"),
         kb_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb"),
+        // The load comes from one address on purpose.
+        limit_start_per_address: 0,
+        limit_send_per_conversation: 0,
         ..Config::defaults()
     };
     let server = server::spawn(config).await.expect("server starts");

@@ -75,6 +75,22 @@ pub struct Config {
     #[arg(long, env = "BATON_AI_TIMEOUT_SECS", default_value_t = 20)]
     pub ai_timeout_secs: u64,
 
+    /// Sign-in attempts allowed per e-mail address per minute (0: unlimited).
+    #[arg(long, env = "BATON_LIMIT_SIGN_IN_PER_ACCOUNT", default_value_t = 10)]
+    pub limit_sign_in_per_account: u32,
+
+    /// Sign-in attempts allowed per network address per minute (0: unlimited).
+    #[arg(long, env = "BATON_LIMIT_SIGN_IN_PER_ADDRESS", default_value_t = 120)]
+    pub limit_sign_in_per_address: u32,
+
+    /// Conversations a network address may start per minute (0: unlimited).
+    #[arg(long, env = "BATON_LIMIT_START_PER_ADDRESS", default_value_t = 30)]
+    pub limit_start_per_address: u32,
+
+    /// Customer messages allowed per conversation per minute (0: unlimited).
+    #[arg(long, env = "BATON_LIMIT_SEND_PER_CONVERSATION", default_value_t = 60)]
+    pub limit_send_per_conversation: u32,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -12,6 +12,7 @@
 //! - [`hub`] — realtime fan-out of committed events, and presence.
 //! - [`realtime`] — the WebSockets `/ws` (agents) and `/ws/chat` (customers).
 //! - [`ai`] — the knowledge base and the embedded responder.
+//! - [`limits`] — rate limits (token buckets per key).
 //! - [`seed`] — first-run demo agents and knowledge base.
 //! - [`http`] — the router.
 
@@ -23,6 +24,8 @@ pub mod config;
 pub mod http;
 /// Realtime fan-out.
 pub mod hub;
+/// Rate limits.
+pub mod limits;
 /// The WebSockets for agents and customers.
 pub mod realtime;
 /// First-run data.
@@ -130,6 +133,12 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), S
         responder,
         publisher: hub.clone(),
         presence: hub.clone(),
+        limits: Arc::new(limits::TokenBuckets::new(limits::Rates {
+            sign_in_per_account: config.limit_sign_in_per_account,
+            sign_in_per_address: config.limit_sign_in_per_address,
+            start_per_address: config.limit_start_per_address,
+            send_per_conversation: config.limit_send_per_conversation,
+        })),
         clock,
         session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
         secure_cookies: config.secure_cookies(),

@@ -6,10 +6,12 @@ use crate::error::ApiError;
 /// Signs an agent in and sets the session cookie.
 #[server(prefix = "/api", endpoint = "agent/login", input = server_fn::codec::Json)]
 pub async fn login(email: String, password: String) -> Result<Agent, ApiError> {
-    use crate::backend::{auth, Services};
+    use crate::backend::{auth, Limit, Services};
     use crate::domain::Email;
 
     let services = Services::from_context()?;
+    services.limit(Limit::SignInPerAddress, &auth::client_address())?;
+    services.limit(Limit::SignInPerAccount, &email.trim().to_lowercase())?;
     let refused = || ApiError::unauthorized("Wrong e-mail or password");
     let email = Email::parse(&email).map_err(|_| refused())?;
     let Some((agent, hash)) = services.store.agent_credentials(&email).await? else {

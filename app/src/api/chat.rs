@@ -26,10 +26,11 @@ pub struct ChatView {
 /// Starts a conversation with the AI assistant.
 #[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json)]
 pub async fn start_chat(display_name: Option<String>) -> Result<ChatStarted, ApiError> {
-    use crate::backend::{auth, NewConversation, Services};
+    use crate::backend::{auth, Limit, NewConversation, Services};
     use crate::domain::DisplayName;
 
     let services = Services::from_context()?;
+    services.limit(Limit::StartPerAddress, &auth::client_address())?;
     let customer_name = match display_name.as_deref().map(str::trim) {
         None | Some("") => DisplayName::parse("Guest")?,
         Some(name) => DisplayName::parse(name)?,
@@ -64,11 +65,12 @@ pub async fn send_chat(
     client_id: ClientId,
     body: MessageBody,
 ) -> Result<Message, ApiError> {
-    use crate::backend::{ai, auth, handoff, NewMessage, SendGuard, Services, StoreError};
+    use crate::backend::{ai, auth, handoff, Limit, NewMessage, SendGuard, Services, StoreError};
     use crate::domain::{Author, Mode};
 
     let services = Services::from_context()?;
     auth::customer_conversation(&services, conversation_id, &token).await?;
+    services.limit(Limit::SendPerConversation, &conversation_id.to_string())?;
     let message = NewMessage {
         author: Author::Customer,
         body,

@@ -20,3 +20,26 @@ pub async fn takeover(conversation_id: ConversationId) -> Result<Conversation, A
     )
     .await
 }
+
+/// A supervisor takes a conversation from the agent who holds it, with a required reason.
+/// The previous owner sees the reason; the customer is told who now helps them.
+#[server(prefix = "/api", endpoint = "conversations/force_takeover", input = server_fn::codec::Json)]
+pub async fn force_takeover(
+    conversation_id: ConversationId,
+    reason: String,
+) -> Result<Conversation, ApiError> {
+    use crate::backend::{auth, handoff, Services};
+    use crate::domain::Note;
+
+    let services = Services::from_context()?;
+    let reason = Note::parse(&reason)
+        .map_err(|_| ApiError::bad_input("Say why you take this conversation over"))?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::apply(
+        &services,
+        conversation_id,
+        &agent,
+        handoff::Request::ForceTakeOver { reason },
+    )
+    .await
+}

@@ -77,6 +77,19 @@ fn request_parts() -> Result<http::request::Parts, ApiError> {
     })
 }
 
+/// The caller's network address (the TCP peer), for per-address limits.
+pub fn client_address() -> String {
+    request_parts()
+        .ok()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// The value of the session cookie among `headers`, if any.
 fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
     headers

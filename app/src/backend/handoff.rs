@@ -14,6 +14,7 @@ const MAX_ATTEMPTS: usize = 16;
 #[derive(Debug, Clone)]
 pub enum Request {
     TakeOver,
+    ForceTakeOver { reason: Note },
     HandOver { brief: Option<Note> },
     Transfer { to: AgentId, note: Option<Note> },
     Close,
@@ -40,6 +41,7 @@ pub async fn apply(
     };
     let command = match (&request, target.as_ref()) {
         (Request::TakeOver, _) => Command::TakeOver,
+        (Request::ForceTakeOver { .. }, _) => Command::ForceTakeOver,
         (Request::HandOver { .. }, _) => Command::HandOver,
         (Request::Transfer { .. }, Some((target, _))) => Command::Transfer(*target),
         (Request::Transfer { .. }, None) => unreachable!("a transfer always has a target"),
@@ -53,7 +55,7 @@ pub async fn apply(
             .mode
             .apply(&command, &actor)
             .map_err(|refusal| refusal_error(refusal, &conversation, target.as_ref()))?;
-        let patch = patch_for(&transition, agent, &request, target.as_ref());
+        let patch = patch_for(&transition, agent, &request, target.as_ref(), &conversation);
         match services
             .store
             .commit_transition(id, conversation.version, patch, services.now())
@@ -178,6 +180,7 @@ fn patch_for(
     agent: &Agent,
     request: &Request,
     target: Option<&(TransferTarget, AgentRef)>,
+    conversation: &Conversation,
 ) -> TransitionPatch {
     let me = agent.reference();
     let system = |text: String| EventKind::Message {
@@ -197,6 +200,23 @@ fn patch_for(
             ],
             None,
         ),
+        (ModeChange::ForcedTakeover { from, .. }, Request::ForceTakeOver { reason }) => {
+            let from = conversation.owner.clone().unwrap_or(AgentRef {
+                id: from,
+                name: "another agent".into(),
+            });
+            (
+                vec![
+                    EventKind::ForcedTakeover {
+                        by: me.clone(),
+                        from,
+                        reason: reason.as_str().to_owned(),
+                    },
+                    system(Notice::takeover(&me.name)),
+                ],
+                None,
+            )
+        }
         (ModeChange::HandedOver { .. }, Request::HandOver { brief }) => (
             vec![
                 EventKind::HandedOver {
@@ -282,5 +302,8 @@ fn refusal_error(
         Refusal::TargetAtCapacity { .. } => ApiError::conflict(format!(
             "{target_name} has no room for another conversation"
         )),
+        Refusal::NotSupervisor => {
+            ApiError::forbidden("Only supervisors and admins can force a takeover")
+        }
     }
 }

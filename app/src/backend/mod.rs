@@ -16,7 +16,7 @@ pub mod ports;
 pub mod team;
 
 pub use ports::{
-    Appended, Clock, CommittedTransition, NewConversation, NewMessage, Presence, Publisher, Reply,
-    ReplyContext, Responder, ResponderError, SendGuard, Services, Store, StoreError, SystemClock,
-    TransitionPatch,
+    Appended, Clock, CommittedTransition, Limit, NewConversation, NewMessage, Presence, Publisher,
+    RateLimiter, Reply, ReplyContext, Responder, ResponderError, SendGuard, Services, Store,
+    StoreError, SystemClock, TransitionPatch,
 };

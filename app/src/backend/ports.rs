@@ -16,6 +16,7 @@ pub struct Services {
     pub responder: Arc<dyn Responder>,
     pub publisher: Arc<dyn Publisher>,
     pub presence: Arc<dyn Presence>,
+    pub limits: Arc<dyn RateLimiter>,
     pub clock: Arc<dyn Clock>,
     /// How long an agent session lasts.
     pub session_ttl_secs: i64,
@@ -258,6 +259,38 @@ pub trait Publisher: Send + Sync + 'static {
     fn publish(&self, conversation: &Conversation, events: &[Event]);
     /// Called after an agent's availability changed.
     fn presence_changed(&self, agent: &Agent);
+}
+
+/// What a rate limit counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// Sign-in attempts for one e-mail address.
+    SignInPerAccount,
+    /// Sign-in attempts from one network address.
+    SignInPerAddress,
+    /// Conversations started from one network address.
+    StartPerAddress,
+    /// Customer messages in one conversation.
+    SendPerConversation,
+}
+
+/// Counts requests per key and refuses those over the limit.
+pub trait RateLimiter: Send + Sync + 'static {
+    /// Counts one request against `limit` for `key`; `Err(seconds)` says how long to wait.
+    fn check(&self, limit: Limit, key: &str) -> Result<(), u64>;
+}
+
+impl Services {
+    /// Counts a request, or refuses it with 429 and when to retry.
+    pub fn limit(&self, limit: Limit, key: &str) -> Result<(), ApiError> {
+        self.limits.check(limit, key).map_err(|retry_after_secs| {
+            tracing::warn!(?limit, "rate limit reached");
+            ApiError::RateLimited {
+                message: format!("Too many requests. Please try again in {retry_after_secs} s."),
+                retry_after_secs,
+            }
+        })
+    }
 }
 
 /// Who is around: live sockets and recent activity, per agent.

@@ -24,6 +24,11 @@ impl Role {
         }
     }
 
+    /// True for roles that may take a conversation from another agent.
+    pub fn can_force_takeover(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
     /// Parses the stored name.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {

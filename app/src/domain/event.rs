@@ -84,6 +84,12 @@ pub enum EventKind {
     Message { message: Message },
     /// An agent took the conversation over from the AI.
     TakenOver { agent: AgentRef },
+    /// A supervisor took the conversation from the agent who held it, saying why.
+    ForcedTakeover {
+        by: AgentRef,
+        from: AgentRef,
+        reason: String,
+    },
     /// The owner handed the conversation back to the AI, with an optional brief for it.
     HandedOver {
         by: AgentRef,
@@ -140,6 +146,11 @@ impl Event {
                 from: from.clone(),
                 to: to.clone(),
                 note: None,
+            },
+            EventKind::ForcedTakeover { by, from, .. } => EventKind::ForcedTakeover {
+                by: by.clone(),
+                from: from.clone(),
+                reason: String::new(),
             },
             EventKind::WaitingForHuman { .. } => return None,
         };

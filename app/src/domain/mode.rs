@@ -47,11 +47,23 @@ impl Mode {
     pub fn apply(self, command: &Command, actor: &Actor) -> Result<Transition, Refusal> {
         let me = actor.agent;
         let change = match (self, command) {
+            (_, Command::ForceTakeOver) if !actor.role.can_force_takeover() => {
+                return Err(Refusal::NotSupervisor)
+            }
             (Mode::Closed, Command::Reopen) => ModeChange::Reopened { by: me },
             (Mode::Ai | Mode::Human { .. }, Command::Reopen) => return Err(Refusal::NotClosed),
             (Mode::Closed, _) => return Err(Refusal::Closed),
 
-            (Mode::Ai, Command::TakeOver) => ModeChange::TakenOver { agent: me },
+            (Mode::Ai, Command::TakeOver | Command::ForceTakeOver) => {
+                ModeChange::TakenOver { agent: me }
+            }
+            (Mode::Human { agent }, Command::ForceTakeOver) if agent == me => {
+                return Err(Refusal::AlreadyYours)
+            }
+            (Mode::Human { agent }, Command::ForceTakeOver) => ModeChange::ForcedTakeover {
+                from: agent,
+                to: me,
+            },
             (Mode::Human { agent }, Command::TakeOver) if agent == me => {
                 return Err(Refusal::AlreadyYours)
             }
@@ -118,6 +130,8 @@ pub struct TransferTarget {
 pub enum Command {
     /// A human takes the conversation from the AI.
     TakeOver,
+    /// A supervisor takes the conversation from whoever holds it (with a stated reason).
+    ForceTakeOver,
     /// The owner gives the conversation back to the AI.
     HandOver,
     /// The owner gives the conversation to another agent.
@@ -132,6 +146,7 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModeChange {
     TakenOver { agent: AgentId },
+    ForcedTakeover { from: AgentId, to: AgentId },
     HandedOver { by: AgentId },
     Transferred { from: AgentId, to: AgentId },
     Closed { by: AgentId },
@@ -142,6 +157,7 @@ impl ModeChange {
     fn resulting_mode(self) -> Mode {
         match self {
             ModeChange::TakenOver { agent } => Mode::Human { agent },
+            ModeChange::ForcedTakeover { to, .. } => Mode::Human { agent: to },
             ModeChange::Transferred { to, .. } => Mode::Human { agent: to },
             ModeChange::HandedOver { .. } | ModeChange::Reopened { .. } => Mode::Ai,
             ModeChange::Closed { .. } => Mode::Closed,
@@ -182,6 +198,8 @@ pub enum Refusal {
     },
     /// The transfer target has no room for another conversation.
     TargetAtCapacity { agent: AgentId },
+    /// Only supervisors and admins may force a takeover.
+    NotSupervisor,
 }
 
 #[cfg(test)]
@@ -349,11 +367,143 @@ mod tests {
     }
 
     #[test]
+    fn a_supervisor_forces_a_takeover_from_another_agent() {
+        let supervisor = Actor {
+            agent: me().agent,
+            role: Role::Supervisor,
+        };
+        let t = theirs()
+            .apply(&Command::ForceTakeOver, &supervisor)
+            .unwrap();
+        assert_eq!(t.to, mine());
+        assert_eq!(
+            t.change,
+            ModeChange::ForcedTakeover {
+                from: other(),
+                to: me().agent
+            }
+        );
+        assert_eq!(
+            Mode::Ai
+                .apply(&Command::ForceTakeOver, &supervisor)
+                .map(|t| t.to),
+            Ok(mine())
+        );
+        assert_eq!(
+            mine().apply(&Command::ForceTakeOver, &supervisor),
+            Err(Refusal::AlreadyYours)
+        );
+        assert_eq!(
+            Mode::Closed.apply(&Command::ForceTakeOver, &supervisor),
+            Err(Refusal::Closed)
+        );
+    }
+
+    #[test]
+    fn an_agent_cannot_force_a_takeover() {
+        for mode in [Mode::Ai, mine(), theirs(), Mode::Closed] {
+            assert_eq!(
+                to(mode, Command::ForceTakeOver),
+                Err(Refusal::NotSupervisor),
+                "{mode:?}"
+            );
+        }
+    }
+
+    #[test]
     fn modes_rebuild_from_their_stored_parts() {
         for mode in [Mode::Ai, mine(), Mode::Closed] {
             assert_eq!(Mode::from_parts(mode.tag(), mode.owner()), Some(mode));
         }
         assert_eq!(Mode::from_parts("human", None), None);
         assert_eq!(Mode::from_parts("ai", Some(other())), None);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn agent(n: u8) -> AgentId {
+        AgentId::parse(&format!("00000000-0000-7000-8000-0000000000{n:02}")).unwrap()
+    }
+
+    fn actor() -> impl Strategy<Value = Actor> {
+        (
+            0u8..4,
+            prop_oneof![Just(Role::Agent), Just(Role::Supervisor), Just(Role::Admin)],
+        )
+            .prop_map(|(n, role)| Actor {
+                agent: agent(n),
+                role,
+            })
+    }
+
+    fn command() -> impl Strategy<Value = Command> {
+        prop_oneof![
+            Just(Command::TakeOver),
+            Just(Command::ForceTakeOver),
+            Just(Command::HandOver),
+            Just(Command::Close),
+            Just(Command::Reopen),
+            (
+                0u8..4,
+                prop_oneof![
+                    Just(Availability::Online),
+                    Just(Availability::Away),
+                    Just(Availability::Offline)
+                ],
+                any::<bool>()
+            )
+                .prop_map(|(n, status, has_capacity)| Command::Transfer(
+                    TransferTarget {
+                        agent: agent(n),
+                        status,
+                        has_capacity,
+                    }
+                )),
+        ]
+    }
+
+    proptest! {
+        /// Any sequence of commands by anyone keeps the rules: a human conversation always
+        /// has the owner the last accepted change named; only owners hand over, transfer or
+        /// close what they own; refusals change nothing.
+        #[test]
+        fn random_command_sequences_keep_the_rules(steps in prop::collection::vec((command(), actor()), 1..60)) {
+            let mut mode = Mode::Ai;
+            for (command, actor) in steps {
+                match mode.apply(&command, &actor) {
+                    Ok(t) => {
+                        prop_assert_eq!(t.from, mode);
+                        match (command, mode) {
+                            (Command::HandOver | Command::Transfer(_), Mode::Human { agent }) => {
+                                prop_assert_eq!(agent, actor.agent)
+                            }
+                            (Command::Close, Mode::Human { agent }) => prop_assert_eq!(agent, actor.agent),
+                            (Command::ForceTakeOver, _) => prop_assert!(actor.role.can_force_takeover()),
+                            (Command::Transfer(target), _) => {
+                                prop_assert_eq!(target.status, Availability::Online);
+                                prop_assert!(target.has_capacity);
+                            }
+                            _ => {}
+                        }
+                        match t.to {
+                            Mode::Human { agent } => prop_assert!(
+                                agent == actor.agent || matches!(command, Command::Transfer(target) if target.agent == agent)
+                            ),
+                            Mode::Ai => prop_assert!(matches!(command, Command::HandOver | Command::Reopen)),
+                            Mode::Closed => prop_assert_eq!(command, Command::Close),
+                        }
+                        mode = t.to;
+                    }
+                    Err(_) => {
+                        // A refusal is a pure answer: the mode stays as it was.
+                    }
+                }
+            }
+        }
     }
 }

@@ -306,6 +306,10 @@ fn notice_for(event: &Event, conversation: &Conversation, me: &Agent) -> Option<
                 from.name, conversation.customer_name
             ),
         }),
+        EventKind::ForcedTakeover { by, from, reason } if from.id == me.id => Some(format!(
+            "{} took over {} from you. Reason: {reason}",
+            by.name, conversation.customer_name
+        )),
         EventKind::WaitingForHuman { reason, .. } => Some(format!(
             "{} is waiting for a human: {}",
             conversation.customer_name,

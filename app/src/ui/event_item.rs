@@ -61,6 +61,12 @@ fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<Str
         EventKind::TakenOver { agent } => {
             internal.then(|| (format!("{} took over", agent.name), None))
         }
+        EventKind::ForcedTakeover { by, from, reason } => internal.then(|| {
+            (
+                format!("{} took over from {}", by.name, from.name),
+                Some(format!("Reason: {reason}")),
+            )
+        }),
         EventKind::HandedOver { by, brief } => internal.then(|| {
             (
                 format!("{} handed over to the AI", by.name),

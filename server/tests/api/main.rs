@@ -7,3 +7,4 @@ mod handoff;
 mod helpers;
 mod races;
 mod realtime;
+mod security;

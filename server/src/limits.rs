@@ -1,0 +1,136 @@
+//! Rate limits: one token bucket per (limit, key), refilled continuously.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use app::backend::{Limit, RateLimiter};
+
+/// Buckets kept before idle, full ones are swept.
+const SWEEP_AT: usize = 10_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// Requests per minute allowed for each limit (0: unlimited). A burst of a full minute's
+/// worth is allowed, then requests refill at the per-minute rate.
+#[derive(Debug, Clone, Copy)]
+pub struct Rates {
+    pub sign_in_per_account: u32,
+    pub sign_in_per_address: u32,
+    pub start_per_address: u32,
+    pub send_per_conversation: u32,
+}
+
+impl Rates {
+    fn per_minute(&self, limit: Limit) -> u32 {
+        match limit {
+            Limit::SignInPerAccount => self.sign_in_per_account,
+            Limit::SignInPerAddress => self.sign_in_per_address,
+            Limit::StartPerAddress => self.start_per_address,
+            Limit::SendPerConversation => self.send_per_conversation,
+        }
+    }
+}
+
+/// In-memory token buckets (per node).
+pub struct TokenBuckets {
+    rates: Rates,
+    buckets: Mutex<HashMap<(Limit, String), Bucket>>,
+}
+
+impl TokenBuckets {
+    /// Limits at `rates`.
+    pub fn new(rates: Rates) -> Self {
+        Self {
+            rates,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a request at `now`.
+    pub fn check_at(&self, limit: Limit, key: &str, now: Instant) -> Result<(), u64> {
+        let per_minute = self.rates.per_minute(limit);
+        if per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(per_minute);
+        let per_second = capacity / 60.0;
+        let mut buckets = self.buckets.lock().expect("rate limit lock poisoned");
+        if buckets.len() > SWEEP_AT {
+            buckets.retain(|(l, _), b| {
+                let cap = f64::from(self.rates.per_minute(*l));
+                b.tokens + now.duration_since(b.updated).as_secs_f64() * cap / 60.0 < cap
+            });
+        }
+        let bucket = buckets.entry((limit, key.to_owned())).or_insert(Bucket {
+            tokens: capacity,
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - bucket.tokens) / per_second).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+impl RateLimiter for TokenBuckets {
+    fn check(&self, limit: Limit, key: &str) -> Result<(), u64> {
+        self.check_at(limit, key, Instant::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn rates(n: u32) -> Rates {
+        Rates {
+            sign_in_per_account: n,
+            sign_in_per_address: n,
+            start_per_address: n,
+            send_per_conversation: n,
+        }
+    }
+
+    #[test]
+    fn a_burst_up_to_the_rate_passes_and_the_next_waits() {
+        let limits = TokenBuckets::new(rates(6));
+        let now = Instant::now();
+        for _ in 0..6 {
+            assert_eq!(limits.check_at(Limit::SignInPerAccount, "ana", now), Ok(()));
+        }
+        assert_eq!(
+            limits.check_at(Limit::SignInPerAccount, "ana", now),
+            Err(10)
+        );
+        assert_eq!(
+            limits.check_at(Limit::SignInPerAccount, "budi", now),
+            Ok(())
+        );
+        let later = now + Duration::from_secs(10);
+        assert_eq!(
+            limits.check_at(Limit::SignInPerAccount, "ana", later),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn zero_means_unlimited() {
+        let limits = TokenBuckets::new(rates(0));
+        let now = Instant::now();
+        for _ in 0..1_000 {
+            assert_eq!(limits.check_at(Limit::StartPerAddress, "x", now), Ok(()));
+        }
+    }
+}
