@@ -119,10 +119,13 @@ test('when two agents click Take Over together, one wins and the other sees who'
     await agent.getByRole('button', { name: new RegExp(RACE) }).click();
     await expect(panel(agent).getByRole('button', { name: 'Take Over' })).toBeEnabled();
   }
-  await Promise.all([
-    panel(ana).getByRole('button', { name: 'Take Over' }).click(),
-    panel(budi).getByRole('button', { name: 'Take Over' }).click(),
-  ]);
+  // Both buttons are pressed in the same instant (Playwright's click() would first wait for
+  // each button to settle, by which time the winner's takeover has already reached the other
+  // dashboard and removed its button).
+  const buttons = await Promise.all(
+    [ana, budi].map((agent) => panel(agent).getByRole('button', { name: 'Take Over' }).elementHandle()),
+  );
+  await Promise.all(buttons.map((button) => button!.evaluate((b) => (b as HTMLButtonElement).click())));
 
   const chat = customer.getByRole('list', { name: 'Messages' });
   await expect(chat.locator('.msg-system')).toHaveCount(1);

@@ -26,6 +26,10 @@ pub struct AppState {
     pub services: Services,
     pub hub: Arc<Hub>,
     pub config: Arc<Config>,
+    /// The PostgreSQL listener task, stopped with the server.
+    pub background: Option<Arc<tokio::task::AbortHandle>>,
+    /// With PostgreSQL: the listener connection's `application_name`.
+    pub listener_name: Option<String>,
 }
 
 /// The whole HTTP application.

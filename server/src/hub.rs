@@ -35,12 +35,20 @@ struct Seen {
     last_seen: Instant,
 }
 
+/// Other nodes' reports: agent → node → (live sockets there, when reported).
+type RemotePresence = HashMap<AgentId, HashMap<String, (usize, Instant)>>;
+
+/// Told of this node's presence changes: (agent, live sockets here). Other nodes hear of them.
+pub type PresenceHook = Box<dyn Fn(AgentId, usize) + Send + Sync>;
+
 /// Lazily created broadcast channels, the team channel, the ephemeral channel, and presence.
 pub struct Hub {
     conversations: Mutex<HashMap<ConversationId, broadcast::Sender<Arc<Published>>>>,
     team: broadcast::Sender<Arc<Published>>,
     live: broadcast::Sender<Arc<ServerFrame>>,
     presence: Mutex<HashMap<AgentId, Seen>>,
+    remote: Mutex<RemotePresence>,
+    hook: std::sync::OnceLock<PresenceHook>,
     grace: Duration,
 }
 
@@ -58,8 +66,45 @@ impl Hub {
             team: broadcast::channel(CHANNEL_CAPACITY * 4).0,
             live: broadcast::channel(CHANNEL_CAPACITY).0,
             presence: Mutex::new(HashMap::new()),
+            remote: Mutex::new(HashMap::new()),
+            hook: std::sync::OnceLock::new(),
             grace,
         }
+    }
+
+    /// Sets who hears of this node's presence changes (once).
+    pub fn set_presence_hook(&self, hook: PresenceHook) {
+        let _ = self.hook.set(hook);
+    }
+
+    /// Another node reports `sockets` live sockets of `agent` there.
+    pub fn remote_presence(&self, node: &str, agent: AgentId, sockets: usize) {
+        let mut remote = self.remote.lock().expect("presence lock poisoned");
+        remote
+            .entry(agent)
+            .or_default()
+            .insert(node.to_owned(), (sockets, Instant::now()));
+    }
+
+    fn report(&self, agent: AgentId) {
+        if let Some(hook) = self.hook.get() {
+            let sockets = self
+                .presence
+                .lock()
+                .expect("presence lock poisoned")
+                .get(&agent)
+                .map_or(0, |seen| seen.sockets);
+            hook(agent, sockets);
+        }
+    }
+
+    fn remote_present_at(&self, agent: AgentId, now: Instant) -> bool {
+        let remote = self.remote.lock().expect("presence lock poisoned");
+        remote.get(&agent).is_some_and(|nodes| {
+            nodes.values().any(|(sockets, reported)| {
+                *sockets > 0 || now.saturating_duration_since(*reported) < self.grace
+            })
+        })
     }
 
     /// Receives every committed event of one conversation from now on.
@@ -118,6 +163,7 @@ impl Hub {
             seen.last_seen = Instant::now();
         }
         self.announce(agent.id);
+        self.report(agent.id);
         Connection {
             hub: self.clone(),
             agent: agent.id,
@@ -133,14 +179,18 @@ impl Hub {
             }
         }
         self.announce(agent);
+        self.report(agent);
     }
 
     /// True when `agent` is present at `now`.
     pub fn is_present_at(&self, agent: AgentId, now: Instant) -> bool {
-        let presence = self.presence.lock().expect("presence lock poisoned");
-        presence.get(&agent).is_some_and(|seen| {
-            seen.sockets > 0 || now.saturating_duration_since(seen.last_seen) < self.grace
-        })
+        let here = {
+            let presence = self.presence.lock().expect("presence lock poisoned");
+            presence.get(&agent).is_some_and(|seen| {
+                seen.sockets > 0 || now.saturating_duration_since(seen.last_seen) < self.grace
+            })
+        };
+        here || self.remote_present_at(agent, now)
     }
 
     fn announce(&self, agent: AgentId) {
@@ -210,6 +260,28 @@ impl Publisher for Hub {
 
 impl Presence for Hub {
     fn touch(&self, agent: AgentId) {
+        self.touch_here(agent);
+        self.report(agent);
+    }
+
+    fn is_present(&self, agent: AgentId) -> bool {
+        self.is_present_at(agent, Instant::now())
+    }
+
+    fn connections(&self, agent: AgentId) -> usize {
+        let here = {
+            let presence = self.presence.lock().expect("presence lock poisoned");
+            presence.get(&agent).map_or(0, |seen| seen.sockets)
+        };
+        let remote = self.remote.lock().expect("presence lock poisoned");
+        here + remote
+            .get(&agent)
+            .map_or(0, |nodes| nodes.values().map(|(sockets, _)| sockets).sum())
+    }
+}
+
+impl Hub {
+    fn touch_here(&self, agent: AgentId) {
         let mut presence = self.presence.lock().expect("presence lock poisoned");
         match presence.get_mut(&agent) {
             Some(seen) => seen.last_seen = Instant::now(),
@@ -225,15 +297,6 @@ impl Presence for Hub {
                 );
             }
         }
-    }
-
-    fn is_present(&self, agent: AgentId) -> bool {
-        self.is_present_at(agent, Instant::now())
-    }
-
-    fn connections(&self, agent: AgentId) -> usize {
-        let presence = self.presence.lock().expect("presence lock poisoned");
-        presence.get(&agent).map_or(0, |seen| seen.sockets)
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`config`] — the typed configuration (flags and environment).
 //! - [`telemetry`] — logging.
 //! - [`store`] — the storage backends implementing `app::backend::Store`.
+//! - [`fanout`] — several nodes on one PostgreSQL: NOTIFY hints, LISTEN, catch-up by seq.
 //! - [`hub`] — realtime fan-out of committed events, and presence.
 //! - [`realtime`] — the WebSockets `/ws` (agents) and `/ws/chat` (customers).
 //! - [`ai`] — the knowledge base and the embedded responder.
@@ -20,6 +21,8 @@
 pub mod ai;
 /// Typed configuration.
 pub mod config;
+/// Cross-node fan-out on PostgreSQL.
+pub mod fanout;
 /// The router: server functions, health, SPA.
 pub mod http;
 /// Realtime fan-out.
@@ -44,7 +47,7 @@ use app::backend::{Services, Store, SystemClock};
 use crate::ai::{KbResponder, KnowledgeBase, OpenAiResponder};
 use crate::config::Config;
 use crate::hub::Hub;
-use crate::store::sqlite::SqliteStore;
+use crate::store::Backend;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,8 +61,6 @@ pub enum StartError {
     },
     #[error("the AI provider could not be set up: {0}")]
     Ai(String),
-    #[error("unsupported DATABASE_URL `{0}`: use sqlite://path")]
-    UnsupportedDatabase(String),
 }
 
 /// A server running in the background (tests).
@@ -67,7 +68,11 @@ pub struct Running {
     /// Where it listens.
     pub addr: SocketAddr,
     /// Its store, for tests that inspect the database.
-    pub store: SqliteStore,
+    pub store: Arc<dyn Store>,
+    backend: Backend,
+    background: Option<Arc<tokio::task::AbortHandle>>,
+    /// With PostgreSQL: the `application_name` of this node's listener connection.
+    pub listener_name: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -84,30 +89,38 @@ impl Running {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
-        self.store.close().await;
+        if let Some(task) = self.background.take() {
+            task.abort();
+        }
+        self.backend.close().await;
     }
 }
 
+/// How events and presence leave this node, and the listener task (with its name) if any.
+type Fanning = (
+    Arc<dyn app::backend::Publisher>,
+    Arc<dyn app::backend::Presence>,
+    Option<(tokio::task::JoinHandle<()>, String)>,
+);
+
 /// Opens the store, seeds first-run data, and builds the application state.
-pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), StartError> {
-    if !config.database_url.starts_with("sqlite:") {
-        return Err(StartError::UnsupportedDatabase(config.database_url.clone()));
-    }
-    let store = SqliteStore::open(&config.database_url).await?;
+pub async fn prepare(config: &Config) -> Result<(http::AppState, Backend), StartError> {
+    let backend = Backend::open(&config.database_url).await?;
+    let store = backend.store();
     let clock = Arc::new(SystemClock);
     let now = app::backend::Clock::now(clock.as_ref());
-    if config.seed_demo && seed::demo_agents(&store, now).await? {
+    if config.seed_demo && seed::demo_agents(store.as_ref(), now).await? {
         tracing::info!(
             password = seed::DEMO_PASSWORD,
             agents = ?seed::DEMO_AGENTS.iter().map(|a| a.1).collect::<Vec<_>>(),
             "created the demo agents"
         );
     }
-    let loaded = seed::knowledge_base(&store, &config.kb_dir, now).await?;
+    let loaded = seed::knowledge_base(&backend, &config.kb_dir, now).await?;
     if loaded > 0 {
         tracing::info!(articles = loaded, "loaded the sample knowledge base");
     }
-    let articles = store
+    let articles = backend
         .kb_articles()
         .await?
         .into_iter()
@@ -128,11 +141,20 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), S
         ),
     };
     let hub = Arc::new(Hub::default());
+    let (publisher, presence, background): Fanning = match &backend {
+        Backend::Sqlite(_) => (hub.clone(), hub.clone(), None),
+        Backend::Postgres(pg) => {
+            let fanout = fanout::Fanout::new(hub.clone(), pg.clone());
+            let name = fanout.listener_name();
+            let listener = tokio::spawn(fanout.clone().listen());
+            (fanout.clone(), fanout, Some((listener, name)))
+        }
+    };
     let services = Services {
-        store: Arc::new(store.clone()) as Arc<dyn Store>,
+        store: store.clone(),
         responder,
-        publisher: hub.clone(),
-        presence: hub.clone(),
+        publisher,
+        presence,
         limits: Arc::new(limits::TokenBuckets::new(limits::Rates {
             sign_in_per_account: config.limit_sign_in_per_account,
             sign_in_per_address: config.limit_sign_in_per_address,
@@ -147,8 +169,10 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, SqliteStore), S
         services,
         hub,
         config: Arc::new(config.clone()),
+        listener_name: background.as_ref().map(|(_, name)| name.clone()),
+        background: background.map(|(task, _)| Arc::new(task.abort_handle())),
     };
-    Ok((state, store))
+    Ok((state, backend))
 }
 
 /// Runs the server until `shutdown` resolves, then drains requests in flight.
@@ -156,7 +180,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let (state, store) = prepare(&config).await?;
+    let (state, backend) = prepare(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -168,8 +192,12 @@ pub async fn run(
         source,
     })?;
     tracing::info!(%addr, "Baton is listening");
+    let background = state.background.clone();
     serve(listener, state, shutdown).await;
-    store.close().await;
+    if let Some(task) = background {
+        task.abort();
+    }
+    backend.close().await;
     Ok(())
 }
 
@@ -189,7 +217,10 @@ async fn serve(
 
 /// Starts the server in the background (port 0 in `config.addr` picks a free port).
 pub async fn spawn(config: Config) -> Result<Running, StartError> {
-    let (state, store) = prepare(&config).await?;
+    let (state, backend) = prepare(&config).await?;
+    let store = state.services.store.clone();
+    let background = state.background.clone();
+    let listener_name = state.listener_name.clone();
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -207,6 +238,9 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     Ok(Running {
         addr,
         store,
+        backend,
+        background,
+        listener_name,
         shutdown: Some(tx),
         task,
     })

@@ -7,7 +7,7 @@ use app::backend::{Store, StoreError};
 use app::domain::{Agent, AgentId, Availability, DisplayName, Email, Role, Timestamp};
 
 use crate::ai::kb::{parse_markdown, Article};
-use crate::store::sqlite::SqliteStore;
+use crate::store::Backend;
 
 /// The demo agents' shared password.
 pub const DEMO_PASSWORD: &str = "baton-demo";
@@ -63,7 +63,7 @@ pub fn read_kb_dir(dir: &Path) -> std::io::Result<Vec<Article>> {
 /// Loads the knowledge base from `dir` into the store if the store has none yet.
 /// Returns how many articles were loaded (0 when the store already had some).
 pub async fn knowledge_base(
-    store: &SqliteStore,
+    store: &Backend,
     dir: &Path,
     now: Timestamp,
 ) -> Result<usize, StoreError> {

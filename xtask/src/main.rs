@@ -283,9 +283,18 @@ fn test(root: &Path) -> Result {
 
     step("Running the Rust tests (unit and integration): cargo test --workspace");
     let t = Instant::now();
+    // The two-node tests need PostgreSQL: they run in the PostgreSQL stage below.
     let (ok, text) = run_captured(
         "cargo",
-        &["test", "--workspace", "--color", "never"],
+        &[
+            "test",
+            "--workspace",
+            "--color",
+            "never",
+            "--",
+            "--skip",
+            "nodes::",
+        ],
         None,
         &[],
     )?;
@@ -297,6 +306,51 @@ fn test(root: &Path) -> Result {
         ok,
         seconds: t.elapsed().as_secs_f64(),
     });
+
+    let postgres = env::var("BATON_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| DEFAULT_POSTGRES.to_owned());
+    if postgres_reachable(&postgres) {
+        step(&format!(
+            "Running the API and two-node tests on PostgreSQL ({postgres})"
+        ));
+        let t = Instant::now();
+        let (ok, text) = run_captured(
+            "cargo",
+            &[
+                "test",
+                "--package",
+                "server",
+                "--test",
+                "api",
+                "--color",
+                "never",
+            ],
+            None,
+            &[("BATON_TEST_POSTGRES", postgres.as_str())],
+        )?;
+        let (passed, failed) = count_cargo(&text);
+        stages.push(Stage {
+            name: "postgres (api + two nodes)",
+            passed,
+            failed,
+            ok,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    } else if env::var("BATON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        println!("\n!!! PostgreSQL is not reachable at {postgres}, and BATON_REQUIRE_POSTGRES=1");
+        stages.push(Stage {
+            name: "postgres (api + two nodes)",
+            passed: 0,
+            failed: 1,
+            ok: false,
+            seconds: 0.0,
+        });
+    } else {
+        println!("\n!!! SKIPPED: the PostgreSQL and two-node tests: nothing listens at {postgres}");
+        println!("!!! (start PostgreSQL or set BATON_TEST_POSTGRES; BATON_REQUIRE_POSTGRES=1 makes this a failure)");
+    }
 
     step("Running the end-to-end tests in Chromium (Playwright)");
     let t = Instant::now();
@@ -346,6 +400,29 @@ fn test(root: &Path) -> Result {
     } else {
         Err("some tests failed".into())
     }
+}
+
+/// The PostgreSQL the tests use when `BATON_TEST_POSTGRES` is not set.
+const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// True when something accepts TCP connections at the URL's host and port.
+fn postgres_reachable(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host_port = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = host_port.rsplit_once('@').map_or(host_port, |(_, hp)| hp);
+    let host_port = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
+    host_port
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .is_some_and(|addr| {
+            std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok()
+        })
 }
 
 /// A port that is free on 127.0.0.1 right now.

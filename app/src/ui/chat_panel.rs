@@ -9,7 +9,7 @@ use super::transfer_picker::TransferPicker;
 use crate::api::conversations::{get_conversation, send_message, ConversationDetail};
 use crate::api::handover::handover;
 use crate::api::lifecycle::{close, reopen};
-use crate::api::takeover::takeover;
+use crate::api::takeover::{force_takeover, takeover};
 use crate::domain::{Actor, Agent, Command, Conversation, ConversationId, MessageBody, Mode};
 use crate::error::ApiError;
 use crate::live::ClientFrame;
@@ -54,6 +54,8 @@ pub fn ChatPanel(
     let busy = RwSignal::new(false);
     let transferring = RwSignal::new(false);
     let confirming_handover = RwSignal::new(false);
+    let forcing = RwSignal::new(false);
+    let force_reason = RwSignal::new(String::new());
     let brief = RwSignal::new(String::new());
     let log_ref = NodeRef::<leptos::html::Ol>::new();
 
@@ -79,7 +81,9 @@ pub fn ChatPanel(
         });
     });
 
-    let conversation = move || detail.get().map(|d| d.conversation);
+    // Only the conversation's own fields, compared: event arrivals alone re-run nothing here.
+    let conversation =
+        Memo::new(move |_| detail.with(|d| d.as_ref().map(|d| d.conversation.clone())));
     let actor = move || {
         let agent = me.get();
         Actor {
@@ -88,7 +92,9 @@ pub fn ChatPanel(
         }
     };
     let allowed = move |command: Command| {
-        conversation().is_some_and(|c| c.mode.apply(&command, &actor()).is_ok())
+        conversation
+            .get()
+            .is_some_and(|c| c.mode.apply(&command, &actor()).is_ok())
     };
 
     let run = move |call: std::pin::Pin<
@@ -109,6 +115,23 @@ pub fn ChatPanel(
     };
 
     let do_takeover = move |_| run(Box::pin(takeover(id)));
+    let do_force = move |_| {
+        let reason = force_reason.get_untracked();
+        if reason.trim().is_empty() {
+            return;
+        }
+        forcing.set(false);
+        force_reason.set(String::new());
+        run(Box::pin(force_takeover(id, reason)));
+    };
+    // Held by someone else, and I may take it anyway.
+    let can_force = move || {
+        let me_id = me.get().id;
+        conversation
+            .get()
+            .is_some_and(|c| matches!(c.mode, Mode::Human { agent } if agent != me_id))
+            && allowed(Command::ForceTakeOver)
+    };
     let do_close = move |_| run(Box::pin(close(id)));
     let do_reopen = move |_| run(Box::pin(reopen(id)));
     let do_handover = move |_| {
@@ -148,7 +171,7 @@ pub fn ChatPanel(
 
     let input_reason = move || {
         let me_id = me.get().id;
-        conversation().and_then(|c| match c.mode {
+        conversation.get().and_then(|c| match c.mode {
             Mode::Human { agent } if agent == me_id => None,
             Mode::Human { .. } => Some(format!(
                 "{} handles this conversation: only they can reply.",
@@ -160,51 +183,45 @@ pub fn ChatPanel(
             Mode::Closed => Some("This conversation is closed.".to_owned()),
         })
     };
-    let can_reply = move || conversation().is_some() && input_reason().is_none();
+    let can_reply = move || conversation.get().is_some() && input_reason().is_none();
 
     view! {
         <div class="chat-panel">
             {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || match conversation() {
-                None => view! { <p class="muted" role="status">"Loading conversation…"</p> }.into_any(),
-                Some(c) => {
-                    let title = c.customer_name.clone();
-                    let state = match (c.mode, c.owner.clone()) {
-                        (Mode::Ai, _) if c.waiting.is_some() => "AI Mode · waiting for a human".to_owned(),
-                        (Mode::Ai, _) => "AI Mode".to_owned(),
-                        (Mode::Human { .. }, Some(owner)) => format!("Handled by {}", owner.name),
-                        (Mode::Human { .. }, None) => "Handled by an agent".to_owned(),
-                        (Mode::Closed, _) => "Closed".to_owned(),
-                    };
-                    let waiting = c.waiting.clone().map(|w| {
-                        format!("Waiting for a human since {}: {}", ago(w.since, now_millis()), w.reason.label())
-                    });
-                    view! {
-                        <header class="panel-head">
-                            <div>
-                                <h2>{title}</h2>
-                                <p class="panel-state" data-testid="conversation-state">{state}</p>
-                            </div>
-                            <div class="actions">
-                                <Show when=move || allowed(Command::TakeOver)>
-                                    <button class="button primary" disabled=move || busy.get() on:click=do_takeover>"Take Over"</button>
-                                </Show>
-                                <Show when=move || allowed(Command::HandOver)>
-                                    <button class="button" disabled=move || busy.get() on:click=move |_| confirming_handover.set(true)>"Handover to AI"</button>
-                                    <button class="button" disabled=move || busy.get() on:click=move |_| transferring.set(true)>"Transfer"</button>
-                                </Show>
-                                <Show when=move || allowed(Command::Close)>
-                                    <button class="button ghost" disabled=move || busy.get() on:click=do_close>"Close"</button>
-                                </Show>
-                                <Show when=move || allowed(Command::Reopen)>
-                                    <button class="button" disabled=move || busy.get() on:click=do_reopen>"Reopen"</button>
-                                </Show>
-                            </div>
-                        </header>
-                        {waiting.map(|w| view! { <p class="banner warn">{w}</p> })}
-                    }.into_any()
-                }
-            }}
+            // The header is built once; only its texts and the set of buttons follow the state,
+            // so a button never moves or disappears under the pointer while events arrive.
+            <Show
+                when=move || conversation.with(Option::is_some)
+                fallback=|| view! { <p class="muted" role="status">"Loading conversation…"</p> }
+            >
+                <header class="panel-head">
+                    <div>
+                        <h2>{move || conversation.with(|c| c.as_ref().map(|c| c.customer_name.clone()))}</h2>
+                        <p class="panel-state" data-testid="conversation-state">{move || conversation.with(|c| c.as_ref().map(state_text))}</p>
+                    </div>
+                    <div class="actions">
+                        <Show when=move || allowed(Command::TakeOver)>
+                            <button class="button primary" disabled=move || busy.get() on:click=do_takeover>"Take Over"</button>
+                        </Show>
+                        <Show when=can_force>
+                            <button class="button" disabled=move || busy.get() on:click=move |_| forcing.set(true)>"Force takeover"</button>
+                        </Show>
+                        <Show when=move || allowed(Command::HandOver)>
+                            <button class="button" disabled=move || busy.get() on:click=move |_| confirming_handover.set(true)>"Handover to AI"</button>
+                            <button class="button" disabled=move || busy.get() on:click=move |_| transferring.set(true)>"Transfer"</button>
+                        </Show>
+                        <Show when=move || allowed(Command::Close)>
+                            <button class="button ghost" disabled=move || busy.get() on:click=do_close>"Close"</button>
+                        </Show>
+                        <Show when=move || allowed(Command::Reopen)>
+                            <button class="button" disabled=move || busy.get() on:click=do_reopen>"Reopen"</button>
+                        </Show>
+                    </div>
+                </header>
+                {move || conversation.with(|c| c.as_ref().and_then(|c| c.waiting.clone())).map(|w| view! {
+                    <p class="banner warn">{format!("Waiting for a human since {}: {}", ago(w.since, now_millis()), w.reason.label())}</p>
+                })}
+            </Show>
             {move || refusal.get().map(|r| view! { <p class="banner error" role="alert">{r}</p> })}
             <Show when=move || confirming_handover.get()>
                 <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="handover-title">
@@ -224,19 +241,39 @@ pub fn ChatPanel(
                     </div>
                 </div>
             </Show>
+            <Show when=move || forcing.get()>
+                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="force-title">
+                    <h3 id="force-title">"Take this conversation from its owner?"</h3>
+                    <p class="muted">"The agent who holds it sees your reason; the customer is told you now help them."</p>
+                    <label for="force-reason">"Reason (required)"</label>
+                    <textarea
+                        id="force-reason"
+                        rows="2"
+                        required
+                        prop:value=move || force_reason.get()
+                        on:input=move |ev| force_reason.set(event_target_value(&ev))
+                    ></textarea>
+                    <div class="dialog-actions">
+                        <button class="button ghost" on:click=move |_| forcing.set(false)>"Cancel"</button>
+                        <button class="button primary" disabled=move || force_reason.get().trim().is_empty() on:click=do_force>"Take over"</button>
+                    </div>
+                </div>
+            </Show>
             <Show when=move || transferring.get()>
                 <TransferPicker
                     id=id
                     me=me
-                    mode=Signal::derive(move || conversation().map(|c| c.mode).unwrap_or(Mode::Closed))
+                    mode=Signal::derive(move || conversation.get().map(|c| c.mode).unwrap_or(Mode::Closed))
                     on_done=on_transferred
                     on_cancel=Callback::new(move |()| transferring.set(false))
                 />
             </Show>
             <ol class="log" node_ref=log_ref aria-label="Messages" aria-live="polite">
-                {move || detail.get().map(|d| d.events.into_iter().map(|event| view! {
-                    <EventItem event=event viewer=Viewer::Agent />
-                }).collect_view())}
+                <For
+                    each=move || detail.with(|d| d.as_ref().map(|d| d.events.clone()).unwrap_or_default())
+                    key=|event| event.seq
+                    children=move |event| view! { <EventItem event=event viewer=Viewer::Agent /> }
+                />
             </ol>
             <Show when=move || can_reply() && !canned_matching(&draft.get()).is_empty()>
                 <ul class="canned" role="listbox" aria-label="Canned replies">
@@ -274,6 +311,17 @@ pub fn ChatPanel(
                 </button>
             </form>
         </div>
+    }
+}
+
+/// The conversation's state as the panel heading says it.
+fn state_text(c: &Conversation) -> String {
+    match (c.mode, &c.owner) {
+        (Mode::Ai, _) if c.waiting.is_some() => "AI Mode · waiting for a human".to_owned(),
+        (Mode::Ai, _) => "AI Mode".to_owned(),
+        (Mode::Human { .. }, Some(owner)) => format!("Handled by {}", owner.name),
+        (Mode::Human { .. }, None) => "Handled by an agent".to_owned(),
+        (Mode::Closed, _) => "Closed".to_owned(),
     }
 }
 

@@ -72,12 +72,27 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// Like [`TestApp::spawn`], with the configuration adjusted first.
+    /// Like [`TestApp::spawn`], with the configuration adjusted first. With
+    /// `BATON_TEST_POSTGRES` set, each app gets a fresh schema in that PostgreSQL database.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let database_url = match postgres_base() {
+            Some(base) => fresh_postgres_schema(&base).await,
+            None => String::new(),
+        };
+        Self::spawn_on(database_url, adjust).await
+    }
+
+    /// Starts a node on `database_url` (empty: a fresh SQLite file).
+    pub async fn spawn_on(database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = if database_url.is_empty() {
+            format!("sqlite://{}", dir.path().join("baton.db").display())
+        } else {
+            database_url
+        };
         let mut config = Config {
             addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}", dir.path().join("baton.db").display()),
+            database_url,
             dist: dir.path().join("dist"),
             kb_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb"),
             ..Config::defaults()
@@ -205,7 +220,6 @@ impl TestApp {
 
     /// Creates an extra online agent directly in the store (for races with many agents).
     pub async fn create_agent(&self, name: &str, email: &str, password_hash: &str) {
-        use app::backend::Store;
         use app::domain::{Agent, AgentId, Availability, DisplayName, Email, Role, Timestamp};
         let agent = Agent {
             id: AgentId::new(),
@@ -221,6 +235,29 @@ impl TestApp {
             .await
             .unwrap();
     }
+}
+
+/// The PostgreSQL the tests use, if any (`BATON_TEST_POSTGRES`).
+pub fn postgres_base() -> Option<String> {
+    std::env::var("BATON_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Creates a fresh schema and returns a database URL whose connections use it.
+pub async fn fresh_postgres_schema(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("bt_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("PostgreSQL is reachable at BATON_TEST_POSTGRES");
+    sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
+        .execute(&mut conn)
+        .await
+        .expect("schema created");
+    let _ = conn.close().await;
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-c%20search_path%3D{schema}")
 }
 
 /// Message bodies in an event list written by `author_kind`.

@@ -5,6 +5,7 @@ mod auth;
 mod chat;
 mod handoff;
 mod helpers;
+mod nodes;
 mod races;
 mod realtime;
 mod security;
