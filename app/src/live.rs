@@ -83,3 +83,27 @@ mod tests {
         assert_eq!(json["type"], "resync");
     }
 }
+
+#[cfg(test)]
+mod hostile_frames {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Whatever a client sends, decoding it never panics.
+        #[test]
+        fn arbitrary_client_frames_decode_or_fail_cleanly(raw in any::<String>()) {
+            let _ = serde_json::from_str::<ClientFrame>(&raw);
+        }
+
+        /// Near-miss JSON (right shape, wrong values) is refused, never half-read.
+        #[test]
+        fn resume_frames_need_a_number(value in any::<String>()) {
+            let raw = serde_json::json!({ "type": "resume", "after_seq": value }).to_string();
+            prop_assert!(serde_json::from_str::<ClientFrame>(&raw).is_err());
+        }
+    }
+}

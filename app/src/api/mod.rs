@@ -3,6 +3,8 @@
 //! In the browser (`csr`) each function is an HTTP call; on the server (`ssr`) its body runs.
 //! Bodies are thin: they authorize, then call [`crate::backend`].
 
+/// Admins: managing agents, reading the audit log.
+pub mod admin;
 /// Agents: the team list and one's own availability.
 pub mod agents;
 /// Agent sign-in, sign-out, and who is signed in.

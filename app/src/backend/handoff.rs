@@ -1,8 +1,10 @@
-use super::{CommittedTransition, NewMessage, SendGuard, Services, StoreError, TransitionPatch};
+use super::{
+    CommittedTransition, NewAudit, NewMessage, SendGuard, Services, StoreError, TransitionPatch,
+};
 use crate::domain::{
-    Actor, Agent, AgentId, AgentRef, Author, Availability, ClientId, Command, Conversation,
-    ConversationId, Event, EventKind, Message, MessageBody, MessageId, Mode, ModeChange, Note,
-    Notice, Refusal, TransferTarget, Transition,
+    Actor, Agent, AgentId, AgentRef, AuditAction, Author, Availability, ClientId, Command,
+    Conversation, ConversationId, Event, EventKind, Message, MessageBody, MessageId, Mode,
+    ModeChange, Note, Notice, Refusal, TransferTarget, Transition,
 };
 use crate::error::ApiError;
 
@@ -64,6 +66,9 @@ pub async fn apply(
             Ok(committed) => {
                 tracing::info!(from = ?transition.from, to = ?transition.to, "mode changed");
                 publish(services, &committed);
+                services
+                    .audit(audit_entry(agent, id, &request, target.as_ref()))
+                    .await;
                 return Ok(committed.conversation);
             }
             Err(StoreError::VersionConflict) => continue,
@@ -73,6 +78,43 @@ pub async fn apply(
     Err(ApiError::conflict(
         "The conversation is changing too quickly. Please try again.",
     ))
+}
+
+/// The audit-log entry of an applied request.
+fn audit_entry(
+    agent: &Agent,
+    id: ConversationId,
+    request: &Request,
+    target: Option<&(TransferTarget, AgentRef)>,
+) -> NewAudit {
+    let (action, detail) = match request {
+        Request::TakeOver => (AuditAction::TakeOver, None),
+        Request::ForceTakeOver { reason } => {
+            (AuditAction::ForceTakeOver, Some(reason.as_str().to_owned()))
+        }
+        Request::HandOver { brief } => (
+            AuditAction::HandOver,
+            brief.as_ref().map(|b| format!("brief: {b}")),
+        ),
+        Request::Transfer { note, .. } => (
+            AuditAction::Transfer,
+            Some(format!(
+                "to {}{}",
+                target.map_or("another agent", |(_, to)| to.name.as_str()),
+                note.as_ref()
+                    .map(|n| format!("; note: {n}"))
+                    .unwrap_or_default()
+            )),
+        ),
+        Request::Close => (AuditAction::Close, None),
+        Request::Reopen => (AuditAction::Reopen, None),
+    };
+    NewAudit {
+        actor: Some(agent.reference()),
+        action,
+        conversation_id: Some(id),
+        detail,
+    }
 }
 
 /// Sends a message as the owning agent. A repeated `client_id` returns the first message.

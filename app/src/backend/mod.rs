@@ -4,6 +4,8 @@
 //! the request context and call into the modules here, which load, apply the pure rules of
 //! [`crate::domain`], persist through the [`Store`] port and publish through [`Publisher`].
 
+/// Admin-only checks.
+pub mod admin;
 /// The AI's turn after a customer message.
 pub mod ai;
 /// Who is calling: agent sessions, customer tokens, password hashing.
@@ -16,7 +18,7 @@ pub mod ports;
 pub mod team;
 
 pub use ports::{
-    Appended, Clock, CommittedTransition, Limit, NewConversation, NewMessage, Presence, Publisher,
-    RateLimiter, Reply, ReplyContext, Responder, ResponderError, SendGuard, Services, Store,
-    StoreError, SystemClock, TransitionPatch,
+    Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,
+    Publisher, RateLimiter, Reply, ReplyContext, Responder, ResponderError, SendGuard, Services,
+    Store, StoreError, SystemClock, TransitionPatch,
 };

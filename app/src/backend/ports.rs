@@ -3,9 +3,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Agent, AgentId, AgentOverview, Author, Availability, ClientId, Conversation, ConversationId,
-    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, MessageBody, Mode,
-    Timestamp,
+    Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
+    ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
+    ListFilter, MessageBody, Mode, Timestamp,
 };
 use crate::error::ApiError;
 
@@ -134,6 +134,24 @@ pub struct NewConversation {
     pub token_hash: String,
 }
 
+/// An audit entry to append.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub actor: Option<AgentRef>,
+    pub action: AuditAction,
+    pub conversation_id: Option<ConversationId>,
+    pub detail: Option<String>,
+}
+
+impl Services {
+    /// Records an entry in the audit log; a failure is logged and does not undo the action.
+    pub async fn audit(&self, entry: NewAudit) {
+        if let Err(err) = self.store.append_audit(entry, self.now()).await {
+            tracing::error!(%err, "could not write the audit log");
+        }
+    }
+}
+
 /// The state a transition writes.
 #[derive(Debug, Clone)]
 pub struct TransitionPatch {
@@ -232,6 +250,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Agent, StoreError>;
     /// How many agents exist (to seed demo agents on first run).
     async fn agent_count(&self) -> Result<u64, StoreError>;
+    /// Disables an agent and ends all their sessions.
+    async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError>;
+    /// Replaces an agent's password hash and ends all their sessions.
+    async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError>;
+
+    // The audit log.
+
+    /// Appends one entry (the log is never changed otherwise).
+    async fn append_audit(&self, entry: NewAudit, at: Timestamp) -> Result<(), StoreError>;
+    /// The newest entries first, at most `limit`, optionally for one conversation.
+    async fn audit_log(
+        &self,
+        conversation: Option<ConversationId>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 
     // Sessions.
 

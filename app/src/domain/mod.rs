@@ -5,6 +5,8 @@
 
 /// Agents, their roles and availability.
 mod agent;
+/// The append-only audit log.
+mod audit;
 /// Conversations as the dashboard lists them.
 mod conversation;
 /// The per-conversation event log and what the customer may see of it.
@@ -19,6 +21,7 @@ mod text;
 mod time;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
+pub use audit::{AuditAction, AuditEntry};
 pub use conversation::{Answering, Conversation, ListFilter, Waiting};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};

@@ -248,3 +248,48 @@ mod tests {
         assert!(Email::parse("@baton.dev").is_err());
     }
 }
+
+/// Every parser of outside text, driven with arbitrary input: it never panics, and whatever it
+/// accepts keeps the type's promise.
+#[cfg(test)]
+mod hostile_input {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn message_bodies_are_never_empty_or_too_long(raw in any::<String>()) {
+            if let Ok(body) = MessageBody::parse(&raw) {
+                prop_assert!(!body.as_str().trim().is_empty());
+                prop_assert!(body.as_str().chars().count() <= MAX_BODY_CHARS);
+                prop_assert_eq!(body.as_str(), body.as_str().trim());
+            }
+        }
+
+        #[test]
+        fn names_have_no_control_characters(raw in any::<String>()) {
+            if let Ok(name) = DisplayName::parse(&raw) {
+                prop_assert!(!name.as_str().chars().any(char::is_control));
+                prop_assert!(name.as_str().chars().count() <= 60);
+            }
+        }
+
+        #[test]
+        fn client_ids_are_plain_and_short(raw in any::<String>()) {
+            if let Ok(id) = ClientId::parse(&raw) {
+                prop_assert!(id.as_str().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+                prop_assert!(id.as_str().len() <= 64);
+            }
+        }
+
+        #[test]
+        fn emails_and_ids_parse_without_panicking(raw in any::<String>()) {
+            let _ = Email::parse(&raw);
+            let _ = crate::domain::ConversationId::parse(&raw);
+            let _ = crate::domain::AgentId::parse(&raw);
+        }
+    }
+}

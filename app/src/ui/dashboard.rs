@@ -248,6 +248,9 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
                         <option value="offline">"Offline"</option>
                     </select>
                 </label>
+                <Show when=move || me.get().role == crate::domain::Role::Admin>
+                    <a href="/admin">"Admin"</a>
+                </Show>
                 <span class="whoami">{move || me.get().display_name.to_string()}</span>
                 <button class="button ghost" on:click=sign_out>"Sign out"</button>
             </header>

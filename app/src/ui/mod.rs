@@ -3,6 +3,8 @@
 //! Components are one per file; pages end in `Page`. Everything shown is derived from
 //! server-function results held in signals.
 
+/// Managing agents and reading the audit log.
+mod admin_page;
 /// The agent page: sign-in or dashboard.
 mod agent_page;
 /// Browser-only helpers: local storage, ids.
@@ -28,6 +30,7 @@ mod sign_in;
 /// Choosing whom to transfer a conversation to.
 mod transfer_picker;
 
+pub use admin_page::AdminPage;
 pub use agent_page::AgentPage;
 pub use chat_page::ChatPage;
 pub use home_page::HomePage;
@@ -45,6 +48,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/agent") view=AgentPage />
                 <Route path=path!("/chat") view=ChatPage />
+                <Route path=path!("/admin") view=AdminPage />
             </Routes>
         </Router>
     }

@@ -7,6 +7,8 @@ use app::domain::Timestamp;
 
 /// PostgreSQL: several nodes on one database.
 pub mod postgres;
+/// Row reading and append rules both SQL backends share.
+mod rows;
 /// SQLite: the embedded default.
 pub mod sqlite;
 

@@ -7,15 +7,20 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use app::backend::{
-    Appended, CommittedTransition, NewConversation, NewMessage, SendGuard, Store, StoreError,
+    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Store, StoreError,
     TransitionPatch,
 };
 use app::domain::{
-    Agent, AgentId, AgentOverview, AgentRef, Author, Availability, Conversation, ConversationId,
-    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody,
-    MessageId, Mode, Role, Timestamp, Waiting,
+    Agent, AgentId, AgentOverview, AuditEntry, Author, Availability, Conversation, ConversationId,
+    Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId,
+    Timestamp,
 };
 use async_trait::async_trait;
+
+use super::rows::{
+    agent_from_row, audit_from_row, backend, conversation_from_row, event_from_row, guard_holds,
+    kind_tag, preview_of, sender_key, Columns, AGENT_COLUMNS, CONVERSATION_COLUMNS,
+};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection, Row};
 
@@ -147,10 +152,6 @@ impl PgStore {
     }
 }
 
-fn backend(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(err.to_string())
-}
-
 /// Refuses schema names that could not be quoted safely in SQL and in the connection's
 /// `search_path` option.
 fn check_schema_name(schema: &str) -> Result<(), StoreError> {
@@ -173,81 +174,6 @@ where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
     row.try_get(column).map_err(backend)
-}
-
-fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
-    StoreError::Backend(format!("stored {what} is invalid: {value:?}"))
-}
-
-const CONVERSATION_COLUMNS: &str = "c.id, c.customer_name, c.mode, c.owner_id,
-    a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
-    c.version, c.last_seq, c.preview, c.created_at, c.updated_at
-    FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
-
-fn conversation_from_row(row: &PgRow) -> Result<Conversation, StoreError> {
-    let id: String = get(row, "id")?;
-    let owner_id: Option<String> = get(row, "owner_id")?;
-    let owner_id = owner_id
-        .map(|raw| AgentId::parse(&raw).map_err(|_| corrupt("owner id", raw)))
-        .transpose()?;
-    let mode: String = get(row, "mode")?;
-    let mode = Mode::from_parts(&mode, owner_id).ok_or_else(|| corrupt("mode", &mode))?;
-    let owner_name: Option<String> = get(row, "owner_name")?;
-    let waiting_reason: Option<String> = get(row, "waiting_reason")?;
-    let waiting_since: Option<i64> = get(row, "waiting_since")?;
-    let waiting = match (waiting_reason, waiting_since) {
-        (Some(reason), Some(since)) => Some(Waiting {
-            reason: EscalationReason::parse(&reason).ok_or_else(|| corrupt("reason", &reason))?,
-            since: Timestamp(since),
-        }),
-        _ => None,
-    };
-    Ok(Conversation {
-        id: ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))?,
-        customer_name: get(row, "customer_name")?,
-        mode,
-        mode_since: Timestamp(get::<i64>(row, "mode_since")?),
-        owner: owner_id
-            .zip(owner_name)
-            .map(|(id, name)| AgentRef { id, name }),
-        waiting,
-        version: get::<i64>(row, "version")? as u64,
-        last_seq: get::<i64>(row, "last_seq")? as u64,
-        preview: get(row, "preview")?,
-        brief: get(row, "brief")?,
-        created_at: Timestamp(get::<i64>(row, "created_at")?),
-        updated_at: Timestamp(get::<i64>(row, "updated_at")?),
-    })
-}
-
-fn event_from_row(conversation_id: ConversationId, row: &PgRow) -> Result<Event, StoreError> {
-    let payload: String = get(row, "payload")?;
-    let kind: EventKind =
-        serde_json::from_str(&payload).map_err(|err| corrupt("event", err.to_string()))?;
-    Ok(Event {
-        conversation_id,
-        seq: get::<i64>(row, "seq")? as u64,
-        at: Timestamp(get::<i64>(row, "at")?),
-        kind,
-    })
-}
-
-const AGENT_COLUMNS: &str = "a.id, a.email, a.display_name, a.role, a.status, a.max_chats";
-
-fn agent_from_row(row: &PgRow) -> Result<Agent, StoreError> {
-    let id: String = get(row, "id")?;
-    let email: String = get(row, "email")?;
-    let name: String = get(row, "display_name")?;
-    let role: String = get(row, "role")?;
-    let status: String = get(row, "status")?;
-    Ok(Agent {
-        id: AgentId::parse(&id).map_err(|_| corrupt("agent id", &id))?,
-        email: Email::parse(&email).map_err(|_| corrupt("email", &email))?,
-        display_name: DisplayName::parse(&name).map_err(|_| corrupt("name", &name))?,
-        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
-        status: Availability::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        max_chats: get::<i32>(row, "max_chats")?.max(0) as u32,
-    })
 }
 
 /// Locks the conversation's row until the end of the transaction; false if there is none.
@@ -291,10 +217,7 @@ async fn insert_events(
     for (offset, kind) in kinds.into_iter().enumerate() {
         let seq = first_seq + offset as u64;
         let payload = serde_json::to_string(&kind).map_err(backend)?;
-        let tag = serde_json::to_value(&kind)
-            .ok()
-            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-            .unwrap_or_default();
+        let tag = kind_tag(&kind);
         sqlx::query(
             "INSERT INTO events (conversation_id, seq, at, kind, payload, sender, client_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -319,33 +242,23 @@ async fn insert_events(
     Ok(events)
 }
 
-/// The latest message among `events`, shortened for the conversation list.
-fn preview_of(events: &[Event]) -> Option<String> {
-    events.iter().rev().find_map(|event| {
-        event.message().map(|message| {
-            let text = message.body.as_str();
-            match text.char_indices().nth(120) {
-                Some((cut, _)) => format!("{}…", &text[..cut]),
-                None => text.to_owned(),
-            }
-        })
-    })
-}
-
-fn sender_key(author: &Author) -> String {
-    match author {
-        Author::Customer => "customer".into(),
-        Author::Ai => "ai".into(),
-        Author::System => "system".into(),
-        Author::Agent { agent } => format!("agent:{}", agent.id),
+impl Columns for PgRow {
+    fn text(&self, column: &str) -> Result<String, StoreError> {
+        self.try_get(column).map_err(backend)
     }
-}
 
-fn guard_holds(guard: SendGuard, mode: Mode, version: u64) -> bool {
-    match guard {
-        SendGuard::Customer | SendGuard::System => mode != Mode::Closed,
-        SendGuard::Owner(agent) => mode == Mode::Human { agent },
-        SendGuard::Ai { version: expected } => mode == Mode::Ai && version == expected,
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.try_get(column).map_err(backend)
+    }
+
+    fn int(&self, column: &str) -> Result<i64, StoreError> {
+        self.try_get::<i64, _>(column)
+            .or_else(|_| self.try_get::<i32, _>(column).map(i64::from))
+            .map_err(backend)
+    }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(column).map_err(backend)
     }
 }
 
@@ -797,5 +710,82 @@ impl Store for PgStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let done =
+            sqlx::query("UPDATE agents SET disabled = TRUE, status = 'offline' WHERE id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let done = sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn append_audit(&self, entry: NewAudit, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor_name, action, conversation_id, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(at.millis())
+        .bind(entry.actor.as_ref().map(|a| a.id.to_string()))
+        .bind(
+            entry
+                .actor
+                .as_ref()
+                .map_or(String::new(), |a| a.name.clone()),
+        )
+        .bind(entry.action.as_str())
+        .bind(entry.conversation_id.map(|id| id.to_string()))
+        .bind(entry.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn audit_log(
+        &self,
+        conversation: Option<ConversationId>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor_id, actor_name, action, conversation_id, detail FROM audit_log
+             WHERE ($1 IS NULL OR conversation_id = $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind(conversation.map(|id| id.to_string()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(audit_from_row).collect()
     }
 }

@@ -1,0 +1,87 @@
+use serde::{Deserialize, Serialize};
+
+use super::{AgentRef, ConversationId, Timestamp};
+
+/// What was done, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignIn,
+    SignInRefused,
+    TakeOver,
+    ForceTakeOver,
+    HandOver,
+    Transfer,
+    Close,
+    Reopen,
+    AgentCreated,
+    AgentDisabled,
+    PasswordReset,
+}
+
+impl AuditAction {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "sign_in",
+            AuditAction::SignInRefused => "sign_in_refused",
+            AuditAction::TakeOver => "take_over",
+            AuditAction::ForceTakeOver => "force_take_over",
+            AuditAction::HandOver => "hand_over",
+            AuditAction::Transfer => "transfer",
+            AuditAction::Close => "close",
+            AuditAction::Reopen => "reopen",
+            AuditAction::AgentCreated => "agent_created",
+            AuditAction::AgentDisabled => "agent_disabled",
+            AuditAction::PasswordReset => "password_reset",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            AuditAction::SignIn,
+            AuditAction::SignInRefused,
+            AuditAction::TakeOver,
+            AuditAction::ForceTakeOver,
+            AuditAction::HandOver,
+            AuditAction::Transfer,
+            AuditAction::Close,
+            AuditAction::Reopen,
+            AuditAction::AgentCreated,
+            AuditAction::AgentDisabled,
+            AuditAction::PasswordReset,
+        ]
+        .into_iter()
+        .find(|action| action.as_str() == raw)
+    }
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub at: Timestamp,
+    /// Who did it (None for a refused sign-in with an unknown address).
+    pub actor: Option<AgentRef>,
+    pub action: AuditAction,
+    pub conversation_id: Option<ConversationId>,
+    pub detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_their_names() {
+        for action in [
+            AuditAction::SignIn,
+            AuditAction::ForceTakeOver,
+            AuditAction::PasswordReset,
+        ] {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+        }
+    }
+}

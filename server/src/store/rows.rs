@@ -1,0 +1,191 @@
+//! What both SQL backends share: reading rows into domain values, and the small rules of
+//! appending messages. Each backend implements [`Columns`] for its row type.
+
+use app::backend::{SendGuard, StoreError};
+use app::domain::{
+    Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
+    ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, Mode, Role, Timestamp,
+    Waiting,
+};
+
+/// Reads typed columns from a row by name.
+pub(crate) trait Columns {
+    fn text(&self, column: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
+    fn int(&self, column: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
+}
+
+/// A database error, described.
+pub(crate) fn backend(err: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
+    StoreError::Backend(format!("stored {what} is invalid: {value:?}"))
+}
+
+/// The columns [`conversation_from_row`] reads, with the owner's name joined in.
+pub(crate) const CONVERSATION_COLUMNS: &str = "c.id, c.customer_name, c.mode, c.owner_id,
+    a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
+    c.version, c.last_seq, c.preview, c.created_at, c.updated_at
+    FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
+
+/// The columns [`agent_from_row`] reads (table alias `a`).
+pub(crate) const AGENT_COLUMNS: &str =
+    "a.id, a.email, a.display_name, a.role, a.status, a.max_chats";
+
+pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, StoreError> {
+    let id = row.text("id")?;
+    let owner_id = row
+        .opt_text("owner_id")?
+        .map(|raw| AgentId::parse(&raw).map_err(|_| corrupt("owner id", raw)))
+        .transpose()?;
+    let mode = row.text("mode")?;
+    let mode = Mode::from_parts(&mode, owner_id).ok_or_else(|| corrupt("mode", &mode))?;
+    let waiting = match (
+        row.opt_text("waiting_reason")?,
+        row.opt_int("waiting_since")?,
+    ) {
+        (Some(reason), Some(since)) => Some(Waiting {
+            reason: EscalationReason::parse(&reason).ok_or_else(|| corrupt("reason", &reason))?,
+            since: Timestamp(since),
+        }),
+        _ => None,
+    };
+    Ok(Conversation {
+        id: ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))?,
+        customer_name: row.text("customer_name")?,
+        mode,
+        mode_since: Timestamp(row.int("mode_since")?),
+        owner: owner_id
+            .zip(row.opt_text("owner_name")?)
+            .map(|(id, name)| AgentRef { id, name }),
+        waiting,
+        version: row.int("version")? as u64,
+        last_seq: row.int("last_seq")? as u64,
+        preview: row.opt_text("preview")?,
+        brief: row.opt_text("brief")?,
+        created_at: Timestamp(row.int("created_at")?),
+        updated_at: Timestamp(row.int("updated_at")?),
+    })
+}
+
+pub(crate) fn event_from_row(
+    conversation_id: ConversationId,
+    row: &impl Columns,
+) -> Result<Event, StoreError> {
+    let kind: EventKind = serde_json::from_str(&row.text("payload")?)
+        .map_err(|err| corrupt("event", err.to_string()))?;
+    Ok(Event {
+        conversation_id,
+        seq: row.int("seq")? as u64,
+        at: Timestamp(row.int("at")?),
+        kind,
+    })
+}
+
+pub(crate) fn agent_from_row(row: &impl Columns) -> Result<Agent, StoreError> {
+    let id = row.text("id")?;
+    let email = row.text("email")?;
+    let name = row.text("display_name")?;
+    let role = row.text("role")?;
+    let status = row.text("status")?;
+    Ok(Agent {
+        id: AgentId::parse(&id).map_err(|_| corrupt("agent id", &id))?,
+        email: Email::parse(&email).map_err(|_| corrupt("email", &email))?,
+        display_name: DisplayName::parse(&name).map_err(|_| corrupt("name", &name))?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        status: Availability::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        max_chats: row.int("max_chats")?.max(0) as u32,
+    })
+}
+
+pub(crate) fn audit_from_row(row: &impl Columns) -> Result<AuditEntry, StoreError> {
+    let action = row.text("action")?;
+    let actor_name = row.text("actor_name")?;
+    Ok(AuditEntry {
+        id: row.int("id")? as u64,
+        at: Timestamp(row.int("at")?),
+        actor: row
+            .opt_text("actor_id")?
+            .and_then(|id| AgentId::parse(&id).ok())
+            .map(|id| AgentRef {
+                id,
+                name: actor_name,
+            }),
+        action: AuditAction::parse(&action).ok_or_else(|| corrupt("audit action", &action))?,
+        conversation_id: row
+            .opt_text("conversation_id")?
+            .and_then(|id| ConversationId::parse(&id).ok()),
+        detail: row.opt_text("detail")?,
+    })
+}
+
+/// The event's `type` tag, stored beside its JSON for queries.
+pub(crate) fn kind_tag(kind: &EventKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The latest message among `events`, shortened for the conversation list.
+pub(crate) fn preview_of(events: &[Event]) -> Option<String> {
+    events.iter().rev().find_map(|event| {
+        event.message().map(|message| {
+            let text = message.body.as_str();
+            match text.char_indices().nth(120) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text.to_owned(),
+            }
+        })
+    })
+}
+
+/// Who sent a message, as the idempotency key's scope.
+pub(crate) fn sender_key(author: &Author) -> String {
+    match author {
+        Author::Customer => "customer".into(),
+        Author::Ai => "ai".into(),
+        Author::System => "system".into(),
+        Author::Agent { agent } => format!("agent:{}", agent.id),
+    }
+}
+
+/// True when a message may be appended to a conversation in `mode` at `version`.
+pub(crate) fn guard_holds(guard: SendGuard, mode: Mode, version: u64) -> bool {
+    match guard {
+        SendGuard::Customer | SendGuard::System => mode != Mode::Closed,
+        SendGuard::Owner(agent) => mode == Mode::Human { agent },
+        SendGuard::Ai { version: expected } => mode == Mode::Ai && version == expected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ai_may_write_only_in_ai_mode_at_the_version_it_answered() {
+        let agent = AgentId::new();
+        assert!(guard_holds(SendGuard::Ai { version: 3 }, Mode::Ai, 3));
+        assert!(!guard_holds(SendGuard::Ai { version: 3 }, Mode::Ai, 4));
+        assert!(!guard_holds(
+            SendGuard::Ai { version: 3 },
+            Mode::Human { agent },
+            3
+        ));
+        assert!(guard_holds(
+            SendGuard::Owner(agent),
+            Mode::Human { agent },
+            9
+        ));
+        assert!(!guard_holds(
+            SendGuard::Owner(AgentId::new()),
+            Mode::Human { agent },
+            9
+        ));
+        assert!(!guard_holds(SendGuard::Customer, Mode::Closed, 0));
+    }
+}
