@@ -352,6 +352,26 @@ fn test(root: &Path) -> Result {
         println!("!!! (start PostgreSQL or set BATON_TEST_POSTGRES; BATON_REQUIRE_POSTGRES=1 makes this a failure)");
     }
 
+    step(
+        "Fuzzing every parser of outside input briefly (cargo fuzz, libFuzzer + AddressSanitizer)",
+    );
+    let t = Instant::now();
+    let fuzz = fuzz_briefly(root);
+    let (passed, failed) = match &fuzz {
+        Ok(count) => (*count, 0),
+        Err(message) => {
+            println!("!!! {message}");
+            (0, 1)
+        }
+    };
+    stages.push(Stage {
+        name: "fuzz (cargo fuzz)",
+        passed,
+        failed,
+        ok: fuzz.is_ok(),
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
     step("Running the end-to-end tests in Chromium (Playwright)");
     let t = Instant::now();
     let server_path = server.to_string_lossy().into_owned();
@@ -400,6 +420,47 @@ fn test(root: &Path) -> Result {
     } else {
         Err("some tests failed".into())
     }
+}
+
+/// The fuzz targets in app/fuzz, and how long each runs in `cargo xtask test`.
+const FUZZ_TARGETS: &[&str] = &["text", "frames"];
+const FUZZ_SECONDS: u32 = 15;
+/// cargo-fuzz's version.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// Installs cargo-fuzz if missing and runs each target for a few seconds. libFuzzer needs the
+/// compiler's `-Z sanitizer` flags, which `RUSTC_BOOTSTRAP=1` unlocks on the stable toolchain.
+fn fuzz_briefly(root: &Path) -> Result<u64> {
+    let installed = output("cargo", &["fuzz", "--version"]).unwrap_or_default();
+    if !installed.contains(CARGO_FUZZ_VERSION) {
+        println!("    installing cargo-fuzz {CARGO_FUZZ_VERSION}");
+        sh(
+            "cargo",
+            &[
+                "install",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ_VERSION,
+                "--locked",
+            ],
+        )?;
+    }
+    let seconds = format!("-max_total_time={FUZZ_SECONDS}");
+    for target in FUZZ_TARGETS {
+        println!("    fuzzing `{target}` for {FUZZ_SECONDS} s");
+        let status = Command::new("cargo")
+            .args(["fuzz", "run", target, "--", &seconds])
+            .current_dir(root.join("app"))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .status()
+            .map_err(|err| format!("could not start cargo fuzz: {err}"))?;
+        if !status.success() {
+            return Err(format!(
+                "fuzz target `{target}` failed ({status}); see app/fuzz/artifacts"
+            ));
+        }
+    }
+    Ok(FUZZ_TARGETS.len() as u64)
 }
 
 /// The PostgreSQL the tests use when `BATON_TEST_POSTGRES` is not set.
