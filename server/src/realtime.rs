@@ -259,7 +259,7 @@ where
 async fn replay_customer<S>(
     state: &AppState,
     id: ConversationId,
-    mut cursor: u64,
+    cursor: u64,
     sink: &mut S,
 ) -> Result<u64, Gone>
 where
@@ -271,6 +271,28 @@ where
         .conversation(id)
         .await
         .map_err(|_| ())?;
+    let answering = Answering::of(&conversation);
+    replay(state, id, cursor, sink, |page| ServerFrame::Events {
+        conversation_id: id,
+        events: page.iter().filter_map(Event::customer_view).collect(),
+        conversation: None,
+        answering: Some(answering.clone()),
+    })
+    .await
+}
+
+/// Sends every event of `id` after `cursor` from the store, a page per frame as `frame`
+/// shapes it; returns the last seq sent.
+async fn replay<S>(
+    state: &AppState,
+    id: ConversationId,
+    mut cursor: u64,
+    sink: &mut S,
+    frame: impl Fn(Vec<Event>) -> ServerFrame,
+) -> Result<u64, Gone>
+where
+    S: Sink<Message> + Unpin,
+{
     loop {
         let page = state
             .services
@@ -279,21 +301,15 @@ where
             .await
             .map_err(|_| ())?;
         let Some(last) = page.last().map(|e| e.seq) else {
-            break;
+            return Ok(cursor);
         };
-        let frame = ServerFrame::Events {
-            conversation_id: id,
-            events: page.iter().filter_map(Event::customer_view).collect(),
-            conversation: None,
-            answering: Some(Answering::of(&conversation)),
-        };
-        send(sink, &frame).await?;
+        let full = page.len() == REPLAY_PAGE as usize;
+        send(sink, &frame(page)).await?;
         cursor = last;
-        if page.len() < REPLAY_PAGE as usize {
-            break;
+        if !full {
+            return Ok(cursor);
         }
     }
-    Ok(cursor)
 }
 
 /// An agent's socket: every conversation's events, typing, presence; resume per watched
@@ -428,7 +444,7 @@ where
 async fn replay_agent<S>(
     state: &AppState,
     id: ConversationId,
-    mut cursor: u64,
+    cursor: u64,
     sink: &mut S,
 ) -> Result<u64, Gone>
 where
@@ -444,28 +460,11 @@ where
         .await?;
         return Ok(cursor);
     };
-    loop {
-        let page = state
-            .services
-            .store
-            .events(id, cursor, REPLAY_PAGE)
-            .await
-            .map_err(|_| ())?;
-        let Some(last) = page.last().map(|e| e.seq) else {
-            break;
-        };
-        let full = page.len() == REPLAY_PAGE as usize;
-        let frame = ServerFrame::Events {
-            conversation_id: id,
-            events: page,
-            conversation: Some(Box::new(conversation.clone())),
-            answering: None,
-        };
-        send(sink, &frame).await?;
-        cursor = last;
-        if !full {
-            break;
-        }
-    }
-    Ok(cursor)
+    replay(state, id, cursor, sink, |page| ServerFrame::Events {
+        conversation_id: id,
+        events: page,
+        conversation: Some(Box::new(conversation.clone())),
+        answering: None,
+    })
+    .await
 }

@@ -114,11 +114,14 @@ fn CustomerConversation(
     let busy = RwSignal::new(false);
     let log_ref = NodeRef::<leptos::html::Ol>::new();
 
+    // Events are merged by seq: a live event that overtakes a replay is neither lost nor shown
+    // twice, and the log stays in seq order.
     let absorb = move |fresh: Vec<Event>| {
-        let have = cursor.get_untracked();
-        let fresh: Vec<Event> = fresh.into_iter().filter(|e| e.seq > have).collect();
-        if let Some(last) = fresh.last().map(|e| e.seq) {
-            events.update(|all| all.extend(fresh));
+        if fresh.is_empty() {
+            return;
+        }
+        events.update(|all| super::merge_events(all, fresh));
+        if let Some(last) = events.with_untracked(|all| all.last().map(|e| e.seq)) {
             cursor.set(last);
         }
     };

@@ -128,8 +128,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
                     detail.update(|d| {
                         if let Some(d) = d.as_mut().filter(|d| d.conversation.id == conversation_id)
                         {
-                            let have = d.events.last().map_or(0, |e| e.seq);
-                            d.events.extend(events.into_iter().filter(|e| e.seq > have));
+                            super::merge_events(&mut d.events, events);
                             if conversation.version >= d.conversation.version
                                 && conversation.last_seq >= d.conversation.last_seq
                             {

@@ -39,6 +39,58 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+/// Merges `fresh` events into `log` by seq: each seq once, in order, whatever order they
+/// arrived in (a live event may overtake a replay of older ones).
+pub(crate) fn merge_events(log: &mut Vec<crate::domain::Event>, fresh: Vec<crate::domain::Event>) {
+    for event in fresh {
+        match log.last() {
+            // The usual case: the next event in order.
+            Some(last) if last.seq < event.seq => log.push(event),
+            None => log.push(event),
+            _ => {
+                if let Err(at) = log.binary_search_by_key(&event.seq, |e| e.seq) {
+                    log.insert(at, event);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_events;
+    use crate::domain::{ConversationId, Event, EventKind, Timestamp};
+
+    fn events(seqs: &[u64]) -> Vec<Event> {
+        let id = ConversationId::new();
+        seqs.iter()
+            .map(|&seq| Event {
+                conversation_id: id,
+                seq,
+                at: Timestamp(0),
+                kind: EventKind::Started {
+                    customer_name: "x".into(),
+                },
+            })
+            .collect()
+    }
+
+    fn seqs(log: &[Event]) -> Vec<u64> {
+        log.iter().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn a_live_event_that_overtakes_a_replay_loses_nothing_and_repeats_nothing() {
+        let mut log = events(&[1]);
+        merge_events(&mut log, events(&[5]));
+        merge_events(&mut log, events(&[2, 3, 4, 5]));
+        assert_eq!(seqs(&log), vec![1, 2, 3, 4, 5]);
+        merge_events(&mut log, events(&[6, 7]));
+        merge_events(&mut log, events(&[7]));
+        assert_eq!(seqs(&log), vec![1, 2, 3, 4, 5, 6, 7]);
+    }
+}
+
 /// The root component: routes to the pages.
 #[component]
 pub fn App() -> impl IntoView {

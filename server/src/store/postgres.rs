@@ -242,6 +242,16 @@ async fn insert_events(
     Ok(events)
 }
 
+/// Ends every session of `agent` (inside the caller's transaction).
+async fn end_sessions(conn: &mut PgConnection, agent: AgentId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+        .bind(agent.to_string())
+        .execute(conn)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
 impl Columns for PgRow {
     fn text(&self, column: &str) -> Result<String, StoreError> {
         self.try_get(column).map_err(backend)
@@ -723,11 +733,7 @@ impl Store for PgStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        end_sessions(&mut tx, id).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -742,11 +748,7 @@ impl Store for PgStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        end_sessions(&mut tx, id).await?;
         tx.commit().await.map_err(backend)
     }
 

@@ -171,6 +171,16 @@ async fn insert_events(
     Ok(events)
 }
 
+/// Ends every session of `agent` (inside the caller's transaction).
+async fn end_sessions(conn: &mut SqliteConnection, agent: AgentId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE agent_id = ?")
+        .bind(agent.to_string())
+        .execute(conn)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
 impl Columns for SqliteRow {
     fn text(&self, column: &str) -> Result<String, StoreError> {
         self.try_get(column).map_err(backend)
@@ -634,11 +644,7 @@ impl Store for SqliteStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE agent_id = ?")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        end_sessions(&mut tx, id).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -653,11 +659,7 @@ impl Store for SqliteStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE agent_id = ?")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        end_sessions(&mut tx, id).await?;
         tx.commit().await.map_err(backend)
     }
 

@@ -126,6 +126,8 @@ async fn a_resume_frame_replays_from_the_given_seq() {
     let customer = app.customer("Sari").await;
     app.customer_send(&customer, "c1", "one").await.ok();
     app.customer_send(&customer, "c2", "two").await.ok();
+    // Let the AI finish answering, so nothing is pushed live before the resume is served.
+    app.wait_for_messages(&customer, "ai", 2).await;
     let mut socket = app.customer_socket(&customer, None).await;
 
     socket.send(&ClientFrame::Resume { after_seq: 1 }).await;
