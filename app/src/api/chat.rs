@@ -69,7 +69,7 @@ pub async fn send_chat(
     use crate::domain::{Author, Mode};
 
     let services = Services::from_context()?;
-    auth::customer_conversation(&services, conversation_id, &token).await?;
+    auth::check_customer(&services, conversation_id, &token).await?;
     services.limit(Limit::SendPerConversation, &conversation_id.to_string())?;
     let message = NewMessage {
         author: Author::Customer,

@@ -176,13 +176,23 @@ pub async fn customer_conversation(
     id: ConversationId,
     token: &str,
 ) -> Result<Conversation, ApiError> {
+    check_customer(services, id, token).await?;
+    Ok(services.store.conversation(id).await?)
+}
+
+/// Checks the customer's token for conversation `id` (one read).
+pub async fn check_customer(
+    services: &Services,
+    id: ConversationId,
+    token: &str,
+) -> Result<(), ApiError> {
     let stored = services.store.customer_token_hash(id).await?;
     if !constant_time_eq(&stored, &hash_token(token)) {
         return Err(ApiError::unauthorized(
             "This chat link is not valid. Please start a new conversation",
         ));
     }
-    Ok(services.store.conversation(id).await?)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -57,7 +57,10 @@ pub async fn apply(
             .mode
             .apply(&command, &actor)
             .map_err(|refusal| refusal_error(refusal, &conversation, target.as_ref()))?;
-        let patch = patch_for(&transition, agent, &request, target.as_ref(), &conversation);
+        let patch = TransitionPatch {
+            audit: Some(audit_entry(agent, id, &request, target.as_ref())),
+            ..patch_for(&transition, agent, &request, target.as_ref(), &conversation)
+        };
         match services
             .store
             .commit_transition(id, conversation.version, patch, services.now())
@@ -66,9 +69,6 @@ pub async fn apply(
             Ok(committed) => {
                 tracing::info!(from = ?transition.from, to = ?transition.to, "mode changed");
                 publish(services, &committed);
-                services
-                    .audit(audit_entry(agent, id, &request, target.as_ref()))
-                    .await;
                 return Ok(committed.conversation);
             }
             Err(StoreError::VersionConflict) => continue,
@@ -298,6 +298,7 @@ fn patch_for(
         mode: transition.to,
         brief,
         events,
+        audit: None,
     }
 }
 

@@ -160,6 +160,8 @@ pub struct TransitionPatch {
     pub brief: Option<String>,
     /// Events appended with the change, in order.
     pub events: Vec<EventKind>,
+    /// The audit-log entry, written in the same transaction.
+    pub audit: Option<NewAudit>,
 }
 
 /// The result of a committed transition.

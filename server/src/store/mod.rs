@@ -5,6 +5,8 @@ use std::sync::Arc;
 use app::backend::{Store, StoreError};
 use app::domain::Timestamp;
 
+/// One SQLite writer task that commits concurrent writes together.
+mod group_commit;
 /// PostgreSQL: several nodes on one database.
 pub mod postgres;
 /// Row reading and append rules both SQL backends share.

@@ -242,6 +242,33 @@ async fn insert_events(
     Ok(events)
 }
 
+/// Appends an audit-log entry (inside the caller's transaction, if any).
+async fn insert_audit(
+    conn: &mut PgConnection,
+    entry: NewAudit,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, conversation_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(at.millis())
+    .bind(entry.actor.as_ref().map(|a| a.id.to_string()))
+    .bind(
+        entry
+            .actor
+            .as_ref()
+            .map_or(String::new(), |a| a.name.clone()),
+    )
+    .bind(entry.action.as_str())
+    .bind(entry.conversation_id.map(|id| id.to_string()))
+    .bind(entry.detail)
+    .execute(conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
 /// Ends every session of `agent` (inside the caller's transaction).
 async fn end_sessions(conn: &mut PgConnection, agent: AgentId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
@@ -502,6 +529,9 @@ impl Store for PgStore {
                 .await
                 .map_err(backend)?;
         }
+        if let Some(entry) = patch.audit {
+            insert_audit(&mut tx, entry, at).await?;
+        }
         let conversation = load_conversation(&mut tx, id).await?;
         tx.commit().await.map_err(backend)?;
         Ok(CommittedTransition {
@@ -753,25 +783,8 @@ impl Store for PgStore {
     }
 
     async fn append_audit(&self, entry: NewAudit, at: Timestamp) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor_name, action, conversation_id, detail)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(at.millis())
-        .bind(entry.actor.as_ref().map(|a| a.id.to_string()))
-        .bind(
-            entry
-                .actor
-                .as_ref()
-                .map_or(String::new(), |a| a.name.clone()),
-        )
-        .bind(entry.action.as_str())
-        .bind(entry.conversation_id.map(|id| id.to_string()))
-        .bind(entry.detail)
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        insert_audit(&mut conn, entry, at).await
     }
 
     async fn audit_log(

@@ -1,5 +1,7 @@
 //! The SQLite store: WAL mode, one writer connection (so commits are serialized and every
 //! conditional update sees the latest state) and a pool of readers that never block it.
+//! Writes are group-committed (see [`super::group_commit`]): concurrent writes share one
+//! transaction and one fsync, each in its own savepoint.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -23,7 +25,9 @@ use super::rows::{
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{Connection, Row, SqliteConnection, SqlitePool};
+
+use super::group_commit::Writer;
 
 /// Readers open at most this many connections.
 const READERS: u32 = 8;
@@ -31,7 +35,7 @@ const READERS: u32 = 8;
 /// Baton's data in one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: Writer,
     reader: SqlitePool,
 }
 
@@ -51,20 +55,19 @@ impl SqliteStore {
                 std::fs::create_dir_all(dir).map_err(backend)?;
             }
         }
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+        let mut connection = SqliteConnection::connect_with(&options)
             .await
             .map_err(backend)?;
         sqlx::migrate!("../migrations/sqlite")
-            .run(&writer)
+            .run(&mut connection)
             .await
             .map_err(backend)?;
+        let writer = Writer::start(connection);
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .acquire_timeout(Duration::from_secs(30))
+            // A local file cannot drop the connection: no round trip to test it first.
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .map_err(backend)?;
@@ -90,22 +93,29 @@ impl SqliteStore {
         body: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO kb_articles (slug, title, body, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (slug) DO UPDATE SET title = excluded.title, body = excluded.body,
-             updated_at = excluded.updated_at",
-        )
-        .bind(slug)
-        .bind(title)
-        .bind(body)
-        .bind(at.millis())
-        .execute(&self.writer)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        let (slug, title, body) = (slug.to_owned(), title.to_owned(), body.to_owned());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO kb_articles (slug, title, body, updated_at) VALUES (?, ?, ?, ?)
+                         ON CONFLICT (slug) DO UPDATE SET title = excluded.title,
+                         body = excluded.body, updated_at = excluded.updated_at",
+                    )
+                    .bind(slug)
+                    .bind(title)
+                    .bind(body)
+                    .bind(at.millis())
+                    .execute(conn)
+                    .await
+                    .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
-    /// Closes both pools.
+    /// Finishes queued writes and closes every connection.
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
@@ -171,6 +181,33 @@ async fn insert_events(
     Ok(events)
 }
 
+/// Appends an audit-log entry (inside the caller's transaction, if any).
+async fn insert_audit(
+    conn: &mut SqliteConnection,
+    entry: NewAudit,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, conversation_id, detail)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(at.millis())
+    .bind(entry.actor.as_ref().map(|a| a.id.to_string()))
+    .bind(
+        entry
+            .actor
+            .as_ref()
+            .map_or(String::new(), |a| a.name.clone()),
+    )
+    .bind(entry.action.as_str())
+    .bind(entry.conversation_id.map(|id| id.to_string()))
+    .bind(entry.detail)
+    .execute(conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
 /// Ends every session of `agent` (inside the caller's transaction).
 async fn end_sessions(conn: &mut SqliteConnection, agent: AgentId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE agent_id = ?")
@@ -206,27 +243,31 @@ impl Store for SqliteStore {
         new: NewConversation,
         at: Timestamp,
     ) -> Result<Conversation, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        sqlx::query(
-            "INSERT INTO conversations (id, customer_name, token_hash, mode, mode_since,
-             last_seq, created_at, updated_at) VALUES (?, ?, ?, 'ai', ?, 1, ?, ?)",
-        )
-        .bind(new.id.to_string())
-        .bind(new.customer_name.as_str())
-        .bind(&new.token_hash)
-        .bind(at.millis())
-        .bind(at.millis())
-        .bind(at.millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-        let started = EventKind::Started {
-            customer_name: new.customer_name.to_string(),
-        };
-        insert_events(&mut tx, new.id, 1, vec![started], None, None, at).await?;
-        let conversation = load_conversation(&mut tx, new.id).await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(conversation)
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                    "INSERT INTO conversations (id, customer_name, token_hash, mode, mode_since,
+                     last_seq, created_at, updated_at) VALUES (?, ?, ?, 'ai', ?, 1, ?, ?)",
+                )
+                .bind(new.id.to_string())
+                .bind(new.customer_name.as_str())
+                .bind(&new.token_hash)
+                .bind(at.millis())
+                .bind(at.millis())
+                .bind(at.millis())
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+                    let started = EventKind::Started {
+                        customer_name: new.customer_name.to_string(),
+                    };
+                    insert_events(&mut *conn, new.id, 1, vec![started], None, None, at).await?;
+                    let conversation = load_conversation(&mut *conn, new.id).await?;
+                    Ok(conversation)
+                })
+            })
+            .await
     }
 
     async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError> {
@@ -296,77 +337,86 @@ impl Store for SqliteStore {
         message: NewMessage,
         at: Timestamp,
     ) -> Result<Appended, StoreError> {
-        let sender = sender_key(&message.author);
-        let client_id = message.client_id.as_ref().map(|c| c.as_str().to_owned());
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        let current = load_conversation(&mut tx, id).await?;
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                let sender = sender_key(&message.author);
+                let client_id = message.client_id.as_ref().map(|c| c.as_str().to_owned());
+                let current = load_conversation(&mut *conn, id).await?;
 
-        if let Some(client_id) = &client_id {
-            let earlier = sqlx::query(
-                "SELECT seq, at, payload FROM events
-                 WHERE conversation_id = ? AND sender = ? AND client_id = ?",
-            )
-            .bind(id.to_string())
-            .bind(&sender)
-            .bind(client_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-            if let Some(row) = earlier {
-                let event = event_from_row(id, &row)?;
-                tx.rollback().await.map_err(backend)?;
-                return Ok(Appended {
+                if let Some(client_id) = &client_id {
+                    let earlier = sqlx::query(
+                        "SELECT seq, at, payload FROM events
+                         WHERE conversation_id = ? AND sender = ? AND client_id = ?",
+                    )
+                    .bind(id.to_string())
+                    .bind(&sender)
+                    .bind(client_id)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+                    if let Some(row) = earlier {
+                        let event = event_from_row(id, &row)?;
+                        return Ok(Appended {
+                            event,
+                            created: false,
+                            conversation: current,
+                        });
+                    }
+                }
+                if !guard_holds(message.guard, current.mode, current.version) {
+                    return Err(StoreError::SendRefused { mode: current.mode });
+                }
+
+                let seq = current.last_seq + 1;
+                let kind = EventKind::Message {
+                    message: Message {
+                        id: MessageId::new(),
+                        author: message.author,
+                        body: message.body,
+                        client_id: client_id.clone(),
+                    },
+                };
+                let events = insert_events(
+                    &mut *conn,
+                    id,
+                    seq,
+                    vec![kind],
+                    Some(&sender),
+                    client_id.as_deref(),
+                    at,
+                )
+                .await?;
+                let preview = preview_of(&events);
+                sqlx::query(
+                    "UPDATE conversations SET last_seq = ?, preview = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(seq as i64)
+                .bind(&preview)
+                .bind(at.millis())
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+                // This task is the only writer: the row is what was read, plus this update.
+                let conversation = Conversation {
+                    last_seq: seq,
+                    preview,
+                    updated_at: at,
+                    ..current
+                };
+                let event = events
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| backend("no event"))?;
+                Ok(Appended {
                     event,
-                    created: false,
-                    conversation: current,
-                });
-            }
-        }
-        if !guard_holds(message.guard, current.mode, current.version) {
-            tx.rollback().await.map_err(backend)?;
-            return Err(StoreError::SendRefused { mode: current.mode });
-        }
-
-        let seq = current.last_seq + 1;
-        let kind = EventKind::Message {
-            message: Message {
-                id: MessageId::new(),
-                author: message.author,
-                body: message.body,
-                client_id: client_id.clone(),
-            },
-        };
-        let events = insert_events(
-            &mut tx,
-            id,
-            seq,
-            vec![kind],
-            Some(&sender),
-            client_id.as_deref(),
-            at,
-        )
-        .await?;
-        sqlx::query(
-            "UPDATE conversations SET last_seq = ?, preview = ?, updated_at = ? WHERE id = ?",
-        )
-        .bind(seq as i64)
-        .bind(preview_of(&events))
-        .bind(at.millis())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-        let conversation = load_conversation(&mut tx, id).await?;
-        tx.commit().await.map_err(backend)?;
-        let event = events
-            .into_iter()
-            .next()
-            .ok_or_else(|| backend("no event"))?;
-        Ok(Appended {
-            event,
-            created: true,
-            conversation,
-        })
+                    created: true,
+                    conversation,
+                })
+                })
+            })
+            .await
     }
 
     async fn commit_transition(
@@ -376,55 +426,69 @@ impl Store for SqliteStore {
         patch: TransitionPatch,
         at: Timestamp,
     ) -> Result<CommittedTransition, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        let count = patch.events.len() as i64;
-        let new_last: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET mode = ?, owner_id = ?, mode_since = ?,
-               waiting_reason = NULL, waiting_since = NULL, brief = ?,
-               version = version + 1, last_seq = last_seq + ?, updated_at = ?
-             WHERE id = ? AND version = ? RETURNING last_seq",
-        )
-        .bind(patch.mode.tag())
-        .bind(patch.mode.owner().map(|owner| owner.to_string()))
-        .bind(at.millis())
-        .bind(&patch.brief)
-        .bind(count)
-        .bind(at.millis())
-        .bind(id.to_string())
-        .bind(expected_version as i64)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?;
-        let Some(new_last) = new_last else {
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let count = patch.events.len() as i64;
+                    let new_last: Option<i64> = sqlx::query_scalar(
+                        "UPDATE conversations SET mode = ?, owner_id = ?, mode_since = ?,
+                       waiting_reason = NULL, waiting_since = NULL, brief = ?,
+                       version = version + 1, last_seq = last_seq + ?, updated_at = ?
+                     WHERE id = ? AND version = ? RETURNING last_seq",
+                    )
+                    .bind(patch.mode.tag())
+                    .bind(patch.mode.owner().map(|owner| owner.to_string()))
+                    .bind(at.millis())
+                    .bind(&patch.brief)
+                    .bind(count)
+                    .bind(at.millis())
                     .bind(id.to_string())
-                    .fetch_optional(&mut *tx)
+                    .bind(expected_version as i64)
+                    .fetch_optional(&mut *conn)
                     .await
                     .map_err(backend)?;
-            tx.rollback().await.map_err(backend)?;
-            return Err(match exists {
-                Some(_) => StoreError::VersionConflict,
-                None => StoreError::NotFound,
-            });
-        };
-        let first = (new_last - count + 1) as u64;
-        let events =
-            insert_events(&mut tx, id, first, patch.events, Some("system"), None, at).await?;
-        if let Some(preview) = preview_of(&events) {
-            sqlx::query("UPDATE conversations SET preview = ? WHERE id = ?")
-                .bind(preview)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        let conversation = load_conversation(&mut tx, id).await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(CommittedTransition {
-            conversation,
-            events,
-        })
+                    let Some(new_last) = new_last else {
+                        let exists: Option<i64> =
+                            sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
+                                .bind(id.to_string())
+                                .fetch_optional(&mut *conn)
+                                .await
+                                .map_err(backend)?;
+                        return Err(match exists {
+                            Some(_) => StoreError::VersionConflict,
+                            None => StoreError::NotFound,
+                        });
+                    };
+                    let first = (new_last - count + 1) as u64;
+                    let events = insert_events(
+                        &mut *conn,
+                        id,
+                        first,
+                        patch.events,
+                        Some("system"),
+                        None,
+                        at,
+                    )
+                    .await?;
+                    if let Some(preview) = preview_of(&events) {
+                        sqlx::query("UPDATE conversations SET preview = ? WHERE id = ?")
+                            .bind(preview)
+                            .bind(id.to_string())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(backend)?;
+                    }
+                    if let Some(entry) = patch.audit {
+                        insert_audit(&mut *conn, entry, at).await?;
+                    }
+                    let conversation = load_conversation(&mut *conn, id).await?;
+                    Ok(CommittedTransition {
+                        conversation,
+                        events,
+                    })
+                })
+            })
+            .await
     }
 
     async fn mark_waiting(
@@ -436,52 +500,57 @@ impl Store for SqliteStore {
         notice: MessageBody,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        let new_last: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET waiting_reason = ?, waiting_since = ?,
-               last_seq = last_seq + 2, updated_at = ?
-             WHERE id = ? AND mode = 'ai' AND waiting_reason IS NULL RETURNING last_seq",
-        )
-        .bind(reason.as_str())
-        .bind(at.millis())
-        .bind(at.millis())
-        .bind(id.to_string())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend)?;
-        let Some(new_last) = new_last else {
-            tx.rollback().await.map_err(backend)?;
-            return Ok(None);
-        };
-        let kinds = vec![
-            EventKind::WaitingForHuman {
-                reason,
-                detail,
-                summary,
-            },
-            EventKind::Message {
-                message: Message {
-                    id: MessageId::new(),
-                    author: Author::System,
-                    body: notice,
-                    client_id: None,
-                },
-            },
-        ];
-        let first = new_last as u64 - 1;
-        let events = insert_events(&mut tx, id, first, kinds, Some("system"), None, at).await?;
-        sqlx::query("UPDATE conversations SET preview = ? WHERE id = ?")
-            .bind(preview_of(&events))
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let new_last: Option<i64> = sqlx::query_scalar(
+                        "UPDATE conversations SET waiting_reason = ?, waiting_since = ?,
+                       last_seq = last_seq + 2, updated_at = ?
+                     WHERE id = ? AND mode = 'ai' AND waiting_reason IS NULL RETURNING last_seq",
+                    )
+                    .bind(reason.as_str())
+                    .bind(at.millis())
+                    .bind(at.millis())
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+                    let Some(new_last) = new_last else {
+                        return Ok(None);
+                    };
+                    let kinds = vec![
+                        EventKind::WaitingForHuman {
+                            reason,
+                            detail,
+                            summary,
+                        },
+                        EventKind::Message {
+                            message: Message {
+                                id: MessageId::new(),
+                                author: Author::System,
+                                body: notice,
+                                client_id: None,
+                            },
+                        },
+                    ];
+                    let first = new_last as u64 - 1;
+                    let events =
+                        insert_events(&mut *conn, id, first, kinds, Some("system"), None, at)
+                            .await?;
+                    sqlx::query("UPDATE conversations SET preview = ? WHERE id = ?")
+                        .bind(preview_of(&events))
+                        .bind(id.to_string())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                    let conversation = load_conversation(&mut *conn, id).await?;
+                    Ok(Some(CommittedTransition {
+                        conversation,
+                        events,
+                    }))
+                })
+            })
             .await
-            .map_err(backend)?;
-        let conversation = load_conversation(&mut tx, id).await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(Some(CommittedTransition {
-            conversation,
-            events,
-        }))
     }
 
     async fn create_agent(
@@ -490,27 +559,34 @@ impl Store for SqliteStore {
         password_hash: &str,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO agents (id, email, display_name, password_hash, role, status,
-             max_chats, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(agent.id.to_string())
-        .bind(agent.email.as_str())
-        .bind(agent.display_name.as_str())
-        .bind(password_hash)
-        .bind(agent.role.as_str())
-        .bind(agent.status.as_str())
-        .bind(agent.max_chats as i64)
-        .bind(at.millis())
-        .execute(&self.writer)
-        .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Err(
-                StoreError::Duplicate(format!("An agent with e-mail {}", agent.email)),
-            ),
-            Err(err) => Err(backend(err)),
-        }
+        let (agent, password_hash) = (agent.clone(), password_hash.to_owned());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let result = sqlx::query(
+                        "INSERT INTO agents (id, email, display_name, password_hash, role,
+                         status, max_chats, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(agent.id.to_string())
+                    .bind(agent.email.as_str())
+                    .bind(agent.display_name.as_str())
+                    .bind(password_hash)
+                    .bind(agent.role.as_str())
+                    .bind(agent.status.as_str())
+                    .bind(agent.max_chats as i64)
+                    .bind(at.millis())
+                    .execute(conn)
+                    .await;
+                    match result {
+                        Ok(_) => Ok(()),
+                        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => Err(
+                            StoreError::Duplicate(format!("An agent with e-mail {}", agent.email)),
+                        ),
+                        Err(err) => Err(backend(err)),
+                    }
+                })
+            })
+            .await
     }
 
     async fn agent_credentials(
@@ -567,15 +643,22 @@ impl Store for SqliteStore {
         id: AgentId,
         status: Availability,
     ) -> Result<Agent, StoreError> {
-        let done = sqlx::query("UPDATE agents SET status = ? WHERE id = ?")
-            .bind(status.as_str())
-            .bind(id.to_string())
-            .execute(&self.writer)
-            .await
-            .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE agents SET status = ? WHERE id = ?")
+                        .bind(status.as_str())
+                        .bind(id.to_string())
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
         self.agent(id).await
     }
 
@@ -594,18 +677,25 @@ impl Store for SqliteStore {
         created_at: Timestamp,
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(agent.to_string())
-        .bind(created_at.millis())
-        .bind(expires_at.millis())
-        .execute(&self.writer)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        let token_hash = token_hash.to_owned();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at)
+                         VALUES (?, ?, ?, ?)",
+                    )
+                    .bind(token_hash)
+                    .bind(agent.to_string())
+                    .bind(created_at.millis())
+                    .bind(expires_at.millis())
+                    .execute(conn)
+                    .await
+                    .map_err(backend)?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn session_agent(
@@ -626,63 +716,67 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&self.writer)
+        let token_hash = token_hash.to_owned();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+                        .bind(token_hash)
+                        .execute(conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(())
+                })
+            })
             .await
-            .map_err(backend)?;
-        Ok(())
     }
 
     async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        let done = sqlx::query("UPDATE agents SET disabled = 1, status = 'offline' WHERE id = ?")
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE agents SET disabled = 1, status = 'offline' WHERE id = ?",
+                    )
+                    .bind(id.to_string())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    end_sessions(&mut *conn, id).await?;
+                    Ok(())
+                })
+            })
             .await
-            .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        end_sessions(&mut tx, id).await?;
-        tx.commit().await.map_err(backend)
     }
 
     async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await.map_err(backend)?;
-        let done = sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
-            .bind(password_hash)
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        let password_hash = password_hash.to_owned();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
+                        .bind(password_hash)
+                        .bind(id.to_string())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    end_sessions(&mut *conn, id).await?;
+                    Ok(())
+                })
+            })
             .await
-            .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        end_sessions(&mut tx, id).await?;
-        tx.commit().await.map_err(backend)
     }
 
     async fn append_audit(&self, entry: NewAudit, at: Timestamp) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor_name, action, conversation_id, detail)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(at.millis())
-        .bind(entry.actor.as_ref().map(|a| a.id.to_string()))
-        .bind(
-            entry
-                .actor
-                .as_ref()
-                .map_or(String::new(), |a| a.name.clone()),
-        )
-        .bind(entry.action.as_str())
-        .bind(entry.conversation_id.map(|id| id.to_string()))
-        .bind(entry.detail)
-        .execute(&self.writer)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        self.writer
+            .run(move |conn| Box::pin(insert_audit(conn, entry, at)))
+            .await
     }
 
     async fn audit_log(

@@ -1,0 +1,146 @@
+//! `cargo xtask bench`: Baton measured on this machine, beside a bare broadcast server.
+//!
+//! The servers run as child processes on 127.0.0.1 (so their memory can be read from
+//! `/proc`); this process is the load generator. Every figure goes to the table printed at
+//! the end and to `bench/results/bench.json`.
+//!
+//! Settings (environment, with defaults):
+//! - `BENCH_CONVERSATIONS` (200): conversations with a live customer socket in the load run.
+//! - `BENCH_AGENTS` (4): agents with a dashboard socket; each owns a share of the conversations.
+//! - `BENCH_RATE` (1000): customer messages per second in the fixed-rate run.
+//! - `BENCH_SECONDS` (10): length of the fixed-rate run and of the saturation run.
+//! - `BENCH_SOCKETS` (10000): idle sockets opened for the capacity run.
+//! - `BENCH_ONLY` (all): a comma-separated subset of `load,handoff,web,capacity,bare`.
+
+mod baseline;
+mod capacity;
+mod child;
+mod handoff;
+mod load;
+mod report;
+mod target;
+mod web;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use report::Report;
+
+/// What one run measures.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub conversations: usize,
+    pub agents: usize,
+    pub rate: u32,
+    pub run_for: Duration,
+    pub sockets: usize,
+    only: Option<Vec<String>>,
+}
+
+impl Settings {
+    fn from_env() -> Self {
+        fn read<T: std::str::FromStr>(name: &str, default: T) -> T {
+            match std::env::var(name) {
+                Ok(value) => value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name} must be a number, not `{value}`")),
+                Err(_) => default,
+            }
+        }
+        Self {
+            conversations: read("BENCH_CONVERSATIONS", 200),
+            agents: read("BENCH_AGENTS", 4),
+            rate: read("BENCH_RATE", 1_000),
+            run_for: Duration::from_secs(read("BENCH_SECONDS", 10)),
+            sockets: read("BENCH_SOCKETS", 10_000),
+            only: std::env::var("BENCH_ONLY")
+                .ok()
+                .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
+        }
+    }
+
+    /// Whether the part `name` runs.
+    pub fn runs(&self, name: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| o == name))
+    }
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn main() {
+    // The bare baseline server is this same program, started again in this role.
+    if std::env::var_os(baseline::ROLE).is_some() {
+        baseline::serve_from_env();
+        return;
+    }
+    let settings = Settings::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report = runtime.block_on(run(settings));
+    report.print();
+    let path = report.write().expect("results written");
+    println!("written to {}", path.display());
+}
+
+async fn run(settings: Settings) -> Report {
+    let mut report = Report::new(&settings);
+    println!("{}", report.heading());
+
+    if settings.runs("web") {
+        web::bundle_sizes(&mut report);
+    }
+
+    let baton = child::Server::baton().await;
+    report.note(format!(
+        "Baton: SQLite (WAL, synchronous=FULL), idle RSS {:.1} MB",
+        baton.rss_mb()
+    ));
+    let target = target::Target::baton(&baton);
+    if settings.runs("load") {
+        load::run(&mut report, "Baton", &target, &settings, || {
+            baton.cpu_seconds()
+        })
+        .await;
+    }
+    if settings.runs("handoff") {
+        handoff::run(&mut report, &baton).await;
+    }
+    if settings.runs("web") {
+        web::time_to_interactive(&mut report, &baton).await;
+    }
+    baton.stop();
+    if settings.runs("capacity") {
+        // A fresh process: memory freed by the runs above would hide what sockets cost.
+        let baton = child::Server::baton().await;
+        let target = target::Target::baton(&baton);
+        capacity::run(&mut report, "Baton", &target, &baton, &settings).await;
+        baton.stop();
+    }
+
+    if settings.runs("bare") {
+        let bare = child::Server::baseline().await;
+        let target = target::Target::baseline(&bare);
+        load::run(&mut report, "bare", &target, &settings, || {
+            bare.cpu_seconds()
+        })
+        .await;
+        bare.stop();
+        if settings.runs("capacity") {
+            let bare = child::Server::baseline().await;
+            let target = target::Target::baseline(&bare);
+            capacity::run(&mut report, "bare", &target, &bare, &settings).await;
+            bare.stop();
+        }
+    }
+
+    handoff::embedded_responder(&mut report);
+    report.ratios();
+    report
+}

@@ -1,0 +1,284 @@
+//! Group commit for SQLite's one writer connection.
+//!
+//! Every write is a job sent to one task that owns the connection. The task takes whatever
+//! jobs are waiting (up to [`MAX_BATCH`]), runs them in one transaction, each inside its own
+//! savepoint, and commits once: one fsync for the whole batch instead of one per write. A job
+//! that fails is rolled back to its savepoint and leaves the others untouched. Callers hear
+//! their result only after the commit is durable, so nothing acknowledged can be lost.
+//!
+//! A lone job runs without a savepoint, so an idle server pays nothing for batching.
+
+use futures::future::BoxFuture;
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+use app::backend::StoreError;
+
+/// Jobs committed together at most.
+pub const MAX_BATCH: usize = 256;
+/// Jobs waiting beyond this make callers wait to send (backpressure).
+const QUEUE: usize = 4_096;
+
+/// Tells a caller how its job ended, once the batch's commit is known.
+type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A job's work: runs on the connection, says whether it succeeded, and how to answer.
+type Work =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+
+enum Command {
+    Job(Work),
+    Close(oneshot::Sender<()>),
+}
+
+/// The handle every clone of the store shares.
+#[derive(Clone)]
+pub struct Writer {
+    commands: mpsc::Sender<Command>,
+}
+
+fn stopped() -> StoreError {
+    StoreError::Backend("the database write did not complete".into())
+}
+
+impl Writer {
+    /// Starts the task that owns `connection`.
+    pub fn start(connection: SqliteConnection) -> Self {
+        let (commands, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(serve(connection, queue));
+        Self { commands }
+    }
+
+    /// Runs `work` in the next batch; returns its result once the batch is committed.
+    /// If `work` fails, whatever it wrote is rolled back and its error returned.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Work = Box::new(move |conn| {
+            Box::pin(async move {
+                let result = work(conn).await;
+                let succeeded = result.is_ok();
+                let finish: Finish = Box::new(move |committed: Result<(), String>| {
+                    let _ = answer.send(committed.map_err(StoreError::Backend).and(result));
+                });
+                (succeeded, finish)
+            })
+        });
+        self.commands
+            .send(Command::Job(job))
+            .await
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+
+    /// Finishes the jobs already queued, then closes the connection.
+    pub async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.commands.send(Command::Close(done)).await.is_ok() {
+            let _ = closed.await;
+        }
+    }
+}
+
+async fn execute(conn: &mut SqliteConnection, sql: &str) -> Result<(), String> {
+    sqlx::query(sql)
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(|err| err.to_string())
+}
+
+async fn serve(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Command>) {
+    let mut commands = Vec::with_capacity(MAX_BATCH);
+    let mut close = None;
+    while close.is_none() && queue.recv_many(&mut commands, MAX_BATCH).await > 0 {
+        let mut batch = Vec::with_capacity(commands.len());
+        for command in commands.drain(..) {
+            match command {
+                Command::Job(work) => batch.push(work),
+                Command::Close(done) => close = Some(done),
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, batch).await;
+        }
+    }
+    let _ = conn.close().await;
+    if let Some(done) = close {
+        let _ = done.send(());
+    }
+}
+
+/// Runs `batch` in one transaction and answers every job after the commit.
+async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) {
+    if let Err(err) = execute(conn, "BEGIN IMMEDIATE").await {
+        // Dropping the jobs unanswered tells their callers the writer failed.
+        tracing::error!(%err, "could not begin a write transaction");
+        return;
+    }
+    let alone = batch.len() == 1;
+    let mut finishes = Vec::with_capacity(batch.len());
+    let mut broken: Option<String> = None;
+    for work in batch {
+        if broken.is_some() {
+            drop(work);
+            continue;
+        }
+        if alone {
+            let (succeeded, finish) = work(conn).await;
+            if !succeeded {
+                let rolled_back = execute(conn, "ROLLBACK").await;
+                finish(Ok(()));
+                if let Err(err) = rolled_back {
+                    tracing::error!(%err, "could not roll back a failed write");
+                }
+                return;
+            }
+            finishes.push(finish);
+            continue;
+        }
+        if let Err(err) = execute(conn, "SAVEPOINT job").await {
+            broken = Some(err);
+            drop(work);
+            continue;
+        }
+        let (succeeded, finish) = work(conn).await;
+        let ended = if succeeded {
+            execute(conn, "RELEASE job").await
+        } else {
+            match execute(conn, "ROLLBACK TO job").await {
+                Ok(()) => execute(conn, "RELEASE job").await,
+                Err(err) => Err(err),
+            }
+        };
+        match ended {
+            Ok(()) if succeeded => finishes.push(finish),
+            // Rolled back: the job's own error is its answer, whatever the batch does.
+            Ok(()) => finish(Ok(())),
+            Err(err) => {
+                finishes.push(finish);
+                broken = Some(err);
+            }
+        }
+    }
+    let outcome = match broken {
+        None => execute(conn, "COMMIT").await,
+        Some(err) => Err(err),
+    };
+    if let Err(err) = &outcome {
+        tracing::error!(%err, jobs = finishes.len(), "a write batch failed and was rolled back");
+        let _ = execute(conn, "ROLLBACK").await;
+    }
+    for finish in finishes {
+        finish(outcome.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use futures::future::join_all;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+
+    use super::*;
+
+    async fn writer(dir: &tempfile::TempDir) -> (Writer, SqliteConnectOptions) {
+        let options = SqliteConnectOptions::from_str(&format!(
+            "sqlite://{}",
+            dir.path().join("batch.db").display()
+        ))
+        .unwrap()
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::query("CREATE TABLE rows (n INTEGER PRIMARY KEY)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        (Writer::start(conn), options)
+    }
+
+    /// Inserts `n`; when `fail` is set the job errs after its insert.
+    async fn insert(writer: &Writer, n: i64, fail: bool) -> Result<i64, StoreError> {
+        writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO rows (n) VALUES (?)")
+                        .bind(n)
+                        .execute(conn)
+                        .await
+                        .map_err(|err| StoreError::Backend(err.to_string()))?;
+                    if fail {
+                        return Err(StoreError::VersionConflict);
+                    }
+                    Ok(n)
+                })
+            })
+            .await
+    }
+
+    async fn stored(options: &SqliteConnectOptions) -> Vec<i64> {
+        let mut conn = SqliteConnection::connect_with(options).await.unwrap();
+        sqlx::query_scalar("SELECT n FROM rows ORDER BY n")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_in_a_batch_leaves_the_others_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, options) = writer(&dir).await;
+        let results = join_all((0..200).map(|n| insert(&writer, n, n % 5 == 0))).await;
+        for (n, result) in results.iter().enumerate() {
+            if n % 5 == 0 {
+                assert!(
+                    matches!(result, Err(StoreError::VersionConflict)),
+                    "{n}: {result:?}"
+                );
+            } else {
+                assert_eq!(result.as_ref().ok(), Some(&(n as i64)));
+            }
+        }
+        let expected: Vec<i64> = (0..200).filter(|n| n % 5 != 0).collect();
+        assert_eq!(stored(&options).await, expected);
+    }
+
+    #[tokio::test]
+    async fn a_lone_failing_write_is_rolled_back_and_the_next_one_lands() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, options) = writer(&dir).await;
+        assert!(insert(&writer, 1, true).await.is_err());
+        assert_eq!(insert(&writer, 2, false).await.unwrap(), 2);
+        // A statement error (duplicate key) is the job's error; the batch goes on.
+        assert!(matches!(
+            insert(&writer, 2, false).await,
+            Err(StoreError::Backend(_))
+        ));
+        assert_eq!(stored(&options).await, vec![2]);
+    }
+
+    #[tokio::test]
+    async fn after_close_writes_are_refused_and_acknowledged_ones_are_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, options) = writer(&dir).await;
+        let queued: Vec<_> = (0..20)
+            .map(|n| {
+                let writer = writer.clone();
+                tokio::spawn(async move { insert(&writer, n, false).await })
+            })
+            .collect();
+        for task in queued {
+            task.await.unwrap().unwrap();
+        }
+        writer.close().await;
+        assert_eq!(stored(&options).await.len(), 20);
+        assert!(insert(&writer, 99, false).await.is_err());
+    }
+}
