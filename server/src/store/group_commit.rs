@@ -147,13 +147,12 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) {
             continue;
         }
         let (succeeded, finish) = work(conn).await;
+        // Savepoints stay open until the commit releases them all (one statement fewer per
+        // job); `ROLLBACK TO` undoes only the newest one of that name, this job's.
         let ended = if succeeded {
-            execute(conn, "RELEASE job").await
+            Ok(())
         } else {
-            match execute(conn, "ROLLBACK TO job").await {
-                Ok(()) => execute(conn, "RELEASE job").await,
-                Err(err) => Err(err),
-            }
+            execute(conn, "ROLLBACK TO job").await
         };
         match ended {
             Ok(()) if succeeded => finishes.push(finish),

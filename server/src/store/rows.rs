@@ -132,14 +132,22 @@ pub(crate) fn kind_tag(kind: &EventKind) -> String {
 
 /// The latest message among `events`, shortened for the conversation list.
 pub(crate) fn preview_of(events: &[Event]) -> Option<String> {
-    events.iter().rev().find_map(|event| {
-        event.message().map(|message| {
+    preview_of_kinds(events.iter().map(|event| &event.kind))
+}
+
+/// The latest message among `kinds` (in order), shortened for the conversation list.
+pub(crate) fn preview_of_kinds<'a>(
+    kinds: impl DoubleEndedIterator<Item = &'a EventKind>,
+) -> Option<String> {
+    kinds.rev().find_map(|kind| match kind {
+        EventKind::Message { message } => {
             let text = message.body.as_str();
-            match text.char_indices().nth(120) {
+            Some(match text.char_indices().nth(120) {
                 Some((cut, _)) => format!("{}…", &text[..cut]),
                 None => text.to_owned(),
-            }
-        })
+            })
+        }
+        _ => None,
     })
 }
 

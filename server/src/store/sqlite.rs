@@ -20,7 +20,8 @@ use async_trait::async_trait;
 
 use super::rows::{
     agent_from_row, audit_from_row, backend, conversation_from_row, event_from_row, guard_holds,
-    kind_tag, preview_of, sender_key, Columns, AGENT_COLUMNS, CONVERSATION_COLUMNS,
+    kind_tag, preview_of, preview_of_kinds, sender_key, Columns, AGENT_COLUMNS,
+    CONVERSATION_COLUMNS,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -142,7 +143,7 @@ async fn load_conversation(
     conversation_from_row(&row)
 }
 
-/// Appends `events` numbered from `first_seq`; returns them as stored.
+/// Appends `events` numbered from `first_seq` in one statement; returns them as stored.
 async fn insert_events(
     conn: &mut SqliteConnection,
     id: ConversationId,
@@ -152,25 +153,27 @@ async fn insert_events(
     client_id: Option<&str>,
     at: Timestamp,
 ) -> Result<Vec<Event>, StoreError> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = vec!["(?, ?, ?, ?, ?, ?, ?)"; kinds.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO events (conversation_id, seq, at, kind, payload, sender, client_id)
+         VALUES {rows}"
+    );
+    let mut insert = sqlx::query(&sql);
     let mut events = Vec::with_capacity(kinds.len());
     for (offset, kind) in kinds.into_iter().enumerate() {
         let seq = first_seq + offset as u64;
         let payload = serde_json::to_string(&kind).map_err(backend)?;
-        let tag = kind_tag(&kind);
-        sqlx::query(
-            "INSERT INTO events (conversation_id, seq, at, kind, payload, sender, client_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(seq as i64)
-        .bind(at.millis())
-        .bind(tag)
-        .bind(payload)
-        .bind(sender)
-        .bind(client_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        insert = insert
+            .bind(id.to_string())
+            .bind(seq as i64)
+            .bind(at.millis())
+            .bind(kind_tag(&kind))
+            .bind(payload)
+            .bind(sender)
+            .bind(client_id);
         events.push(Event {
             conversation_id: id,
             seq,
@@ -178,6 +181,7 @@ async fn insert_events(
             kind,
         });
     }
+    insert.execute(&mut *conn).await.map_err(backend)?;
     Ok(events)
 }
 
@@ -433,7 +437,8 @@ impl Store for SqliteStore {
                     let new_last: Option<i64> = sqlx::query_scalar(
                         "UPDATE conversations SET mode = ?, owner_id = ?, mode_since = ?,
                        waiting_reason = NULL, waiting_since = NULL, brief = ?,
-                       version = version + 1, last_seq = last_seq + ?, updated_at = ?
+                       version = version + 1, last_seq = last_seq + ?, updated_at = ?,
+                       preview = COALESCE(?, preview)
                      WHERE id = ? AND version = ? RETURNING last_seq",
                     )
                     .bind(patch.mode.tag())
@@ -442,6 +447,7 @@ impl Store for SqliteStore {
                     .bind(&patch.brief)
                     .bind(count)
                     .bind(at.millis())
+                    .bind(preview_of_kinds(patch.events.iter()))
                     .bind(id.to_string())
                     .bind(expected_version as i64)
                     .fetch_optional(&mut *conn)
@@ -470,14 +476,6 @@ impl Store for SqliteStore {
                         at,
                     )
                     .await?;
-                    if let Some(preview) = preview_of(&events) {
-                        sqlx::query("UPDATE conversations SET preview = ? WHERE id = ?")
-                            .bind(preview)
-                            .bind(id.to_string())
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(backend)?;
-                    }
                     if let Some(entry) = patch.audit {
                         insert_audit(&mut *conn, entry, at).await?;
                     }

@@ -218,6 +218,20 @@ impl TestApp {
         panic!("no {count} {author_kind} message(s) within 5 s");
     }
 
+    /// Waits until nothing new (an AI reply, say) has been appended for 400 ms.
+    pub async fn wait_until_quiet(&self, customer: &Customer) {
+        let mut last = None;
+        for _ in 0..50 {
+            let seqs = seqs(&self.history(customer).await["events"]);
+            if last.is_some() && seqs.last() == last.as_ref() {
+                return;
+            }
+            last = seqs.last().copied();
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+        panic!("the conversation kept changing for 20 s");
+    }
+
     /// Creates an extra online agent directly in the store (for races with many agents).
     pub async fn create_agent(&self, name: &str, email: &str, password_hash: &str) {
         use app::domain::{Agent, AgentId, Availability, DisplayName, Email, Role, Timestamp};

@@ -145,6 +145,8 @@ async fn an_agent_watching_a_conversation_resumes_without_gaps_or_repeats() {
             .await
             .ok();
     }
+    // Let the AI finish answering, so nothing is pushed live before the watch is served.
+    app.wait_until_quiet(&customer).await;
     let mut socket = app.agent_socket("ana@baton.dev").await;
     let conversation_id = app::domain::ConversationId::parse(&customer.id).unwrap();
 
