@@ -24,16 +24,9 @@ pub async fn run(
     settings: &Settings,
 ) {
     let client = http_client();
-    let mut conversations = Vec::with_capacity(settings.sockets);
-    for chunk in (0..settings.sockets).collect::<Vec<_>>().chunks(64) {
-        let started = join_all(
-            chunk
-                .iter()
-                .map(|i| target.start(&client, format!("Idle {i}"))),
-        )
+    let conversations = target
+        .start_many(&client, settings.sockets, "Idle", 64)
         .await;
-        conversations.extend(started.into_iter().map(|c| c.expect("conversation starts")));
-    }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = server.rss_bytes();
 

@@ -8,7 +8,7 @@ use hdrhistogram::Histogram;
 use serde_json::json;
 
 use crate::child::Server;
-use crate::report::Report;
+use crate::report::{latency_histogram, Report};
 use crate::target::{http_client, Conversation, Target};
 
 const SEQUENTIAL: usize = 1_000;
@@ -18,22 +18,7 @@ const CALLS_PER_CALLER: usize = 20;
 const STORM_CONVERSATIONS: usize = 250;
 
 async fn start_conversations(target: &Target, n: usize) -> Vec<Conversation> {
-    let customer = http_client();
-    let mut started = Vec::with_capacity(n);
-    for chunk in (0..n).collect::<Vec<_>>().chunks(50) {
-        let batch = join_all(
-            chunk
-                .iter()
-                .map(|i| target.start(&customer, format!("Hand-off {i}"))),
-        )
-        .await;
-        started.extend(batch.into_iter().map(|c| c.expect("conversation starts")));
-    }
-    started
-}
-
-fn histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram")
+    target.start_many(&http_client(), n, "Hand-off", 50).await
 }
 
 /// One takeover call: its time, and whether it won.
@@ -77,7 +62,7 @@ pub async fn run(report: &mut Report, server: &Server) {
     let ana = &agents[0];
 
     let ids = start_conversations(&target, SEQUENTIAL).await;
-    let mut latencies = histogram();
+    let mut latencies = latency_histogram();
     let wall = Instant::now();
     for id in &ids {
         let (took, won) = take_over(ana, &url, id).await;
@@ -98,7 +83,7 @@ pub async fn run(report: &mut Report, server: &Server) {
         let agent = agents[i % agents.len()].clone();
         let url = url.clone();
         async move {
-            let mut latencies = histogram();
+            let mut latencies = latency_histogram();
             for id in chunk {
                 let (took, won) = take_over(&agent, &url, id).await;
                 assert!(won, "a takeover of a fresh conversation wins");
@@ -109,7 +94,7 @@ pub async fn run(report: &mut Report, server: &Server) {
     }))
     .await;
     let wall = wall.elapsed();
-    let mut latencies = histogram();
+    let mut latencies = latency_histogram();
     for caller in per_caller {
         latencies.add(caller).expect("histograms merge");
     }
@@ -131,7 +116,7 @@ pub async fn run(report: &mut Report, server: &Server) {
     });
     let results = join_all(calls).await;
     let wall = wall.elapsed();
-    let mut latencies = histogram();
+    let mut latencies = latency_histogram();
     let mut winners = std::collections::HashMap::<String, usize>::new();
     for (id, (took, won)) in &results {
         latencies.record(took.as_micros() as u64).expect("in range");

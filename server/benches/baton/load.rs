@@ -14,7 +14,7 @@ use hdrhistogram::Histogram;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::report::Report;
+use crate::report::{latency_histogram, Report};
 use crate::target::{http_client, socket_config, Conversation, Target};
 use crate::Settings;
 
@@ -87,16 +87,9 @@ async fn phase(
     cpu: &impl Fn() -> f64,
 ) -> Outcome {
     let customers = http_client();
-    let mut conversations: Vec<Conversation> = Vec::with_capacity(settings.conversations);
-    for chunk in (0..settings.conversations).collect::<Vec<_>>().chunks(50) {
-        let started = join_all(
-            chunk
-                .iter()
-                .map(|i| target.start(&customers, format!("Load {i}"))),
-        )
+    let conversations = target
+        .start_many(&customers, settings.conversations, "Load", 50)
         .await;
-        conversations.extend(started.into_iter().map(|c| c.expect("conversation starts")));
-    }
 
     // Agents sign in, take their share over, and open their dashboards.
     let emails: Vec<&str> = server::seed::DEMO_AGENTS.iter().map(|a| a.1).collect();
@@ -144,7 +137,7 @@ async fn phase(
         readers.push(tokio::spawn(async move {
             let epoch = *EPOCH;
             let mut seen = Seen {
-                latencies: Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram"),
+                latencies: latency_histogram(),
                 received: HashMap::new(),
             };
             let (_sink, mut stream) = socket.split();
@@ -266,7 +259,7 @@ async fn phase(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let _ = stop_tx.send(true);
-    let mut latencies = Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram");
+    let mut latencies = latency_histogram();
     let mut received: HashMap<usize, Vec<u64>> = HashMap::new();
     for reader in readers {
         let seen = reader.await.expect("reader");

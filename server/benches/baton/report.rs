@@ -18,6 +18,11 @@ pub struct Report {
     targets: Vec<(String, bool, String)>,
 }
 
+/// A latency histogram in microseconds, up to one minute, 3 significant figures.
+pub fn latency_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds are valid")
+}
+
 fn ms(micros: u64) -> f64 {
     micros as f64 / 1000.0
 }

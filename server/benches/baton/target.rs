@@ -3,6 +3,7 @@
 
 use app::domain::{Author, EventKind};
 use app::live::ServerFrame;
+use futures::future::join_all;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::handshake::client::Request;
@@ -101,6 +102,27 @@ impl Target {
                 .to_owned(),
             token: started["token"].as_str().unwrap_or_default().to_owned(),
         })
+    }
+
+    /// Starts `n` conversations named `{label} {i}`, `at_once` at a time.
+    pub async fn start_many(
+        &self,
+        client: &reqwest::Client,
+        n: usize,
+        label: &str,
+        at_once: usize,
+    ) -> Vec<Conversation> {
+        let mut started = Vec::with_capacity(n);
+        for chunk in (0..n).collect::<Vec<_>>().chunks(at_once) {
+            let batch = join_all(
+                chunk
+                    .iter()
+                    .map(|i| self.start(client, format!("{label} {i}"))),
+            )
+            .await;
+            started.extend(batch.into_iter().map(|c| c.expect("conversation starts")));
+        }
+        started
     }
 
     /// A customer's message; returns once the server has acknowledged it (for Baton: stored).
