@@ -46,6 +46,7 @@ export default defineConfig({
       DATABASE_URL: database,
       BATON_DIST: path.join(root, 'dist'),
       BATON_KB_DIR: path.join(root, 'kb'),
+      BATON_SEED_DEMO: 'true',
       RUST_LOG: 'warn',
     },
   },

@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 
 use crate::ai::Secret;
 
@@ -15,6 +16,10 @@ use crate::ai::Secret;
     about = "Baton: AI ↔ human hand-off for customer-service chat"
 )]
 pub struct Config {
+    /// What to do instead of serving (none: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "BATON_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -37,9 +42,26 @@ pub struct Config {
     #[arg(long, env = "BATON_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
-    /// Create the demo agents when the database has no agents yet.
-    #[arg(long, env = "BATON_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    /// Host names Baton answers to besides loopback, the listening address and the public
+    /// origin's host (comma-separated). Requests naming any other `Host` are refused, so a
+    /// DNS-rebinding page cannot reach Baton. `/health` answers every host.
+    #[arg(long, env = "BATON_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the real client
+    /// (comma-separated addresses or CIDR ranges, e.g. `10.0.0.0/8`). Other peers' forwarding
+    /// headers are ignored.
+    #[arg(long, env = "BATON_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Create the demo agents (shared, public password) when the database has no agents yet.
+    /// For local demos only: `cargo xtask run` turns it on.
+    #[arg(long, env = "BATON_SEED_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
+
+    /// Allow demo accounts although the public origin is `https://` (a public deployment).
+    #[arg(long, env = "BATON_ALLOW_DEMO_ACCOUNTS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_demo_accounts: bool,
 
     /// How long an agent stays signed in, in hours.
     #[arg(long, env = "BATON_SESSION_TTL_HOURS", default_value_t = 12)]
@@ -75,9 +97,19 @@ pub struct Config {
     #[arg(long, env = "BATON_AI_TIMEOUT_SECS", default_value_t = 20)]
     pub ai_timeout_secs: u64,
 
-    /// Sign-in attempts allowed per e-mail address per minute (0: unlimited).
-    #[arg(long, env = "BATON_LIMIT_SIGN_IN_PER_ACCOUNT", default_value_t = 10)]
-    pub limit_sign_in_per_account: u32,
+    /// Failed sign-ins allowed per e-mail address from one network address per minute
+    /// (0: unlimited). Successful sign-ins are not counted.
+    #[arg(long, env = "BATON_LIMIT_SIGN_IN_FAILURES", default_value_t = 10)]
+    pub limit_sign_in_failures: u32,
+
+    /// Failed sign-ins allowed per e-mail address from all addresses together per minute
+    /// (0: unlimited): a looser cap against guessing from many addresses.
+    #[arg(
+        long,
+        env = "BATON_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT",
+        default_value_t = 60
+    )]
+    pub limit_sign_in_failures_per_account: u32,
 
     /// Sign-in attempts allowed per network address per minute (0: unlimited).
     #[arg(long, env = "BATON_LIMIT_SIGN_IN_PER_ADDRESS", default_value_t = 120)]
@@ -91,9 +123,56 @@ pub struct Config {
     #[arg(long, env = "BATON_LIMIT_SEND_PER_CONVERSATION", default_value_t = 60)]
     pub limit_send_per_conversation: u32,
 
+    /// WebSocket handshakes allowed per network address per minute (0: unlimited).
+    #[arg(long, env = "BATON_LIMIT_HANDSHAKE_PER_ADDRESS", default_value_t = 600)]
+    pub limit_handshake_per_address: u32,
+
+    /// Live sockets one conversation may have (its customer's tabs; 0: no cap).
+    #[arg(long, env = "BATON_MAX_SOCKETS_PER_CONVERSATION", default_value_t = 50)]
+    pub max_sockets_per_conversation: usize,
+
+    /// Live sockets one network address may hold (0: no cap). Generous, since many
+    /// customers can share one address behind a carrier's NAT.
+    #[arg(long, env = "BATON_MAX_SOCKETS_PER_ADDRESS", default_value_t = 2_000)]
+    pub max_sockets_per_address: usize,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// What the `baton` binary can do besides serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Manage agents without the web interface.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
+}
+
+/// `baton admin …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Creates an admin with a chosen password: the way to the first account of a real
+    /// deployment. The password is read from `BATON_ADMIN_PASSWORD`, or else from the first
+    /// line of standard input (never from a flag, which shell history would keep).
+    Create {
+        /// The admin's e-mail address (their sign-in).
+        #[arg(long)]
+        email: String,
+        /// The name agents and customers see.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// A trusted proxy: one address, or a CIDR range.
+fn parse_proxy(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{raw}` is neither an IP address nor a CIDR range"))
 }
 
 /// Which AI answers customers.
@@ -120,10 +199,67 @@ impl Config {
         Self::parse_from(["baton"])
     }
 
+    /// Why this configuration must not start, if it must not: demo accounts with a public
+    /// password on a public (`https://`) deployment.
+    pub fn refusal(&self) -> Option<String> {
+        if self.seed_demo && self.secure_cookies() && !self.allow_demo_accounts {
+            return Some(
+                "demo accounts (shared public password) on a public https:// deployment: \
+                 create an admin with `baton admin create` instead, or pass \
+                 --allow-demo-accounts=true if you really mean it"
+                    .into(),
+            );
+        }
+        None
+    }
+
     /// True when cookies must carry `Secure`.
     pub fn secure_cookies(&self) -> bool {
         self.public_origin
             .as_deref()
             .is_some_and(|origin| origin.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_binary_seeds_no_demo_accounts_unless_asked() {
+        assert!(!Config::defaults().seed_demo);
+        assert!(Config::parse_from(["baton", "--seed-demo", "true"]).seed_demo);
+    }
+
+    #[test]
+    fn demo_accounts_on_a_public_https_origin_refuse_to_start_unless_forced() {
+        let public = [
+            "baton",
+            "--seed-demo",
+            "true",
+            "--public-origin",
+            "https://chat.example.com",
+        ];
+        assert!(Config::parse_from(public).refusal().is_some());
+        let forced = [&public[..], &["--allow-demo-accounts", "true"]].concat();
+        assert!(Config::parse_from(forced).refusal().is_none());
+        let local = [
+            "baton",
+            "--seed-demo",
+            "true",
+            "--public-origin",
+            "http://127.0.0.1:3000",
+        ];
+        assert!(Config::parse_from(local).refusal().is_none());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let config = Config::parse_from(["baton", "--trusted-proxies", "10.0.0.0/8,127.0.0.1"]);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert!(
+            config.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap())
+        );
+        assert!(Config::try_parse_from(["baton", "--trusted-proxies", "proxy.local"]).is_err());
     }
 }

@@ -1,36 +1,21 @@
 //! The HTTP surface: server functions under `/api/`, `/health`, and the SPA.
 
-use std::sync::Arc;
-
-use app::backend::Services;
 use app::error::ApiError;
 use axum::body::{to_bytes, Body};
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use leptos::prelude::provide_context;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
-use crate::hub::Hub;
+use crate::guard::{cross_origin, error_response, origin_allowed};
+use crate::state::AppState;
 
 /// The largest request body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub services: Services,
-    pub hub: Arc<Hub>,
-    pub config: Arc<Config>,
-    /// The PostgreSQL listener task, stopped with the server.
-    pub background: Option<Arc<tokio::task::AbortHandle>>,
-    /// With PostgreSQL: the listener connection's `application_name`.
-    pub listener_name: Option<String>,
-}
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -43,6 +28,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/chat", get(crate::realtime::customer_socket))
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::edge,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -66,8 +55,11 @@ async fn health(State(state): State<AppState>) -> Response {
 async fn server_fn(State(state): State<AppState>, request: Request) -> Response {
     if request.method() == Method::POST && !origin_allowed(request.headers(), &state.config) {
         tracing::warn!(origin = ?request.headers().get(header::ORIGIN), "cross-origin call refused");
-        return error_response(&ApiError::forbidden(
-            "This request came from another site and was refused",
+        return cross_origin();
+    }
+    if !state.api_paths.contains(request.uri().path()) {
+        return error_response(&ApiError::not_found(
+            "There is no such API call. The API is listed in the README",
         ));
     }
     let services = state.services.clone();
@@ -78,23 +70,6 @@ async fn server_fn(State(state): State<AppState>, request: Request) -> Response 
     .await
     .into_response();
     with_error_status(response).await
-}
-
-/// A state-changing call must come from Baton's own pages: its `Origin` (when the browser
-/// sends one) must be the configured public origin, or else the request's own host.
-pub fn origin_allowed(headers: &HeaderMap, config: &Config) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        // Not a browser's cross-site request (curl, integrations).
-        return true;
-    };
-    if let Some(public) = &config.public_origin {
-        return origin.trim_end_matches('/') == public.trim_end_matches('/');
-    }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    matches!((origin_host, host), (Some(a), Some(b)) if a == b)
 }
 
 /// Server functions answer every error with 500; the body's `kind` says what it really is.
@@ -126,53 +101,9 @@ async fn with_error_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// An [`ApiError`] as a response, outside of a server function.
-pub fn error_response(error: &ApiError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(error)).into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, HeaderValue::from_str(host).unwrap());
-        if let Some(origin) = origin {
-            headers.insert(header::ORIGIN, HeaderValue::from_str(origin).unwrap());
-        }
-        headers
-    }
-
-    #[test]
-    fn same_host_origins_and_originless_calls_pass() {
-        let config = Config::defaults();
-        assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), &config));
-        assert!(origin_allowed(
-            &headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
-            &config
-        ));
-    }
-
-    #[test]
-    fn other_origins_are_refused() {
-        let config = Config::defaults();
-        assert!(!origin_allowed(
-            &headers(Some("https://evil.example"), "127.0.0.1:3000"),
-            &config
-        ));
-        let config = Config {
-            public_origin: Some("https://chat.example.com".into()),
-            ..Config::defaults()
-        };
-        assert!(origin_allowed(
-            &headers(Some("https://chat.example.com"), "10.0.0.5:3000"),
-            &config
-        ));
-        assert!(!origin_allowed(
-            &headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
-            &config
-        ));
-    }
+/// The paths of every registered server function.
+pub fn api_paths() -> std::collections::HashSet<String> {
+    server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect()
 }

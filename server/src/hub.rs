@@ -2,11 +2,17 @@
 //! keeps track of who is present.
 //!
 //! Per-conversation broadcast channels are created lazily on first subscription and dropped
-//! when their last subscriber has left. Agents' dashboards subscribe to one team channel.
+//! when their last subscriber has left: a [`Subscription`] releases its channel when it is
+//! dropped, on every path (a refused handshake, a socket that ends, a task that panics).
+//! Customers hear only their own conversation's channel (committed events and the owner's
+//! typing); agents' dashboards subscribe to one team channel and to the signals channel
+//! (everyone's typing, presence). A customer's typing is forwarded at most once per
+//! [`CUSTOMER_TYPING_INTERVAL`] per conversation, however many sockets it has open.
 //! A receiver that lags behind loses its place in the channel (`RecvError::Lagged`); the
 //! socket then resyncs from the store by `seq`, so it misses nothing and never slows others.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,6 +23,10 @@ use tokio::sync::broadcast;
 
 /// How many events a conversation channel buffers for a slow receiver before it must resync.
 const CHANNEL_CAPACITY: usize = 256;
+/// A conversation's customer typing reaches the dashboards at most this often.
+pub const CUSTOMER_TYPING_INTERVAL: Duration = Duration::from_secs(1);
+/// Typing timestamps kept before old ones are swept.
+const TYPING_SWEEP_AT: usize = 10_000;
 /// An agent without a live socket or any activity for this long counts as offline.
 pub const PRESENCE_GRACE: Duration = Duration::from_secs(30);
 
@@ -35,6 +45,24 @@ struct Seen {
     last_seen: Instant,
 }
 
+/// What a conversation's channel carries to its customer sockets.
+#[derive(Debug, Clone)]
+pub enum Feed {
+    /// Events committed together.
+    Committed(Arc<Published>),
+    /// The owning agent is typing (a ready `Typing` frame).
+    Typing(Arc<ServerFrame>),
+}
+
+/// Why a socket was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The conversation has as many live sockets as it may.
+    ConversationFull,
+    /// The network address has as many live sockets as it may.
+    AddressFull,
+}
+
 /// Other nodes' reports: agent → node → (live sockets there, when reported).
 type RemotePresence = HashMap<AgentId, HashMap<String, (usize, Instant)>>;
 
@@ -43,7 +71,11 @@ pub type PresenceHook = Box<dyn Fn(AgentId, usize) + Send + Sync>;
 
 /// Lazily created broadcast channels, the team channel, the ephemeral channel, and presence.
 pub struct Hub {
-    conversations: Mutex<HashMap<ConversationId, broadcast::Sender<Arc<Published>>>>,
+    conversations: Mutex<HashMap<ConversationId, broadcast::Sender<Feed>>>,
+    /// Live sockets per network address.
+    addresses: Mutex<HashMap<IpAddr, usize>>,
+    /// When each conversation's customer typing was last forwarded.
+    customer_typing: Mutex<HashMap<ConversationId, Instant>>,
     team: broadcast::Sender<Arc<Published>>,
     live: broadcast::Sender<Arc<ServerFrame>>,
     presence: Mutex<HashMap<AgentId, Seen>>,
@@ -63,6 +95,8 @@ impl Hub {
     pub fn new(grace: Duration) -> Self {
         Self {
             conversations: Mutex::new(HashMap::new()),
+            addresses: Mutex::new(HashMap::new()),
+            customer_typing: Mutex::new(HashMap::new()),
             team: broadcast::channel(CHANNEL_CAPACITY * 4).0,
             live: broadcast::channel(CHANNEL_CAPACITY).0,
             presence: Mutex::new(HashMap::new()),
@@ -107,13 +141,45 @@ impl Hub {
         })
     }
 
-    /// Receives every committed event of one conversation from now on.
-    pub fn subscribe(&self, id: ConversationId) -> broadcast::Receiver<Arc<Published>> {
+    /// Receives one conversation's feed from now on, unless it already has `cap` live
+    /// subscriptions (0: no cap). The channel is released when the subscription is dropped.
+    pub fn subscribe(
+        self: &Arc<Self>,
+        id: ConversationId,
+        cap: usize,
+    ) -> Result<Subscription, Refused> {
         let mut channels = self.conversations.lock().expect("hub lock poisoned");
-        channels
+        let sender = channels
             .entry(id)
-            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
-            .subscribe()
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0);
+        if cap > 0 && sender.receiver_count() >= cap {
+            return Err(Refused::ConversationFull);
+        }
+        Ok(Subscription {
+            receiver: Some(sender.subscribe()),
+            hub: self.clone(),
+            id,
+        })
+    }
+
+    /// Holds one of `address`'s live sockets, unless it already has `cap` (0: no cap).
+    pub fn admit(self: &Arc<Self>, address: IpAddr, cap: usize) -> Result<AddressSlot, Refused> {
+        let mut addresses = self.addresses.lock().expect("hub lock poisoned");
+        let open = addresses.entry(address).or_insert(0);
+        if cap > 0 && *open >= cap {
+            return Err(Refused::AddressFull);
+        }
+        *open += 1;
+        Ok(AddressSlot {
+            hub: self.clone(),
+            address,
+        })
+    }
+
+    /// How many live sockets `address` holds.
+    pub fn sockets_from(&self, address: IpAddr) -> usize {
+        let addresses = self.addresses.lock().expect("hub lock poisoned");
+        addresses.get(&address).copied().unwrap_or(0)
     }
 
     /// Receives every committed event of every conversation (agents' dashboards).
@@ -127,7 +193,7 @@ impl Hub {
     }
 
     /// Drops the channel of a conversation nobody watches any more.
-    pub fn release(&self, id: ConversationId) {
+    fn release(&self, id: ConversationId) {
         let mut channels = self.conversations.lock().expect("hub lock poisoned");
         if channels.get(&id).is_some_and(|c| c.receiver_count() == 0) {
             channels.remove(&id);
@@ -139,12 +205,43 @@ impl Hub {
         self.conversations.lock().expect("hub lock poisoned").len()
     }
 
-    /// Tells everyone who is typing where.
+    /// Tells who is typing where: dashboards hear everyone (a conversation's customer at
+    /// most once per [`CUSTOMER_TYPING_INTERVAL`]); the customer hears only the agent.
     pub fn typing(&self, conversation_id: ConversationId, from: Typist) {
-        let _ = self.live.send(Arc::new(ServerFrame::Typing {
+        if from == Typist::Customer && !self.customer_typing_due(conversation_id, Instant::now()) {
+            return;
+        }
+        let frame = Arc::new(ServerFrame::Typing {
             conversation_id,
             from,
-        }));
+        });
+        if matches!(
+            frame.as_ref(),
+            ServerFrame::Typing {
+                from: Typist::Agent { .. },
+                ..
+            }
+        ) {
+            let channels = self.conversations.lock().expect("hub lock poisoned");
+            if let Some(sender) = channels.get(&conversation_id) {
+                let _ = sender.send(Feed::Typing(frame.clone()));
+            }
+        }
+        let _ = self.live.send(frame);
+    }
+
+    fn customer_typing_due(&self, id: ConversationId, now: Instant) -> bool {
+        let mut last = self.customer_typing.lock().expect("hub lock poisoned");
+        if last.len() > TYPING_SWEEP_AT {
+            last.retain(|_, at| now.saturating_duration_since(*at) < CUSTOMER_TYPING_INTERVAL);
+        }
+        match last.get(&id) {
+            Some(at) if now.saturating_duration_since(*at) < CUSTOMER_TYPING_INTERVAL => false,
+            _ => {
+                last.insert(id, now);
+                true
+            }
+        }
     }
 
     /// Registers a live socket of `agent`; presence ends when the guard is dropped.
@@ -210,6 +307,50 @@ impl Hub {
     }
 }
 
+/// One socket's place in a conversation's channel; dropping it releases the channel when
+/// it was the last.
+pub struct Subscription {
+    receiver: Option<broadcast::Receiver<Feed>>,
+    hub: Arc<Hub>,
+    id: ConversationId,
+}
+
+impl Subscription {
+    /// The next item of the feed. A receiver that fell more than the channel's capacity
+    /// behind gets `Lagged` and must catch up from the store.
+    pub async fn recv(&mut self) -> Result<Feed, broadcast::error::RecvError> {
+        match self.receiver.as_mut() {
+            Some(receiver) => receiver.recv().await,
+            None => Err(broadcast::error::RecvError::Closed),
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        drop(self.receiver.take());
+        self.hub.release(self.id);
+    }
+}
+
+/// One live socket of a network address; dropping it frees the place.
+pub struct AddressSlot {
+    hub: Arc<Hub>,
+    address: IpAddr,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut addresses = self.hub.addresses.lock().expect("hub lock poisoned");
+        if let Some(open) = addresses.get_mut(&self.address) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                addresses.remove(&self.address);
+            }
+        }
+    }
+}
+
 /// A live agent socket; dropping it ends that socket's presence.
 pub struct Connection {
     hub: Arc<Hub>,
@@ -235,7 +376,7 @@ impl Publisher for Hub {
         let _ = self.team.send(published.clone());
         let mut channels = self.conversations.lock().expect("hub lock poisoned");
         if let Some(sender) = channels.get(&conversation.id) {
-            if sender.send(published).is_err() {
+            if sender.send(Feed::Committed(published)).is_err() {
                 channels.remove(&conversation.id);
             }
         }
@@ -376,11 +517,11 @@ mod tests {
 
     #[test]
     fn events_reach_subscribers_of_their_conversation_only() {
-        let hub = Hub::default();
+        let hub = Arc::new(Hub::default());
         let c = conversation();
         let other = conversation();
-        let mut mine = hub.subscribe(c.id);
-        let mut theirs = hub.subscribe(other.id);
+        let mut mine = hub.subscribe(c.id, 0).unwrap();
+        let mut theirs = hub.subscribe(other.id, 0).unwrap();
         let event = Event {
             conversation_id: c.id,
             seq: 2,
@@ -390,19 +531,81 @@ mod tests {
             },
         };
         hub.publish(&c, std::slice::from_ref(&event));
-        assert_eq!(mine.try_recv().unwrap().events, vec![event]);
-        assert!(theirs.try_recv().is_err());
+        match mine.receiver.as_mut().unwrap().try_recv().unwrap() {
+            Feed::Committed(published) => assert_eq!(published.events, vec![event]),
+            other => panic!("{other:?}"),
+        }
+        assert!(theirs.receiver.as_mut().unwrap().try_recv().is_err());
     }
 
     #[test]
     fn channels_are_created_lazily_and_released_when_unwatched() {
-        let hub = Hub::default();
+        let hub = Arc::new(Hub::default());
         let c = conversation();
         assert_eq!(hub.open_channels(), 0);
-        let receiver = hub.subscribe(c.id);
+        let first = hub.subscribe(c.id, 0).unwrap();
+        let second = hub.subscribe(c.id, 0).unwrap();
         assert_eq!(hub.open_channels(), 1);
-        drop(receiver);
-        hub.release(c.id);
+        drop(first);
+        assert_eq!(hub.open_channels(), 1, "one subscriber is left");
+        drop(second);
         assert_eq!(hub.open_channels(), 0);
+    }
+
+    #[test]
+    fn a_full_conversation_refuses_a_subscription_and_keeps_no_channel_for_it() {
+        let hub = Arc::new(Hub::default());
+        let c = conversation();
+        let held: Vec<_> = (0..3).map(|_| hub.subscribe(c.id, 3).unwrap()).collect();
+        assert_eq!(
+            hub.subscribe(c.id, 3).err(),
+            Some(Refused::ConversationFull)
+        );
+        drop(held);
+        assert_eq!(hub.open_channels(), 0);
+    }
+
+    #[test]
+    fn an_address_holds_at_most_its_cap_of_sockets_and_gets_places_back() {
+        let hub = Arc::new(Hub::default());
+        let address: IpAddr = "203.0.113.7".parse().unwrap();
+        let slots: Vec<_> = (0..2).map(|_| hub.admit(address, 2).unwrap()).collect();
+        assert_eq!(hub.admit(address, 2).err(), Some(Refused::AddressFull));
+        assert!(hub.admit("203.0.113.8".parse().unwrap(), 2).is_ok());
+        drop(slots);
+        assert_eq!(hub.sockets_from(address), 0);
+        assert!(hub.admit(address, 2).is_ok());
+    }
+
+    #[test]
+    fn customers_hear_the_agent_typing_but_dashboards_hear_a_busy_customer_once_a_second() {
+        let hub = Arc::new(Hub::default());
+        let c = conversation();
+        let mut customer = hub.subscribe(c.id, 0).unwrap();
+        let mut dashboard = hub.subscribe_live();
+        for _ in 0..50 {
+            hub.typing(c.id, Typist::Customer);
+        }
+        hub.typing(c.id, Typist::Agent { name: "Ana".into() });
+
+        let mut heard = Vec::new();
+        while let Ok(frame) = dashboard.try_recv() {
+            heard.push(frame);
+        }
+        assert_eq!(heard.len(), 2, "{heard:?}");
+        match customer.receiver.as_mut().unwrap().try_recv().unwrap() {
+            Feed::Typing(frame) => assert!(matches!(
+                frame.as_ref(),
+                ServerFrame::Typing {
+                    from: Typist::Agent { .. },
+                    ..
+                }
+            )),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            customer.receiver.as_mut().unwrap().try_recv().is_err(),
+            "nothing else"
+        );
     }
 }

@@ -15,6 +15,9 @@
 //! - [`ai`] — the knowledge base and the embedded responder.
 //! - [`limits`] — rate limits (token buckets per key).
 //! - [`seed`] — first-run demo agents and knowledge base.
+//! - [`state`] — what every handler shares.
+//! - [`guard`] — the edge: allowed hosts, client address behind trusted proxies, origin
+//!   checks, security headers.
 //! - [`http`] — the router.
 
 /// The knowledge base and the AI responder.
@@ -23,6 +26,8 @@ pub mod ai;
 pub mod config;
 /// Cross-node fan-out on PostgreSQL.
 pub mod fanout;
+/// The edge: allowed hosts, the client's address, origin checks, security headers.
+pub mod guard;
 /// The router: server functions, health, SPA.
 pub mod http;
 /// Realtime fan-out.
@@ -33,6 +38,8 @@ pub mod limits;
 pub mod realtime;
 /// First-run data.
 pub mod seed;
+/// What every handler shares.
+pub mod state;
 /// Storage backends.
 pub mod store;
 /// Logging setup.
@@ -61,6 +68,8 @@ pub enum StartError {
     },
     #[error("the AI provider could not be set up: {0}")]
     Ai(String),
+    #[error("refusing to start: {0}")]
+    Unsafe(String),
 }
 
 /// A server running in the background (tests).
@@ -69,6 +78,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// Its store, for tests that inspect the database.
     pub store: Arc<dyn Store>,
+    /// Its realtime hub, for tests that inspect open channels and sockets.
+    pub hub: Arc<Hub>,
     backend: Backend,
     background: Option<Arc<tokio::task::AbortHandle>>,
     /// With PostgreSQL: the `application_name` of this node's listener connection.
@@ -104,16 +115,18 @@ type Fanning = (
 );
 
 /// Opens the store, seeds first-run data, and builds the application state.
-pub async fn prepare(config: &Config) -> Result<(http::AppState, Backend), StartError> {
+pub async fn prepare(config: &Config) -> Result<(state::AppState, Backend), StartError> {
+    if let Some(refusal) = config.refusal() {
+        return Err(StartError::Unsafe(refusal));
+    }
     let backend = Backend::open(&config.database_url).await?;
     let store = backend.store();
     let clock = Arc::new(SystemClock);
     let now = app::backend::Clock::now(clock.as_ref());
     if config.seed_demo && seed::demo_agents(store.as_ref(), now).await? {
-        tracing::info!(
-            password = seed::DEMO_PASSWORD,
+        tracing::warn!(
             agents = ?seed::DEMO_AGENTS.iter().map(|a| a.1).collect::<Vec<_>>(),
-            "created the demo agents"
+            "created the demo agents (shared demo password): for local demos only"
         );
     }
     let loaded = seed::knowledge_base(&backend, &config.kb_dir, now).await?;
@@ -156,8 +169,10 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, Backend), Start
         publisher,
         presence,
         limits: Arc::new(limits::TokenBuckets::new(limits::Rates {
-            sign_in_per_account: config.limit_sign_in_per_account,
+            sign_in_failures_per_account: config.limit_sign_in_failures_per_account,
+            sign_in_failures_per_account_and_address: config.limit_sign_in_failures,
             sign_in_per_address: config.limit_sign_in_per_address,
+            handshake_per_address: config.limit_handshake_per_address,
             start_per_address: config.limit_start_per_address,
             send_per_conversation: config.limit_send_per_conversation,
         })),
@@ -165,10 +180,13 @@ pub async fn prepare(config: &Config) -> Result<(http::AppState, Backend), Start
         session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
         secure_cookies: config.secure_cookies(),
     };
-    let state = http::AppState {
+    let index = std::fs::read_to_string(config.dist.join("index.html")).unwrap_or_default();
+    let state = state::AppState {
         services,
         hub,
         config: Arc::new(config.clone()),
+        csp: guard::content_security_policy(&guard::inline_scripts(&index)).into(),
+        api_paths: Arc::new(http::api_paths()),
         listener_name: background.as_ref().map(|(_, name)| name.clone()),
         background: background.map(|(task, _)| Arc::new(task.abort_handle())),
     };
@@ -203,7 +221,7 @@ pub async fn run(
 
 async fn serve(
     listener: tokio::net::TcpListener,
-    state: http::AppState,
+    state: state::AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -219,6 +237,7 @@ async fn serve(
 pub async fn spawn(config: Config) -> Result<Running, StartError> {
     let (state, backend) = prepare(&config).await?;
     let store = state.services.store.clone();
+    let hub = state.hub.clone();
     let background = state.background.clone();
     let listener_name = state.listener_name.clone();
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -238,6 +257,7 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     Ok(Running {
         addr,
         store,
+        hub,
         backend,
         background,
         listener_name,

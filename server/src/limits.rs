@@ -19,8 +19,10 @@ struct Bucket {
 /// worth is allowed, then requests refill at the per-minute rate.
 #[derive(Debug, Clone, Copy)]
 pub struct Rates {
-    pub sign_in_per_account: u32,
+    pub sign_in_failures_per_account: u32,
+    pub sign_in_failures_per_account_and_address: u32,
     pub sign_in_per_address: u32,
+    pub handshake_per_address: u32,
     pub start_per_address: u32,
     pub send_per_conversation: u32,
 }
@@ -28,8 +30,12 @@ pub struct Rates {
 impl Rates {
     fn per_minute(&self, limit: Limit) -> u32 {
         match limit {
-            Limit::SignInPerAccount => self.sign_in_per_account,
+            Limit::SignInFailuresPerAccount => self.sign_in_failures_per_account,
+            Limit::SignInFailuresPerAccountAndAddress => {
+                self.sign_in_failures_per_account_and_address
+            }
             Limit::SignInPerAddress => self.sign_in_per_address,
+            Limit::HandshakePerAddress => self.handshake_per_address,
             Limit::StartPerAddress => self.start_per_address,
             Limit::SendPerConversation => self.send_per_conversation,
         }
@@ -53,6 +59,15 @@ impl TokenBuckets {
 
     /// Counts a request at `now`.
     pub fn check_at(&self, limit: Limit, key: &str, now: Instant) -> Result<(), u64> {
+        self.take_at(limit, key, now, true)
+    }
+
+    /// Whether a request at `now` would pass, without counting it.
+    pub fn peek_at(&self, limit: Limit, key: &str, now: Instant) -> Result<(), u64> {
+        self.take_at(limit, key, now, false)
+    }
+
+    fn take_at(&self, limit: Limit, key: &str, now: Instant, count: bool) -> Result<(), u64> {
         let per_minute = self.rates.per_minute(limit);
         if per_minute == 0 {
             return Ok(());
@@ -74,7 +89,9 @@ impl TokenBuckets {
         bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+            if count {
+                bucket.tokens -= 1.0;
+            }
             Ok(())
         } else {
             Err(((1.0 - bucket.tokens) / per_second).ceil().max(1.0) as u64)
@@ -86,6 +103,10 @@ impl RateLimiter for TokenBuckets {
     fn check(&self, limit: Limit, key: &str) -> Result<(), u64> {
         self.check_at(limit, key, Instant::now())
     }
+
+    fn peek(&self, limit: Limit, key: &str) -> Result<(), u64> {
+        self.peek_at(limit, key, Instant::now())
+    }
 }
 
 #[cfg(test)]
@@ -96,8 +117,10 @@ mod tests {
 
     fn rates(n: u32) -> Rates {
         Rates {
-            sign_in_per_account: n,
+            sign_in_failures_per_account: n,
+            sign_in_failures_per_account_and_address: n,
             sign_in_per_address: n,
+            handshake_per_address: n,
             start_per_address: n,
             send_per_conversation: n,
         }
@@ -108,21 +131,36 @@ mod tests {
         let limits = TokenBuckets::new(rates(6));
         let now = Instant::now();
         for _ in 0..6 {
-            assert_eq!(limits.check_at(Limit::SignInPerAccount, "ana", now), Ok(()));
+            assert_eq!(
+                limits.check_at(Limit::SignInFailuresPerAccount, "ana", now),
+                Ok(())
+            );
         }
         assert_eq!(
-            limits.check_at(Limit::SignInPerAccount, "ana", now),
+            limits.check_at(Limit::SignInFailuresPerAccount, "ana", now),
             Err(10)
         );
         assert_eq!(
-            limits.check_at(Limit::SignInPerAccount, "budi", now),
+            limits.check_at(Limit::SignInFailuresPerAccount, "budi", now),
             Ok(())
         );
         let later = now + Duration::from_secs(10);
         assert_eq!(
-            limits.check_at(Limit::SignInPerAccount, "ana", later),
+            limits.check_at(Limit::SignInFailuresPerAccount, "ana", later),
             Ok(())
         );
+    }
+
+    #[test]
+    fn peeking_never_spends_a_token() {
+        let limits = TokenBuckets::new(rates(2));
+        let now = Instant::now();
+        for _ in 0..100 {
+            assert_eq!(limits.peek_at(Limit::SignInPerAddress, "x", now), Ok(()));
+        }
+        limits.check_at(Limit::SignInPerAddress, "x", now).unwrap();
+        limits.check_at(Limit::SignInPerAddress, "x", now).unwrap();
+        assert_eq!(limits.peek_at(Limit::SignInPerAddress, "x", now), Err(30));
     }
 
     #[test]

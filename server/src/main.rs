@@ -1,20 +1,56 @@
-//! `baton`: starts Baton's server. Configuration: `baton --help`.
+//! `baton`: starts Baton's server, or runs one of its commands. Configuration: `baton --help`.
+
+use std::io::BufRead;
 
 use clap::Parser;
-use server::config::Config;
+use server::config::{AdminCommand, Command, Config};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();
     server::telemetry::init(config.log_format);
-    match server::run(config, shutdown_signal()).await {
+    let outcome = match &config.command {
+        None => server::run(config.clone(), shutdown_signal())
+            .await
+            .map_err(|err| err.to_string()),
+        Some(Command::Admin {
+            action: AdminCommand::Create { email, name },
+        }) => create_admin(&config, email, name).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(%err, "Baton could not start");
+            tracing::error!(%err, "Baton stopped");
             eprintln!("error: {err}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `baton admin create`: the password from `BATON_ADMIN_PASSWORD`, else standard input.
+async fn create_admin(config: &Config, email: &str, name: &str) -> Result<(), String> {
+    let password = match std::env::var("BATON_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprintln!("Password for {email} (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|err| format!("could not read the password: {err}"))?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let backend = server::store::Backend::open(&config.database_url)
+        .await
+        .map_err(|err| format!("the database failed: {err}"))?;
+    let now = app::backend::Clock::now(&app::backend::SystemClock);
+    let created =
+        server::seed::create_admin(backend.store().as_ref(), email, name, &password, now).await;
+    backend.close().await;
+    let agent = created?;
+    println!("Created admin {} <{}>.", agent.display_name, agent.email);
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -2,29 +2,47 @@
 //!
 //! Each socket is split; one task `select!`s between the hub's channels and the client's
 //! frames. Every socket tracks the last `seq` it delivered per conversation: events arrive
-//! once, in order, and a gap (a lagging receiver, or a resume) is filled from the store.
+//! once, in order, and a gap (a lagging receiver, or a resume) is filled from the store
+//! ([`deliver`] and [`replay`] serve both kinds of socket).
+//!
+//! A handshake is checked in full before anything is held for it: the address's handshake
+//! rate, the credentials, then a place among the address's and the conversation's sockets.
+//! The customer's token travels in the `Sec-WebSocket-Protocol` header
+//! (`baton.chat, baton.token.<token>`), never in the URL that proxies log. An agent's socket
+//! lives only as long as its session: it is checked again every [`SESSION_RECHECK`], so
+//! signing out, a disabled account, a reset password or an expired session closes it on
+//! every node.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::backend::auth;
-use app::domain::{Agent, Answering, ConversationId, Event, Mode};
+use app::backend::auth::{self, ClientAddress};
+use app::backend::Limit;
+use app::domain::{Agent, Answering, Conversation, ConversationId, Event, Mode};
 use app::error::ApiError;
 use app::live::{ClientFrame, ServerFrame, Typist};
-use axum::extract::ws::{Message, WebSocketUpgrade};
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
+use axum::extract::{Extension, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::http::{error_response, origin_allowed, AppState};
-use crate::hub::Published;
+use crate::guard::{cross_origin, error_response, origin_allowed};
+use crate::hub::{Feed, Published, Refused};
+use crate::state::AppState;
 
 /// The largest frame a client may send.
 pub const MAX_CLIENT_FRAME: usize = 8 * 1024;
+/// The subprotocol a customer's socket speaks.
+pub const CHAT_PROTOCOL: &str = "baton.chat";
+/// The prefix of the subprotocol entry that carries the customer's token.
+pub const TOKEN_PROTOCOL_PREFIX: &str = "baton.token.";
+/// How often an agent's socket checks that its session is still valid.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(5);
+/// The close code sent when an agent's session has ended.
+pub const SESSION_ENDED: u16 = 4401;
 /// Events read from the store per query while catching up.
 const REPLAY_PAGE: u32 = 500;
 /// At most one typing signal per socket in this interval.
@@ -39,68 +57,141 @@ type Gone = ();
 #[derive(Debug, Deserialize)]
 pub struct ChatSocketQuery {
     conversation_id: String,
-    token: String,
     after_seq: Option<u64>,
+}
+
+/// The customer's token, from the `Sec-WebSocket-Protocol` header.
+fn protocol_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .find_map(|entry| entry.trim().strip_prefix(TOKEN_PROTOCOL_PREFIX))
+}
+
+/// Counts a handshake from `address` against its rate.
+fn handshake_allowed(state: &AppState, address: ClientAddress) -> Result<(), Response> {
+    state
+        .services
+        .limit(Limit::HandshakePerAddress, &address.0.to_string())
+        .map_err(|err| error_response(&err))
+}
+
+/// The refusal of a socket over one of the caps.
+fn full(refused: Refused) -> Response {
+    let message = match refused {
+        Refused::ConversationFull => "This conversation is open in too many windows",
+        Refused::AddressFull => "Too many open chats from your network",
+    };
+    error_response(&ApiError::RateLimited {
+        message: message.into(),
+        retry_after_secs: 30,
+    })
 }
 
 /// Upgrades a customer's socket after checking their token.
 pub async fn customer_socket(
     State(state): State<AppState>,
+    Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     Query(query): Query<ChatSocketQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
-        return error_response(&ApiError::forbidden(
-            "This request came from another site and was refused",
-        ));
+        return cross_origin();
+    }
+    if let Err(refusal) = handshake_allowed(&state, address) {
+        return refusal;
     }
     let id = match ConversationId::parse(&query.conversation_id) {
         Ok(id) => id,
         Err(err) => return error_response(&err.into()),
     };
-    // Subscribe before reading the store and before the handshake completes, so nothing
-    // committed from the moment the client is connected is missed.
-    let events = state.hub.subscribe(id);
-    let live = state.hub.subscribe_live();
-    let conversation = match auth::customer_conversation(&state.services, id, &query.token).await {
+    let Some(token) = protocol_token(&headers) else {
+        return error_response(&ApiError::unauthorized(
+            "This chat link is not valid. Please start a new conversation",
+        ));
+    };
+    // Nothing is held for a handshake until its token checks out.
+    if let Err(err) = auth::check_customer(&state.services, id, token).await {
+        return error_response(&err);
+    }
+    let slot = match state
+        .hub
+        .admit(address.0, state.config.max_sockets_per_address)
+    {
+        Ok(slot) => slot,
+        Err(refused) => return full(refused),
+    };
+    // Subscribed before reading the conversation, so nothing committed from now is missed;
+    // the subscription releases its channel however this handshake ends.
+    let feed = match state
+        .hub
+        .subscribe(id, state.config.max_sockets_per_conversation)
+    {
+        Ok(feed) => feed,
+        Err(refused) => return full(refused),
+    };
+    let conversation = match state.services.store.conversation(id).await {
         Ok(conversation) => conversation,
-        Err(err) => return error_response(&err),
+        Err(err) => return error_response(&err.into()),
     };
     let start = Start {
         cursor: query.after_seq.unwrap_or(conversation.last_seq),
         replay: query.after_seq.is_some(),
-        events,
-        live,
+        feed,
     };
-    configure(upgrade).on_upgrade(move |socket| async move {
-        let (sink, stream) = socket.split();
-        let _ = customer_session(state, id, start, sink, stream).await;
-    })
+    configure(upgrade)
+        .protocols([CHAT_PROTOCOL])
+        .on_upgrade(move |socket| async move {
+            let _slot = slot;
+            let (sink, stream) = socket.split();
+            let _ = customer_session(state, id, start, sink, stream).await;
+        })
 }
 
 /// Upgrades a signed-in agent's socket (session cookie and Origin checked).
 pub async fn agent_socket(
     State(state): State<AppState>,
+    Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
-        return error_response(&ApiError::forbidden(
-            "This request came from another site and was refused",
-        ));
+        return cross_origin();
+    }
+    if let Err(refusal) = handshake_allowed(&state, address) {
+        return refusal;
     }
     let agent = match auth::agent_from_headers(&state.services, &headers).await {
         Ok(agent) => agent,
         Err(err) => return error_response(&err),
+    };
+    let Some(session) = auth::session_token_in(&headers) else {
+        return error_response(&ApiError::unauthorized("Please sign in first"));
+    };
+    let slot = match state
+        .hub
+        .admit(address.0, state.config.max_sockets_per_address)
+    {
+        Ok(slot) => slot,
+        Err(refused) => return full(refused),
     };
     // Subscribed before the handshake completes: the socket hears its own arrival, and
     // nothing committed after the client is connected is missed.
     let team = state.hub.subscribe_team();
     let live = state.hub.subscribe_live();
     configure(upgrade).on_upgrade(move |socket| async move {
+        let _slot = slot;
         let (sink, stream) = socket.split();
-        let _ = agent_session(state, agent, (team, live), sink, stream).await;
+        let session = AgentSession {
+            agent,
+            session_hash: auth::hash_token(&session),
+            team,
+            live,
+        };
+        let _ = agent_session(state, session, sink, stream).await;
     })
 }
 
@@ -151,8 +242,7 @@ pub struct Start {
     cursor: u64,
     /// Whether to send what came after `cursor` first.
     replay: bool,
-    events: tokio::sync::broadcast::Receiver<Arc<Published>>,
-    live: tokio::sync::broadcast::Receiver<Arc<ServerFrame>>,
+    feed: crate::hub::Subscription,
 }
 
 /// A customer's socket: their conversation's visible events, and the owner's typing.
@@ -169,43 +259,33 @@ where
 {
     let Start {
         mut cursor,
-        replay,
-        mut events,
-        mut live,
+        replay: resume,
+        mut feed,
     } = start;
-    if replay {
-        cursor = replay_customer(&state, id, cursor, &mut sink).await?;
+    let audience = Audience::Customer;
+    if resume {
+        cursor = replay(&state, audience, id, cursor, &mut sink).await?;
     }
     let mut last_typing = Instant::now() - TYPING_INTERVAL;
-    let result = loop {
+    loop {
         tokio::select! {
-            published = events.recv() => match published {
-                Ok(published) => {
-                    cursor = deliver_customer(&state, &published, cursor, &mut sink).await?;
+            item = feed.recv() => match item {
+                Ok(Feed::Committed(published)) => {
+                    cursor = deliver(&state, audience, &published, cursor, &mut sink).await?;
                 }
+                Ok(Feed::Typing(frame)) => send(&mut sink, &frame).await?,
                 // Fell behind the channel: catch up from the store.
                 Err(RecvError::Lagged(_)) => {
-                    cursor = replay_customer(&state, id, cursor, &mut sink).await?;
+                    cursor = replay(&state, audience, id, cursor, &mut sink).await?;
                 }
-                Err(RecvError::Closed) => break Ok(()),
-            },
-            signal = live.recv() => match signal {
-                Ok(frame) => {
-                    if let ServerFrame::Typing { conversation_id, from: Typist::Agent { .. } } = frame.as_ref() {
-                        if *conversation_id == id {
-                            send(&mut sink, &frame).await?;
-                        }
-                    }
-                }
-                Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => break Ok(()),
+                Err(RecvError::Closed) => return Ok(()),
             },
             incoming = stream.next() => match parse(incoming) {
-                Incoming::Gone => break Ok(()),
+                Incoming::Gone => return Ok(()),
                 Incoming::Control => {}
                 Incoming::Invalid(message) => send(&mut sink, &ServerFrame::Error { message }).await?,
                 Incoming::Frame(ClientFrame::Resume { after_seq }) => {
-                    cursor = replay_customer(&state, id, after_seq, &mut sink).await?;
+                    cursor = replay(&state, audience, id, after_seq, &mut sink).await?;
                 }
                 Incoming::Frame(ClientFrame::Typing { .. }) => {
                     if last_typing.elapsed() >= TYPING_INTERVAL {
@@ -219,15 +299,42 @@ where
                 }
             },
         }
-    };
-    drop(events);
-    state.hub.release(id);
-    result
+    }
 }
 
-/// Sends the customer what `published` adds after `cursor`; repairs a gap from the store.
-async fn deliver_customer<S>(
+/// Who a socket serves, which decides how its frames are shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// The customer: only what they may see, and who answers them.
+    Customer,
+    /// An agent: every event, and the conversation after them.
+    Agent,
+}
+
+impl Audience {
+    fn frame(self, conversation: &Conversation, events: &[Event]) -> ServerFrame {
+        match self {
+            Audience::Customer => ServerFrame::Events {
+                conversation_id: conversation.id,
+                events: events.iter().filter_map(Event::customer_view).collect(),
+                conversation: None,
+                answering: Some(Answering::of(conversation)),
+            },
+            Audience::Agent => ServerFrame::Events {
+                conversation_id: conversation.id,
+                events: events.to_vec(),
+                conversation: Some(Box::new(conversation.clone())),
+                answering: None,
+            },
+        }
+    }
+}
+
+/// Sends what `published` adds after `cursor` (the last seq this socket has); a gap is
+/// repaired from the store. Returns the new cursor.
+async fn deliver<S>(
     state: &AppState,
+    audience: Audience,
     published: &Published,
     cursor: u64,
     sink: &mut S,
@@ -239,60 +346,38 @@ where
         return Ok(cursor);
     };
     if first.seq > cursor + 1 {
-        return replay_customer(state, published.conversation.id, cursor, sink).await;
+        return replay(state, audience, published.conversation.id, cursor, sink).await;
     }
-    let fresh: Vec<&Event> = published.events.iter().filter(|e| e.seq > cursor).collect();
+    let fresh: Vec<Event> = published
+        .events
+        .iter()
+        .filter(|e| e.seq > cursor)
+        .cloned()
+        .collect();
     let Some(last) = fresh.last().map(|e| e.seq) else {
         return Ok(cursor);
     };
-    let frame = ServerFrame::Events {
-        conversation_id: published.conversation.id,
-        events: fresh.into_iter().filter_map(Event::customer_view).collect(),
-        conversation: None,
-        answering: Some(Answering::of(&published.conversation)),
-    };
-    send(sink, &frame).await?;
+    send(sink, &audience.frame(&published.conversation, &fresh)).await?;
     Ok(last)
 }
 
-/// Sends the customer every visible event after `cursor` from the store; returns the new cursor.
-async fn replay_customer<S>(
-    state: &AppState,
-    id: ConversationId,
-    cursor: u64,
-    sink: &mut S,
-) -> Result<u64, Gone>
-where
-    S: Sink<Message> + Unpin,
-{
-    let conversation = state
-        .services
-        .store
-        .conversation(id)
-        .await
-        .map_err(|_| ())?;
-    let answering = Answering::of(&conversation);
-    replay(state, id, cursor, sink, |page| ServerFrame::Events {
-        conversation_id: id,
-        events: page.iter().filter_map(Event::customer_view).collect(),
-        conversation: None,
-        answering: Some(answering.clone()),
-    })
-    .await
-}
-
-/// Sends every event of `id` after `cursor` from the store, a page per frame as `frame`
-/// shapes it; returns the last seq sent.
+/// Sends every event of `id` after `cursor` from the store, a page per frame; returns the
+/// last seq sent.
 async fn replay<S>(
     state: &AppState,
+    audience: Audience,
     id: ConversationId,
     mut cursor: u64,
     sink: &mut S,
-    frame: impl Fn(Vec<Event>) -> ServerFrame,
 ) -> Result<u64, Gone>
 where
     S: Sink<Message> + Unpin,
 {
+    let Ok(conversation) = state.services.store.conversation(id).await else {
+        let message = "No such conversation".into();
+        send(sink, &ServerFrame::Error { message }).await?;
+        return Ok(cursor);
+    };
     loop {
         let page = state
             .services
@@ -304,7 +389,7 @@ where
             return Ok(cursor);
         };
         let full = page.len() == REPLAY_PAGE as usize;
-        send(sink, &frame(page)).await?;
+        send(sink, &audience.frame(&conversation, &page)).await?;
         cursor = last;
         if !full {
             return Ok(cursor);
@@ -312,15 +397,46 @@ where
     }
 }
 
+/// The conversations a dashboard has open, oldest watch first, with the last seq each has.
+#[derive(Debug, Default)]
+struct Watched(Vec<(ConversationId, u64)>);
+
+impl Watched {
+    fn cursor(&self, id: ConversationId) -> Option<u64> {
+        self.0.iter().find(|(c, _)| *c == id).map(|(_, seq)| *seq)
+    }
+
+    /// Records `id` at `cursor` as the newest watch; past [`MAX_WATCHED`] the oldest goes.
+    fn watch(&mut self, id: ConversationId, cursor: u64) {
+        self.0.retain(|(c, _)| *c != id);
+        if self.0.len() >= MAX_WATCHED {
+            self.0.remove(0);
+        }
+        self.0.push((id, cursor));
+    }
+
+    /// Moves the cursor of a watched conversation (keeps its place in the order).
+    fn advance(&mut self, id: ConversationId, cursor: u64) {
+        if let Some(entry) = self.0.iter_mut().find(|(c, _)| *c == id) {
+            entry.1 = cursor;
+        }
+    }
+}
+
+/// A signed-in agent's socket, as the handshake left it.
+pub struct AgentSession {
+    agent: Agent,
+    /// The stored form of the session token the socket was opened with.
+    session_hash: String,
+    team: tokio::sync::broadcast::Receiver<Arc<Published>>,
+    live: tokio::sync::broadcast::Receiver<Arc<ServerFrame>>,
+}
+
 /// An agent's socket: every conversation's events, typing, presence; resume per watched
-/// conversation.
+/// conversation. It ends when the agent's session does.
 pub async fn agent_session<S, R>(
     state: AppState,
-    agent: Agent,
-    (mut team, mut live): (
-        tokio::sync::broadcast::Receiver<Arc<Published>>,
-        tokio::sync::broadcast::Receiver<Arc<ServerFrame>>,
-    ),
+    session: AgentSession,
     mut sink: S,
     mut stream: R,
 ) -> Result<(), Gone>
@@ -328,35 +444,62 @@ where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
+    let AgentSession {
+        agent,
+        session_hash,
+        mut team,
+        mut live,
+    } = session;
+    let audience = Audience::Agent;
     let _presence = state.hub.connect(&agent);
-    // Conversation → last seq delivered, for the conversations the dashboard has open.
-    let mut watched: HashMap<ConversationId, u64> = HashMap::new();
+    let mut watched = Watched::default();
     let mut last_typing = Instant::now() - TYPING_INTERVAL;
+    let mut recheck = tokio::time::interval(SESSION_RECHECK);
+    recheck.tick().await;
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                let now = state.services.now();
+                if let Ok(None) = state.services.store.session_agent(&session_hash, now).await {
+                    let message = "Your session has ended. Please sign in again".to_owned();
+                    send(&mut sink, &ServerFrame::Error { message }).await?;
+                    let close = CloseFrame { code: SESSION_ENDED, reason: "session ended".into() };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    return Ok(());
+                }
+            }
             published = team.recv() => match published {
-                Ok(published) => deliver_agent(&state, &published, &mut watched, &mut sink).await?,
+                Ok(published) => {
+                    let id = published.conversation.id;
+                    match watched.cursor(id) {
+                        Some(cursor) => {
+                            let next = deliver(&state, audience, &published, cursor, &mut sink).await?;
+                            watched.advance(id, next);
+                        }
+                        None => send(&mut sink, &audience.frame(&published.conversation, &published.events)).await?,
+                    }
+                }
                 Err(RecvError::Lagged(_)) => {
                     send(&mut sink, &ServerFrame::Resync).await?;
-                    for (id, cursor) in watched.iter_mut() {
-                        *cursor = replay_agent(&state, *id, *cursor, &mut sink).await?;
+                    for (id, cursor) in watched.0.iter_mut() {
+                        *cursor = replay(&state, audience, *id, *cursor, &mut sink).await?;
                     }
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
             signal = live.recv() => match signal {
                 Ok(frame) => {
-                    let forward = match frame.as_ref() {
-                        ServerFrame::Typing { from: Typist::Agent { name }, .. } => {
-                            *name != agent.display_name.to_string()
-                        }
-                        _ => true,
-                    };
-                    if forward {
+                    let own_typing = matches!(
+                        frame.as_ref(),
+                        ServerFrame::Typing { from: Typist::Agent { name }, .. } if *name == agent.display_name.to_string()
+                    );
+                    if !own_typing {
                         send(&mut sink, &frame).await?;
                     }
                 }
-                Err(RecvError::Lagged(_)) => {}
+                // Signals are not stored: a dashboard that missed some refetches the list
+                // and the team.
+                Err(RecvError::Lagged(_)) => send(&mut sink, &ServerFrame::Resync).await?,
                 Err(RecvError::Closed) => return Ok(()),
             },
             incoming = stream.next() => match parse(incoming) {
@@ -364,13 +507,8 @@ where
                 Incoming::Control => {}
                 Incoming::Invalid(message) => send(&mut sink, &ServerFrame::Error { message }).await?,
                 Incoming::Frame(ClientFrame::Watch { conversation_id, after_seq }) => {
-                    if watched.len() >= MAX_WATCHED && !watched.contains_key(&conversation_id) {
-                        if let Some(oldest) = watched.keys().next().copied() {
-                            watched.remove(&oldest);
-                        }
-                    }
-                    let cursor = replay_agent(&state, conversation_id, after_seq, &mut sink).await?;
-                    watched.insert(conversation_id, cursor);
+                    let cursor = replay(&state, audience, conversation_id, after_seq, &mut sink).await?;
+                    watched.watch(conversation_id, cursor);
                 }
                 Incoming::Frame(ClientFrame::Typing { conversation_id: Some(id) }) => {
                     if last_typing.elapsed() >= TYPING_INTERVAL {
@@ -396,75 +534,43 @@ where
     }
 }
 
-/// Sends an agent a committed change; watched conversations get gap repair and no repeats.
-async fn deliver_agent<S>(
-    state: &AppState,
-    published: &Published,
-    watched: &mut HashMap<ConversationId, u64>,
-    sink: &mut S,
-) -> Result<(), Gone>
-where
-    S: Sink<Message> + Unpin,
-{
-    let id = published.conversation.id;
-    let Some(cursor) = watched.get(&id).copied() else {
-        let frame = ServerFrame::Events {
-            conversation_id: id,
-            events: published.events.clone(),
-            conversation: Some(Box::new(published.conversation.clone())),
-            answering: None,
-        };
-        return send(sink, &frame).await;
-    };
-    let first = published.events.first().map_or(0, |e| e.seq);
-    let next = if first > cursor + 1 {
-        replay_agent(state, id, cursor, sink).await?
-    } else {
-        let fresh: Vec<Event> = published
-            .events
-            .iter()
-            .filter(|e| e.seq > cursor)
-            .cloned()
-            .collect();
-        let next = fresh.last().map_or(cursor, |e| e.seq);
-        let frame = ServerFrame::Events {
-            conversation_id: id,
-            events: fresh,
-            conversation: Some(Box::new(published.conversation.clone())),
-            answering: None,
-        };
-        send(sink, &frame).await?;
-        next
-    };
-    watched.insert(id, next);
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Sends an agent every event of `id` after `cursor` from the store; returns the new cursor.
-async fn replay_agent<S>(
-    state: &AppState,
-    id: ConversationId,
-    cursor: u64,
-    sink: &mut S,
-) -> Result<u64, Gone>
-where
-    S: Sink<Message> + Unpin,
-{
-    let Ok(conversation) = state.services.store.conversation(id).await else {
-        send(
-            sink,
-            &ServerFrame::Error {
-                message: "No such conversation".into(),
-            },
-        )
-        .await?;
-        return Ok(cursor);
-    };
-    replay(state, id, cursor, sink, |page| ServerFrame::Events {
-        conversation_id: id,
-        events: page,
-        conversation: Some(Box::new(conversation.clone())),
-        answering: None,
-    })
-    .await
+    #[test]
+    fn a_dashboard_that_opens_a_seventeenth_conversation_forgets_the_oldest() {
+        let ids: Vec<ConversationId> = (0..=MAX_WATCHED).map(|_| ConversationId::new()).collect();
+        let mut watched = Watched::default();
+        for (n, id) in ids.iter().enumerate() {
+            watched.watch(*id, n as u64);
+        }
+        assert_eq!(watched.cursor(ids[0]), None, "the oldest is gone");
+        assert_eq!(watched.cursor(ids[1]), Some(1));
+        assert_eq!(watched.cursor(ids[MAX_WATCHED]), Some(MAX_WATCHED as u64));
+    }
+
+    #[test]
+    fn watching_again_makes_a_conversation_the_newest() {
+        let ids: Vec<ConversationId> = (0..MAX_WATCHED).map(|_| ConversationId::new()).collect();
+        let mut watched = Watched::default();
+        for id in &ids {
+            watched.watch(*id, 0);
+        }
+        watched.watch(ids[0], 9);
+        watched.watch(ConversationId::new(), 0);
+        assert_eq!(watched.cursor(ids[0]), Some(9), "re-watched, so kept");
+        assert_eq!(watched.cursor(ids[1]), None, "now the oldest, so dropped");
+    }
+
+    #[test]
+    fn the_token_is_read_from_the_subprotocol_list_only() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            "baton.chat, baton.token.abc123".parse().unwrap(),
+        );
+        assert_eq!(protocol_token(&headers), Some("abc123"));
+        assert_eq!(protocol_token(&HeaderMap::new()), None);
+    }
 }

@@ -84,3 +84,32 @@ pub async fn knowledge_base(
     }
     Ok(articles.len())
 }
+
+/// Creates an admin with a chosen password (`baton admin create`): the first account of a
+/// real deployment, which then adds the team on `/admin`.
+pub async fn create_admin(
+    store: &dyn Store,
+    email: &str,
+    name: &str,
+    password: &str,
+    now: Timestamp,
+) -> Result<Agent, String> {
+    let email = Email::parse(email).map_err(|err| err.to_string())?;
+    let display_name = DisplayName::parse(name).map_err(|err| err.to_string())?;
+    let password =
+        app::backend::admin::checked_password(password).map_err(|err| err.to_string())?;
+    let hash = hash_password(password).map_err(|err| err.to_string())?;
+    let agent = Agent {
+        id: AgentId::new(),
+        email,
+        display_name,
+        role: Role::Admin,
+        status: Availability::Offline,
+        max_chats: 5,
+    };
+    match store.create_agent(&agent, &hash, now).await {
+        Ok(()) => Ok(agent),
+        Err(StoreError::Duplicate(_)) => Err(format!("{} already has an account", agent.email)),
+        Err(err) => Err(err.to_string()),
+    }
+}

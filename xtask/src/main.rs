@@ -188,6 +188,68 @@ fn ensure_build_tools(root: &Path) -> Result {
     Ok(())
 }
 
+/// leptosfmt's version (formats the `view!` macros).
+const LEPTOSFMT_VERSION: &str = "0.1.33";
+
+/// The guardrails, before anything is built: formatting (`cargo fmt`, `leptosfmt` for the
+/// `view!` macros) and clippy with warnings as errors, for the server build (ssr) and the
+/// browser build (csr, wasm32). Any finding fails the run.
+fn lint(root: &Path) -> Result {
+    ensure_build_tools(root)?;
+    let installed = output("leptosfmt", &["--version"]).unwrap_or_default();
+    if !installed.ends_with(LEPTOSFMT_VERSION) {
+        println!("    installing leptosfmt {LEPTOSFMT_VERSION} (once)");
+        sh(
+            "cargo",
+            &[
+                "install",
+                "leptosfmt",
+                "--version",
+                LEPTOSFMT_VERSION,
+                "--locked",
+            ],
+        )?;
+    }
+    let t = Instant::now();
+    step("Lint: cargo fmt --check");
+    sh("cargo", &["fmt", "--all", "--check"])?;
+    step("Lint: leptosfmt --check (view! macros)");
+    sh("leptosfmt", &["--check", "app/src"])?;
+    step("Lint: cargo clippy (server build, all targets, warnings are errors)");
+    sh(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    step("Lint: cargo clippy (browser build: app with csr on wasm32, warnings are errors)");
+    sh(
+        "cargo",
+        &[
+            "clippy",
+            "--package",
+            "app",
+            "--lib",
+            "--bins",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--no-default-features",
+            "--features",
+            "csr",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    println!("    lint clean in {:.0?}", t.elapsed());
+    Ok(())
+}
+
 /// Builds the SPA into dist/ and the server binary. Returns the server's path.
 fn build(root: &Path) -> Result<PathBuf> {
     build_spa(root)?;
@@ -251,7 +313,12 @@ fn run(root: &Path, server_args: &[String]) -> Result {
         env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/baton.db".into())
     );
     println!("    stop with Ctrl-C\n");
-    let status = Command::new(&server)
+    let mut command = Command::new(&server);
+    if env::var_os("BATON_SEED_DEMO").is_none() {
+        // The local demo: the server binary itself never seeds demo accounts unless asked.
+        command.env("BATON_SEED_DEMO", "true");
+    }
+    let status = command
         .args(server_args)
         .status()
         .map_err(|err| format!("could not start {}: {err}", server.display()))?;
@@ -285,6 +352,7 @@ struct Stage {
 
 fn test(root: &Path) -> Result {
     let started = Instant::now();
+    lint(root)?;
     let server = build(root)?;
     ensure_browser_tools(root)?;
 

@@ -10,25 +10,43 @@ pub async fn login(email: String, password: String) -> Result<Agent, ApiError> {
     use crate::domain::{AuditAction, Email};
 
     let services = Services::from_context()?;
-    services.limit(Limit::SignInPerAddress, &auth::client_address())?;
-    services.limit(Limit::SignInPerAccount, &email.trim().to_lowercase())?;
+    let address = auth::client_address();
+    services.limit(Limit::SignInPerAddress, &address)?;
+    let account = email.trim().to_lowercase();
+    // Only failures count against an account, and mostly from the address they come from:
+    // nobody can lock an agent out from elsewhere by guessing.
+    let failures_here = format!("{account} {address}");
+    services.refuse_when_spent(
+        Limit::SignInFailuresPerAccountAndAddress,
+        &failures_here,
+        "Too many wrong passwords for this account from your network.",
+    )?;
+    services.refuse_when_spent(
+        Limit::SignInFailuresPerAccount,
+        &account,
+        "Too many wrong passwords for this account.",
+    )?;
     let refused = || ApiError::unauthorized("Wrong e-mail or password");
     let email = Email::parse(&email).map_err(|_| refused())?;
-    let refusal = |actor: Option<crate::domain::AgentRef>| NewAudit {
-        actor,
-        action: AuditAction::SignInRefused,
-        conversation_id: None,
-        detail: Some(format!("{email} from {}", auth::client_address())),
+    let failed = |actor: Option<crate::domain::AgentRef>| {
+        services.count(Limit::SignInFailuresPerAccountAndAddress, &failures_here);
+        services.count(Limit::SignInFailuresPerAccount, &account);
+        NewAudit {
+            actor,
+            action: AuditAction::SignInRefused,
+            conversation_id: None,
+            detail: Some(format!("{email} from {address}")),
+        }
     };
     let Some((agent, hash)) = services.store.agent_credentials(&email).await? else {
         // Same work as a real check, so timing does not reveal which addresses exist.
-        auth::verify_against_nobody(&password);
-        services.audit(refusal(None)).await;
+        auth::check_password(None, password).await?;
+        services.audit(failed(None)).await;
         return Err(refused());
     };
-    if !auth::verify_password(&hash, &password) {
+    if !auth::check_password(Some(hash), password).await? {
         tracing::info!(agent_id = %agent.id, "sign-in refused: wrong password");
-        services.audit(refusal(Some(agent.reference()))).await;
+        services.audit(failed(Some(agent.reference()))).await;
         return Err(refused());
     }
     auth::start_session(&services, &agent).await?;
@@ -37,7 +55,7 @@ pub async fn login(email: String, password: String) -> Result<Agent, ApiError> {
             actor: Some(agent.reference()),
             action: AuditAction::SignIn,
             conversation_id: None,
-            detail: Some(format!("from {}", auth::client_address())),
+            detail: Some(format!("from {address}")),
         })
         .await;
     tracing::info!(agent_id = %agent.id, "agent signed in");

@@ -25,6 +25,47 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         })
 }
 
+/// Password checks running at once: argon2 is meant to be slow, so it runs on the blocking
+/// pool, at most this many at a time per CPU, and never on the async workers.
+const CHECKS_PER_CPU: usize = 2;
+/// How long a sign-in waits for a free password check before it is told to retry.
+const CHECK_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+fn password_checks() -> &'static tokio::sync::Semaphore {
+    static CHECKS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    CHECKS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cpus * CHECKS_PER_CPU)
+    })
+}
+
+/// Checks `password` against `hash` (or against nobody's hash, when `hash` is `None`, so an
+/// unknown address takes as long as a wrong password) on the blocking pool, within the
+/// global budget of concurrent checks. A sign-in that cannot get a check in time is told
+/// to retry; the server's other work never waits for argon2.
+pub async fn check_password(hash: Option<String>, password: String) -> Result<bool, ApiError> {
+    let busy = || ApiError::RateLimited {
+        message: "Many people are signing in right now. Please try again in a few seconds.".into(),
+        retry_after_secs: 5,
+    };
+    let _permit = tokio::time::timeout(CHECK_QUEUE_WAIT, password_checks().acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => verify_password(&hash, &password),
+        None => {
+            verify_against_nobody(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(%err, "password check failed");
+        ApiError::internal()
+    })
+}
+
 /// True when `password` matches the stored argon2 `hash`.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
@@ -77,21 +118,30 @@ fn request_parts() -> Result<http::request::Parts, ApiError> {
     })
 }
 
-/// The caller's network address (the TCP peer), for per-address limits.
+/// The caller's network address as the server's edge resolved it: the TCP peer, or the
+/// client a trusted proxy names. Rate limits key on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+/// The caller's network address, for per-address limits and the audit log.
 pub fn client_address() -> String {
     request_parts()
         .ok()
         .and_then(|parts| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
+            let resolved = parts.extensions.get::<ClientAddress>().map(|a| a.0);
+            let peer = || {
+                parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|info| info.0.ip())
+            };
+            resolved.or_else(peer)
         })
-        .unwrap_or_else(|| "unknown".into())
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
 }
 
 /// The value of the session cookie among `headers`, if any.
-fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
+pub fn session_token_in(headers: &http::HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()

@@ -23,10 +23,24 @@ pub enum Request {
     Reopen,
 }
 
+impl Request {
+    /// The request's kind, for logs: notes, briefs and reasons are never logged.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Request::TakeOver => "take_over",
+            Request::ForceTakeOver { .. } => "force_take_over",
+            Request::HandOver { .. } => "hand_over",
+            Request::Transfer { .. } => "transfer",
+            Request::Close => "close",
+            Request::Reopen => "reopen",
+        }
+    }
+}
+
 /// Applies a request to a conversation: load, decide with [`Mode::apply`], write with a
 /// conditional update on the version, publish. Exactly one of several racing requests wins;
 /// the others get a refusal naming the winner.
-#[tracing::instrument(skip_all, fields(conversation_id = %id, agent_id = %agent.id, request = ?request))]
+#[tracing::instrument(skip_all, fields(conversation_id = %id, agent_id = %agent.id, request = request.kind()))]
 pub async fn apply(
     services: &Services,
     id: ConversationId,

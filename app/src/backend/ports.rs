@@ -299,10 +299,14 @@ pub trait Publisher: Send + Sync + 'static {
 /// What a rate limit counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {
-    /// Sign-in attempts for one e-mail address.
-    SignInPerAccount,
+    /// Failed sign-ins for one e-mail address, from anywhere (a loose cap).
+    SignInFailuresPerAccount,
+    /// Failed sign-ins for one e-mail address from one network address.
+    SignInFailuresPerAccountAndAddress,
     /// Sign-in attempts from one network address.
     SignInPerAddress,
+    /// WebSocket handshakes from one network address.
+    HandshakePerAddress,
     /// Conversations started from one network address.
     StartPerAddress,
     /// Customer messages in one conversation.
@@ -313,6 +317,8 @@ pub enum Limit {
 pub trait RateLimiter: Send + Sync + 'static {
     /// Counts one request against `limit` for `key`; `Err(seconds)` says how long to wait.
     fn check(&self, limit: Limit, key: &str) -> Result<(), u64>;
+    /// Like [`RateLimiter::check`], without counting: is there room for one more?
+    fn peek(&self, limit: Limit, key: &str) -> Result<(), u64>;
 }
 
 impl Services {
@@ -325,6 +331,23 @@ impl Services {
                 retry_after_secs,
             }
         })
+    }
+
+    /// Refuses with 429 (`why`, and when to retry) when `limit` has no room left for `key`,
+    /// without counting this request.
+    pub fn refuse_when_spent(&self, limit: Limit, key: &str, why: &str) -> Result<(), ApiError> {
+        self.limits.peek(limit, key).map_err(|retry_after_secs| {
+            tracing::warn!(?limit, "rate limit reached");
+            ApiError::RateLimited {
+                message: format!("{why} Please try again in {retry_after_secs} s."),
+                retry_after_secs,
+            }
+        })
+    }
+
+    /// Counts one occurrence against `limit` for `key` (e.g. a failure), refused or not.
+    pub fn count(&self, limit: Limit, key: &str) {
+        let _ = self.limits.check(limit, key);
     }
 }
 

@@ -1,3 +1,12 @@
+//! Parsed text at every boundary: a message body, a name, a note, a client id, an e-mail
+//! address. Each is a newtype that can only hold valid text.
+//!
+//! Besides emptiness and length, text that could deceive a reader is refused: control
+//! characters (NUL included; tabs and line breaks stay allowed in messages and notes),
+//! bidirectional overrides and isolates (which reorder what an agent sees), and invisible
+//! characters (zero-width space, word joiner, byte-order mark). Names also refuse the
+//! zero-width joiners and direction marks; messages keep the joiner emoji need.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +33,24 @@ pub enum TextError {
     BadCharacters { what: &'static str },
 }
 
+/// Characters that change how text reads without being seen: bidirectional embeddings,
+/// overrides and isolates, zero-width space, word joiner, byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// True for characters free text may not hold: control characters other than tab and
+/// line breaks, and [`invisible`] ones.
+fn deceptive(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || invisible(c)
+}
+
+/// True for characters a name may not hold: every control character, the invisible ones,
+/// zero-width (non-)joiners and direction marks.
+fn deceptive_in_name(c: char) -> bool {
+    c.is_control() || invisible(c) || matches!(c, '\u{200C}'..='\u{200F}')
+}
+
 fn bounded(what: &'static str, raw: &str, max: usize) -> Result<String, TextError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
@@ -32,6 +59,9 @@ fn bounded(what: &'static str, raw: &str, max: usize) -> Result<String, TextErro
     let chars = trimmed.chars().count();
     if chars > max {
         return Err(TextError::TooLong { what, chars, max });
+    }
+    if trimmed.chars().any(deceptive) {
+        return Err(TextError::BadCharacters { what });
     }
     Ok(trimmed.to_owned())
 }
@@ -110,7 +140,7 @@ impl DisplayName {
     /// Parses a display name.
     pub fn parse(raw: &str) -> Result<Self, TextError> {
         let name = bounded("name", raw, MAX_NAME_CHARS)?;
-        if name.chars().any(char::is_control) {
+        if name.chars().any(deceptive_in_name) {
             return Err(TextError::BadCharacters { what: "name" });
         }
         Ok(Self(name))
@@ -218,6 +248,28 @@ mod tests {
     }
 
     #[test]
+    fn nul_and_invisible_reordering_characters_are_refused_everywhere() {
+        let bad = TextError::BadCharacters { what: "message" };
+        assert_eq!(MessageBody::parse("refund\u{0}"), Err(bad.clone()));
+        assert_eq!(
+            MessageBody::parse("pay \u{202E}0001\u{202C} now"),
+            Err(bad.clone())
+        );
+        assert_eq!(MessageBody::parse("a\u{200B}b"), Err(bad.clone()));
+        assert_eq!(MessageBody::parse("\u{FEFF}hi"), Err(bad));
+        assert!(Note::parse("do not \u{2066}refund\u{2069}").is_err());
+        assert!(DisplayName::parse("Ana\u{200D}").is_err());
+        assert!(DisplayName::parse("Ana\u{200F}").is_err());
+    }
+
+    #[test]
+    fn line_breaks_tabs_and_emoji_joiners_stay_in_messages() {
+        assert!(MessageBody::parse("line one\nline two\twith a tab").is_ok());
+        assert!(MessageBody::parse("family: \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}").is_ok());
+        assert!(MessageBody::parse("Apa kabar? Terima kasih \u{1F64F}").is_ok());
+    }
+
+    #[test]
     fn a_blank_note_is_no_note() {
         assert_eq!(Note::parse_optional(Some("   ")), Ok(None));
         assert_eq!(Note::parse_optional(None), Ok(None));
@@ -270,9 +322,19 @@ mod hostile_input {
         }
 
         #[test]
+        fn accepted_messages_and_notes_hold_nothing_deceptive(raw in any::<String>()) {
+            if let Ok(body) = MessageBody::parse(&raw) {
+                prop_assert!(!body.as_str().chars().any(deceptive));
+            }
+            if let Ok(note) = Note::parse(&raw) {
+                prop_assert!(!note.as_str().chars().any(deceptive));
+            }
+        }
+
+        #[test]
         fn names_have_no_control_characters(raw in any::<String>()) {
             if let Ok(name) = DisplayName::parse(&raw) {
-                prop_assert!(!name.as_str().chars().any(char::is_control));
+                prop_assert!(!name.as_str().chars().any(deceptive_in_name));
                 prop_assert!(name.as_str().chars().count() <= 60);
             }
         }

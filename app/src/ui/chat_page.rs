@@ -140,7 +140,8 @@ fn CustomerConversation(
         });
     }
     let socket = connect(
-        format!("/ws/chat?conversation_id={id}&token={token}"),
+        format!("/ws/chat?conversation_id={id}"),
+        vec!["baton.chat".to_owned(), format!("baton.token.{token}")],
         move || {
             vec![ClientFrame::Resume {
                 after_seq: cursor.get_untracked(),

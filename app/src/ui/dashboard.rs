@@ -78,6 +78,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
 
     let socket = connect(
         "/ws".to_owned(),
+        Vec::new(),
         move || {
             // A (re)connection may have missed list changes: fetch the list again, and
             // resume the open conversation after the last event this page holds.

@@ -39,10 +39,12 @@ impl LiveSocket {
     }
 }
 
-/// Opens `path` (e.g. `/ws`) on this page's host. `hello` gives the frames to send on every
-/// (re)connection; `on_frame` receives every frame the server sends.
+/// Opens `path` (e.g. `/ws`) on this page's host, offering `protocols` (the customer's
+/// socket carries its token there, never in the URL). `hello` gives the frames to send on
+/// every (re)connection; `on_frame` receives every frame the server sends.
 pub fn connect(
     path: String,
+    protocols: Vec<String>,
     hello: impl Fn() -> Vec<ClientFrame> + 'static,
     on_frame: impl Fn(ServerFrame) + 'static,
 ) -> LiveSocket {
@@ -57,7 +59,7 @@ pub fn connect(
     }
     run(
         socket.clone(),
-        path,
+        (path, protocols),
         stopped,
         Box::new(hello),
         Box::new(on_frame),
@@ -68,7 +70,7 @@ pub fn connect(
 #[cfg(feature = "csr")]
 fn run(
     socket: LiveSocket,
-    path: String,
+    (path, protocols): (String, Vec<String>),
     stopped: Arc<AtomicBool>,
     hello: Box<dyn Fn() -> Vec<ClientFrame>>,
     on_frame: Box<dyn Fn(ServerFrame)>,
@@ -88,7 +90,12 @@ fn run(
         let url = format!("{scheme}://{host}{path}");
         let mut attempt: u32 = 0;
         while !stopped.load(Ordering::Relaxed) {
-            if let Ok(ws) = WebSocket::open(&url) {
+            let opened = if protocols.is_empty() {
+                WebSocket::open(&url)
+            } else {
+                WebSocket::open_with_protocols(&url, &protocols)
+            };
+            if let Ok(ws) = opened {
                 let (mut write, mut read) = ws.split();
                 let (tx, mut rx) = futures::channel::mpsc::unbounded::<ClientFrame>();
                 let mut greeted = true;
@@ -151,7 +158,7 @@ fn run(
 #[cfg(not(feature = "csr"))]
 fn run(
     _socket: LiveSocket,
-    _path: String,
+    _target: (String, Vec<String>),
     _stopped: Arc<AtomicBool>,
     _hello: Box<dyn Fn() -> Vec<ClientFrame>>,
     _on_frame: Box<dyn Fn(ServerFrame)>,

@@ -110,7 +110,10 @@ async fn customer_socket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let frames = bare.conversation(&query.conversation_id).subscribe();
-    configure(upgrade).on_upgrade(move |socket| forward(socket, frames))
+    // The same handshake as Baton's: the client offers its token as a subprotocol.
+    configure(upgrade)
+        .protocols(["baton.chat"])
+        .on_upgrade(move |socket| forward(socket, frames))
 }
 
 /// Pushes broadcast frames to the socket and answers pings, until either side ends.

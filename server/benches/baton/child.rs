@@ -37,7 +37,11 @@ impl Server {
             .env("BATON_LIMIT_START_PER_ADDRESS", "0")
             .env("BATON_LIMIT_SEND_PER_CONVERSATION", "0")
             .env("BATON_LIMIT_SIGN_IN_PER_ADDRESS", "0")
-            .env("BATON_LIMIT_SIGN_IN_PER_ACCOUNT", "0")
+            .env("BATON_LIMIT_SIGN_IN_FAILURES", "0")
+            .env("BATON_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT", "0")
+            .env("BATON_LIMIT_HANDSHAKE_PER_ADDRESS", "0")
+            .env("BATON_MAX_SOCKETS_PER_ADDRESS", "0")
+            .env("BATON_SEED_DEMO", "true")
             .env("RUST_LOG", "warn");
         Self::start(command, port, data).await
     }

@@ -204,12 +204,18 @@ impl Target {
     }
 
     pub fn customer_socket(&self, conversation: &Conversation) -> Request {
-        format!(
-            "{}/ws/chat?conversation_id={}&token={}",
-            self.ws_base, conversation.id, conversation.token
+        let mut request = format!(
+            "{}/ws/chat?conversation_id={}",
+            self.ws_base, conversation.id
         )
         .into_client_request()
-        .expect("socket URL")
+        .expect("socket URL");
+        let protocols = format!("baton.chat, baton.token.{}", conversation.token);
+        request.headers_mut().insert(
+            http::header::SEC_WEBSOCKET_PROTOCOL,
+            protocols.parse().expect("header value"),
+        );
+        request
     }
 
     /// The customer messages in a frame an agent socket received: (conversation, body).

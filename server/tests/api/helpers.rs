@@ -95,6 +95,7 @@ impl TestApp {
             database_url,
             dist: dir.path().join("dist"),
             kb_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb"),
+            seed_demo: true,
             ..Config::defaults()
         };
         adjust(&mut config);
@@ -486,15 +487,25 @@ impl TestApp {
 
     /// A customer's socket, resuming after `after_seq` when given.
     pub async fn customer_socket(&self, customer: &Customer, after_seq: Option<u64>) -> Socket {
-        let mut path = format!(
-            "/ws/chat?conversation_id={}&token={}",
-            customer.id, customer.token
-        );
+        self.try_customer_socket(&customer.id, &customer.token, after_seq)
+            .await
+            .expect("customer socket opens")
+    }
+
+    /// Opens a customer's socket the way the chat page does: the conversation in the URL,
+    /// the token in the subprotocol list. `Err(status)` when the handshake is refused.
+    pub async fn try_customer_socket(
+        &self,
+        conversation_id: &str,
+        token: &str,
+        after_seq: Option<u64>,
+    ) -> Result<Socket, u16> {
+        let mut path = format!("/ws/chat?conversation_id={conversation_id}");
         if let Some(seq) = after_seq {
             path.push_str(&format!("&after_seq={seq}"));
         }
-        self.try_socket(&path, &[])
+        let protocols = format!("baton.chat, baton.token.{token}");
+        self.try_socket(&path, &[("sec-websocket-protocol", protocols.as_str())])
             .await
-            .expect("customer socket opens")
     }
 }

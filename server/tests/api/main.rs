@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0 with a fresh SQLite file, over HTTP.
 
+mod abuse;
 mod admin;
 mod ai;
 mod auth;

@@ -172,7 +172,8 @@ async fn an_agent_watching_a_conversation_resumes_without_gaps_or_repeats() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_sockets_on_one_conversation_all_receive_every_event_in_order() {
-    let app = TestApp::spawn().await;
+    // Far above what one customer opens: the cap per conversation is raised for the load.
+    let app = TestApp::spawn_with(|c| c.max_sockets_per_conversation = 0).await;
     let customer = app.customer("Sari").await;
     let ana = app.agent("ana@baton.dev").await;
     ana.takeover(&app, &customer.id).await.ok();
@@ -268,11 +269,13 @@ async fn sockets_refuse_wrong_tokens_missing_sessions_and_other_origins() {
     let cookie = app.session_cookie("ana@baton.dev").await;
 
     let wrong_token = app
+        .try_customer_socket(&customer.id, &"0".repeat(64), None)
+        .await;
+    let token_in_the_url = app
         .try_socket(
             &format!(
                 "/ws/chat?conversation_id={}&token={}",
-                customer.id,
-                "0".repeat(64)
+                customer.id, customer.token
             ),
             &[],
         )
@@ -286,6 +289,11 @@ async fn sockets_refuse_wrong_tokens_missing_sessions_and_other_origins() {
         .await;
 
     assert_eq!(wrong_token.err(), Some(401));
+    assert_eq!(
+        token_in_the_url.err(),
+        Some(401),
+        "a token in the URL (which proxies log) is not accepted"
+    );
     assert_eq!(no_session.err(), Some(401));
     assert_eq!(other_origin.err(), Some(403));
 }

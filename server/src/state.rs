@@ -1,0 +1,24 @@
+//! What every handler shares: the services, the realtime hub, the configuration.
+
+use std::sync::Arc;
+
+use app::backend::Services;
+
+use crate::config::Config;
+use crate::hub::Hub;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub hub: Arc<Hub>,
+    pub config: Arc<Config>,
+    /// The Content-Security-Policy sent with every response (hashes the SPA's loader).
+    pub csp: Arc<str>,
+    /// The server functions' paths (`/api/...`), to answer unknown ones with a JSON 404.
+    pub api_paths: Arc<std::collections::HashSet<String>>,
+    /// The PostgreSQL listener task, stopped with the server.
+    pub background: Option<Arc<tokio::task::AbortHandle>>,
+    /// With PostgreSQL: the listener connection's `application_name`.
+    pub listener_name: Option<String>,
+}
