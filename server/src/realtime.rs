@@ -71,11 +71,10 @@ fn protocol_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Counts a handshake from `address` against its rate.
-fn handshake_allowed(state: &AppState, address: ClientAddress) -> Result<(), Response> {
+fn handshake_allowed(state: &AppState, address: ClientAddress) -> Result<(), ApiError> {
     state
         .services
         .limit(Limit::HandshakePerAddress, &address.0.to_string())
-        .map_err(|err| error_response(&err))
 }
 
 /// The refusal of a socket over one of the caps.
@@ -102,7 +101,7 @@ pub async fn customer_socket(
         return cross_origin();
     }
     if let Err(refusal) = handshake_allowed(&state, address) {
-        return refusal;
+        return error_response(&refusal);
     }
     let id = match ConversationId::parse(&query.conversation_id) {
         Ok(id) => id,
@@ -162,7 +161,7 @@ pub async fn agent_socket(
         return cross_origin();
     }
     if let Err(refusal) = handshake_allowed(&state, address) {
-        return refusal;
+        return error_response(&refusal);
     }
     let agent = match auth::agent_from_headers(&state.services, &headers).await {
         Ok(agent) => agent,
