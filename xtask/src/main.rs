@@ -355,6 +355,9 @@ fn test(root: &Path) -> Result {
     lint(root)?;
     let server = build(root)?;
     ensure_browser_tools(root)?;
+    // The fuzzers' build (its own target dir, AddressSanitizer) runs at low priority beside
+    // the test stages, which mostly wait on sockets and timers; the fuzz stage then only runs.
+    let fuzz_build = start_fuzz_build(root);
 
     let mut stages = Vec::new();
 
@@ -433,7 +436,7 @@ fn test(root: &Path) -> Result {
         "Fuzzing every parser of outside input briefly (cargo fuzz, libFuzzer + AddressSanitizer)",
     );
     let t = Instant::now();
-    let fuzz = fuzz_briefly(root);
+    let fuzz = fuzz_build.and_then(|build| fuzz_briefly(root, build));
     let (passed, failed) = match &fuzz {
         Ok(count) => (*count, 0),
         Err(message) => {
@@ -507,7 +510,9 @@ const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Installs cargo-fuzz if missing and runs each target for a few seconds. libFuzzer needs the
 /// compiler's `-Z sanitizer` flags, which `RUSTC_BOOTSTRAP=1` unlocks on the stable toolchain.
-fn fuzz_briefly(root: &Path) -> Result<u64> {
+/// Installs cargo-fuzz if needed and starts building every fuzz target in the background,
+/// niced, its output in `target/fuzz-build.log`.
+fn start_fuzz_build(root: &Path) -> Result<std::process::Child> {
     let installed = output("cargo", &["fuzz", "--version"]).unwrap_or_default();
     if !installed.contains(CARGO_FUZZ_VERSION) {
         println!("    installing cargo-fuzz {CARGO_FUZZ_VERSION}");
@@ -521,6 +526,35 @@ fn fuzz_briefly(root: &Path) -> Result<u64> {
                 "--locked",
             ],
         )?;
+    }
+    let log_path = root.join("target").join("fuzz-build.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+    let err = log.try_clone().map_err(|e| e.to_string())?;
+    println!(
+        "    building the fuzz targets in the background (log: {})",
+        log_path.display()
+    );
+    Command::new("nice")
+        .args(["-n", "15", "cargo", "fuzz", "build"])
+        .current_dir(root.join("app"))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .stdout(log)
+        .stderr(err)
+        .spawn()
+        .map_err(|err| format!("could not start cargo fuzz build: {err}"))
+}
+
+/// Waits for the background fuzz build, then runs each target for [`FUZZ_SECONDS`].
+fn fuzz_briefly(root: &Path, mut build: std::process::Child) -> Result<u64> {
+    let built = build.wait().map_err(|err| err.to_string())?;
+    if !built.success() {
+        let log =
+            std::fs::read_to_string(root.join("target").join("fuzz-build.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        for line in tail.into_iter().rev() {
+            println!("    {line}");
+        }
+        return Err(format!("building the fuzz targets failed ({built})"));
     }
     let seconds = format!("-max_total_time={FUZZ_SECONDS}");
     for target in FUZZ_TARGETS {
