@@ -82,6 +82,8 @@ pub struct Hub {
     remote: Mutex<RemotePresence>,
     hook: std::sync::OnceLock<PresenceHook>,
     grace: Duration,
+    /// Turns true once the server is shutting down: every socket says goodbye.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for Hub {
@@ -103,6 +105,20 @@ impl Hub {
             remote: Mutex::new(HashMap::new()),
             hook: std::sync::OnceLock::new(),
             grace,
+            closing: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Tells every socket that the server is shutting down.
+    pub fn close_sockets(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once the server is shutting down.
+    pub fn closing(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
         }
     }
 

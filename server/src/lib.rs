@@ -193,7 +193,11 @@ pub async fn prepare(config: &Config) -> Result<(state::AppState, Backend), Star
     Ok((state, backend))
 }
 
-/// Runs the server until `shutdown` resolves, then drains requests in flight.
+/// How long requests in flight may take to finish once shutdown has begun.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs the server until `shutdown` resolves, then tells every socket to reconnect and
+/// drains requests in flight (at most [`SHUTDOWN_GRACE`]).
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -211,7 +215,26 @@ pub async fn run(
     })?;
     tracing::info!(%addr, "Baton is listening");
     let background = state.background.clone();
-    serve(listener, state, shutdown).await;
+    let hub = state.hub.clone();
+    let (fired, was_fired) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        // Sockets are told to reconnect (elsewhere, or here once back); requests in flight
+        // get up to SHUTDOWN_GRACE to finish.
+        hub.close_sockets();
+        let _ = fired.send(());
+    };
+    let serving = serve(listener, state, signal);
+    let deadline = async {
+        match was_fired.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = serving => {}
+        () = deadline => tracing::warn!("requests still in flight after the grace period: stopping anyway"),
+    }
     if let Some(task) = background {
         task.abort();
     }

@@ -43,6 +43,9 @@ pub const TOKEN_PROTOCOL_PREFIX: &str = "baton.token.";
 pub const SESSION_RECHECK: Duration = Duration::from_secs(5);
 /// The close code sent when an agent's session has ended.
 pub const SESSION_ENDED: u16 = 4401;
+/// The close code sent when the server shuts down (1012, "service restart"): clients
+/// reconnect at once, to this node once it is back or to another one.
+pub const RESTARTING: u16 = 1012;
 /// Events read from the store per query while catching up.
 const REPLAY_PAGE: u32 = 500;
 /// At most one typing signal per socket in this interval.
@@ -266,8 +269,11 @@ where
         cursor = replay(&state, audience, id, cursor, &mut sink).await?;
     }
     let mut last_typing = Instant::now() - TYPING_INTERVAL;
+    let closing = state.hub.closing();
+    tokio::pin!(closing);
     loop {
         tokio::select! {
+            () = &mut closing => return say_goodbye(&mut sink).await,
             item = feed.recv() => match item {
                 Ok(Feed::Committed(published)) => {
                     cursor = deliver(&state, audience, &published, cursor, &mut sink).await?;
@@ -299,6 +305,19 @@ where
             },
         }
     }
+}
+
+/// Closes a socket because the server is shutting down: the client reconnects at once.
+async fn say_goodbye<S>(sink: &mut S) -> Result<(), Gone>
+where
+    S: Sink<Message> + Unpin,
+{
+    let close = CloseFrame {
+        code: RESTARTING,
+        reason: "server restarting: reconnect".into(),
+    };
+    let _ = sink.send(Message::Close(Some(close))).await;
+    Ok(())
 }
 
 /// Who a socket serves, which decides how its frames are shaped.
@@ -455,8 +474,11 @@ where
     let mut last_typing = Instant::now() - TYPING_INTERVAL;
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
     recheck.tick().await;
+    let closing = state.hub.closing();
+    tokio::pin!(closing);
     loop {
         tokio::select! {
+            () = &mut closing => return say_goodbye(&mut sink).await,
             _ = recheck.tick() => {
                 let now = state.services.now();
                 if let Ok(None) = state.services.store.session_agent(&session_hash, now).await {

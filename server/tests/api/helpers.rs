@@ -509,3 +509,93 @@ impl TestApp {
             .await
     }
 }
+
+/// The real `baton` binary as a child process, for tests where the server must die.
+pub struct ChildServer {
+    pub url: String,
+    database_url: String,
+    port: u16,
+    process: Option<std::process::Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl ChildServer {
+    /// Starts the binary on a free port with a fresh database (a PostgreSQL schema when
+    /// `BATON_TEST_POSTGRES` is set, else a SQLite file), demo agents, rate limits off.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match postgres_base() {
+            Some(base) => fresh_postgres_schema(&base).await,
+            None => format!("sqlite://{}", dir.path().join("baton.db").display()),
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            database_url,
+            port,
+            process: None,
+            _dir: dir,
+        };
+        server.launch().await;
+        server
+    }
+
+    /// (Re)starts the process on the same port and database; returns once `/health` answers.
+    pub async fn launch(&mut self) {
+        let kb = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb");
+        let process = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+            .env("BATON_ADDR", format!("127.0.0.1:{}", self.port))
+            .env("DATABASE_URL", &self.database_url)
+            .env("BATON_KB_DIR", kb)
+            .env("BATON_DIST", self._dir.path())
+            .env("BATON_SEED_DEMO", "true")
+            .env("BATON_LIMIT_START_PER_ADDRESS", "0")
+            .env("BATON_LIMIT_SEND_PER_CONVERSATION", "0")
+            .env("BATON_LIMIT_SIGN_IN_PER_ADDRESS", "0")
+            .env("BATON_LIMIT_HANDSHAKE_PER_ADDRESS", "0")
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("baton starts");
+        self.process = Some(process);
+        let http = client();
+        for _ in 0..600 {
+            if let Ok(reply) = http.get(format!("{}/health", self.url)).send().await {
+                if reply.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("baton did not answer /health within 30 s");
+    }
+
+    /// SIGKILL: the process dies at once, mid-request.
+    pub fn kill(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+
+    /// SIGTERM, then waits for the process to exit; returns how long it took, and whether
+    /// it exited successfully.
+    pub fn terminate(&mut self) -> (Duration, bool) {
+        let mut process = self.process.take().expect("running");
+        let asked = std::time::Instant::now();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &process.id().to_string()])
+            .status();
+        let status = process.wait().expect("exit status");
+        (asked.elapsed(), status.success())
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -5,6 +5,7 @@ mod admin;
 mod ai;
 mod auth;
 mod chat;
+mod faults;
 mod handoff;
 mod helpers;
 mod nodes;

@@ -1,0 +1,339 @@
+//! Faults: the real binary killed mid-load, stopped politely, sockets that never read.
+//! Whatever Baton acknowledged before a fault is there afterwards, exactly once, and clients
+//! that retry or reconnect end up with everything, nothing doubled.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::live::ServerFrame;
+use futures::future::join_all;
+use futures::StreamExt;
+use rand::Rng;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use crate::helpers::{client, ChildServer, PASSWORD};
+
+/// How long a client keeps retrying through a restart before the test gives up.
+const RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// Requests that got no answer (the server was down) and were retried, across the test.
+static UNANSWERED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// POSTs until the server answers (connection errors and 5xx are retried with the same
+/// body, as a client that did not get an answer would); the final status and body.
+async fn post_retrying(http: &reqwest::Client, url: &str, body: &Value) -> (StatusCode, Value) {
+    let deadline = tokio::time::Instant::now() + RETRY_FOR;
+    loop {
+        if let Ok(reply) = http.post(url).json(body).send().await {
+            let status = reply.status();
+            if !status.is_server_error() {
+                let body = reply.json().await.unwrap_or(Value::Null);
+                return (status, body);
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no answer from {url}"
+        );
+        UNANSWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A customer socket that reconnects after every drop and resumes from the last seq it
+/// has: returns every seq it received, in order.
+async fn follow_customer(
+    ws_base: String,
+    conversation: String,
+    token: String,
+    until: Arc<Mutex<Option<u64>>>,
+) -> Vec<u64> {
+    let mut seen: Vec<u64> = Vec::new();
+    let deadline = tokio::time::Instant::now() + RETRY_FOR;
+    loop {
+        let after = seen.last().copied().unwrap_or(0);
+        let mut request =
+            format!("{ws_base}/ws/chat?conversation_id={conversation}&after_seq={after}")
+                .into_client_request()
+                .unwrap();
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            format!("baton.chat, baton.token.{token}").parse().unwrap(),
+        );
+        if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await {
+            loop {
+                let done = *until.lock().unwrap();
+                if done.is_some_and(|last| seen.last().copied().unwrap_or(0) >= last) {
+                    let _ = socket.close(None).await;
+                    return seen;
+                }
+                match tokio::time::timeout(Duration::from_millis(200), socket.next()).await {
+                    Err(_) => continue,
+                    Ok(Some(Ok(WsMessage::Text(text)))) => {
+                        if let Ok(ServerFrame::Events { events, .. }) = serde_json::from_str(&text)
+                        {
+                            seen.extend(events.iter().map(|e| e.seq));
+                        }
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    Ok(Some(Err(_)) | None) => break,
+                }
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the socket never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn sign_in(url: &str, email: &str) -> reqwest::Client {
+    let http = client();
+    let (status, _) = post_retrying(
+        &http,
+        &format!("{url}/api/agent/login"),
+        &json!({ "email": email, "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    http
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_load_keeps_everything_it_acknowledged_exactly_once() {
+    let mut server = ChildServer::start().await;
+    let url = server.url.clone();
+    let ana = sign_in(&url, "ana@baton.dev").await;
+    let budi = sign_in(&url, "budi@baton.dev").await;
+    let budi_id = post_retrying(&budi, &format!("{url}/api/agent/me"), &json!({}))
+        .await
+        .1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let customers: Vec<(String, String)> = join_all((0..12).map(|n| {
+        let url = url.clone();
+        async move {
+            let (_, started) = post_retrying(
+                &client(),
+                &format!("{url}/api/chat/start"),
+                &json!({ "display_name": format!("Customer {n}") }),
+            )
+            .await;
+            (
+                started["conversation_id"].as_str().unwrap().to_owned(),
+                started["token"].as_str().unwrap().to_owned(),
+            )
+        }
+    }))
+    .await;
+
+    let followed_last: Arc<Mutex<Option<u64>>> = Arc::new(Mutex::new(None));
+    let follower = tokio::spawn(follow_customer(
+        url.replacen("http://", "ws://", 1),
+        customers[0].0.clone(),
+        customers[0].1.clone(),
+        followed_last.clone(),
+    ));
+
+    // Customers send, each message with its own client_id, retried until acknowledged, and
+    // go on until they have sent ten more after the restart.
+    let restarted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let senders = customers.iter().enumerate().map(|(n, (id, token))| {
+        let (url, id, token, acked) = (url.clone(), id.clone(), token.clone(), acked.clone());
+        let restarted = restarted.clone();
+        async move {
+            let http = client();
+            let mut after_restart = 0;
+            for i in 0..2_000 {
+                if restarted.load(std::sync::atomic::Ordering::Relaxed) {
+                    after_restart += 1;
+                    if after_restart > 10 {
+                        break;
+                    }
+                }
+                let client_id = format!("m{n}x{i}");
+                let body = json!({ "conversation_id": id, "token": token,
+                                   "client_id": client_id, "body": format!("message {i} from {n}") });
+                let (status, _) = post_retrying(&http, &format!("{url}/api/chat/send"), &body).await;
+                assert_eq!(status, StatusCode::OK, "{client_id}");
+                acked.lock().unwrap().push((id.clone(), client_id));
+            }
+        }
+    });
+    // Ana takes over half of them and transfers each to Budi; acknowledged ones are kept.
+    let transitions: Arc<Mutex<Vec<(String, &'static str)>>> = Arc::default();
+    let handoffs = {
+        let (url, transitions, budi_id) = (url.clone(), transitions.clone(), budi_id.clone());
+        let ids: Vec<String> = customers
+            .iter()
+            .step_by(2)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let (ana, budi) = (ana.clone(), budi.clone());
+        async move {
+            for id in ids {
+                let pause = rand::thread_rng().gen_range(0..300);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+                let (status, _) = post_retrying(
+                    &ana,
+                    &format!("{url}/api/conversations/takeover"),
+                    &json!({ "conversation_id": id }),
+                )
+                .await;
+                if status == StatusCode::OK {
+                    transitions.lock().unwrap().push((id.clone(), "taken_over"));
+                }
+                // Budi is present on whichever process is running now.
+                post_retrying(&budi, &format!("{url}/api/agent/me"), &json!({})).await;
+                let (status, _) = post_retrying(
+                    &ana,
+                    &format!("{url}/api/conversations/transfer"),
+                    &json!({ "conversation_id": id, "to_agent_id": budi_id, "note": "VIP" }),
+                )
+                .await;
+                if status == StatusCode::OK {
+                    transitions
+                        .lock()
+                        .unwrap()
+                        .push((id.clone(), "transferred"));
+                }
+            }
+        }
+    };
+    let kill_after = Duration::from_millis(rand::thread_rng().gen_range(200..800));
+    let killer = async {
+        tokio::time::sleep(kill_after).await;
+        server.kill();
+        server.launch().await;
+        restarted.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    tokio::join!(join_all(senders), handoffs, killer);
+
+    // Every log is gap-free; every acknowledged message is there once; no retried
+    // client_id is stored twice; every acknowledged transition is there.
+    let acked = acked.lock().unwrap().clone();
+    let transitions = transitions.lock().unwrap().clone();
+    let unanswered = UNANSWERED.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(unanswered > 0, "the kill hit requests in flight");
+    eprintln!(
+        "killed after {kill_after:?}: {} messages and {} transitions acknowledged, {unanswered} requests retried",
+        acked.len(),
+        transitions.len()
+    );
+    for (id, _) in &customers {
+        let (status, detail) = post_retrying(
+            &ana,
+            &format!("{url}/api/conversations/get"),
+            &json!({ "conversation_id": id }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let events = detail["events"].as_array().unwrap();
+        let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as u64).collect::<Vec<_>>(),
+            "gap-free log of {id}"
+        );
+        let mut stored: HashMap<&str, usize> = HashMap::new();
+        for event in events {
+            if let Some(client_id) = event["message"]["client_id"].as_str() {
+                *stored.entry(client_id).or_default() += 1;
+            }
+        }
+        assert!(
+            stored.values().all(|n| *n == 1),
+            "a retry stored twice: {stored:?}"
+        );
+        for (_, client_id) in acked.iter().filter(|(c, _)| c == id) {
+            assert_eq!(
+                stored.get(client_id.as_str()),
+                Some(&1),
+                "{client_id} was acknowledged"
+            );
+        }
+        for (_, kind) in transitions.iter().filter(|(c, _)| c == id) {
+            assert!(
+                events.iter().any(|e| e["type"] == *kind),
+                "acknowledged {kind} of {id} is kept"
+            );
+        }
+    }
+
+    // The customer's socket reconnected and resumed: every visible event once, in order.
+    let (id, token) = &customers[0];
+    let (_, history) = post_retrying(
+        &client(),
+        &format!("{url}/api/chat/history"),
+        &json!({ "conversation_id": id, "token": token }),
+    )
+    .await;
+    let visible: Vec<u64> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    *followed_last.lock().unwrap() = visible.last().copied();
+    let received = follower.await.unwrap();
+    let unique: BTreeSet<u64> = received.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        received.len(),
+        "nothing doubled: {received:?}"
+    );
+    assert!(
+        received.windows(2).all(|w| w[0] < w[1]),
+        "in order: {received:?}"
+    );
+    assert_eq!(received, visible, "nothing missing");
+}
+
+#[tokio::test]
+async fn sigterm_tells_open_sockets_to_reconnect_and_exits_promptly() {
+    let mut server = ChildServer::start().await;
+    let url = server.url.clone();
+    let (_, started) = post_retrying(&client(), &format!("{url}/api/chat/start"), &json!({})).await;
+    let mut request = format!(
+        "{}/ws/chat?conversation_id={}",
+        url.replacen("http://", "ws://", 1),
+        started["conversation_id"].as_str().unwrap()
+    )
+    .into_client_request()
+    .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!(
+            "baton.chat, baton.token.{}",
+            started["token"].as_str().unwrap()
+        )
+        .parse()
+        .unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+
+    let (took, clean) = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
+
+    let mut close_code = None;
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_secs(5), socket.next()).await
+    {
+        if let WsMessage::Close(Some(frame)) = message {
+            close_code = Some(u16::from(frame.code));
+            break;
+        }
+    }
+    assert_eq!(close_code, Some(1012), "service restart: reconnect");
+    assert!(clean, "exit status 0");
+    assert!(took < Duration::from_secs(10), "exited in {took:?}");
+}
