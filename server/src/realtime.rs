@@ -46,6 +46,10 @@ pub const SESSION_ENDED: u16 = 4401;
 /// The close code sent when the server shuts down (1012, "service restart"): clients
 /// reconnect at once, to this node once it is back or to another one.
 pub const RESTARTING: u16 = 1012;
+/// A socket whose client has not taken a frame for this long is closed: it reconnects and
+/// resumes by seq when it reads again. Until then its backlog is bounded by the write
+/// buffer (1 MiB) and the shared channel, never by how much was published.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Events read from the store per query while catching up.
 const REPLAY_PAGE: u32 = 500;
 /// At most one typing signal per socket in this interval.
@@ -212,7 +216,11 @@ where
     S: Sink<Message> + Unpin,
 {
     let text = serde_json::to_string(frame).map_err(|_| ())?;
-    sink.send(Message::Text(text.into())).await.map_err(|_| ())
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
+        Ok(sent) => sent.map_err(|_| ()),
+        // A client that stopped reading: let it go rather than hold its backlog.
+        Err(_) => Err(()),
+    }
 }
 
 /// What arrived from the client.

@@ -337,3 +337,97 @@ async fn sigterm_tells_open_sockets_to_reconnect_and_exits_promptly() {
     assert!(clean, "exit status 0");
     assert!(took < Duration::from_secs(10), "exited in {took:?}");
 }
+
+/// Opens an agent dashboard socket with `cookie` on the child server.
+async fn dashboard(
+    url: &str,
+    cookie: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let mut request = format!("{}/ws", url.replacen("http://", "ws://", 1))
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("socket opens")
+        .0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sockets_that_never_read_cost_bounded_memory_and_slow_nobody_else() {
+    let server = ChildServer::start().await;
+    let url = server.url.clone();
+    let login = client()
+        .post(format!("{url}/api/agent/login"))
+        .json(&json!({ "email": "ana@baton.dev", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Fifty dashboards that never read a frame, and one that does.
+    let stuck = join_all((0..50).map(|_| dashboard(&url, &cookie))).await;
+    let mut healthy = dashboard(&url, &cookie).await;
+    let before = server.rss_kib();
+
+    let customers: Vec<(String, String)> = join_all((0..8).map(|_| {
+        let url = url.clone();
+        async move {
+            let (_, started) =
+                post_retrying(&client(), &format!("{url}/api/chat/start"), &json!({})).await;
+            (
+                started["conversation_id"].as_str().unwrap().to_owned(),
+                started["token"].as_str().unwrap().to_owned(),
+            )
+        }
+    }))
+    .await;
+    let body = "x".repeat(3_500);
+    let flood = join_all(customers.iter().enumerate().map(|(n, (id, token))| {
+        let (url, body) = (url.clone(), body.clone());
+        async move {
+            let http = client();
+            for i in 0..100 {
+                let message = json!({ "conversation_id": id, "token": token,
+                                      "client_id": format!("s{n}x{i}"), "body": body });
+                let (status, _) =
+                    post_retrying(&http, &format!("{url}/api/chat/send"), &message).await;
+                assert_eq!(status, StatusCode::OK);
+            }
+        }
+    }));
+    let reading = async {
+        let mut received = 0;
+        while received < 8 * 100 {
+            let next = tokio::time::timeout(Duration::from_secs(20), healthy.next()).await;
+            let Ok(Some(Ok(WsMessage::Text(text)))) = next else {
+                panic!("the healthy dashboard stalled after {received} messages");
+            };
+            if let Ok(ServerFrame::Events { events, .. }) = serde_json::from_str(&text) {
+                received += events
+                    .iter()
+                    .filter(|e| matches!(&e.kind, app::domain::EventKind::Message { message } if message.client_id.as_deref().is_some_and(|c| c.starts_with('s'))))
+                    .count();
+            }
+        }
+        received
+    };
+    let (_, received) = tokio::join!(flood, reading);
+    let after = server.rss_kib();
+    drop(stuck);
+
+    assert_eq!(received, 800, "the reading dashboard got every message");
+    // 800 frames of ~4 KiB each for 50 sockets would be ~160 MiB if the server queued them.
+    eprintln!("server RSS with 50 stuck sockets: {before} KiB → {after} KiB");
+    assert!(
+        after.saturating_sub(before) < 120 * 1024,
+        "RSS grew from {before} KiB to {after} KiB"
+    );
+}

@@ -594,6 +594,19 @@ impl ChildServer {
     }
 }
 
+impl ChildServer {
+    /// Resident memory of the running process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let pid = self.process.as_ref().expect("running").id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+}
+
 impl Drop for ChildServer {
     fn drop(&mut self) {
         self.kill();
