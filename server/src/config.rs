@@ -149,6 +149,13 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminCommand,
     },
+    /// Writes a consistent copy of the SQLite database to FILE while Baton keeps serving
+    /// (`VACUUM INTO`). Restore by starting Baton with `DATABASE_URL=sqlite://FILE`.
+    /// PostgreSQL: use `pg_dump` / `pg_restore` (README).
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        file: PathBuf,
+    },
 }
 
 /// `baton admin …`

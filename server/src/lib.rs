@@ -15,6 +15,7 @@
 //! - [`ai`] — the knowledge base and the embedded responder.
 //! - [`limits`] — rate limits (token buckets per key).
 //! - [`seed`] — first-run demo agents and knowledge base.
+//! - [`backup`] — online copies of the SQLite database (`baton backup FILE`).
 //! - [`state`] — what every handler shares.
 //! - [`guard`] — the edge: allowed hosts, client address behind trusted proxies, origin
 //!   checks, security headers.
@@ -22,6 +23,8 @@
 
 /// The knowledge base and the AI responder.
 pub mod ai;
+/// Online backups of the SQLite database.
+pub mod backup;
 /// Typed configuration.
 pub mod config;
 /// Cross-node fan-out on PostgreSQL.

@@ -16,6 +16,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Admin {
             action: AdminCommand::Create { email, name },
         }) => create_admin(&config, email, name).await,
+        Some(Command::Backup { file }) => backup(&config, file).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -50,6 +51,21 @@ async fn create_admin(config: &Config, email: &str, name: &str) -> Result<(), St
     backend.close().await;
     let agent = created?;
     println!("Created admin {} <{}>.", agent.display_name, agent.email);
+    Ok(())
+}
+
+/// `baton backup FILE`: a consistent online copy of the SQLite database.
+async fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    server::backup::sqlite(&config.database_url, file)
+        .await
+        .map_err(|err| format!("backup failed: {err}"))?;
+    println!(
+        "Backed up {} to {} in {:.1?}.",
+        config.database_url,
+        file.display(),
+        started.elapsed()
+    );
     Ok(())
 }
 

@@ -431,3 +431,117 @@ async fn sockets_that_never_read_cost_bounded_memory_and_slow_nobody_else() {
         "RSS grew from {before} KiB to {after} KiB"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_taken_under_load_restores_every_message_acknowledged_before_it() {
+    let server = ChildServer::start_on(None).await;
+    let url = server.url.clone();
+    let customers: Vec<(String, String)> = join_all((0..6).map(|_| {
+        let url = url.clone();
+        async move {
+            let (_, started) =
+                post_retrying(&client(), &format!("{url}/api/chat/start"), &json!({})).await;
+            (
+                started["conversation_id"].as_str().unwrap().to_owned(),
+                started["token"].as_str().unwrap().to_owned(),
+            )
+        }
+    }))
+    .await;
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let senders = customers.iter().enumerate().map(|(n, (id, token))| {
+        let (url, id, token, acked, stop) = (
+            url.clone(),
+            id.clone(),
+            token.clone(),
+            acked.clone(),
+            stop.clone(),
+        );
+        async move {
+            let http = client();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let client_id = format!("b{n}x{i}");
+                let body = json!({ "conversation_id": id, "token": token,
+                                   "client_id": client_id, "body": format!("order {i}") });
+                let (status, _) =
+                    post_retrying(&http, &format!("{url}/api/chat/send"), &body).await;
+                assert_eq!(status, StatusCode::OK);
+                acked.lock().unwrap().push((id.clone(), client_id));
+                i += 1;
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup.db");
+    let backup = {
+        let (database_url, copy, acked, stop) = (
+            server.database_url().to_owned(),
+            copy.clone(),
+            acked.clone(),
+            stop.clone(),
+        );
+        async move {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let before = acked.lock().unwrap().clone();
+            let output = tokio::task::spawn_blocking(move || {
+                std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+                    .args(["backup", copy.to_str().unwrap()])
+                    .env("DATABASE_URL", database_url)
+                    .env("RUST_LOG", "error")
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            (before, output)
+        }
+    };
+    let (_, (before, output)) = tokio::join!(join_all(senders), backup);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let total = acked.lock().unwrap().len();
+    assert!(total > before.len(), "the load went on during the backup");
+
+    let restored = ChildServer::start_on(Some(format!("sqlite://{}", copy.display()))).await;
+    let ana = sign_in(&restored.url, "ana@baton.dev").await;
+    let mut stored: HashMap<String, usize> = HashMap::new();
+    for (id, _) in &customers {
+        let (_, detail) = post_retrying(
+            &ana,
+            &format!("{}/api/conversations/get", restored.url),
+            &json!({ "conversation_id": id }),
+        )
+        .await;
+        let events = detail["events"].as_array().unwrap();
+        let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as u64).collect::<Vec<_>>(),
+            "gap-free"
+        );
+        for event in events {
+            if let Some(client_id) = event["message"]["client_id"].as_str() {
+                *stored.entry(client_id.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    for (_, client_id) in &before {
+        assert_eq!(
+            stored.get(client_id),
+            Some(&1),
+            "{client_id} was acknowledged before the backup"
+        );
+    }
+    eprintln!(
+        "backup under load: {} messages acknowledged before it began, {} in the copy, {total} in all",
+        before.len(),
+        stored.len()
+    );
+}

@@ -523,11 +523,18 @@ impl ChildServer {
     /// Starts the binary on a free port with a fresh database (a PostgreSQL schema when
     /// `BATON_TEST_POSTGRES` is set, else a SQLite file), demo agents, rate limits off.
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match postgres_base() {
-            Some(base) => fresh_postgres_schema(&base).await,
-            None => format!("sqlite://{}", dir.path().join("baton.db").display()),
+            Some(base) => Some(fresh_postgres_schema(&base).await),
+            None => None,
         };
+        Self::start_on(database_url).await
+    }
+
+    /// Starts the binary on `database_url`, or on a fresh SQLite file when `None`.
+    pub async fn start_on(database_url: Option<String>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("baton.db").display()));
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -541,6 +548,11 @@ impl ChildServer {
         };
         server.launch().await;
         server
+    }
+
+    /// The database it runs on.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     /// (Re)starts the process on the same port and database; returns once `/health` answers.
