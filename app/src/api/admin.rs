@@ -1,10 +1,10 @@
+//! Admins: creating and disabling agents, resetting passwords, reading the audit log. Each
+//! function checks the admin role first ([`crate::backend::admin::require_admin`]).
+
 use leptos::prelude::*;
 
 use crate::domain::{Agent, AgentId, AuditEntry, ConversationId, Role};
 use crate::error::ApiError;
-
-/// The shortest password an admin may set.
-pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Creates an agent (admins only).
 #[server(prefix = "/api", endpoint = "admin/agents/create", input = server_fn::codec::Json)]

@@ -70,15 +70,8 @@ pub async fn respond(services: Services, conversation: Conversation) {
             client_id: None,
             decided_at: Some(version),
         };
-        match services
-            .store
-            .append_message(id, message, services.now())
-            .await
-        {
-            Ok(appended) => services.publisher.publish(
-                &appended.conversation,
-                std::slice::from_ref(&appended.event),
-            ),
+        match services.append(id, message).await {
+            Ok(_) => {}
             Err(StoreError::Refused { refusal, .. }) => {
                 tracing::info!(
                     ?refusal,
