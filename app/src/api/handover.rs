@@ -1,3 +1,5 @@
+//! The owner hands a conversation back to the AI, optionally with a brief the AI honours.
+
 use leptos::prelude::*;
 
 use crate::domain::{Conversation, ConversationId};

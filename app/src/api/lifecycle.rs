@@ -1,3 +1,5 @@
+//! Closing a conversation and reopening a closed one; the rule book decides who may.
+
 use leptos::prelude::*;
 
 use crate::domain::{Conversation, ConversationId};

@@ -1,3 +1,5 @@
+//! Taking a conversation over from the AI, and a supervisor's forced takeover with a reason.
+
 use leptos::prelude::*;
 
 use crate::domain::{Conversation, ConversationId};

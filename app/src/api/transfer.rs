@@ -1,3 +1,5 @@
+//! The owner transfers a conversation to another agent who is online and has room.
+
 use leptos::prelude::*;
 
 use crate::domain::{AgentId, Conversation, ConversationId};

@@ -1,3 +1,6 @@
+//! The AI's turn after a customer message: ask the responder, append its reply only while
+//! the conversation is still the AI's at the version it answered, escalate when it says so.
+
 use super::handoff::publish;
 use super::{NewMessage, Reply, ReplyContext, Services, StoreError};
 use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
