@@ -25,6 +25,16 @@ pub enum Request {
     Reopen,
 }
 
+/// Applies a request of the signed-in agent (the body of every hand-off endpoint).
+pub async fn by_signed_in_agent(
+    id: ConversationId,
+    request: Request,
+) -> Result<Conversation, ApiError> {
+    let services = Services::from_context()?;
+    let agent = super::auth::current_agent(&services).await?;
+    apply(&services, id, &agent, request).await
+}
+
 /// Applies a request to a conversation: load, decide with [`crate::domain::Mode::apply`], write with a
 /// conditional update on the version, publish. Exactly one of several racing requests wins;
 /// the others get a refusal naming the winner.

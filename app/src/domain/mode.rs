@@ -502,15 +502,20 @@ mod tests {
         }
     }
 
+    /// Asserts `command` is refused with `refusal` in each of `modes`.
+    fn refused_in(modes: impl IntoIterator<Item = Mode>, command: Command, refusal: Refusal) {
+        for mode in modes {
+            assert_eq!(to(mode, command), Err(refusal), "{mode:?}");
+        }
+    }
+
     #[test]
     fn only_a_closed_conversation_reopens() {
-        for mode in [Mode::Ai, mine(), theirs()] {
-            assert_eq!(
-                to(mode, Command::Reopen),
-                Err(Refusal::NotClosed),
-                "{mode:?}"
-            );
-        }
+        refused_in(
+            [Mode::Ai, mine(), theirs()],
+            Command::Reopen,
+            Refusal::NotClosed,
+        );
     }
 
     #[test]
@@ -591,13 +596,8 @@ mod tests {
 
     #[test]
     fn an_agent_cannot_force_a_takeover() {
-        for mode in [Mode::Ai, mine(), theirs(), Mode::Closed] {
-            assert_eq!(
-                to(mode, Command::ForceTakeOver),
-                Err(Refusal::NotSupervisor),
-                "{mode:?}"
-            );
-        }
+        let every_mode = [Mode::Ai, mine(), theirs(), Mode::Closed];
+        refused_in(every_mode, Command::ForceTakeOver, Refusal::NotSupervisor);
     }
 
     // Who may write.
