@@ -1,5 +1,8 @@
+//! The AI's turn after a customer message: ask the responder, append its reply only while
+//! the conversation is still the AI's at the version it answered, escalate when it says so.
+
 use super::handoff::publish;
-use super::{NewMessage, Reply, ReplyContext, SendGuard, Services, StoreError};
+use super::{NewMessage, Reply, ReplyContext, Services, StoreError};
 use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
 
 /// How much of the transcript the AI sees.
@@ -68,19 +71,15 @@ pub async fn respond(services: Services, conversation: Conversation) {
             author: Author::Ai,
             body,
             client_id: None,
-            guard: SendGuard::Ai { version },
+            decided_at: Some(version),
         };
-        match services
-            .store
-            .append_message(id, message, services.now())
-            .await
-        {
-            Ok(appended) => services.publisher.publish(
-                &appended.conversation,
-                std::slice::from_ref(&appended.event),
-            ),
-            Err(StoreError::SendRefused { mode }) => {
-                tracing::info!(?mode, "AI reply discarded: the conversation changed hands");
+        match services.append(id, message).await {
+            Ok(_) => {}
+            Err(StoreError::Refused { refusal, .. }) => {
+                tracing::info!(
+                    ?refusal,
+                    "AI reply discarded: the conversation changed hands"
+                );
                 return;
             }
             Err(err) => {
