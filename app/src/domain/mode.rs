@@ -25,7 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, Author, Availability, Conversation, Role};
+use super::{AgentId, Author, Availability, Role};
 
 /// Who answers a conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -378,17 +378,6 @@ impl Refusal {
             Refusal::NotSupervisor => "Only supervisors and admins can force a takeover".into(),
             Refusal::Changed => "The conversation changed meanwhile. Please try again.".into(),
         }
-    }
-
-    /// [`Refusal::message`] for a refusal about `conversation`, naming its owner.
-    pub fn explain(self, conversation: &Conversation) -> String {
-        self.message(|id| {
-            conversation
-                .owner
-                .as_ref()
-                .filter(|owner| owner.id == id)
-                .map(|owner| owner.name.clone())
-        })
     }
 }
 

@@ -2,9 +2,9 @@
 //!
 //! [`SqlStore`] implements the [`Store`] port: every read and every write is a sequence of
 //! the statements in [`super::sql`], run on a [`Db`] connection. A backend contributes only
-//! its [`Shell`]: how it lends a connection for a read, and how it runs a write in one
-//! transaction (SQLite: the group-committing writer task; PostgreSQL: a pooled transaction),
-//! plus whether a write must lock the conversation's row first ([`Db::LOCKS_ROWS`]).
+//! its [`Shell`]: the pool reads come from, and how a write becomes one transaction (SQLite:
+//! the group-committing writer task; PostgreSQL: a pooled transaction), plus whether a write
+//! must lock the conversation's row first ([`Db::LOCKS_ROWS`]).
 
 use std::future::Future;
 
