@@ -63,6 +63,15 @@ pub struct Config {
     #[arg(long, env = "BATON_ALLOW_DEMO_ACCOUNTS", default_value_t = false, action = clap::ArgAction::Set)]
     pub allow_demo_accounts: bool,
 
+    /// How many days refused sign-ins stay in the audit log (at most the newest 100,000 are
+    /// kept). Nothing else in the audit log is ever deleted.
+    #[arg(
+        long,
+        env = "BATON_REFUSED_SIGN_IN_RETENTION_DAYS",
+        default_value_t = 30
+    )]
+    pub refused_sign_in_retention_days: u32,
+
     /// How long an agent stays signed in, in hours.
     #[arg(long, env = "BATON_SESSION_TTL_HOURS", default_value_t = 12)]
     pub session_ttl_hours: u32,

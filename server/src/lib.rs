@@ -15,6 +15,7 @@
 //! - [`ai`] — the knowledge base and the embedded responder.
 //! - [`limits`] — rate limits (token buckets per key).
 //! - [`seed`] — first-run demo agents and knowledge base.
+//! - [`retention`] — the hourly purge of expired sessions and old refused sign-ins.
 //! - [`backup`] — online copies of the SQLite database (`baton backup FILE`).
 //! - [`state`] — what every handler shares.
 //! - [`guard`] — the edge: allowed hosts, client address behind trusted proxies, origin
@@ -39,6 +40,8 @@ pub mod hub;
 pub mod limits;
 /// The WebSockets for agents and customers.
 pub mod realtime;
+/// Retention: expired sessions and old refused sign-ins are purged.
+pub mod retention;
 /// First-run data.
 pub mod seed;
 /// What every handler shares.
@@ -250,6 +253,11 @@ async fn serve(
     state: state::AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    let purging = tokio::spawn(retention::run(
+        state.services.store.clone(),
+        state.services.clock.clone(),
+        state.config.refused_sign_in_retention_days,
+    ));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     if let Err(err) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -257,6 +265,7 @@ async fn serve(
     {
         tracing::error!(%err, "server stopped with an error");
     }
+    purging.abort();
 }
 
 /// Starts the server in the background (port 0 in `config.addr` picks a free port).

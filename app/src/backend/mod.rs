@@ -21,6 +21,6 @@ pub mod team;
 
 pub use ports::{
     Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,
-    Publisher, RateLimiter, Reply, ReplyContext, Responder, ResponderError, Services, Store,
-    StoreError, SystemClock, TransitionPatch,
+    Publisher, Purged, RateLimiter, Reply, ReplyContext, Responder, ResponderError, Retention,
+    Services, Store, StoreError, SystemClock, TransitionPatch,
 };

@@ -318,6 +318,28 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Agent>, StoreError>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Deletes expired sessions, and refused sign-ins older than the retention or beyond
+    /// its cap (the only audit entries that are ever deleted).
+    async fn purge(&self, retention: Retention) -> Result<Purged, StoreError>;
+}
+
+/// What a purge keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Sessions that expired by now go.
+    pub now: Timestamp,
+    /// Refused sign-ins from before this go.
+    pub refused_since: Timestamp,
+    /// At most this many refused sign-ins are kept (the newest).
+    pub refused_kept: u64,
+}
+
+/// What a purge deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub refused_sign_ins: u64,
 }
 
 /// Fans committed events out to live sockets (in this node and, with PostgreSQL, others).

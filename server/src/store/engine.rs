@@ -9,8 +9,8 @@
 use std::future::Future;
 
 use app::backend::{
-    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Store, StoreError,
-    TransitionPatch,
+    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Retention, Store,
+    StoreError, TransitionPatch,
 };
 use app::domain::{
     Agent, AgentId, AgentOverview, AuditEntry, Author, Availability, Conversation, ConversationId,
@@ -660,6 +660,27 @@ impl<S: Shell> Store for SqlStore<S> {
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         self.execute(sql::delete_session(token_hash)).await
+    }
+
+    async fn purge(&self, retention: Retention) -> Result<Purged, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                let sessions = db
+                    .execute(sql::purge_expired_sessions(retention.now))
+                    .await?;
+                let old = db
+                    .execute(sql::purge_refused_sign_ins_before(retention.refused_since))
+                    .await?;
+                let over = db
+                    .execute(sql::purge_refused_sign_ins_beyond(retention.refused_kept))
+                    .await?;
+                Ok(Purged {
+                    sessions,
+                    refused_sign_ins: old + over,
+                })
+            })
+        })
+        .await
     }
 }
 

@@ -381,6 +381,27 @@ pub(crate) fn delete_session(token_hash: &str) -> Statement {
     Statement::new("DELETE FROM sessions WHERE token_hash = $1").bind((token_hash,))
 }
 
+// Retention.
+
+pub(crate) fn purge_expired_sessions(now: Timestamp) -> Statement {
+    Statement::new("DELETE FROM sessions WHERE expires_at <= $1").bind((now,))
+}
+
+pub(crate) fn purge_refused_sign_ins_before(cutoff: Timestamp) -> Statement {
+    Statement::new("DELETE FROM audit_log WHERE action = 'sign_in_refused' AND at < $1")
+        .bind((cutoff,))
+}
+
+/// Keeps the newest `keep` refused sign-ins.
+pub(crate) fn purge_refused_sign_ins_beyond(keep: u64) -> Statement {
+    Statement::new(
+        "DELETE FROM audit_log WHERE action = 'sign_in_refused' AND id <= (
+           SELECT id FROM audit_log WHERE action = 'sign_in_refused'
+           ORDER BY id DESC LIMIT 1 OFFSET CAST($1 AS INTEGER))",
+    )
+    .bind((keep as i64,))
+}
+
 // The audit log and the knowledge base.
 
 pub(crate) fn insert_audit(entry: &NewAudit, at: Timestamp) -> Statement {

@@ -540,3 +540,107 @@ async fn demo_accounts_on_a_public_https_origin_stop_the_server_from_starting() 
         "the refusal says what to do instead"
     );
 }
+
+/// Runs one raw statement on the app's database (SQLite or PostgreSQL).
+async fn raw(app: &TestApp, statement: &str) -> Result<u64, sqlx::Error> {
+    use sqlx::Connection;
+    if app.database_url.starts_with("sqlite:") {
+        let mut db = sqlx::SqliteConnection::connect(&app.database_url).await?;
+        Ok(sqlx::query(statement)
+            .execute(&mut db)
+            .await?
+            .rows_affected())
+    } else {
+        let mut db = sqlx::PgConnection::connect(&app.database_url).await?;
+        Ok(sqlx::query(statement)
+            .execute(&mut db)
+            .await?
+            .rows_affected())
+    }
+}
+
+#[tokio::test]
+async fn expired_sessions_and_old_refused_sign_ins_are_purged_and_nothing_else_ever_is() {
+    use app::backend::{Clock, NewAudit, SystemClock};
+    use app::domain::{AgentId, AuditAction, Timestamp};
+
+    let app = TestApp::spawn().await;
+    let store = app.server.store.as_ref();
+    let now = SystemClock.now();
+    let day = 24 * 3600 * 1000;
+    let ana = AgentId::parse(&app.agent("ana@baton.dev").await.id).unwrap();
+    store
+        .create_session(
+            "expired",
+            ana,
+            Timestamp(now.millis() - 2 * 3600_000),
+            Timestamp(now.millis() - 3600_000),
+        )
+        .await
+        .unwrap();
+    let entry = |action| NewAudit {
+        actor: None,
+        action,
+        conversation_id: None,
+        detail: Some("x".into()),
+    };
+    store
+        .append_audit(
+            entry(AuditAction::SignInRefused),
+            Timestamp(now.millis() - 40 * day),
+        )
+        .await
+        .unwrap();
+    store
+        .append_audit(
+            entry(AuditAction::TakeOver),
+            Timestamp(now.millis() - 40 * day),
+        )
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        store
+            .append_audit(entry(AuditAction::SignInRefused), now)
+            .await
+            .unwrap();
+    }
+
+    let purged = server::retention::purge(store, server::retention::retention(now, 30))
+        .await
+        .unwrap();
+    assert_eq!(purged.sessions, 1, "the expired session");
+    assert_eq!(
+        purged.refused_sign_ins, 1,
+        "the refused sign-in older than 30 days"
+    );
+
+    let capped = app::backend::Retention {
+        refused_kept: 2,
+        ..server::retention::retention(now, 30)
+    };
+    let purged = server::retention::purge(store, capped).await.unwrap();
+    assert_eq!(purged.refused_sign_ins, 3, "only the newest 2 are kept");
+
+    let log = store.audit_log(None, 1_000).await.unwrap();
+    let refused = log
+        .iter()
+        .filter(|e| e.action == AuditAction::SignInRefused)
+        .count();
+    assert_eq!(refused, 2);
+    assert!(
+        log.iter().any(|e| e.action == AuditAction::TakeOver),
+        "other entries are never purged"
+    );
+    assert!(
+        raw(
+            &app,
+            "DELETE FROM audit_log WHERE action <> 'sign_in_refused'"
+        )
+        .await
+        .is_err(),
+        "the database refuses to delete anything else"
+    );
+    assert!(raw(&app, "UPDATE audit_log SET detail = 'forged'")
+        .await
+        .is_err());
+}

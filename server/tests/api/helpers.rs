@@ -14,6 +14,8 @@ pub const PASSWORD: &str = "baton-demo";
 pub struct TestApp {
     pub server: Running,
     pub url: String,
+    /// The database it runs on.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -99,11 +101,13 @@ impl TestApp {
             ..Config::defaults()
         };
         adjust(&mut config);
+        let database_url = config.database_url.clone();
         let server = server::spawn(config).await.expect("server starts");
         let url = server.url();
         Self {
             server,
             url,
+            database_url,
             _dir: dir,
         }
     }

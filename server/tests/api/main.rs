@@ -12,3 +12,4 @@ mod nodes;
 mod races;
 mod realtime;
 mod security;
+mod upgrade;
