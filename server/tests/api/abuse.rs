@@ -573,8 +573,8 @@ async fn expired_sessions_and_old_refused_sign_ins_are_purged_and_nothing_else_e
         .create_session(
             "expired",
             ana,
-            Timestamp(now.millis() - 2 * 3600_000),
-            Timestamp(now.millis() - 3600_000),
+            Timestamp(now.millis() - 2 * 3_600_000),
+            Timestamp(now.millis() - 3_600_000),
         )
         .await
         .unwrap();
