@@ -61,6 +61,13 @@ pub enum ApiError {
     /// 500: something broke on the server; the details are in its log.
     #[error("{message}")]
     Internal { message: String },
+    /// 503: the database cannot be reached right now; nothing was changed, and the same
+    /// request may be sent again after `retry_after_secs`.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// The browser could not reach the server (never sent by the server).
     #[error("{message}")]
     Network { message: String },
@@ -151,6 +158,14 @@ impl ApiError {
         }
     }
 
+    /// A 503: the database is out of reach for a moment; retry.
+    pub fn unavailable() -> Self {
+        ApiError::Unavailable {
+            message: "The service is briefly unavailable. Nothing was changed: please try again in a few seconds.".into(),
+            retry_after_secs: 2,
+        }
+    }
+
     /// A 500 that says only that something went wrong.
     pub fn internal() -> Self {
         ApiError::Internal {
@@ -168,6 +183,7 @@ impl ApiError {
             ApiError::Conflict { .. } => 409,
             ApiError::RateLimited { .. } => 429,
             ApiError::Internal { .. } => 500,
+            ApiError::Unavailable { .. } => 503,
             ApiError::Network { .. } => 503,
         }
     }
@@ -182,6 +198,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal { .. } => "internal",
+            ApiError::Unavailable { .. } => "unavailable",
             ApiError::Network { .. } => "network",
         }
     }
@@ -195,7 +212,7 @@ impl ApiError {
             "not_found" => 404,
             "conflict" => 409,
             "rate_limited" => 429,
-            "network" => 503,
+            "unavailable" | "network" => 503,
             _ => 500,
         }
     }

@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/api/{*fn_name}", post(server_fn))
         .route("/ws", get(crate::realtime::agent_socket))
         .route("/ws/chat", get(crate::realtime::customer_socket))
@@ -36,16 +37,31 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Liveness: the process answers. `degraded` while the database is out of reach (the
+/// process itself need not be restarted for that).
 async fn health(State(state): State<AppState>) -> Response {
     match state.services.store.agent_count().await {
-        Ok(_) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Ok(_) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(err) => {
-            tracing::error!(%err, "health check: store unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "store unavailable" })),
-            )
+            tracing::warn!(%err, "health check: database out of reach");
+            Json(serde_json::json!({ "status": "degraded", "database": "unreachable" }))
                 .into_response()
+        }
+    }
+}
+
+/// Readiness, for load balancers: 200 while this node can serve; 503 while its database is
+/// out of reach or it is shutting down.
+async fn ready(State(state): State<AppState>) -> Response {
+    if state.hub.is_closing() {
+        let body = serde_json::json!({ "ready": false, "reason": "shutting down" });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    match state.services.store.agent_count().await {
+        Ok(_) => Json(serde_json::json!({ "ready": true })).into_response(),
+        Err(_) => {
+            let body = serde_json::json!({ "ready": false, "reason": "database unreachable" });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }
 }
@@ -86,6 +102,9 @@ async fn with_error_status(response: Response) -> Response {
         parts.status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let ApiError::RateLimited {
+            retry_after_secs, ..
+        }
+        | ApiError::Unavailable {
             retry_after_secs, ..
         } = error
         {

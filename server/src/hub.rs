@@ -114,6 +114,11 @@ impl Hub {
         self.closing.send_replace(true);
     }
 
+    /// True once the server is shutting down.
+    pub fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+
     /// Resolves once the server is shutting down.
     pub fn closing(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut closing = self.closing.subscribe();

@@ -90,6 +90,8 @@ pub struct Running {
     background: Option<Arc<tokio::task::AbortHandle>>,
     /// With PostgreSQL: the `application_name` of this node's listener connection.
     pub listener_name: Option<String>,
+    /// With PostgreSQL: the `application_name` of this node's pooled connections.
+    pub pool_name: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -289,10 +291,15 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
     let task = tokio::spawn(serve(listener, state, async {
         let _ = rx.await;
     }));
+    let pool_name = match &backend {
+        Backend::Postgres(pg) => Some(pg.connection_name().to_owned()),
+        Backend::Sqlite(_) => None,
+    };
     Ok(Running {
         addr,
         store,
         hub,
+        pool_name,
         backend,
         background,
         listener_name,

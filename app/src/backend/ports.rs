@@ -80,6 +80,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. an e-mail address already in use).
     #[error("duplicate: {0}")]
     Duplicate(String),
+    /// The database cannot be reached right now (connection lost, pool exhausted, file
+    /// not writable); nothing was changed and the request may be retried.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// The database failed.
     #[error("database error: {0}")]
     Backend(String),
@@ -95,6 +99,10 @@ impl From<StoreError> for ApiError {
                 refusal,
                 conversation,
             } => ApiError::refused(refusal, &conversation, None),
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable: answered 503");
+                ApiError::unavailable()
+            }
             StoreError::Backend(cause) => {
                 tracing::error!(%cause, "store failure");
                 ApiError::internal()

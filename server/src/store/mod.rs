@@ -51,13 +51,51 @@ pub enum DbError {
     Answer(#[from] StoreError),
 }
 
+/// How long a request waits for a free database connection before it is answered 503:
+/// a lost database fails requests fast instead of holding them.
+pub(crate) const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl From<DbError> for StoreError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Answer(answer) => answer,
+            failure if failure.is_transient() => StoreError::Unavailable(failure.to_string()),
             failure => StoreError::Backend(failure.to_string()),
         }
     }
+}
+
+impl DbError {
+    /// True when the database is out of reach rather than wrong: a lost or refused
+    /// connection, a pool with no free connection in time, a database shutting down, a
+    /// file that cannot be written. The write did not happen; retrying is safe.
+    fn is_transient(&self) -> bool {
+        match self {
+            DbError::Sqlx(err) => match err {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(db) => db.code().is_some_and(|code| transient_code(&code)),
+                _ => false,
+            },
+            DbError::Io(_) | DbError::Unwritten(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// PostgreSQL: connection exceptions (class 08), shutdowns (57P01–57P03), too many
+/// connections (53300). SQLite (primary code of an extended one): busy, locked, read-only,
+/// I/O error, disk full, cannot open.
+fn transient_code(code: &str) -> bool {
+    if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300") {
+        return true;
+    }
+    code.parse::<u32>()
+        .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
 }
 
 /// The store a server runs on, with what only the server needs beyond the port.

@@ -6,7 +6,6 @@
 //! the catch-up query of their listeners.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use app::backend::StoreError;
 use app::domain::{ConversationId, Timestamp};
@@ -15,7 +14,7 @@ use sqlx::{ConnectOptions, Connection};
 
 use super::engine::{sql_connection, Job, Shell, SqlStore};
 use super::rows::Columns;
-use super::{sql, DbError};
+use super::{sql, DbError, ACQUIRE_TIMEOUT};
 
 /// Baton's data in one PostgreSQL database (or one schema of it).
 pub type PgStore = SqlStore<Postgres>;
@@ -24,6 +23,8 @@ pub type PgStore = SqlStore<Postgres>;
 #[derive(Clone)]
 pub struct Postgres {
     pool: PgPool,
+    /// The `application_name` of this node's pooled connections.
+    name: std::sync::Arc<str>,
 }
 
 impl PgStore {
@@ -37,6 +38,12 @@ impl PgStore {
     /// is created if missing, and migrates that schema. Tests use it for a fresh schema each.
     pub async fn open_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
         Ok(SqlStore(Postgres::connect_in_schema(url, schema).await?))
+    }
+
+    /// The `application_name` of this node's pooled connections (`baton-<id>`), as
+    /// `pg_stat_activity` shows it.
+    pub fn connection_name(&self) -> &str {
+        &self.0.name
     }
 
     /// Sends a small hint on `channel` to every node that `LISTEN`s on it. Only a hint: a
@@ -90,13 +97,18 @@ impl Postgres {
 
     /// Opens the pool and runs the migrations.
     async fn connect(options: PgConnectOptions) -> Result<Self, DbError> {
+        let name = format!("baton-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let options = options.application_name(&name);
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            name: name.into(),
+        })
     }
 }
 

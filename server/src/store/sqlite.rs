@@ -16,7 +16,7 @@ use sqlx::{Connection, SqliteConnection, SqlitePool};
 
 use super::engine::{sql_connection, Job, Shell, SqlStore};
 use super::group_commit::Committer;
-use super::DbError;
+use super::{DbError, ACQUIRE_TIMEOUT};
 
 /// Readers open at most this many connections.
 const READERS: u32 = 8;
@@ -61,7 +61,7 @@ impl Sqlite {
         let writer = Committer::start(connection);
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // A local file cannot drop the connection: no round trip to test it first.
             .test_before_acquire(false)
             .connect_with(options.read_only(true))

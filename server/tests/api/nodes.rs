@@ -183,3 +183,85 @@ async fn an_agent_connected_to_node_two_can_receive_a_transfer_started_on_node_o
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["owner"]["name"], "Budi Santoso");
 }
+
+/// Terminates every connection of `app`'s pool (its `application_name`) from outside.
+async fn cut_connections(app: &TestApp) -> u64 {
+    use sqlx::Connection;
+    let base = postgres_base().expect("PostgreSQL");
+    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    let name = app.server.pool_name.clone().expect("a PostgreSQL node");
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind(name)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap()
+    .len() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lost_database_connections_fail_fast_with_503_and_the_pool_recovers_by_itself() {
+    let Some(base) = postgres_base() else {
+        skipped_without_postgres();
+        return;
+    };
+    let app = TestApp::spawn_on(fresh_postgres_schema(&base).await, |_| {}).await;
+    let customer = app.customer("Sari").await;
+    let started = std::time::Instant::now();
+
+    // Sends run while every pooled connection is cut, three times over.
+    let cutting = async {
+        let mut cut = 0;
+        for _ in 0..3 {
+            cut += cut_connections(&app).await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        cut
+    };
+    let sending = async {
+        let mut outcomes = Vec::new();
+        for i in 0..30 {
+            let asked = std::time::Instant::now();
+            let reply = app
+                .customer_send(&customer, &format!("cut{i}"), "still there?")
+                .await;
+            outcomes.push((reply.status, reply.kind().to_owned(), asked.elapsed()));
+        }
+        outcomes
+    };
+    let (cut, outcomes) = tokio::join!(cutting, sending);
+    assert!(cut > 0, "connections were cut");
+    for (status, kind, took) in &outcomes {
+        assert!(
+            *status == StatusCode::OK
+                || (*status == StatusCode::SERVICE_UNAVAILABLE && kind == "unavailable"),
+            "{status} {kind}"
+        );
+        assert!(
+            *took < Duration::from_secs(10),
+            "a request hung for {took:?}"
+        );
+    }
+
+    // The pool recovers without help: a retry of every send is stored exactly once.
+    for i in 0..30 {
+        let reply = app
+            .customer_send(&customer, &format!("cut{i}"), "still there?")
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "retry {i}");
+    }
+    let history = app.history(&customer).await;
+    let stored = crate::helpers::messages_by(&history["events"], "customer");
+    assert_eq!(stored.len(), 30, "each send once, none half-applied");
+    let ready = reqwest::get(format!("{}/ready", app.url)).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    eprintln!(
+        "{cut} connections cut; {} of 30 sends answered 503 during the cuts; recovered in {:?}",
+        outcomes
+            .iter()
+            .filter(|(s, _, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+            .count(),
+        started.elapsed()
+    );
+}
