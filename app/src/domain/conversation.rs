@@ -50,6 +50,16 @@ impl Conversation {
             ListFilter::Closed => self.mode == Mode::Closed,
         }
     }
+
+    /// Where the dashboard lists the conversation: waiting ones first (longest wait on top),
+    /// then the latest activity. The stores' `ORDER BY` says the same in SQL.
+    pub fn list_order(&self) -> impl Ord {
+        (
+            self.waiting.is_none(),
+            self.waiting.as_ref().map(|w| w.since),
+            std::cmp::Reverse(self.updated_at),
+        )
+    }
 }
 
 /// Who answers the customer right now, as the customer may know it.
@@ -171,5 +181,32 @@ mod tests {
         assert_eq!(pick(ListFilter::Mine), 1);
         assert_eq!(pick(ListFilter::Others), 1);
         assert_eq!(pick(ListFilter::Closed), 1);
+    }
+
+    #[test]
+    fn the_longest_waiting_conversation_is_listed_first_then_the_latest_activity() {
+        let at = |c: Conversation, waiting_since: i64, updated: i64| Conversation {
+            waiting: c.waiting.map(|w| Waiting {
+                since: Timestamp(waiting_since),
+                ..w
+            }),
+            updated_at: Timestamp(updated),
+            ..c
+        };
+        let quiet_old = at(conversation(Mode::Ai, false), 0, 10);
+        let quiet_new = at(conversation(Mode::Ai, false), 0, 30);
+        let waiting_long = at(conversation(Mode::Ai, true), 5, 1);
+        let waiting_short = at(conversation(Mode::Ai, true), 20, 40);
+        let mut list = vec![
+            quiet_old.clone(),
+            waiting_short.clone(),
+            quiet_new.clone(),
+            waiting_long.clone(),
+        ];
+        list.sort_by_key(Conversation::list_order);
+        assert_eq!(
+            list,
+            vec![waiting_long, waiting_short, quiet_new, quiet_old]
+        );
     }
 }

@@ -1,3 +1,5 @@
+//! `/`: the landing page that sends agents to the dashboard and customers to the chat.
+
 use leptos::prelude::*;
 
 /// The landing page: where agents and customers go.

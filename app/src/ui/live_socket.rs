@@ -21,7 +21,8 @@ pub enum Link {
     Reconnecting,
 }
 
-/// A live socket owned by a component; it closes when the component goes away.
+/// A live socket owned by a component; it closes when the component goes away. Components
+/// below the one that opened it reach it with `expect_context::<LiveSocket>()`.
 #[derive(Clone)]
 pub struct LiveSocket {
     /// The link's state.
@@ -30,6 +31,14 @@ pub struct LiveSocket {
 }
 
 impl LiveSocket {
+    /// A socket not connected yet: frames sent to it before [`LiveSocket::connect`] are dropped.
+    pub fn new() -> Self {
+        Self {
+            link: RwSignal::new(Link::Connecting),
+            outbox: Arc::new(Mutex::new(None)),
+        }
+    }
+
     /// Sends a frame if the socket is open (frames are hints: nothing is lost by dropping
     /// one while offline, since every reconnection resumes by seq).
     pub fn send(&self, frame: ClientFrame) {
@@ -37,32 +46,42 @@ impl LiveSocket {
             let _ = outbox.unbounded_send(frame);
         }
     }
+
+    /// Opens `path` (e.g. `/ws`) on this page's host until the calling component goes away.
+    /// `hello` gives the frames to send on every (re)connection; `on_frame` receives every
+    /// frame the server sends. Neither is called once the component is gone.
+    pub fn connect(
+        &self,
+        path: String,
+        hello: impl Fn() -> Vec<ClientFrame> + 'static,
+        on_frame: impl Fn(ServerFrame) + 'static,
+    ) {
+        let stopped = Arc::new(AtomicBool::new(false));
+        {
+            let stopped = stopped.clone();
+            let outbox = self.outbox.clone();
+            on_cleanup(move || {
+                stopped.store(true, Ordering::Relaxed);
+                // Dropping the sender wakes the loop, which then closes the socket.
+                if let Ok(mut outbox) = outbox.lock() {
+                    *outbox = None;
+                }
+            });
+        }
+        run(
+            self.clone(),
+            path,
+            stopped,
+            Box::new(hello),
+            Box::new(on_frame),
+        );
+    }
 }
 
-/// Opens `path` (e.g. `/ws`) on this page's host. `hello` gives the frames to send on every
-/// (re)connection; `on_frame` receives every frame the server sends.
-pub fn connect(
-    path: String,
-    hello: impl Fn() -> Vec<ClientFrame> + 'static,
-    on_frame: impl Fn(ServerFrame) + 'static,
-) -> LiveSocket {
-    let socket = LiveSocket {
-        link: RwSignal::new(Link::Connecting),
-        outbox: Arc::new(Mutex::new(None)),
-    };
-    let stopped = Arc::new(AtomicBool::new(false));
-    {
-        let stopped = stopped.clone();
-        on_cleanup(move || stopped.store(true, Ordering::Relaxed));
+impl Default for LiveSocket {
+    fn default() -> Self {
+        Self::new()
     }
-    run(
-        socket.clone(),
-        path,
-        stopped,
-        Box::new(hello),
-        Box::new(on_frame),
-    );
-    socket
 }
 
 #[cfg(feature = "csr")]
@@ -90,6 +109,9 @@ fn run(
         while !stopped.load(Ordering::Relaxed) {
             if let Ok(ws) = WebSocket::open(&url) {
                 let (mut write, mut read) = ws.split();
+                if stopped.load(Ordering::Relaxed) {
+                    return;
+                }
                 let (tx, mut rx) = futures::channel::mpsc::unbounded::<ClientFrame>();
                 let mut greeted = true;
                 for frame in hello() {
@@ -113,6 +135,10 @@ fn run(
                         match futures::future::select(read.next(), rx.next()).await {
                             futures::future::Either::Left((incoming, _)) => match incoming {
                                 Some(Ok(Message::Text(text))) => {
+                                    if stopped.load(Ordering::Relaxed) {
+                                        let _ = write.close().await;
+                                        return;
+                                    }
                                     if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
                                         on_frame(frame);
                                     }
@@ -120,14 +146,14 @@ fn run(
                                 Some(Ok(Message::Bytes(_))) => {}
                                 Some(Err(_)) | None => break,
                             },
-                            futures::future::Either::Right((outgoing, _)) => {
-                                if let Some(frame) = outgoing {
-                                    let text = serde_json::to_string(&frame).unwrap_or_default();
-                                    if write.send(Message::Text(text)).await.is_err() {
-                                        break;
-                                    }
+                            futures::future::Either::Right((Some(frame), _)) => {
+                                let text = serde_json::to_string(&frame).unwrap_or_default();
+                                if write.send(Message::Text(text)).await.is_err() {
+                                    break;
                                 }
                             }
+                            // The page went away: its cleanup dropped the sender.
+                            futures::future::Either::Right((None, _)) => break,
                         }
                     }
                     if let Ok(mut outbox) = socket.outbox.lock() {

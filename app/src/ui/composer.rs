@@ -1,0 +1,159 @@
+//! The owner's reply box: the draft lives on the dashboard (switching conversations keeps it),
+//! canned replies open on "/", and sending is an [`Action`] whose pending state disables the
+//! button. Who may write is the rule book's answer, never restated here.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+
+use super::board::use_board;
+use super::canned::{canned_matching, on_key, KeyAction};
+use super::format::client_id;
+use super::live_socket::LiveSocket;
+use super::session::{use_me, Me};
+use crate::api::conversations::send_message;
+use crate::domain::{Conversation, ConversationId, MessageBody, Mode};
+use crate::live::ClientFrame;
+
+/// Why `me` cannot reply in `conversation`, or `None` when they can.
+fn why_not_reply(conversation: &Conversation, me: Me) -> Option<String> {
+    match conversation.mode {
+        Mode::Human { agent } if agent == me.id() => None,
+        Mode::Human { .. } => Some(format!(
+            "{} handles this conversation: only they can reply.",
+            conversation
+                .owner
+                .as_ref()
+                .map_or("Another agent", |owner| owner.name.as_str())
+        )),
+        Mode::Ai => Some("The AI handles this conversation. Take it over to reply.".to_owned()),
+        Mode::Closed => Some("This conversation is closed.".to_owned()),
+    }
+}
+
+/// The reply box of conversation `id`.
+#[component]
+pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) -> impl IntoView {
+    let me = use_me();
+    let board = use_board();
+    let socket = expect_context::<LiveSocket>();
+    let send = Action::new_local(move |body: &MessageBody| {
+        let body = body.clone();
+        async move {
+            let sent = send_message(id, client_id(), body.clone()).await;
+            // The sent reply leaves the box (the board outlives this panel), unless the agent
+            // has written on meanwhile.
+            if sent.is_ok() {
+                board.clear_sent_draft(id, body.as_str());
+            }
+            sent
+        }
+    });
+    let (sending, sent) = (send.pending(), send.value());
+    let highlighted = RwSignal::new(0usize);
+    let dismissed = RwSignal::new(false);
+
+    let reason = move || conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(c, me)));
+    let can_reply = move || conversation.with(Option::is_some) && reason().is_none();
+    let shown = move || {
+        if can_reply() && !dismissed.get() {
+            canned_matching(&board.draft(id))
+        } else {
+            Vec::new()
+        }
+    };
+    let write = move |text: String| {
+        board.set_draft(id, text);
+        highlighted.set(0);
+        dismissed.set(false);
+    };
+    let submit = move || {
+        if sending.get_untracked() {
+            return;
+        }
+        if let Ok(body) = MessageBody::parse(&board.draft(id)) {
+            send.dispatch(body);
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        let action = on_key(
+            &ev.key(),
+            ev.shift_key(),
+            &untrack(shown),
+            highlighted.get_untracked(),
+        );
+        if action != KeyAction::Type {
+            ev.prevent_default();
+        }
+        match action {
+            KeyAction::Type => {}
+            KeyAction::Highlight(at) => highlighted.set(at),
+            KeyAction::Insert(text) => write(text.to_owned()),
+            KeyAction::Dismiss => dismissed.set(true),
+            KeyAction::Send => submit(),
+        }
+    };
+
+    view! {
+        <Show when=move || !shown().is_empty()>
+            <ul class="canned" id="canned-replies" role="listbox" aria-label="Canned replies">
+                {move || {
+                    shown()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(at, (shortcut, text))| {
+                            view! {
+                                <li
+                                    role="option"
+                                    id=format!("canned-{at}")
+                                    aria-selected=move || (highlighted.get() == at).to_string()
+                                >
+                                    <button type="button" tabindex="-1" on:click=move |_| write(text.to_owned())>
+                                        <strong>{shortcut}</strong>
+                                        " "
+                                        {text}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
+        {move || {
+            sent
+                .get()
+                .and_then(Result::err)
+                .map(|err| view! { <p class="banner error" role="alert">{err.to_string()}</p> })
+        }}
+        <form
+            class="composer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            <label for="reply" class="sr-only">"Your reply"</label>
+            <textarea
+                id="reply"
+                rows="2"
+                aria-controls="canned-replies"
+                aria-activedescendant=move || (!shown().is_empty()).then(|| format!("canned-{}", highlighted.get()))
+                placeholder=move || reason().unwrap_or_else(|| "Write a reply…".to_owned())
+                disabled=move || !can_reply()
+                prop:value=move || board.draft(id)
+                on:input=move |ev| {
+                    write(event_target_value(&ev));
+                    socket.send(ClientFrame::Typing { conversation_id: Some(id) });
+                }
+                on:keydown=on_keydown
+            ></textarea>
+            <button
+                class="button primary"
+                type="submit"
+                disabled=move || !can_reply() || sending.get() || board.draft(id).trim().is_empty()
+            >
+                "Send"
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,206 @@
+//! One live conversation from the customer's side: its history, then every new event over
+//! the customer socket (merged by seq, so a reconnect resumes exactly where it stopped), who
+//! answers now, and the message box.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::event_item::Viewer;
+use super::event_log::EventLog;
+use super::format::client_id;
+use super::live_socket::{Link, LiveSocket};
+use crate::api::chat::{chat_history, request_human, send_chat};
+use crate::domain::{Answering, ConversationId, Event, MessageBody};
+use crate::error::ApiError;
+use crate::live::{ClientFrame, ServerFrame, Typist};
+
+/// How long a typing signal shows.
+const TYPING_SHOWN: Duration = Duration::from_secs(3);
+
+/// Who answers, as the header says it.
+fn who(answering: Option<&Answering>) -> String {
+    match answering {
+        None => "Connecting…".to_owned(),
+        Some(Answering::Ai {
+            waiting_for_human: false,
+        }) => "You're chatting with our AI assistant".to_owned(),
+        Some(Answering::Ai {
+            waiting_for_human: true,
+        }) => "Our AI assistant is with you while a person is on the way".to_owned(),
+        Some(Answering::Agent { name }) => format!("You're chatting with {name}"),
+        Some(Answering::Closed) => "This conversation is closed".to_owned(),
+    }
+}
+
+/// The conversation `id`, opened with its secret `token`; `on_ended` runs when it is gone
+/// (unknown token) or the customer starts a new one.
+#[component]
+pub fn CustomerConversation(
+    id: ConversationId,
+    token: String,
+    on_ended: Callback<()>,
+) -> impl IntoView {
+    let events = RwSignal::new(Vec::<Event>::new());
+    let answering = RwSignal::new(None::<Answering>);
+    let typing = RwSignal::new(None::<String>);
+    let draft = RwSignal::new(String::new());
+    // Events are merged by seq: a live event that overtakes a replay is neither lost nor shown
+    // twice, and the log stays in seq order.
+    let absorb = move |fresh: Vec<Event>| events.update(|all| super::merge_events(all, fresh));
+
+    let history = LocalResource::new({
+        let token = token.clone();
+        move || chat_history(id, token.clone(), Some(0))
+    });
+    Effect::new(move |_| match history.get() {
+        Some(Ok(view)) => {
+            absorb(view.events);
+            answering.update(|now| {
+                now.get_or_insert(view.answering);
+            });
+        }
+        Some(Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. })) => on_ended.run(()),
+        _ => {}
+    });
+
+    let socket = LiveSocket::new();
+    socket.connect(
+        format!("/ws/chat?conversation_id={id}&token={token}"),
+        move || {
+            let after_seq = events.with_untracked(|all| all.last().map_or(0, |e| e.seq));
+            vec![ClientFrame::Resume { after_seq }]
+        },
+        move |frame| match frame {
+            ServerFrame::Events {
+                events: fresh,
+                answering: now,
+                ..
+            } => {
+                absorb(fresh);
+                if now.is_some() {
+                    answering.set(now);
+                }
+            }
+            ServerFrame::Typing {
+                from: Typist::Agent { name },
+                ..
+            } => {
+                typing.set(Some(name));
+                set_timeout(move || typing.set(None), TYPING_SHOWN);
+            }
+            _ => {}
+        },
+    );
+    let link = socket.link;
+
+    let send = Action::new_local({
+        let token = token.clone();
+        move |body: &MessageBody| {
+            let (token, body) = (token.clone(), body.clone());
+            async move {
+                let sent = send_chat(id, token, client_id(), body.clone()).await;
+                if sent.is_ok() {
+                    draft.maybe_update(|d| {
+                        let unchanged = d.trim() == body.as_str();
+                        if unchanged {
+                            d.clear();
+                        }
+                        unchanged
+                    });
+                }
+                sent.map(|_| ())
+            }
+        }
+    });
+    let ask_for_person = Action::new_local(move |(): &()| request_human(id, token.clone()));
+    let (sending, sent, asked) = (send.pending(), send.value(), ask_for_person.value());
+    let submit = move || {
+        if let Ok(body) = MessageBody::parse(&draft.get_untracked()) {
+            if !sending.get_untracked() {
+                send.dispatch(body);
+            }
+        }
+    };
+    let error = move || {
+        let failed = |value: Option<Result<(), ApiError>>| value.and_then(Result::err);
+        failed(sent.get())
+            .or_else(|| failed(asked.get()))
+            .or_else(|| history.get().and_then(|h| h.err()))
+            .map(|err| err.to_string())
+    };
+    let closed = move || matches!(answering.get(), Some(Answering::Closed));
+    let can_ask = move || {
+        matches!(
+            answering.get(),
+            Some(Answering::Ai {
+                waiting_for_human: false
+            })
+        )
+    };
+
+    view! {
+        <header class="chat-head">
+            <span class="brand">"Lumen Goods · Help"</span>
+            <p class="answering" role="status">
+                {move || answering.with(|a| who(a.as_ref()))}
+            </p>
+        </header>
+        <Show when=move || link.get() == Link::Reconnecting>
+            <p class="banner warn" role="status">
+                "Connection lost. Reconnecting…"
+            </p>
+        </Show>
+        {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+        <EventLog
+            events=events
+            viewer=Viewer::Customer
+            typing=Signal::derive(move || typing.get().map(|name| format!("{name} is typing…")))
+        />
+        <div class="chat-tools">
+            <Show when=can_ask>
+                <button class="button ghost" on:click=move |_| { ask_for_person.dispatch(()); }>
+                    "Talk to a person"
+                </button>
+            </Show>
+            <Show when=closed>
+                <button class="button" on:click=move |_| on_ended.run(())>
+                    "Start a new conversation"
+                </button>
+            </Show>
+        </div>
+        <form
+            class="composer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            <label for="message" class="sr-only">"Your message"</label>
+            <textarea
+                id="message"
+                rows="1"
+                placeholder="Type your message…"
+                disabled=closed
+                prop:value=move || draft.get()
+                on:input=move |ev| {
+                    draft.set(event_target_value(&ev));
+                    socket.send(ClientFrame::Typing { conversation_id: None });
+                }
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }
+            ></textarea>
+            <button
+                class="button primary"
+                type="submit"
+                disabled=move || closed() || sending.get() || draft.get().trim().is_empty()
+            >
+                "Send"
+            </button>
+        </form>
+    }
+}
