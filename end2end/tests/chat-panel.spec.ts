@@ -11,27 +11,31 @@ async function customerWrites(request: APIRequestContext, name: string, body: st
   expect(started.ok()).toBeTruthy();
   const { conversation_id, token } = await started.json();
   const sent = await request.post('/api/chat/send', {
-    data: { conversation_id, token, client_id: `${name}-1`, body },
+    data: { conversation_id, token, client_id: `first-${Date.now()}`, body },
   });
   expect(sent.ok()).toBeTruthy();
   return { conversation_id, token };
 }
 
-/** Signs an agent in and collects every error the page reports. */
-async function signIn(browser: Browser, email: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
+/** Every error the page reports from now on (a panic in the app is one). */
+function errorsOf(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
+  return errors;
+}
+
+async function signIn(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
   await page.goto('/agent');
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill('baton-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  return { page, errors };
+  return page;
 }
 
 function panel(agent: Page) {
@@ -49,7 +53,8 @@ test('switching between conversations reports no error in the browser', async ({
   const second = `Switch B ${run}`;
   await customerWrites(request, first, 'My parcel is late');
   await customerWrites(request, second, 'Where is my refund?');
-  const { page: citra, errors } = await signIn(browser, 'citra@baton.dev');
+  const citra = await signIn(browser, 'citra@baton.dev');
+  const errors = errorsOf(citra);
 
   for (const customer of [first, second, first, second, first, second]) {
     await open(citra, customer);
@@ -63,7 +68,7 @@ test('a half-written reply is still there after switching away and back', async 
   const second = `Draft B ${run}`;
   await customerWrites(request, first, 'Hello?');
   await customerWrites(request, second, 'Anyone there?');
-  const { page: budi } = await signIn(browser, 'budi@baton.dev');
+  const budi = await signIn(browser, 'budi@baton.dev');
 
   await open(budi, first);
   await panel(budi).getByRole('button', { name: 'Take Over' }).click();
@@ -83,7 +88,7 @@ test('canned replies are picked with the arrow keys and Enter inserts instead of
 }) => {
   const customer = `Canned ${run}`;
   const { conversation_id, token } = await customerWrites(request, customer, 'It arrived broken');
-  const { page: ana } = await signIn(browser, 'ana@baton.dev');
+  const ana = await signIn(browser, 'ana@baton.dev');
   await open(ana, customer);
   await panel(ana).getByRole('button', { name: 'Take Over' }).click();
   const reply = panel(ana).getByLabel('Your reply');
