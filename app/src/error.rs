@@ -2,13 +2,15 @@
 //!
 //! Every server function returns `Result<_, ApiError>`. The JSON body carries a
 //! machine-readable `kind` and a human `message`; the HTTP status follows from the kind
-//! ([`ApiError::status`]). Internal causes are logged on the server and never sent.
+//! ([`ApiError::status`]). A refusal of the rule book ([`Refusal`]) keeps the status and the
+//! sentence its table gives and adds its stable name as `refusal`
+//! ([`ApiError::refused`]). Internal causes are logged on the server and never sent.
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-use crate::domain::{AgentRef, Timestamp};
+use crate::domain::{AgentRef, Conversation, Refusal, Timestamp};
 
 /// What went wrong, as the caller may know it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -16,13 +18,23 @@ use crate::domain::{AgentRef, Timestamp};
 pub enum ApiError {
     /// 400: the input is malformed or out of bounds; nothing changed.
     #[error("{message}")]
-    BadInput { message: String },
+    BadInput {
+        message: String,
+        /// The rule-book refusal behind the error ([`Refusal::kind`]), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refusal: Option<String>,
+    },
     /// 401: sign in first (or the customer token is missing or wrong).
     #[error("{message}")]
     Unauthorized { message: String },
     /// 403: signed in, but not allowed to do this.
     #[error("{message}")]
-    Forbidden { message: String },
+    Forbidden {
+        message: String,
+        /// The rule-book refusal behind the error ([`Refusal::kind`]), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refusal: Option<String>,
+    },
     /// 404: no such conversation or agent.
     #[error("{message}")]
     NotFound { message: String },
@@ -36,6 +48,9 @@ pub enum ApiError {
         /// Since when they hold it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<Timestamp>,
+        /// The rule-book refusal behind the error ([`Refusal::kind`]), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refusal: Option<String>,
     },
     /// 429: too many requests; try again after `retry_after_secs`.
     #[error("{message}")]
@@ -56,6 +71,7 @@ impl ApiError {
     pub fn bad_input(message: impl Into<String>) -> Self {
         ApiError::BadInput {
             message: message.into(),
+            refusal: None,
         }
     }
 
@@ -70,6 +86,7 @@ impl ApiError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         ApiError::Forbidden {
             message: message.into(),
+            refusal: None,
         }
     }
 
@@ -86,6 +103,51 @@ impl ApiError {
             message: message.into(),
             holder: None,
             since: None,
+            refusal: None,
+        }
+    }
+
+    /// The error for a refusal about `conversation`, told as the refusal table says
+    /// ([`Refusal::status`], [`Refusal::message`]), naming its owner and the transfer
+    /// `target`. A conflict over who holds the conversation also names the holder and since
+    /// when.
+    pub fn refused(
+        refusal: Refusal,
+        conversation: &Conversation,
+        target: Option<&AgentRef>,
+    ) -> Self {
+        let message = refusal.message(|id| {
+            conversation
+                .owner
+                .iter()
+                .chain(target)
+                .find(|agent| agent.id == id)
+                .map(|agent| agent.name.clone())
+        });
+        let kind = Some(refusal.kind().to_owned());
+        match refusal.status() {
+            400 => ApiError::BadInput {
+                message,
+                refusal: kind,
+            },
+            403 => ApiError::Forbidden {
+                message,
+                refusal: kind,
+            },
+            _ => {
+                let holder = match refusal {
+                    Refusal::HeldBy { owner } => {
+                        conversation.owner.clone().filter(|held| held.id == owner)
+                    }
+                    _ => None,
+                };
+                ApiError::Conflict {
+                    message,
+                    since: holder.as_ref().map(|_| conversation.mode_since),
+                    holder,
+                    refusal: kind,
+                }
+            }
         }
     }
 
@@ -146,16 +208,14 @@ impl FromServerFnError for ApiError {
         match value {
             // On the server, arguments that do not decode are the caller's mistake. (The
             // server decodes only requests; the browser decodes only responses.)
-            ServerFnErrorErr::Args(message) => ApiError::BadInput {
-                message: clean_serde_message(&message),
-            },
+            ServerFnErrorErr::Args(message) => ApiError::bad_input(clean_serde_message(&message)),
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Deserialization(message) => ApiError::BadInput {
-                message: clean_serde_message(&message),
-            },
-            ServerFnErrorErr::MissingArg(name) => ApiError::BadInput {
-                message: format!("missing argument `{name}`"),
-            },
+            ServerFnErrorErr::Deserialization(message) => {
+                ApiError::bad_input(clean_serde_message(&message))
+            }
+            ServerFnErrorErr::MissingArg(name) => {
+                ApiError::bad_input(format!("missing argument `{name}`"))
+            }
             ServerFnErrorErr::Request(message) => ApiError::Network {
                 message: format!("Could not reach Baton: {message}"),
             },
@@ -214,6 +274,82 @@ mod tests {
         ] {
             assert_eq!(ApiError::status_of_kind(err.kind()), err.status());
         }
+    }
+
+    fn conversation_held_by(owner: &AgentRef) -> Conversation {
+        Conversation {
+            id: crate::domain::ConversationId::new(),
+            customer_name: "Sari".into(),
+            mode: crate::domain::Mode::Human { agent: owner.id },
+            mode_since: Timestamp(42),
+            owner: Some(owner.clone()),
+            waiting: None,
+            version: 1,
+            last_seq: 3,
+            preview: None,
+            brief: None,
+            created_at: Timestamp(1),
+            updated_at: Timestamp(42),
+        }
+    }
+
+    #[test]
+    fn a_refusal_keeps_its_tables_status_and_sentence_and_names_its_kind() {
+        let ana = AgentRef {
+            id: crate::domain::AgentId::new(),
+            name: "Ana Putri".into(),
+        };
+        let conversation = conversation_held_by(&ana);
+        for refusal in Refusal::examples(ana.id) {
+            let err = ApiError::refused(refusal, &conversation, None);
+            assert_eq!(err.status(), refusal.status(), "{refusal:?}");
+            assert_eq!(err.to_string(), refusal.explain(&conversation));
+            let json = serde_json::to_value(&err).unwrap();
+            assert_eq!(json["refusal"], refusal.kind());
+        }
+    }
+
+    #[test]
+    fn a_conflict_over_the_holder_names_them_and_since_when() {
+        let ana = AgentRef {
+            id: crate::domain::AgentId::new(),
+            name: "Ana Putri".into(),
+        };
+        let err = ApiError::refused(
+            Refusal::HeldBy { owner: ana.id },
+            &conversation_held_by(&ana),
+            None,
+        );
+        assert_eq!(
+            err,
+            ApiError::Conflict {
+                message: "Already taken over by Ana Putri".into(),
+                holder: Some(ana),
+                since: Some(Timestamp(42)),
+                refusal: Some("held_by".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn a_transfer_refusal_names_the_target() {
+        let ana = AgentRef {
+            id: crate::domain::AgentId::new(),
+            name: "Ana Putri".into(),
+        };
+        let budi = AgentRef {
+            id: crate::domain::AgentId::new(),
+            name: "Budi Santoso".into(),
+        };
+        let err = ApiError::refused(
+            Refusal::TargetAtCapacity { agent: budi.id },
+            &conversation_held_by(&ana),
+            Some(&budi),
+        );
+        assert_eq!(
+            err.to_string(),
+            "Budi Santoso has no room for another conversation"
+        );
     }
 
     #[test]

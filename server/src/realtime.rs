@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::backend::auth;
-use app::domain::{Agent, Answering, ConversationId, Event, Mode};
+use app::domain::{Agent, Answering, ConversationId, Event, Writer};
 use app::error::ApiError;
 use app::live::{ClientFrame, ServerFrame, Typist};
 use axum::extract::ws::{Message, WebSocketUpgrade};
@@ -375,13 +375,13 @@ where
                 Incoming::Frame(ClientFrame::Typing { conversation_id: Some(id) }) => {
                     if last_typing.elapsed() >= TYPING_INTERVAL {
                         last_typing = Instant::now();
-                        let owns = state
+                        let may_write = state
                             .services
                             .store
                             .conversation(id)
                             .await
-                            .is_ok_and(|c| c.mode == Mode::Human { agent: agent.id });
-                        if owns {
+                            .is_ok_and(|c| c.mode.may_write(Writer::Agent(agent.id)).is_ok());
+                        if may_write {
                             state.hub.typing(id, Typist::Agent { name: agent.display_name.to_string() });
                         }
                     }

@@ -65,7 +65,7 @@ pub async fn send_chat(
     client_id: ClientId,
     body: MessageBody,
 ) -> Result<Message, ApiError> {
-    use crate::backend::{ai, auth, handoff, Limit, NewMessage, SendGuard, Services, StoreError};
+    use crate::backend::{ai, auth, handoff, Limit, NewMessage, Services};
     use crate::domain::{Author, Mode};
 
     let services = Services::from_context()?;
@@ -75,21 +75,12 @@ pub async fn send_chat(
         author: Author::Customer,
         body,
         client_id: Some(client_id),
-        guard: SendGuard::Customer,
+        decided_at: None,
     };
-    let appended = match services
+    let appended = services
         .store
         .append_message(conversation_id, message, services.now())
-        .await
-    {
-        Ok(appended) => appended,
-        Err(StoreError::SendRefused { .. }) => {
-            return Err(ApiError::conflict(
-                "This conversation is closed. Please start a new one.",
-            ))
-        }
-        Err(err) => return Err(err.into()),
-    };
+        .await?;
     if appended.created {
         services.publisher.publish(
             &appended.conversation,
@@ -132,14 +123,12 @@ pub async fn chat_history(
 #[server(prefix = "/api", endpoint = "chat/request_human", input = server_fn::codec::Json)]
 pub async fn request_human(conversation_id: ConversationId, token: String) -> Result<(), ApiError> {
     use crate::backend::{ai, auth, Services};
-    use crate::domain::{EscalationReason, Mode};
+    use crate::domain::{EscalationReason, Mode, Refusal};
 
     let services = Services::from_context()?;
     let conversation = auth::customer_conversation(&services, conversation_id, &token).await?;
     match conversation.mode {
-        Mode::Closed => Err(ApiError::conflict(
-            "This conversation is closed. Please start a new one.",
-        )),
+        Mode::Closed => Err(ApiError::refused(Refusal::Closed, &conversation, None)),
         // Already with a person, or already waiting: nothing to do.
         Mode::Human { .. } => Ok(()),
         Mode::Ai => {

@@ -1,5 +1,5 @@
 use super::handoff::publish;
-use super::{NewMessage, Reply, ReplyContext, SendGuard, Services, StoreError};
+use super::{NewMessage, Reply, ReplyContext, Services, StoreError};
 use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
 
 /// How much of the transcript the AI sees.
@@ -68,7 +68,7 @@ pub async fn respond(services: Services, conversation: Conversation) {
             author: Author::Ai,
             body,
             client_id: None,
-            guard: SendGuard::Ai { version },
+            decided_at: Some(version),
         };
         match services
             .store
@@ -79,8 +79,11 @@ pub async fn respond(services: Services, conversation: Conversation) {
                 &appended.conversation,
                 std::slice::from_ref(&appended.event),
             ),
-            Err(StoreError::SendRefused { mode }) => {
-                tracing::info!(?mode, "AI reply discarded: the conversation changed hands");
+            Err(StoreError::Refused { refusal, .. }) => {
+                tracing::info!(
+                    ?refusal,
+                    "AI reply discarded: the conversation changed hands"
+                );
                 return;
             }
             Err(err) => {

@@ -1,10 +1,12 @@
-use super::{
-    CommittedTransition, NewAudit, NewMessage, SendGuard, Services, StoreError, TransitionPatch,
-};
+//! Take over, hand over, transfer, close, reopen, and sending as an agent: load the
+//! conversation, decide with the rule book ([`crate::domain::Mode::apply`]), write with a conditional update
+//! on its version, publish. Refusals are told as the rule book's table says.
+
+use super::{CommittedTransition, NewAudit, NewMessage, Services, StoreError, TransitionPatch};
 use crate::domain::{
-    Actor, Agent, AgentId, AgentRef, AuditAction, Author, Availability, ClientId, Command,
-    Conversation, ConversationId, Event, EventKind, Message, MessageBody, MessageId, Mode,
-    ModeChange, Note, Notice, Refusal, TransferTarget, Transition,
+    Actor, Agent, AgentId, AgentRef, AuditAction, Author, ClientId, Command, Conversation,
+    ConversationId, Event, EventKind, Message, MessageBody, MessageId, ModeChange, Note, Notice,
+    TransferTarget, Transition,
 };
 use crate::error::ApiError;
 
@@ -23,7 +25,7 @@ pub enum Request {
     Reopen,
 }
 
-/// Applies a request to a conversation: load, decide with [`Mode::apply`], write with a
+/// Applies a request to a conversation: load, decide with [`crate::domain::Mode::apply`], write with a
 /// conditional update on the version, publish. Exactly one of several racing requests wins;
 /// the others get a refusal naming the winner.
 #[tracing::instrument(skip_all, fields(conversation_id = %id, agent_id = %agent.id, request = ?request))]
@@ -56,7 +58,9 @@ pub async fn apply(
         let transition = conversation
             .mode
             .apply(&command, &actor)
-            .map_err(|refusal| refusal_error(refusal, &conversation, target.as_ref()))?;
+            .map_err(|refusal| {
+                ApiError::refused(refusal, &conversation, target.as_ref().map(|(_, to)| to))
+            })?;
         let patch = TransitionPatch {
             audit: Some(audit_entry(agent, id, &request, target.as_ref())),
             ..patch_for(&transition, agent, &request, target.as_ref(), &conversation)
@@ -132,27 +136,19 @@ pub async fn send_as_agent(
         },
         body,
         client_id: Some(client_id),
-        guard: SendGuard::Owner(agent.id),
+        decided_at: None,
     };
-    match services
+    let appended = services
         .store
         .append_message(id, message, services.now())
-        .await
-    {
-        Ok(appended) => {
-            if appended.created {
-                services.publisher.publish(
-                    &appended.conversation,
-                    std::slice::from_ref(&appended.event),
-                );
-            }
-            message_of(appended.event)
-        }
-        Err(StoreError::SendRefused { mode }) => {
-            Err(agent_send_refusal(services, mode, agent).await)
-        }
-        Err(err) => Err(err.into()),
+        .await?;
+    if appended.created {
+        services.publisher.publish(
+            &appended.conversation,
+            std::slice::from_ref(&appended.event),
+        );
     }
+    message_of(appended.event)
 }
 
 /// The message an event carries (an append always yields a message event).
@@ -173,22 +169,6 @@ pub fn publish(services: &Services, committed: &CommittedTransition) {
         .publish(&committed.conversation, &committed.events);
 }
 
-async fn agent_send_refusal(services: &Services, mode: Mode, agent: &Agent) -> ApiError {
-    match mode {
-        Mode::Closed => ApiError::conflict("This conversation is closed"),
-        Mode::Ai => {
-            ApiError::forbidden("The AI handles this conversation: take it over before replying")
-        }
-        Mode::Human { agent: owner } if owner == agent.id => ApiError::internal(),
-        Mode::Human { agent: owner } => {
-            let name = agent_name(services, owner).await;
-            ApiError::forbidden(format!(
-                "{name} handles this conversation: only they can reply"
-            ))
-        }
-    }
-}
-
 /// The transfer target as the rules need it, with their name.
 async fn transfer_target(
     services: &Services,
@@ -205,15 +185,6 @@ async fn transfer_target(
         has_capacity: overview.has_capacity(),
     };
     Ok((target, overview.agent.reference()))
-}
-
-async fn agent_name(services: &Services, id: AgentId) -> String {
-    services
-        .store
-        .agent(id)
-        .await
-        .map(|agent| agent.display_name.to_string())
-        .unwrap_or_else(|_| "Another agent".into())
 }
 
 /// The events and state a transition writes, with the customer's notice in the product's words.
@@ -299,54 +270,5 @@ fn patch_for(
         brief,
         events,
         audit: None,
-    }
-}
-
-/// Turns a refusal into the error the caller sees, naming people rather than ids.
-fn refusal_error(
-    refusal: Refusal,
-    conversation: &Conversation,
-    target: Option<&(TransferTarget, AgentRef)>,
-) -> ApiError {
-    let owner_name = conversation
-        .owner
-        .as_ref()
-        .map(|owner| owner.name.clone())
-        .unwrap_or_else(|| "another agent".into());
-    let target_name = target
-        .map(|(_, to)| to.name.clone())
-        .unwrap_or_else(|| "That agent".into());
-    match refusal {
-        Refusal::HeldBy { .. } => ApiError::Conflict {
-            message: format!("Already taken over by {owner_name}"),
-            holder: conversation.owner.clone(),
-            since: Some(conversation.mode_since),
-        },
-        Refusal::AlreadyYours => ApiError::conflict("You already handle this conversation"),
-        Refusal::NotOwner { .. } => ApiError::forbidden(format!(
-            "Only {owner_name}, who handles this conversation, can do that"
-        )),
-        Refusal::NotHuman => {
-            ApiError::conflict("The AI handles this conversation: take it over first")
-        }
-        Refusal::Closed => ApiError::conflict("This conversation is closed"),
-        Refusal::NotClosed => ApiError::conflict("This conversation is not closed"),
-        Refusal::TransferToSelf => {
-            ApiError::bad_input("You already handle this conversation: pick another agent")
-        }
-        Refusal::TargetUnavailable { status, .. } => ApiError::conflict(format!(
-            "{target_name} is {} and cannot receive transfers",
-            match status {
-                Availability::Online => "online",
-                Availability::Away => "away",
-                Availability::Offline => "offline",
-            }
-        )),
-        Refusal::TargetAtCapacity { .. } => ApiError::conflict(format!(
-            "{target_name} has no room for another conversation"
-        )),
-        Refusal::NotSupervisor => {
-            ApiError::forbidden("Only supervisors and admins can force a takeover")
-        }
     }
 }

@@ -19,6 +19,6 @@ pub mod team;
 
 pub use ports::{
     Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,
-    Publisher, RateLimiter, Reply, ReplyContext, Responder, ResponderError, SendGuard, Services,
-    Store, StoreError, SystemClock, TransitionPatch,
+    Publisher, RateLimiter, Reply, ReplyContext, Responder, ResponderError, Services, Store,
+    StoreError, SystemClock, TransitionPatch,
 };

@@ -1,3 +1,7 @@
+//! The ports: what the server functions need from the outside world (store, AI responder,
+//! publisher, presence, rate limits, clock), as traits the server crate implements, and the
+//! values that cross them.
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -5,7 +9,7 @@ use async_trait::async_trait;
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
-    ListFilter, MessageBody, Mode, Timestamp,
+    ListFilter, MessageBody, Mode, Refusal, Timestamp,
 };
 use crate::error::ApiError;
 
@@ -66,9 +70,13 @@ pub enum StoreError {
     /// The conversation's version moved since it was read: reload and decide again.
     #[error("the conversation changed meanwhile")]
     VersionConflict,
-    /// The send guard did not hold; `mode` is the conversation's mode at that moment.
-    #[error("sending is not allowed in mode {mode:?}")]
-    SendRefused { mode: Mode },
+    /// The write rule ([`crate::domain::Mode::may_append`]) refused the message;
+    /// `conversation` is the conversation as it was at that moment.
+    #[error("the message was refused: {refusal:?}")]
+    Refused {
+        refusal: Refusal,
+        conversation: Box<Conversation>,
+    },
     /// A uniqueness rule was broken (e.g. an e-mail address already in use).
     #[error("duplicate: {0}")]
     Duplicate(String),
@@ -82,9 +90,11 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound => ApiError::not_found("No such conversation"),
             StoreError::Duplicate(what) => ApiError::conflict(format!("{what} already exists")),
-            StoreError::VersionConflict | StoreError::SendRefused { .. } => {
-                ApiError::conflict("The conversation changed meanwhile. Please try again.")
-            }
+            StoreError::VersionConflict => ApiError::conflict(Refusal::Changed.message(|_| None)),
+            StoreError::Refused {
+                refusal,
+                conversation,
+            } => ApiError::refused(refusal, &conversation, None),
             StoreError::Backend(cause) => {
                 tracing::error!(%cause, "store failure");
                 ApiError::internal()
@@ -93,27 +103,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// What must hold for a message to be appended, checked atomically with the append.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendGuard {
-    /// The customer writes: the conversation is not closed.
-    Customer,
-    /// An agent writes: they own the conversation.
-    Owner(AgentId),
-    /// The AI writes: the conversation is in AI mode and its mode has not changed since
-    /// `version` (a reply computed before a takeover is discarded).
-    Ai { version: u64 },
-    /// Baton writes a notice: the conversation is not closed.
-    System,
-}
-
 /// A message to append.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub author: Author,
     pub body: MessageBody,
     pub client_id: Option<ClientId>,
-    pub guard: SendGuard,
+    /// The conversation's version when the message was decided (the AI's reply to what it
+    /// read): the message is refused if the mode changed since. `None` for messages written
+    /// as they come (customers, agents).
+    pub decided_at: Option<u64>,
 }
 
 /// The result of an append.
@@ -200,7 +199,8 @@ pub trait Store: Send + Sync + 'static {
         after_seq: u64,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError>;
-    /// Appends a message if its guard holds; returns the earlier message for a repeated
+    /// Appends a message if the write rule allows it, checked against the latest state
+    /// ([`crate::domain::Mode::may_append`]); returns the earlier message for a repeated
     /// client id.
     async fn append_message(
         &self,

@@ -1,3 +1,8 @@
+//! Conversations as agents see them in the list and at the top of the chat panel, which of
+//! them a list filter selects, and the order the list shows them in.
+
+use std::cmp::Ordering;
+
 use serde::{Deserialize, Serialize};
 
 use super::{AgentId, AgentRef, ConversationId, EscalationReason, Mode, Timestamp};
@@ -39,26 +44,30 @@ impl Conversation {
         self.mode.owner() == Some(agent)
     }
 
-    /// True when `filter` selects this conversation for `viewer`.
+    /// True when `filter` selects this conversation for `viewer` (see [`ListFilter::selection`]).
     pub fn matches(&self, filter: ListFilter, viewer: AgentId) -> bool {
-        match filter {
-            ListFilter::All => self.mode != Mode::Closed,
-            ListFilter::Ai => self.mode == Mode::Ai,
-            ListFilter::Waiting => self.mode == Mode::Ai && self.waiting.is_some(),
-            ListFilter::Mine => self.is_owned_by(viewer),
-            ListFilter::Others => matches!(self.mode, Mode::Human { agent } if agent != viewer),
-            ListFilter::Closed => self.mode == Mode::Closed,
-        }
+        let selection = filter.selection();
+        let mode = match selection.mode {
+            None => self.mode != Mode::Closed,
+            Some(tag) => self.mode.tag() == tag,
+        };
+        let owner = selection
+            .owned_by_viewer
+            .is_none_or(|mine| self.is_owned_by(viewer) == mine);
+        mode && owner && (!selection.waiting || self.waiting.is_some())
     }
 
-    /// Where the dashboard lists the conversation: waiting ones first (longest wait on top),
-    /// then the latest activity. The stores' `ORDER BY` says the same in SQL.
-    pub fn list_order(&self) -> impl Ord {
-        (
-            self.waiting.is_none(),
-            self.waiting.as_ref().map(|w| w.since),
-            std::cmp::Reverse(self.updated_at),
-        )
+    /// The list's order: conversations waiting for a human first, the longest-waiting on
+    /// top, then the latest activity first. The store's list statement sorts the same way.
+    pub fn list_order(&self, other: &Self) -> Ordering {
+        let key = |c: &Self| {
+            (
+                c.waiting.is_none(),
+                c.waiting.as_ref().map(|w| w.since),
+                std::cmp::Reverse(c.updated_at),
+            )
+        };
+        key(self).cmp(&key(other))
     }
 }
 
@@ -111,7 +120,36 @@ pub enum ListFilter {
     Closed,
 }
 
+/// What a [`ListFilter`] asks of a conversation, in terms the store's list statement
+/// evaluates as they are, so the filter is defined once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    /// Only conversations in the mode with this tag ([`Mode::tag`]); `None`: every open one.
+    pub mode: Option<&'static str>,
+    /// Only conversations waiting for a human.
+    pub waiting: bool,
+    /// Only conversations the viewer owns (`Some(true)`) or another agent owns (`Some(false)`).
+    pub owned_by_viewer: Option<bool>,
+}
+
 impl ListFilter {
+    /// What the filter selects.
+    pub fn selection(self) -> Selection {
+        let (mode, waiting, owned_by_viewer) = match self {
+            ListFilter::All => (None, false, None),
+            ListFilter::Ai => (Some("ai"), false, None),
+            ListFilter::Waiting => (Some("ai"), true, None),
+            ListFilter::Mine => (Some("human"), false, Some(true)),
+            ListFilter::Others => (Some("human"), false, Some(false)),
+            ListFilter::Closed => (Some("closed"), false, None),
+        };
+        Selection {
+            mode,
+            waiting,
+            owned_by_viewer,
+        }
+    }
+
     /// Every filter, in the order the dashboard shows them.
     pub const ALL: [ListFilter; 6] = [
         ListFilter::All,
@@ -184,29 +222,35 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_waiting_conversation_is_listed_first_then_the_latest_activity() {
-        let at = |c: Conversation, waiting_since: i64, updated: i64| Conversation {
-            waiting: c.waiting.map(|w| Waiting {
-                since: Timestamp(waiting_since),
-                ..w
-            }),
+    fn the_list_shows_the_longest_waiting_first_then_the_latest_activity() {
+        let at = |updated: i64, waiting_since: Option<i64>| Conversation {
             updated_at: Timestamp(updated),
-            ..c
+            waiting: waiting_since.map(|since| Waiting {
+                reason: EscalationReason::CustomerAsked,
+                since: Timestamp(since),
+            }),
+            ..conversation(Mode::Ai, false)
         };
-        let quiet_old = at(conversation(Mode::Ai, false), 0, 10);
-        let quiet_new = at(conversation(Mode::Ai, false), 0, 30);
-        let waiting_long = at(conversation(Mode::Ai, true), 5, 1);
-        let waiting_short = at(conversation(Mode::Ai, true), 20, 40);
-        let mut list = vec![
-            quiet_old.clone(),
-            waiting_short.clone(),
-            quiet_new.clone(),
-            waiting_long.clone(),
+        let mut list = [
+            at(50, None),
+            at(10, Some(30)),
+            at(90, None),
+            at(20, Some(5)),
         ];
-        list.sort_by_key(Conversation::list_order);
-        assert_eq!(
-            list,
-            vec![waiting_long, waiting_short, quiet_new, quiet_old]
-        );
+        list.sort_by(Conversation::list_order);
+        let order: Vec<i64> = list.iter().map(|c| c.updated_at.0).collect();
+        assert_eq!(order, [20, 10, 90, 50]);
+    }
+
+    #[test]
+    fn every_selection_names_a_real_mode() {
+        for filter in ListFilter::ALL {
+            if let Some(tag) = filter.selection().mode {
+                assert!(
+                    Mode::from_parts(tag, None).is_some() || tag == "human",
+                    "{filter:?}"
+                );
+            }
+        }
     }
 }

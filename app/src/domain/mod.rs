@@ -1,7 +1,9 @@
 //! The conversation model: pure types and rules shared by the browser and the server.
 //!
-//! Nothing here touches I/O. The UI enables buttons with the same [`Mode::apply`] the server
-//! enforces, and every screen derives what it shows from the per-conversation [`Event`] log.
+//! Nothing here touches I/O. The UI enables buttons with the same [`Mode::apply`] and
+//! [`Mode::may_write`] the server enforces, tells refusals with the same [`Refusal`] table,
+//! and every screen derives what it shows from the per-conversation [`Event`] log. The rules
+//! of the hand-off are listed in `mode.rs`.
 
 /// Agents, their roles and availability.
 mod agent;
@@ -13,7 +15,7 @@ mod conversation;
 mod event;
 /// Typed identifiers.
 mod ids;
-/// The mode state machine: take over, hand over, transfer, close, reopen.
+/// The rule book: take over, hand over, transfer, close, reopen; who may write; refusals.
 mod mode;
 /// Parsed text values: message bodies, display names, notes.
 mod text;
@@ -22,9 +24,9 @@ mod time;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
 pub use audit::{AuditAction, AuditEntry};
-pub use conversation::{Answering, Conversation, ListFilter, Waiting};
+pub use conversation::{Answering, Conversation, ListFilter, Selection, Waiting};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
-pub use mode::{Actor, Command, Mode, ModeChange, Refusal, TransferTarget, Transition};
+pub use mode::{Actor, Command, Mode, ModeChange, Refusal, TransferTarget, Transition, Writer};
 pub use text::{ClientId, DisplayName, Email, MessageBody, Note, TextError, MAX_BODY_CHARS};
 pub use time::Timestamp;

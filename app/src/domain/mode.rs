@@ -1,6 +1,31 @@
+//! The rule book of the hand-off: who answers a conversation, who may change that, and who
+//! may write into it. Pure functions, the same in the browser (which enables its controls
+//! with them) and on the server (which enforces them).
+//!
+//! Every rule of the hand-off is here or linked from here:
+//! - **Changes of mode** — [`Mode::apply`]: take over only from the AI (or, for supervisors
+//!   and admins, force it from another agent, with a reason); hand over, transfer and close
+//!   only by the owner; an AI-handled conversation may be closed by any agent; a transfer
+//!   goes only to another agent who is online and has room; only a closed conversation
+//!   reopens, and it goes back to the AI.
+//! - **Who may write** — [`Mode::may_write`]: the customer and Baton's own notices while the
+//!   conversation is open, the AI only in AI mode, an agent only in a conversation they own.
+//!   The store checks it atomically with the append ([`Mode::may_append`]), where a reply
+//!   decided at an earlier version (the AI's) is also refused once the mode has changed, so a
+//!   reply computed while an agent took over is discarded.
+//! - **Races** — the store writes a change of mode only if the conversation is still at the
+//!   `version` the change was decided on; the loser decides again and gets a refusal naming
+//!   the winner.
+//! - **Refusals** — [`Refusal`] is the one table of refusals: each has a stable machine
+//!   name ([`Refusal::kind`]), an HTTP status ([`Refusal::status`]) and one sentence
+//!   ([`Refusal::message`]). The API's errors and the dashboard's texts both come from it.
+//! - **What the customer is told** — the product's sentences at each hand-off are
+//!   [`Notice`](super::Notice); what the customer may see of the log is
+//!   [`Event::customer_view`](super::Event::customer_view).
+
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, Availability, Role};
+use super::{AgentId, Author, Availability, Conversation, Role};
 
 /// Who answers a conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,7 +96,7 @@ impl Mode {
                 return Err(Refusal::HeldBy { owner: agent })
             }
 
-            (Mode::Ai, Command::HandOver | Command::Transfer(_)) => return Err(Refusal::NotHuman),
+            (Mode::Ai, Command::HandOver | Command::Transfer(_)) => return Err(Refusal::AiHandles),
             (Mode::Ai, Command::Close) => ModeChange::Closed { by: me },
 
             (Mode::Human { agent }, Command::HandOver | Command::Transfer(_) | Command::Close)
@@ -107,6 +132,65 @@ impl Mode {
             to: change.resulting_mode(),
             change,
         })
+    }
+
+    /// Whether `writer` may write a message into a conversation in this mode. The one write
+    /// rule: the store's guard, the socket's typing filter and the dashboard's reply box all
+    /// ask it.
+    pub fn may_write(self, writer: Writer) -> Result<(), Refusal> {
+        match (self, writer) {
+            // Baton's notices come with the change they announce (even the closing one).
+            (_, Writer::System) => Ok(()),
+            (Mode::Closed, _) => Err(Refusal::Closed),
+            (Mode::Ai | Mode::Human { .. }, Writer::Customer) => Ok(()),
+            (Mode::Ai, Writer::Ai) => Ok(()),
+            (Mode::Human { agent }, Writer::Ai) => Err(Refusal::HeldBy { owner: agent }),
+            (Mode::Ai, Writer::Agent(_)) => Err(Refusal::AiHandles),
+            (Mode::Human { agent }, Writer::Agent(me)) if agent == me => Ok(()),
+            (Mode::Human { agent }, Writer::Agent(_)) => Err(Refusal::NotOwner { owner: agent }),
+        }
+    }
+
+    /// The write rule as the store checks it, atomically with the append, on a conversation
+    /// in this mode at `version`: [`Mode::may_write`], and a message decided when the
+    /// conversation was at version `decided_at` (the AI's reply to what it read) only if no
+    /// change of mode came since. A reply still being computed when an agent takes over (and
+    /// perhaps hands back) is discarded, never posted.
+    pub fn may_append(
+        self,
+        writer: Writer,
+        version: u64,
+        decided_at: Option<u64>,
+    ) -> Result<(), Refusal> {
+        self.may_write(writer)?;
+        match decided_at {
+            Some(decided) if decided != version => Err(Refusal::Changed),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Who writes a message into a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Writer {
+    /// The customer the conversation belongs to.
+    Customer,
+    /// The AI assistant.
+    Ai,
+    /// A human agent.
+    Agent(AgentId),
+    /// Baton itself: the notices that come with a hand-off.
+    System,
+}
+
+impl From<&Author> for Writer {
+    fn from(author: &Author) -> Self {
+        match author {
+            Author::Customer => Writer::Customer,
+            Author::Ai => Writer::Ai,
+            Author::Agent { agent } => Writer::Agent(agent.id),
+            Author::System => Writer::System,
+        }
     }
 }
 
@@ -173,7 +257,12 @@ pub struct Transition {
     pub change: ModeChange,
 }
 
-/// Why a command was refused. Each names what the person needs to know.
+/// Why a command or a message was refused. Each names what the person needs to know.
+///
+/// This is the one refusal table: [`Refusal::kind`], [`Refusal::status`] and
+/// [`Refusal::message`] say how every refusal is told, to API callers and in the dashboard
+/// alike. The same reason always gets the same status, whatever was attempted: a message, a
+/// handover and a transfer into an AI-handled conversation are all [`Refusal::AiHandles`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum Refusal {
@@ -184,7 +273,7 @@ pub enum Refusal {
     /// Only the owner may do this.
     NotOwner { owner: AgentId },
     /// The AI handles it: take it over first.
-    NotHuman,
+    AiHandles,
     /// The conversation is closed.
     Closed,
     /// Only a closed conversation can be reopened.
@@ -200,6 +289,107 @@ pub enum Refusal {
     TargetAtCapacity { agent: AgentId },
     /// Only supervisors and admins may force a takeover.
     NotSupervisor,
+    /// The conversation changed since the write was decided: decide again.
+    Changed,
+}
+
+impl Refusal {
+    /// One refusal of every kind, naming `someone` where a refusal names an agent.
+    #[cfg(test)]
+    pub(crate) fn examples(someone: AgentId) -> [Refusal; 11] {
+        [
+            Refusal::HeldBy { owner: someone },
+            Refusal::AlreadyYours,
+            Refusal::NotOwner { owner: someone },
+            Refusal::AiHandles,
+            Refusal::Closed,
+            Refusal::NotClosed,
+            Refusal::TransferToSelf,
+            Refusal::TargetUnavailable {
+                agent: someone,
+                status: Availability::Away,
+            },
+            Refusal::TargetAtCapacity { agent: someone },
+            Refusal::NotSupervisor,
+            Refusal::Changed,
+        ]
+    }
+
+    /// The stable machine-readable name (the `refusal` field of an API error).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Refusal::HeldBy { .. } => "held_by",
+            Refusal::AlreadyYours => "already_yours",
+            Refusal::NotOwner { .. } => "not_owner",
+            Refusal::AiHandles => "ai_handles",
+            Refusal::Closed => "closed",
+            Refusal::NotClosed => "not_closed",
+            Refusal::TransferToSelf => "transfer_to_self",
+            Refusal::TargetUnavailable { .. } => "target_unavailable",
+            Refusal::TargetAtCapacity { .. } => "target_at_capacity",
+            Refusal::NotSupervisor => "not_supervisor",
+            Refusal::Changed => "changed",
+        }
+    }
+
+    /// The HTTP status: 400 for a request that can never succeed as asked, 403 for a person
+    /// who may not do it, 409 for a conversation whose state forbids it right now.
+    pub fn status(self) -> u16 {
+        match self {
+            Refusal::TransferToSelf => 400,
+            Refusal::NotOwner { .. } | Refusal::NotSupervisor => 403,
+            Refusal::HeldBy { .. }
+            | Refusal::AlreadyYours
+            | Refusal::AiHandles
+            | Refusal::Closed
+            | Refusal::NotClosed
+            | Refusal::TargetUnavailable { .. }
+            | Refusal::TargetAtCapacity { .. }
+            | Refusal::Changed => 409,
+        }
+    }
+
+    /// The one sentence a person reads. `name` gives the names of the agents it mentions
+    /// (`None`: the sentence says "another agent" or "that agent").
+    pub fn message(self, name: impl Fn(AgentId) -> Option<String>) -> String {
+        let owner = |id| name(id).unwrap_or_else(|| "another agent".into());
+        let target = |id| name(id).unwrap_or_else(|| "That agent".into());
+        match self {
+            Refusal::HeldBy { owner: id } => format!("Already taken over by {}", owner(id)),
+            Refusal::AlreadyYours => "You already handle this conversation".into(),
+            Refusal::NotOwner { owner: id } => format!(
+                "{} handles this conversation: only they can do that",
+                name(id).unwrap_or_else(|| "Another agent".into())
+            ),
+            Refusal::AiHandles => "The AI handles this conversation: take it over first".into(),
+            Refusal::Closed => "This conversation is closed".into(),
+            Refusal::NotClosed => "This conversation is not closed".into(),
+            Refusal::TransferToSelf => {
+                "You already handle this conversation: pick another agent".into()
+            }
+            Refusal::TargetUnavailable { agent, status } => format!(
+                "{} is {} and cannot receive transfers",
+                target(agent),
+                status.as_str()
+            ),
+            Refusal::TargetAtCapacity { agent } => {
+                format!("{} has no room for another conversation", target(agent))
+            }
+            Refusal::NotSupervisor => "Only supervisors and admins can force a takeover".into(),
+            Refusal::Changed => "The conversation changed meanwhile. Please try again.".into(),
+        }
+    }
+
+    /// [`Refusal::message`] for a refusal about `conversation`, naming its owner.
+    pub fn explain(self, conversation: &Conversation) -> String {
+        self.message(|id| {
+            conversation
+                .owner
+                .as_ref()
+                .filter(|owner| owner.id == id)
+                .map(|owner| owner.name.clone())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -325,8 +515,8 @@ mod tests {
 
     #[test]
     fn handover_and_transfer_need_a_human_owner() {
-        assert_eq!(to(Mode::Ai, Command::HandOver), Err(Refusal::NotHuman));
-        assert_eq!(to(Mode::Ai, online(other())), Err(Refusal::NotHuman));
+        assert_eq!(to(Mode::Ai, Command::HandOver), Err(Refusal::AiHandles));
+        assert_eq!(to(Mode::Ai, online(other())), Err(Refusal::AiHandles));
     }
 
     #[test]
@@ -410,6 +600,144 @@ mod tests {
         }
     }
 
+    // Who may write.
+
+    #[test]
+    fn only_the_owner_writes_as_an_agent() {
+        assert_eq!(mine().may_write(Writer::Agent(me().agent)), Ok(()));
+        assert_eq!(
+            theirs().may_write(Writer::Agent(me().agent)),
+            Err(Refusal::NotOwner { owner: other() })
+        );
+        assert_eq!(
+            Mode::Ai.may_write(Writer::Agent(me().agent)),
+            Err(Refusal::AiHandles)
+        );
+    }
+
+    #[test]
+    fn the_ai_writes_only_in_ai_mode() {
+        assert_eq!(Mode::Ai.may_write(Writer::Ai), Ok(()));
+        assert_eq!(
+            theirs().may_write(Writer::Ai),
+            Err(Refusal::HeldBy { owner: other() })
+        );
+        assert_eq!(Mode::Closed.may_write(Writer::Ai), Err(Refusal::Closed));
+    }
+
+    #[test]
+    fn the_customer_writes_until_the_conversation_is_closed() {
+        assert_eq!(Mode::Ai.may_write(Writer::Customer), Ok(()));
+        assert_eq!(theirs().may_write(Writer::Customer), Ok(()));
+        assert_eq!(
+            Mode::Closed.may_write(Writer::Customer),
+            Err(Refusal::Closed)
+        );
+    }
+
+    #[test]
+    fn nobody_but_baton_writes_into_a_closed_conversation() {
+        for writer in [Writer::Customer, Writer::Ai, Writer::Agent(me().agent)] {
+            assert_eq!(
+                Mode::Closed.may_write(writer),
+                Err(Refusal::Closed),
+                "{writer:?}"
+            );
+        }
+        // The closing notice itself is written with the close.
+        assert_eq!(Mode::Closed.may_write(Writer::System), Ok(()));
+    }
+
+    #[test]
+    fn a_reply_decided_before_a_change_of_mode_is_refused() {
+        assert_eq!(Mode::Ai.may_append(Writer::Ai, 3, Some(3)), Ok(()));
+        // Taken over and handed back meanwhile: AI mode again, but at a later version.
+        assert_eq!(
+            Mode::Ai.may_append(Writer::Ai, 5, Some(3)),
+            Err(Refusal::Changed)
+        );
+        assert_eq!(
+            mine().may_append(Writer::Ai, 4, Some(3)),
+            Err(Refusal::HeldBy { owner: me().agent })
+        );
+        assert_eq!(Mode::Ai.may_append(Writer::Customer, 9, None), Ok(()));
+    }
+
+    #[test]
+    fn writers_follow_the_messages_author() {
+        let agent = crate::domain::AgentRef {
+            id: other(),
+            name: "Budi".into(),
+        };
+        assert_eq!(
+            Writer::from(&Author::Agent { agent }),
+            Writer::Agent(other())
+        );
+        assert_eq!(Writer::from(&Author::Customer), Writer::Customer);
+        assert_eq!(Writer::from(&Author::Ai), Writer::Ai);
+        assert_eq!(Writer::from(&Author::System), Writer::System);
+    }
+
+    // The refusal table.
+
+    #[test]
+    fn the_ai_handling_a_conversation_is_one_refusal_whatever_was_attempted() {
+        let send = Mode::Ai.may_write(Writer::Agent(me().agent));
+        let handover = to(Mode::Ai, Command::HandOver);
+        let transfer = to(Mode::Ai, online(other()));
+        assert_eq!(send, Err(Refusal::AiHandles));
+        assert_eq!(handover.map(|_| ()), send);
+        assert_eq!(transfer.map(|_| ()), send);
+        assert_eq!(Refusal::AiHandles.status(), 409);
+    }
+
+    #[test]
+    fn a_refusals_kind_is_its_serialized_name() {
+        for refusal in Refusal::examples(other()) {
+            let json = serde_json::to_value(refusal).unwrap();
+            assert_eq!(json["refusal"], refusal.kind(), "{refusal:?}");
+        }
+    }
+
+    #[test]
+    fn every_refusal_is_bad_input_forbidden_or_conflict() {
+        for refusal in Refusal::examples(other()) {
+            assert!([400, 403, 409].contains(&refusal.status()), "{refusal:?}");
+        }
+        assert_eq!(Refusal::NotOwner { owner: other() }.status(), 403);
+        assert_eq!(Refusal::HeldBy { owner: other() }.status(), 409);
+        assert_eq!(Refusal::TransferToSelf.status(), 400);
+    }
+
+    #[test]
+    fn refusals_name_people_and_fall_back_when_the_name_is_unknown() {
+        let named = |id: AgentId| (id == other()).then(|| "Budi Santoso".to_owned());
+        assert_eq!(
+            Refusal::HeldBy { owner: other() }.message(named),
+            "Already taken over by Budi Santoso"
+        );
+        assert_eq!(
+            Refusal::NotOwner { owner: other() }.message(named),
+            "Budi Santoso handles this conversation: only they can do that"
+        );
+        assert_eq!(
+            Refusal::TargetUnavailable {
+                agent: other(),
+                status: Availability::Offline
+            }
+            .message(named),
+            "Budi Santoso is offline and cannot receive transfers"
+        );
+        assert_eq!(
+            Refusal::TargetAtCapacity { agent: third() }.message(named),
+            "That agent has no room for another conversation"
+        );
+        assert_eq!(
+            Refusal::NotOwner { owner: third() }.message(named),
+            "Another agent handles this conversation: only they can do that"
+        );
+    }
+
     #[test]
     fn modes_rebuild_from_their_stored_parts() {
         for mode in [Mode::Ai, mine(), Mode::Closed] {
@@ -422,7 +750,11 @@ mod tests {
 
 #[cfg(test)]
 mod properties {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+
     use proptest::prelude::*;
+    use proptest::test_runner::{TestCaseError, TestRunner};
 
     use super::*;
 
@@ -467,43 +799,173 @@ mod properties {
         ]
     }
 
-    proptest! {
-        /// Any sequence of commands by anyone keeps the rules: a human conversation always
-        /// has the owner the last accepted change named; only owners hand over, transfer or
-        /// close what they own; refusals change nothing.
-        #[test]
-        fn random_command_sequences_keep_the_rules(steps in prop::collection::vec((command(), actor()), 1..60)) {
-            let mut mode = Mode::Ai;
-            for (command, actor) in steps {
-                match mode.apply(&command, &actor) {
-                    Ok(t) => {
-                        prop_assert_eq!(t.from, mode);
-                        match (command, mode) {
-                            (Command::HandOver | Command::Transfer(_), Mode::Human { agent }) => {
-                                prop_assert_eq!(agent, actor.agent)
-                            }
-                            (Command::Close, Mode::Human { agent }) => prop_assert_eq!(agent, actor.agent),
-                            (Command::ForceTakeOver, _) => prop_assert!(actor.role.can_force_takeover()),
-                            (Command::Transfer(target), _) => {
-                                prop_assert_eq!(target.status, Availability::Online);
-                                prop_assert!(target.has_capacity);
-                            }
-                            _ => {}
-                        }
-                        match t.to {
-                            Mode::Human { agent } => prop_assert!(
-                                agent == actor.agent || matches!(command, Command::Transfer(target) if target.agent == agent)
-                            ),
-                            Mode::Ai => prop_assert!(matches!(command, Command::HandOver | Command::Reopen)),
-                            Mode::Closed => prop_assert_eq!(command, Command::Close),
-                        }
-                        mode = t.to;
-                    }
-                    Err(_) => {
-                        // A refusal is a pure answer: the mode stays as it was.
-                    }
-                }
+    /// The properties the random sequences check. Each step records those it exercised, so
+    /// a property that no generated step reaches fails the test instead of passing unseen.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    enum Property {
+        /// An accepted handover, transfer or close of a human conversation came from its owner.
+        OwnerHandsOn,
+        /// An accepted forced takeover came from a supervisor or admin.
+        ForcedBySupervisor,
+        /// An accepted transfer went to another agent, online and with room.
+        TransferTargetReady,
+        /// A human conversation belongs to whoever the accepted change named.
+        NewOwnerNamed,
+        /// Only a handover or a reopen gives the conversation to the AI.
+        BackToAi,
+        /// Only a close closes.
+        ClosedByClose,
+        /// Exactly the owner may write as an agent, in the mode before and after.
+        OwnerWrites,
+        /// A refusal is justified by the state it was refused in, and changes nothing.
+        RefusalJustified(&'static str),
+    }
+
+    impl Property {
+        fn all() -> Vec<Property> {
+            let mut all = vec![
+                Property::OwnerHandsOn,
+                Property::ForcedBySupervisor,
+                Property::TransferTargetReady,
+                Property::NewOwnerNamed,
+                Property::BackToAi,
+                Property::ClosedByClose,
+                Property::OwnerWrites,
+            ];
+            // Every refusal `apply` can give (`Changed` comes only from a stale append).
+            all.extend(
+                Refusal::examples(agent(0))
+                    .into_iter()
+                    .filter(|refusal| *refusal != Refusal::Changed)
+                    .map(|refusal| Property::RefusalJustified(refusal.kind())),
+            );
+            all
+        }
+    }
+
+    /// Applies one command and checks every property that applies to it; returns the mode
+    /// the conversation is in afterwards.
+    fn step(
+        mode: Mode,
+        command: Command,
+        actor: Actor,
+        seen: &mut HashSet<Property>,
+    ) -> Result<Mode, TestCaseError> {
+        for writer in (0..4).map(agent) {
+            prop_assert_eq!(
+                mode.may_write(Writer::Agent(writer)).is_ok(),
+                mode.owner() == Some(writer)
+            );
+        }
+        seen.insert(Property::OwnerWrites);
+        let transition = match mode.apply(&command, &actor) {
+            Ok(transition) => transition,
+            Err(refusal) => {
+                prop_assert!(
+                    justified(refusal, mode, command, actor),
+                    "{refusal:?} for {command:?} by {actor:?} in {mode:?}"
+                );
+                seen.insert(Property::RefusalJustified(refusal.kind()));
+                // A refusal is a pure answer: the conversation stays as it was.
+                return Ok(mode);
+            }
+        };
+        prop_assert_eq!(transition.from, mode);
+        if let (Command::HandOver | Command::Transfer(_) | Command::Close, Mode::Human { agent }) =
+            (command, mode)
+        {
+            prop_assert_eq!(agent, actor.agent);
+            seen.insert(Property::OwnerHandsOn);
+        }
+        if command == Command::ForceTakeOver {
+            prop_assert!(actor.role.can_force_takeover());
+            seen.insert(Property::ForcedBySupervisor);
+        }
+        if let Command::Transfer(target) = command {
+            prop_assert_eq!(target.status, Availability::Online);
+            prop_assert!(target.has_capacity);
+            prop_assert_ne!(target.agent, actor.agent);
+            seen.insert(Property::TransferTargetReady);
+        }
+        match transition.to {
+            Mode::Human { agent } => {
+                let named = match command {
+                    Command::Transfer(target) => target.agent,
+                    _ => actor.agent,
+                };
+                prop_assert_eq!(agent, named);
+                seen.insert(Property::NewOwnerNamed);
+            }
+            Mode::Ai => {
+                prop_assert!(matches!(command, Command::HandOver | Command::Reopen));
+                seen.insert(Property::BackToAi);
+            }
+            Mode::Closed => {
+                prop_assert_eq!(command, Command::Close);
+                seen.insert(Property::ClosedByClose);
             }
         }
+        Ok(transition.to)
+    }
+
+    /// True when the state and the command show the reason `refusal` gives.
+    fn justified(refusal: Refusal, mode: Mode, command: Command, actor: Actor) -> bool {
+        let me = actor.agent;
+        match refusal {
+            Refusal::HeldBy { owner } => {
+                command == Command::TakeOver && mode == Mode::Human { agent: owner } && owner != me
+            }
+            Refusal::AlreadyYours => mode == Mode::Human { agent: me },
+            Refusal::NotOwner { owner } => mode == Mode::Human { agent: owner } && owner != me,
+            Refusal::AiHandles => {
+                mode == Mode::Ai && matches!(command, Command::HandOver | Command::Transfer(_))
+            }
+            Refusal::Closed => mode == Mode::Closed,
+            Refusal::NotClosed => command == Command::Reopen && mode != Mode::Closed,
+            Refusal::TransferToSelf => {
+                matches!(command, Command::Transfer(target) if target.agent == me)
+            }
+            Refusal::TargetUnavailable { agent, status } => {
+                status != Availability::Online
+                    && matches!(command, Command::Transfer(target)
+                        if target.agent == agent && target.status == status)
+            }
+            Refusal::TargetAtCapacity { agent } => matches!(command, Command::Transfer(target)
+                if target.agent == agent && !target.has_capacity),
+            Refusal::NotSupervisor => {
+                command == Command::ForceTakeOver && !actor.role.can_force_takeover()
+            }
+            Refusal::Changed => false,
+        }
+    }
+
+    /// Any sequence of commands by anyone keeps the rules: only owners hand over, transfer
+    /// or close what they own; only supervisors force; transfers go to someone ready; a
+    /// human conversation belongs to whoever the last accepted change named; exactly the
+    /// owner may write; every refusal is justified and changes nothing. The test fails if
+    /// any of these properties was never exercised.
+    #[test]
+    fn random_command_sequences_keep_the_rules() {
+        let seen = RefCell::new(HashSet::new());
+        let mut runner = TestRunner::new(ProptestConfig::with_cases(1_024));
+        let result = runner.run(
+            &prop::collection::vec((command(), actor()), 1..60),
+            |steps| {
+                let mut mode = Mode::Ai;
+                for (command, actor) in steps {
+                    mode = step(mode, command, actor, &mut seen.borrow_mut())?;
+                }
+                Ok(())
+            },
+        );
+        if let Err(failure) = result {
+            panic!("{failure}");
+        }
+        let seen = seen.into_inner();
+        let unseen: Vec<_> = Property::all()
+            .into_iter()
+            .filter(|property| !seen.contains(property))
+            .collect();
+        assert!(unseen.is_empty(), "never exercised: {unseen:?}");
     }
 }

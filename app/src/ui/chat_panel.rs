@@ -116,6 +116,7 @@ mod tests {
                 name: "Ana Putri".into(),
             }),
             since: Some(Timestamp(0)),
+            refusal: Some("held_by".into()),
         };
         assert_eq!(
             refusal_text(&err, 3_000),

@@ -9,25 +9,22 @@ use super::board::use_board;
 use super::canned::{canned_matching, on_key, KeyAction};
 use super::format::client_id;
 use super::live_socket::LiveSocket;
-use super::session::{use_me, Me};
+use super::session::use_me;
 use crate::api::conversations::send_message;
-use crate::domain::{Conversation, ConversationId, MessageBody, Mode};
+use crate::domain::{AgentId, Conversation, ConversationId, MessageBody, Writer};
 use crate::live::ClientFrame;
 
-/// Why `me` cannot reply in `conversation`, or `None` when they can.
-fn why_not_reply(conversation: &Conversation, me: Me) -> Option<String> {
-    match conversation.mode {
-        Mode::Human { agent } if agent == me.id() => None,
-        Mode::Human { .. } => Some(format!(
-            "{} handles this conversation: only they can reply.",
-            conversation
-                .owner
-                .as_ref()
-                .map_or("Another agent", |owner| owner.name.as_str())
-        )),
-        Mode::Ai => Some("The AI handles this conversation. Take it over to reply.".to_owned()),
-        Mode::Closed => Some("This conversation is closed.".to_owned()),
-    }
+/// Why `me` cannot reply in `conversation`, as the rule book's refusal says it, or `None`
+/// when they can.
+fn why_not_reply(conversation: &Conversation, me: AgentId) -> Option<String> {
+    let refusal = conversation.mode.may_write(Writer::Agent(me)).err()?;
+    Some(refusal.message(|id| {
+        conversation
+            .owner
+            .as_ref()
+            .filter(|owner| owner.id == id)
+            .map(|owner| owner.name.clone())
+    }))
 }
 
 /// The reply box of conversation `id`.
@@ -52,7 +49,7 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
     let highlighted = RwSignal::new(0usize);
     let dismissed = RwSignal::new(false);
 
-    let reason = move || conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(c, me)));
+    let reason = move || conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(c, me.id())));
     let can_reply = move || conversation.with(Option::is_some) && reason().is_none();
     let shown = move || {
         if can_reply() && !dismissed.get() {
@@ -155,5 +152,55 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
                 "Send"
             </button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AgentRef, Mode, Timestamp};
+
+    fn conversation(mode: Mode, owner: Option<AgentRef>) -> Conversation {
+        Conversation {
+            id: ConversationId::new(),
+            customer_name: "Maya".into(),
+            mode,
+            mode_since: Timestamp(0),
+            owner,
+            waiting: None,
+            version: 1,
+            last_seq: 1,
+            preview: None,
+            brief: None,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn only_the_owner_may_reply_and_the_others_are_told_why_in_the_rule_books_words() {
+        let me = AgentId::new();
+        let ana = AgentRef {
+            id: AgentId::new(),
+            name: "Ana Putri".into(),
+        };
+        let mine = conversation(Mode::Human { agent: me }, None);
+        assert_eq!(why_not_reply(&mine, me), None);
+
+        let theirs = conversation(Mode::Human { agent: ana.id }, Some(ana.clone()));
+        let refusal = Mode::Human { agent: ana.id }
+            .may_write(Writer::Agent(me))
+            .unwrap_err();
+        let told = why_not_reply(&theirs, me).unwrap();
+        assert!(told.contains("Ana Putri"), "{told}");
+        assert_eq!(told, refusal.message(|_| Some("Ana Putri".into())));
+
+        for mode in [Mode::Ai, Mode::Closed] {
+            let refusal = mode.may_write(Writer::Agent(me)).unwrap_err();
+            assert_eq!(
+                why_not_reply(&conversation(mode, None), me),
+                Some(refusal.message(|_| None))
+            );
+        }
     }
 }

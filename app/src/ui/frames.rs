@@ -3,6 +3,8 @@
 //! [`extend`] apply the two that touch its data. All three are pure and tested here; the
 //! dashboard only carries each change out on its signals.
 
+use std::cmp::Ordering;
+
 use crate::api::conversations::ConversationDetail;
 use crate::domain::{
     Agent, AgentId, Author, Availability, Conversation, ConversationId, Event, EventKind,
@@ -92,8 +94,7 @@ pub fn upsert(
 ) {
     list.retain(|c| c.id != conversation.id);
     if conversation.matches(filter, viewer) {
-        let key = conversation.list_order();
-        let at = list.partition_point(|c| c.list_order() <= key);
+        let at = list.partition_point(|c| c.list_order(conversation) != Ordering::Greater);
         list.insert(at, conversation.clone());
     }
 }

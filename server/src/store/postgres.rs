@@ -18,8 +18,8 @@ use app::domain::{
 use async_trait::async_trait;
 
 use super::rows::{
-    agent_from_row, audit_from_row, backend, conversation_from_row, event_from_row, guard_holds,
-    kind_tag, preview_of, sender_key, Columns, AGENT_COLUMNS, CONVERSATION_COLUMNS,
+    agent_from_row, audit_from_row, backend, conversation_from_row, event_from_row, kind_tag,
+    preview_of, sender_key, Columns, AGENT_COLUMNS, CONVERSATION_COLUMNS,
 };
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection, Row};
@@ -430,9 +430,16 @@ impl Store for PgStore {
                 });
             }
         }
-        if !guard_holds(message.guard, current.mode, current.version) {
+        if let Err(refusal) = current.mode.may_append(
+            app::domain::Writer::from(&message.author),
+            current.version,
+            message.decided_at,
+        ) {
             tx.rollback().await.map_err(backend)?;
-            return Err(StoreError::SendRefused { mode: current.mode });
+            return Err(StoreError::Refused {
+                refusal,
+                conversation: Box::new(current),
+            });
         }
 
         let seq = current.last_seq + 1;

@@ -1,7 +1,7 @@
 //! What both SQL backends share: reading rows into domain values, and the small rules of
 //! appending messages. Each backend implements [`Columns`] for its row type.
 
-use app::backend::{SendGuard, StoreError};
+use app::backend::StoreError;
 use app::domain::{
     Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
     ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, Mode, Role, Timestamp,
@@ -158,42 +158,5 @@ pub(crate) fn sender_key(author: &Author) -> String {
         Author::Ai => "ai".into(),
         Author::System => "system".into(),
         Author::Agent { agent } => format!("agent:{}", agent.id),
-    }
-}
-
-/// True when a message may be appended to a conversation in `mode` at `version`.
-pub(crate) fn guard_holds(guard: SendGuard, mode: Mode, version: u64) -> bool {
-    match guard {
-        SendGuard::Customer | SendGuard::System => mode != Mode::Closed,
-        SendGuard::Owner(agent) => mode == Mode::Human { agent },
-        SendGuard::Ai { version: expected } => mode == Mode::Ai && version == expected,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_ai_may_write_only_in_ai_mode_at_the_version_it_answered() {
-        let agent = AgentId::new();
-        assert!(guard_holds(SendGuard::Ai { version: 3 }, Mode::Ai, 3));
-        assert!(!guard_holds(SendGuard::Ai { version: 3 }, Mode::Ai, 4));
-        assert!(!guard_holds(
-            SendGuard::Ai { version: 3 },
-            Mode::Human { agent },
-            3
-        ));
-        assert!(guard_holds(
-            SendGuard::Owner(agent),
-            Mode::Human { agent },
-            9
-        ));
-        assert!(!guard_holds(
-            SendGuard::Owner(AgentId::new()),
-            Mode::Human { agent },
-            9
-        ));
-        assert!(!guard_holds(SendGuard::Customer, Mode::Closed, 0));
     }
 }

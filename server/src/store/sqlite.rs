@@ -19,9 +19,8 @@ use app::domain::{
 use async_trait::async_trait;
 
 use super::rows::{
-    agent_from_row, audit_from_row, backend, conversation_from_row, event_from_row, guard_holds,
-    kind_tag, preview_of, preview_of_kinds, sender_key, Columns, AGENT_COLUMNS,
-    CONVERSATION_COLUMNS,
+    agent_from_row, audit_from_row, backend, conversation_from_row, event_from_row, kind_tag,
+    preview_of, preview_of_kinds, sender_key, Columns, AGENT_COLUMNS, CONVERSATION_COLUMNS,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -368,8 +367,15 @@ impl Store for SqliteStore {
                         });
                     }
                 }
-                if !guard_holds(message.guard, current.mode, current.version) {
-                    return Err(StoreError::SendRefused { mode: current.mode });
+                if let Err(refusal) = current.mode.may_append(
+                    app::domain::Writer::from(&message.author),
+                    current.version,
+                    message.decided_at,
+                ) {
+                    return Err(StoreError::Refused {
+                        refusal,
+                        conversation: Box::new(current),
+                    });
                 }
 
                 let seq = current.last_seq + 1;

@@ -55,8 +55,9 @@ async fn after_a_takeover_the_ai_is_silent_and_only_the_owner_can_reply() {
     assert_eq!(intruder.status, StatusCode::FORBIDDEN);
     assert_eq!(
         intruder.message(),
-        "Ana Putri handles this conversation: only they can reply"
+        "Ana Putri handles this conversation: only they can do that"
     );
+    assert_eq!(intruder.body["refusal"], "not_owner");
     assert!(app.customer_sees(&customer, "ai").await.is_empty());
     assert_eq!(
         app.customer_sees(&customer, "agent").await,
@@ -83,19 +84,26 @@ async fn a_second_takeover_is_409_naming_who_holds_it() {
 }
 
 #[tokio::test]
-async fn an_agent_cannot_reply_before_taking_over() {
+async fn an_agent_cannot_reply_hand_over_or_transfer_before_taking_over_and_hears_one_reason() {
     let app = TestApp::spawn().await;
     let customer = app.customer("Sari").await;
     let ana = app.agent("ana@baton.dev").await;
+    let budi = app.agent("budi@baton.dev").await;
+    let before = ana.get(&app, &customer.id).await;
 
-    let reply = ana.send(&app, &customer.id, "a1", "Hello").await;
+    let send = ana.send(&app, &customer.id, "a1", "Hello").await;
+    let handover = ana.handover(&app, &customer.id, None).await;
+    let transfer = ana.transfer(&app, &customer.id, &budi.id, None).await;
 
-    assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert!(
-        reply.message().contains("take it over"),
-        "{}",
-        reply.message()
-    );
+    for reply in [&send, &handover, &transfer] {
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert_eq!(
+            reply.message(),
+            "The AI handles this conversation: take it over first"
+        );
+        assert_eq!(reply.body["refusal"], "ai_handles");
+    }
+    assert_eq!(ana.get(&app, &customer.id).await, before);
 }
 
 #[tokio::test]
@@ -160,7 +168,7 @@ async fn only_the_owner_hands_over_and_never_from_ai_mode() {
     assert_eq!(by_other.status, StatusCode::FORBIDDEN);
     assert_eq!(
         by_other.message(),
-        "Only Ana Putri, who handles this conversation, can do that"
+        "Ana Putri handles this conversation: only they can do that"
     );
 }
 
