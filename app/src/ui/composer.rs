@@ -2,13 +2,13 @@
 //! canned replies open on "/", and sending is an [`Action`] whose pending state disables the
 //! button. Who may write is the rule book's answer, never restated here.
 
-use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::board::use_board;
 use super::canned::{canned_matching, on_key, KeyAction};
 use super::format::client_id;
 use super::live_socket::LiveSocket;
+use super::message_form::MessageForm;
 use super::session::use_me;
 use crate::api::conversations::send_message;
 use crate::domain::{AgentId, Conversation, ConversationId, MessageBody, Writer};
@@ -63,32 +63,23 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
         highlighted.set(0);
         dismissed.set(false);
     };
-    let submit = move || {
-        if sending.get_untracked() {
-            return;
+    let on_canned_key = Callback::new(move |(key, shift): (String, bool)| {
+        match on_key(&key, shift, &untrack(shown), highlighted.get_untracked()) {
+            KeyAction::Type | KeyAction::Send => false,
+            KeyAction::Highlight(at) => {
+                highlighted.set(at);
+                true
+            }
+            KeyAction::Insert(text) => {
+                write(text.to_owned());
+                true
+            }
+            KeyAction::Dismiss => {
+                dismissed.set(true);
+                true
+            }
         }
-        if let Ok(body) = MessageBody::parse(&board.draft(id)) {
-            send.dispatch(body);
-        }
-    };
-    let on_keydown = move |ev: KeyboardEvent| {
-        let action = on_key(
-            &ev.key(),
-            ev.shift_key(),
-            &untrack(shown),
-            highlighted.get_untracked(),
-        );
-        if action != KeyAction::Type {
-            ev.prevent_default();
-        }
-        match action {
-            KeyAction::Type => {}
-            KeyAction::Highlight(at) => highlighted.set(at),
-            KeyAction::Insert(text) => write(text.to_owned()),
-            KeyAction::Dismiss => dismissed.set(true),
-            KeyAction::Send => submit(),
-        }
-    };
+    });
 
     view! {
         <Show when=move || !shown().is_empty()>
@@ -117,41 +108,33 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
             </ul>
         </Show>
         {move || {
-            sent
-                .get()
+            sent.get()
                 .and_then(Result::err)
                 .map(|err| view! { <p class="banner error" role="alert">{err.to_string()}</p> })
         }}
-        <form
-            class="composer"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                submit();
-            }
-        >
-            <label for="reply" class="sr-only">"Your reply"</label>
-            <textarea
-                id="reply"
-                rows="2"
-                aria-controls="canned-replies"
-                aria-activedescendant=move || (!shown().is_empty()).then(|| format!("canned-{}", highlighted.get()))
-                placeholder=move || reason().unwrap_or_else(|| "Write a reply…".to_owned())
-                disabled=move || !can_reply()
-                prop:value=move || board.draft(id)
-                on:input=move |ev| {
-                    write(event_target_value(&ev));
-                    socket.send(ClientFrame::Typing { conversation_id: Some(id) });
+        <MessageForm
+            field="reply"
+            label="Your reply"
+            rows="2"
+            text=Signal::derive(move || board.draft(id))
+            placeholder=Signal::derive(move || reason().unwrap_or_else(|| "Write a reply…".to_owned()))
+            disabled=Signal::derive(move || !can_reply())
+            busy=sending
+            on_input=Callback::new(move |text| {
+                write(text);
+                socket.send(ClientFrame::Typing { conversation_id: Some(id) });
+            })
+            on_send=Callback::new(move |()| {
+                if let Ok(body) = MessageBody::parse(&board.draft(id)) {
+                    send.dispatch(body);
                 }
-                on:keydown=on_keydown
-            ></textarea>
-            <button
-                class="button primary"
-                type="submit"
-                disabled=move || !can_reply() || sending.get() || board.draft(id).trim().is_empty()
-            >
-                "Send"
-            </button>
-        </form>
+            })
+            on_key=on_canned_key
+            controls="canned-replies"
+            active_option=Signal::derive(move || {
+                (!shown().is_empty()).then(|| format!("canned-{}", highlighted.get()))
+            })
+        />
     }
 }
 

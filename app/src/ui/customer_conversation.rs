@@ -10,6 +10,7 @@ use super::event_item::Viewer;
 use super::event_log::EventLog;
 use super::format::client_id;
 use super::live_socket::{Link, LiveSocket};
+use super::message_form::MessageForm;
 use crate::api::chat::{chat_history, request_human, send_chat};
 use crate::domain::{Answering, ConversationId, Event, MessageBody};
 use crate::error::ApiError;
@@ -115,13 +116,6 @@ pub fn CustomerConversation(
     });
     let ask_for_person = Action::new_local(move |(): &()| request_human(id, token.clone()));
     let (sending, sent, asked) = (send.pending(), send.value(), ask_for_person.value());
-    let submit = move || {
-        if let Ok(body) = MessageBody::parse(&draft.get_untracked()) {
-            if !sending.get_untracked() {
-                send.dispatch(body);
-            }
-        }
-    };
     let error = move || {
         let failed = |value: Option<Result<(), ApiError>>| value.and_then(Result::err);
         failed(sent.get())
@@ -169,38 +163,23 @@ pub fn CustomerConversation(
                 </button>
             </Show>
         </div>
-        <form
-            class="composer"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                submit();
-            }
-        >
-            <label for="message" class="sr-only">"Your message"</label>
-            <textarea
-                id="message"
-                rows="1"
-                placeholder="Type your message…"
-                disabled=closed
-                prop:value=move || draft.get()
-                on:input=move |ev| {
-                    draft.set(event_target_value(&ev));
-                    socket.send(ClientFrame::Typing { conversation_id: None });
+        <MessageForm
+            field="message"
+            label="Your message"
+            rows="1"
+            text=draft
+            placeholder=Signal::derive(|| "Type your message…".to_owned())
+            disabled=Signal::derive(closed)
+            busy=sending
+            on_input=Callback::new(move |text| {
+                draft.set(text);
+                socket.send(ClientFrame::Typing { conversation_id: None });
+            })
+            on_send=Callback::new(move |()| {
+                if let Ok(body) = MessageBody::parse(&draft.get_untracked()) {
+                    send.dispatch(body);
                 }
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Enter" && !ev.shift_key() {
-                        ev.prevent_default();
-                        submit();
-                    }
-                }
-            ></textarea>
-            <button
-                class="button primary"
-                type="submit"
-                disabled=move || closed() || sending.get() || draft.get().trim().is_empty()
-            >
-                "Send"
-            </button>
-        </form>
+            })
+        />
     }
 }
