@@ -54,11 +54,17 @@ fn AgentRow(overview: AgentOverview, change: TeamChanges) -> impl IntoView {
             <td>{agent.status.as_str()}</td>
             <td>{format!("{}/{}", overview.open_conversations, agent.max_chats)}</td>
             <td class="row-actions">
-                <input type="password" aria-label=label placeholder="new password" bind:value=new_password />
+                <input
+                    type="password"
+                    aria-label=label
+                    placeholder="new password"
+                    bind:value=new_password
+                />
                 <button
                     class="button"
                     on:click=move |_| {
-                        change.dispatch(TeamChange::ResetPassword(id, new_password.get_untracked()));
+                        change
+                            .dispatch(TeamChange::ResetPassword(id, new_password.get_untracked()));
                     }
                 >
                     "Reset password"
@@ -111,7 +117,9 @@ pub fn NewAgentForm(change: TeamChanges) -> impl IntoView {
             <label for="new-role">"Role"</label>
             <select
                 id="new-role"
-                on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::Agent))
+                on:change=move |ev| {
+                    role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::Agent))
+                }
             >
                 <option value="agent">"Agent"</option>
                 <option value="supervisor">"Supervisor"</option>

@@ -44,7 +44,14 @@ pub type TeamChanges = Action<TeamChange, Result<TeamChange, ApiError>>;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let who = LocalResource::new(me);
-    let refused = |why: String| view! { <p class="banner error" role="alert">{why}</p> }.into_any();
+    let refused = |why: String| {
+        view! {
+            <p class="banner error" role="alert">
+                {why}
+            </p>
+        }
+        .into_any()
+    };
 
     view! {
         <main class="admin">
@@ -54,7 +61,14 @@ pub fn AdminPage() -> impl IntoView {
                 <a href="/agent">"Dashboard"</a>
             </header>
             {move || match who.get() {
-                None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+                None => {
+                    view! {
+                        <p class="muted" role="status">
+                            "Loading…"
+                        </p>
+                    }
+                        .into_any()
+                }
                 Some(Ok(agent)) if agent.role == Role::Admin => view! { <AdminDesk /> }.into_any(),
                 Some(Ok(_)) => refused("Only admins can manage agents.".into()),
                 Some(Err(ApiError::Unauthorized { .. })) => {
@@ -108,7 +122,16 @@ fn AdminDesk() -> impl IntoView {
     };
 
     view! {
-        {move || told().map(|m| view! { <p class="banner warn" role="status">{m}</p> })}
+        {move || {
+            told()
+                .map(|m| {
+                    view! {
+                        <p class="banner warn" role="status">
+                            {m}
+                        </p>
+                    }
+                })
+        }}
         <AgentsTable agents=agents change=change />
         <NewAgentForm change=change />
         <section class="card" aria-labelledby="audit-title">

@@ -17,7 +17,9 @@ pub fn AgentPage() -> impl IntoView {
     move || match session.get() {
         None => view! {
             <main class="page-center">
-                <p class="muted" role="status">"Loading…"</p>
+                <p class="muted" role="status">
+                    "Loading…"
+                </p>
             </main>
         }
         .into_any(),
@@ -26,7 +28,9 @@ pub fn AgentPage() -> impl IntoView {
             view! { <SignIn on_signed_in=changed /> }.into_any()
         }
         Some(Err(err)) => view! {
-            <p class="banner error" role="alert">{err.to_string()}</p>
+            <p class="banner error" role="alert">
+                {err.to_string()}
+            </p>
             <SignIn on_signed_in=changed />
         }
         .into_any(),

@@ -71,7 +71,13 @@ pub fn ChatPage() -> impl IntoView {
                             started
                                 .get()
                                 .and_then(Result::err)
-                                .map(|e| view! { <p class="banner error" role="alert">{e.to_string()}</p> })
+                                .map(|e| {
+                                    view! {
+                                        <p class="banner error" role="alert">
+                                            {e.to_string()}
+                                        </p>
+                                    }
+                                })
                         }}
                         <form
                             class="card start-chat"
@@ -82,8 +88,17 @@ pub fn ChatPage() -> impl IntoView {
                         >
                             <h1>"How can we help?"</h1>
                             <label for="display-name">"Your name (optional)"</label>
-                            <input id="display-name" autocomplete="name" maxlength="60" bind:value=name />
-                            <button class="button primary" type="submit" disabled=move || starting.get()>
+                            <input
+                                id="display-name"
+                                autocomplete="name"
+                                maxlength="60"
+                                bind:value=name
+                            />
+                            <button
+                                class="button primary"
+                                type="submit"
+                                disabled=move || starting.get()
+                            >
                                 "Start chat"
                             </button>
                         </form>
@@ -91,7 +106,9 @@ pub fn ChatPage() -> impl IntoView {
                         .into_any()
                 }
                 Some(current) => {
-                    view! { <CustomerConversation id=current.id token=current.token on_ended=on_ended /> }
+                    view! {
+                        <CustomerConversation id=current.id token=current.token on_ended=on_ended />
+                    }
                         .into_any()
                 }
             }}

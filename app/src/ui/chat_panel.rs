@@ -75,29 +75,58 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
 
     view! {
         <div class="chat-panel">
-            {move || board.open_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            // The header is built once; only its texts and the set of buttons follow the state,
+            {move || {
+                board
+                    .open_error()
+                    .map(|e| {
+                        view! {
+                            <p class="error" role="alert">
+                                {e}
+                            </p>
+                        }
+                    })
+            }} // The header is built once; only its texts and the set of buttons follow the state,
             // so a button never moves or disappears under the pointer while events arrive.
             <Show
                 when=move || conversation.with(Option::is_some)
-                fallback=|| view! { <p class="muted" role="status">"Loading conversation…"</p> }
+                fallback=|| {
+                    view! {
+                        <p class="muted" role="status">
+                            "Loading conversation…"
+                        </p>
+                    }
+                }
             >
                 <header class="panel-head">
                     <div>
                         <h2>{field(|c| c.customer_name.clone())}</h2>
-                        <p class="panel-state" data-testid="conversation-state">{field(state_text)}</p>
+                        <p class="panel-state" data-testid="conversation-state">
+                            {field(state_text)}
+                        </p>
                     </div>
                     <ConversationActions conversation=conversation send=send />
                 </header>
                 {move || waiting().map(|w| view! { <p class="banner warn">{w}</p> })}
             </Show>
-            {move || refusal().map(|r| view! { <p class="banner error" role="alert">{r}</p> })}
+            {move || {
+                refusal()
+                    .map(|r| {
+                        view! {
+                            <p class="banner error" role="alert">
+                                {r}
+                            </p>
+                        }
+                    })
+            }}
             <EventLog
-                events=Signal::derive(move || board.with_open(id, |d| d.events.clone()).unwrap_or_default())
+                events=Signal::derive(move || {
+                    board.with_open(id, |d| d.events.clone()).unwrap_or_default()
+                })
                 viewer=Viewer::Agent
-                typing=Signal::derive(move || board.customer_typing(id).then(|| "The customer is typing…".to_owned()))
-            />
-            <Composer id=id conversation=conversation />
+                typing=Signal::derive(move || {
+                    board.customer_typing(id).then(|| "The customer is typing…".to_owned())
+                })
+            /> <Composer id=id conversation=conversation />
         </div>
     }
 }

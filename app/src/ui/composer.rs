@@ -95,7 +95,11 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
                                     id=format!("canned-{at}")
                                     aria-selected=move || (highlighted.get() == at).to_string()
                                 >
-                                    <button type="button" tabindex="-1" on:click=move |_| write(text.to_owned())>
+                                    <button
+                                        type="button"
+                                        tabindex="-1"
+                                        on:click=move |_| write(text.to_owned())
+                                    >
                                         <strong>{shortcut}</strong>
                                         " "
                                         {text}
@@ -110,19 +114,30 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
         {move || {
             sent.get()
                 .and_then(Result::err)
-                .map(|err| view! { <p class="banner error" role="alert">{err.to_string()}</p> })
+                .map(|err| {
+                    view! {
+                        <p class="banner error" role="alert">
+                            {err.to_string()}
+                        </p>
+                    }
+                })
         }}
         <MessageForm
             field="reply"
             label="Your reply"
             rows="2"
             text=Signal::derive(move || board.draft(id))
-            placeholder=Signal::derive(move || reason().unwrap_or_else(|| "Write a reply…".to_owned()))
+            placeholder=Signal::derive(move || {
+                reason().unwrap_or_else(|| "Write a reply…".to_owned())
+            })
             disabled=Signal::derive(move || !can_reply())
             busy=sending
             on_input=Callback::new(move |text| {
                 write(text);
-                socket.send(ClientFrame::Typing { conversation_id: Some(id) });
+                socket
+                    .send(ClientFrame::Typing {
+                        conversation_id: Some(id),
+                    });
             })
             on_send=Callback::new(move |()| {
                 if let Ok(body) = MessageBody::parse(&board.draft(id)) {

@@ -102,51 +102,73 @@ pub fn ConversationActions(
                 </button>
             </Show>
             <Show when=move || allowed(Command::Close)>
-                <button class="button ghost" disabled=move || busy.get() on:click=move |_| dispatch(Request::Close)>
+                <button
+                    class="button ghost"
+                    disabled=move || busy.get()
+                    on:click=move |_| dispatch(Request::Close)
+                >
                     "Close"
                 </button>
             </Show>
             <Show when=move || allowed(Command::Reopen)>
-                <button class="button" disabled=move || busy.get() on:click=move |_| dispatch(Request::Reopen)>
+                <button
+                    class="button"
+                    disabled=move || busy.get()
+                    on:click=move |_| dispatch(Request::Reopen)
+                >
                     "Reopen"
                 </button>
             </Show>
         </div>
         {move || match asking.get() {
             None => ().into_any(),
-            Some(Asking::HandOver) => view! {
-                <ConfirmDialog
-                    title="Hand this conversation back to the AI?"
-                    explanation="The customer will be told the AI assistant is back."
-                    field="brief"
-                    label="Brief for the AI (optional)"
-                    placeholder="e.g. refund approved, arrives Friday"
-                    confirm="Confirm handover"
-                    on_confirm=Callback::new(move |brief| dispatch(Request::HandOver { brief }))
-                    on_cancel=cancel
-                />
-            }.into_any(),
-            Some(Asking::Force) => view! {
-                <ConfirmDialog
-                    title="Take this conversation from its owner?"
-                    explanation="The agent who holds it sees your reason; the customer is told you now help them."
-                    field="force-reason"
-                    label="Reason (required)"
-                    required=true
-                    confirm="Take over"
-                    on_confirm=Callback::new(move |reason: Option<String>| {
-                        dispatch(Request::ForceTakeOver { reason: reason.unwrap_or_default() })
-                    })
-                    on_cancel=cancel
-                />
-            }.into_any(),
-            Some(Asking::Transfer) => view! {
-                <TransferPicker
-                    mode=mode
-                    on_confirm=Callback::new(move |(to, note)| dispatch(Request::Transfer { to, note }))
-                    on_cancel=cancel
-                />
-            }.into_any(),
+            Some(Asking::HandOver) => {
+                view! {
+                    <ConfirmDialog
+                        title="Hand this conversation back to the AI?"
+                        explanation="The customer will be told the AI assistant is back."
+                        field="brief"
+                        label="Brief for the AI (optional)"
+                        placeholder="e.g. refund approved, arrives Friday"
+                        confirm="Confirm handover"
+                        on_confirm=Callback::new(move |brief| dispatch(Request::HandOver { brief }))
+                        on_cancel=cancel
+                    />
+                }
+                    .into_any()
+            }
+            Some(Asking::Force) => {
+                view! {
+                    <ConfirmDialog
+                        title="Take this conversation from its owner?"
+                        explanation="The agent who holds it sees your reason; the customer is told you now help them."
+                        field="force-reason"
+                        label="Reason (required)"
+                        required=true
+                        confirm="Take over"
+                        on_confirm=Callback::new(move |reason: Option<String>| {
+                            dispatch(Request::ForceTakeOver {
+                                reason: reason.unwrap_or_default(),
+                            })
+                        })
+                        on_cancel=cancel
+                    />
+                }
+                    .into_any()
+            }
+            Some(Asking::Transfer) => {
+                view! {
+                    <TransferPicker
+                        mode=mode
+                        on_confirm=Callback::new(move |(to, note)| dispatch(Request::Transfer {
+                            to,
+                            note,
+                        }))
+                        on_cancel=cancel
+                    />
+                }
+                    .into_any()
+            }
         }}
     }
 }

@@ -55,15 +55,33 @@ pub fn ConversationList() -> impl IntoView {
                 {filters.to_vec()}
             </div>
             {move || match found() {
-                None => view! { <p class="muted" role="status">"Loading conversations…"</p> }.into_any(),
-                Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                None => {
+                    view! {
+                        <p class="muted" role="status">
+                            "Loading conversations…"
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Err(err)) => {
+                    view! {
+                        <p class="error" role="alert">
+                            {err.to_string()}
+                        </p>
+                    }
+                        .into_any()
+                }
                 Some(Ok(list)) if list.is_empty() => {
-                    view! { <p class="muted empty-list">"No conversations here yet."</p> }.into_any()
+                    view! { <p class="muted empty-list">"No conversations here yet."</p> }
+                        .into_any()
                 }
                 Some(Ok(list)) => {
                     view! {
                         <ul class="conversations">
-                            {list.into_iter().map(|c| view! { <ConversationRow conversation=c /> }).collect_view()}
+                            {list
+                                .into_iter()
+                                .map(|c| view! { <ConversationRow conversation=c /> })
+                                .collect_view()}
                         </ul>
                     }
                         .into_any()

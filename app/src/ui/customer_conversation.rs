@@ -145,7 +145,16 @@ pub fn CustomerConversation(
                 "Connection lost. Reconnecting…"
             </p>
         </Show>
-        {move || error().map(|e| view! { <p class="banner error" role="alert">{e}</p> })}
+        {move || {
+            error()
+                .map(|e| {
+                    view! {
+                        <p class="banner error" role="alert">
+                            {e}
+                        </p>
+                    }
+                })
+        }}
         <EventLog
             events=events
             viewer=Viewer::Customer
@@ -153,7 +162,12 @@ pub fn CustomerConversation(
         />
         <div class="chat-tools">
             <Show when=can_ask>
-                <button class="button ghost" on:click=move |_| { ask_for_person.dispatch(()); }>
+                <button
+                    class="button ghost"
+                    on:click=move |_| {
+                        ask_for_person.dispatch(());
+                    }
+                >
                     "Talk to a person"
                 </button>
             </Show>
@@ -173,7 +187,10 @@ pub fn CustomerConversation(
             busy=sending
             on_input=Callback::new(move |text| {
                 draft.set(text);
-                socket.send(ClientFrame::Typing { conversation_id: None });
+                socket
+                    .send(ClientFrame::Typing {
+                        conversation_id: None,
+                    });
             })
             on_send=Callback::new(move |()| {
                 if let Ok(body) = MessageBody::parse(&draft.get_untracked()) {

@@ -10,8 +10,12 @@ pub fn HomePage() -> impl IntoView {
             <h1 class="brand">"Baton"</h1>
             <p class="lead">"AI answers first. People step in when it matters."</p>
             <nav class="home-links" aria-label="Start">
-                <a class="button primary" href="/agent">"Agent dashboard"</a>
-                <a class="button" href="/chat">"Chat with us"</a>
+                <a class="button primary" href="/agent">
+                    "Agent dashboard"
+                </a>
+                <a class="button" href="/chat">
+                    "Chat with us"
+                </a>
             </nav>
         </main>
     }

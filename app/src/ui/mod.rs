@@ -123,7 +123,14 @@ mod tests {
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            <Routes fallback=|| view! { <main class="page-center"><p>"Page not found."</p><a href="/">"Go to Baton"</a></main> }>
+            <Routes fallback=|| {
+                view! {
+                    <main class="page-center">
+                        <p>"Page not found."</p>
+                        <a href="/">"Go to Baton"</a>
+                    </main>
+                }
+            }>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/agent") view=AgentPage />
                 <Route path=path!("/chat") view=ChatPage />

@@ -33,13 +33,7 @@ pub fn SignIn(on_signed_in: Callback<()>) -> impl IntoView {
             <form class="card sign-in" on:submit=submit>
                 <h1>"Sign in to Baton"</h1>
                 <label for="email">"E-mail"</label>
-                <input
-                    id="email"
-                    type="email"
-                    autocomplete="username"
-                    required
-                    bind:value=email
-                />
+                <input id="email" type="email" autocomplete="username" required bind:value=email />
                 <label for="password">"Password"</label>
                 <input
                     id="password"
@@ -52,7 +46,13 @@ pub fn SignIn(on_signed_in: Callback<()>) -> impl IntoView {
                     refused
                         .get()
                         .and_then(Result::err)
-                        .map(|err| view! { <p class="error" role="alert">{err.to_string()}</p> })
+                        .map(|err| {
+                            view! {
+                                <p class="error" role="alert">
+                                    {err.to_string()}
+                                </p>
+                            }
+                        })
                 }}
                 <button class="button primary" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}

@@ -70,18 +70,39 @@ pub fn TransferPicker(
             on_cancel=on_cancel
         >
             {move || match options() {
-                None => view! { <p class="muted" role="status">"Loading agents…"</p> }.into_any(),
-                Some(Err(err)) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                Some(Ok(options)) => view! {
-                    <label for="transfer-target">"Agent"</label>
-                    <select
-                        id="transfer-target"
-                        on:change=move |ev| chosen.set(AgentId::parse(&event_target_value(&ev)).ok())
-                    >
-                        <option value="" selected>"Choose an online agent…"</option>
-                        {options}
-                    </select>
-                }.into_any(),
+                None => {
+                    view! {
+                        <p class="muted" role="status">
+                            "Loading agents…"
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Err(err)) => {
+                    view! {
+                        <p class="error" role="alert">
+                            {err.to_string()}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(options)) => {
+                    view! {
+                        <label for="transfer-target">"Agent"</label>
+                        <select
+                            id="transfer-target"
+                            on:change=move |ev| {
+                                chosen.set(AgentId::parse(&event_target_value(&ev)).ok())
+                            }
+                        >
+                            <option value="" selected>
+                                "Choose an online agent…"
+                            </option>
+                            {options}
+                        </select>
+                    }
+                        .into_any()
+                }
             }}
         </ConfirmDialog>
     }
