@@ -156,22 +156,12 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AgentRef, Mode, Timestamp};
+    use crate::domain::{AgentRef, Mode};
 
     fn conversation(mode: Mode, owner: Option<AgentRef>) -> Conversation {
         Conversation {
-            id: ConversationId::new(),
-            customer_name: "Maya".into(),
-            mode,
-            mode_since: Timestamp(0),
             owner,
-            waiting: None,
-            version: 1,
-            last_seq: 1,
-            preview: None,
-            brief: None,
-            created_at: Timestamp(0),
-            updated_at: Timestamp(0),
+            ..super::super::frames::tests::conversation(mode, 0)
         }
     }
 

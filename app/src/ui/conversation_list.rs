@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::board::use_board;
 use super::browser::now_millis;
 use super::format::{ago, handler_badge};
+use super::loaded::loaded;
 use super::session::use_me;
 use crate::domain::{Conversation, ListFilter};
 
@@ -54,38 +55,27 @@ pub fn ConversationList() -> impl IntoView {
             <div class="filters" role="group" aria-label="Filter conversations">
                 {filters.to_vec()}
             </div>
-            {move || match found() {
-                None => {
-                    view! {
-                        <p class="muted" role="status">
-                            "Loading conversations…"
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(Err(err)) => {
-                    view! {
-                        <p class="error" role="alert">
-                            {err.to_string()}
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(Ok(list)) if list.is_empty() => {
-                    view! { <p class="muted empty-list">"No conversations here yet."</p> }
-                        .into_any()
-                }
-                Some(Ok(list)) => {
-                    view! {
-                        <ul class="conversations">
-                            {list
-                                .into_iter()
-                                .map(|c| view! { <ConversationRow conversation=c /> })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                }
+            {move || {
+                loaded(
+                    found(),
+                    "Loading conversations…",
+                    |list| {
+                        if list.is_empty() {
+                            view! { <p class="muted empty-list">"No conversations here yet."</p> }
+                                .into_any()
+                        } else {
+                            view! {
+                                <ul class="conversations">
+                                    {list
+                                        .into_iter()
+                                        .map(|c| view! { <ConversationRow conversation=c /> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                    },
+                )
             }}
         </aside>
     }

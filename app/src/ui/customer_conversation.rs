@@ -200,3 +200,32 @@ pub fn CustomerConversation(
         />
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_says_who_answers_the_customer() {
+        assert_eq!(who(None), "Connecting…");
+        assert_eq!(
+            who(Some(&Answering::Ai {
+                waiting_for_human: false
+            })),
+            "You're chatting with our AI assistant"
+        );
+        assert_eq!(
+            who(Some(&Answering::Ai {
+                waiting_for_human: true
+            })),
+            "Our AI assistant is with you while a person is on the way"
+        );
+        assert_eq!(
+            who(Some(&Answering::Agent {
+                name: "Budi Santoso".into()
+            })),
+            "You're chatting with Budi Santoso"
+        );
+        assert_eq!(who(Some(&Answering::Closed)), "This conversation is closed");
+    }
+}

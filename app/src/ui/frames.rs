@@ -135,7 +135,7 @@ fn notice_for(event: &Event, conversation: &Conversation, me: &Agent) -> Option<
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::{
         DisplayName, Email, EscalationReason, Message, MessageBody, MessageId, Mode, Role,
@@ -153,7 +153,8 @@ mod tests {
         }
     }
 
-    fn conversation(mode: Mode, updated: i64) -> Conversation {
+    /// A conversation with `Maya` in `mode`, last active at `updated` (for tests).
+    pub(crate) fn conversation(mode: Mode, updated: i64) -> Conversation {
         Conversation {
             id: ConversationId::new(),
             customer_name: "Maya".into(),

@@ -44,6 +44,8 @@ mod frames;
 mod home_page;
 /// The browser's end of the realtime sockets.
 mod live_socket;
+/// How server data shows while loading or after an error.
+mod loaded;
 /// The message box and Send button both sides use.
 mod message_form;
 /// The signed-in agent, provided to the dashboard.

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::confirm_dialog::ConfirmDialog;
+use super::loaded::loaded;
 use super::session::use_me;
 use crate::api::agents::list_agents;
 use crate::domain::{AgentId, AgentOverview, Command, Mode, TransferTarget};
@@ -69,40 +70,28 @@ pub fn TransferPicker(
             })
             on_cancel=on_cancel
         >
-            {move || match options() {
-                None => {
-                    view! {
-                        <p class="muted" role="status">
-                            "Loading agents…"
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(Err(err)) => {
-                    view! {
-                        <p class="error" role="alert">
-                            {err.to_string()}
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(Ok(options)) => {
-                    view! {
-                        <label for="transfer-target">"Agent"</label>
-                        <select
-                            id="transfer-target"
-                            on:change=move |ev| {
-                                chosen.set(AgentId::parse(&event_target_value(&ev)).ok())
-                            }
-                        >
-                            <option value="" selected>
-                                "Choose an online agent…"
-                            </option>
-                            {options}
-                        </select>
-                    }
-                        .into_any()
-                }
+            {move || {
+                loaded(
+                    options(),
+                    "Loading agents…",
+                    |options| {
+                        view! {
+                            <label for="transfer-target">"Agent"</label>
+                            <select
+                                id="transfer-target"
+                                on:change=move |ev| {
+                                    chosen.set(AgentId::parse(&event_target_value(&ev)).ok())
+                                }
+                            >
+                                <option value="" selected>
+                                    "Choose an online agent…"
+                                </option>
+                                {options}
+                            </select>
+                        }
+                            .into_any()
+                    },
+                )
             }}
         </ConfirmDialog>
     }
