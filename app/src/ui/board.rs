@@ -3,18 +3,21 @@
 //! resource keyed on the selection, unread counts, who is typing, and unsent drafts. Socket
 //! frames reach it through [`Board::on_frame`], which carries out what
 //! [`apply_frame`](super::frames::apply_frame) decided.
+//!
+//! What the socket reports is kept beside the fetched copies and merged when read, never
+//! written into the resources: a write into a resource drops the fetch it has in flight.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::frames::{apply_frame, extend, upsert, Change};
+use super::frames::{apply_frame, complete_up_to, extend, live_list, Change};
 use super::live_socket::LiveSocket;
 use super::session::Me;
 use super::toasts::Toasts;
 use crate::api::conversations::{get_conversation, list_conversations, ConversationDetail};
-use crate::domain::{Conversation, ConversationId, ListFilter};
+use crate::domain::{AgentId, Conversation, ConversationId, ListFilter};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame};
 
@@ -26,12 +29,20 @@ const TYPING_SHOWN: Duration = Duration::from_secs(3);
 pub struct Board {
     /// Which conversations the list shows.
     pub filter: RwSignal<ListFilter>,
-    /// The list under the filter, waiting conversations first; kept live by socket frames.
-    pub list: LocalResource<Result<Vec<Conversation>, ApiError>>,
+    /// The list under the filter as fetched, waiting conversations first.
+    list: LocalResource<Result<Vec<Conversation>, ApiError>>,
+    /// Every conversation as the socket last reported it.
+    reported: RwSignal<HashMap<ConversationId, Conversation>>,
+    /// The signed-in agent, whose "mine" the filters mean.
+    viewer: AgentId,
     /// The conversation open in the chat panel.
     pub selected: RwSignal<Option<ConversationId>>,
-    /// The open conversation with its log; `None` while nothing is selected.
+    /// The open conversation with its log as fetched; `None` while nothing is selected.
     open: LocalResource<Option<Result<ConversationDetail, ApiError>>>,
+    /// What the socket reported about the open conversation since it was selected.
+    open_reported: RwSignal<Option<ConversationDetail>>,
+    /// The open conversation as fetched, with what the socket reported since.
+    open_now: Memo<Option<ConversationDetail>>,
     /// Customer messages not yet seen, per conversation.
     pub unread: RwSignal<HashMap<ConversationId, u32>>,
     /// The conversation whose customer is typing.
@@ -40,30 +51,50 @@ pub struct Board {
     drafts: RwSignal<HashMap<ConversationId, String>>,
 }
 
-/// Creates the dashboard's state and provides it to the components below the caller. The open
-/// conversation is watched on `socket` as soon as it has loaded.
-pub fn provide_board(socket: LiveSocket) -> Board {
+/// Creates the state of `viewer`'s dashboard and provides it to the components below the
+/// caller. The open conversation is watched on `socket` as soon as it has loaded.
+pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
     let filter = RwSignal::new(ListFilter::All);
     let selected = RwSignal::new(None::<ConversationId>);
+    let open = LocalResource::new(move || {
+        let id = selected.get();
+        let socket = socket.clone();
+        async move {
+            let id = id?;
+            let detail = get_conversation(id).await;
+            if let Ok(detail) = &detail {
+                socket.send(ClientFrame::Watch {
+                    conversation_id: id,
+                    after_seq: detail.conversation.last_seq,
+                });
+            }
+            Some(detail)
+        }
+    });
+    let open_reported = RwSignal::new(None::<ConversationDetail>);
+    let open_now = Memo::new(move |_| {
+        let mut detail = open.with(|open| match open {
+            Some(Some(Ok(detail))) if Some(detail.conversation.id) == selected.get() => {
+                Some(detail.clone())
+            }
+            _ => None,
+        })?;
+        open_reported.with(|reported| {
+            if let Some(reported) = reported {
+                extend(&mut detail, &reported.conversation, reported.events.clone());
+            }
+        });
+        Some(detail)
+    });
     let board = Board {
         filter,
         list: LocalResource::new(move || list_conversations(Some(filter.get()))),
+        reported: RwSignal::new(HashMap::new()),
+        viewer,
         selected,
-        open: LocalResource::new(move || {
-            let id = selected.get();
-            let socket = socket.clone();
-            async move {
-                let id = id?;
-                let detail = get_conversation(id).await;
-                if let Ok(detail) = &detail {
-                    socket.send(ClientFrame::Watch {
-                        conversation_id: id,
-                        after_seq: detail.conversation.last_seq,
-                    });
-                }
-                Some(detail)
-            }
-        }),
+        open,
+        open_reported,
+        open_now,
         unread: RwSignal::new(HashMap::new()),
         typing_in: RwSignal::new(None),
         drafts: RwSignal::new(HashMap::new()),
@@ -84,8 +115,19 @@ impl Board {
             unread.remove(&id);
         });
         if self.selected.get_untracked() != Some(id) {
+            self.open_reported.set(None);
             self.selected.set(Some(id));
         }
+    }
+
+    /// The list under the filter, with what the socket reported since it was fetched (tracked).
+    pub fn conversations(self) -> Option<Result<Vec<Conversation>, ApiError>> {
+        let fetched = self.list.get()?;
+        let filter = self.filter.get();
+        Some(fetched.map(|list| {
+            self.reported
+                .with(|reported| live_list(list, reported, filter, self.viewer))
+        }))
     }
 
     /// Reads the open conversation when it is `id` and has loaded (tracked).
@@ -94,8 +136,8 @@ impl Board {
         id: ConversationId,
         f: impl FnOnce(&ConversationDetail) -> U,
     ) -> Option<U> {
-        self.open.with(|open| match open {
-            Some(Some(Ok(detail))) if detail.conversation.id == id => Some(f(detail)),
+        self.open_now.with(|open| match open {
+            Some(detail) if detail.conversation.id == id => Some(f(detail)),
             _ => None,
         })
     }
@@ -144,15 +186,12 @@ impl Board {
     /// again, and the open conversation resumes after the last event this page holds.
     pub fn on_connect(self) -> Vec<ClientFrame> {
         self.list.refetch();
-        let selected = self.selected.get_untracked();
-        self.open.with_untracked(|open| match open {
-            Some(Some(Ok(detail))) if Some(detail.conversation.id) == selected => {
-                vec![ClientFrame::Watch {
-                    conversation_id: detail.conversation.id,
-                    after_seq: detail.conversation.last_seq,
-                }]
-            }
-            _ => Vec::new(),
+        self.open_now.with_untracked(|open| match open {
+            Some(detail) => vec![ClientFrame::Watch {
+                conversation_id: detail.conversation.id,
+                after_seq: complete_up_to(&detail.events),
+            }],
+            None => Vec::new(),
         })
     }
 
@@ -165,19 +204,20 @@ impl Board {
                     conversation,
                     events,
                 } => {
-                    let filter = self.filter.get_untracked();
-                    self.list.update(|list| {
-                        if let Some(Ok(list)) = list {
-                            upsert(list, &conversation, filter, me.id());
-                        }
-                    });
                     if open == Some(conversation.id) {
-                        self.open.update(|detail| {
-                            if let Some(Some(Ok(detail))) = detail {
-                                extend(detail, &conversation, events);
+                        self.open_reported.update(|reported| match reported {
+                            Some(reported) => extend(reported, &conversation, events),
+                            None => {
+                                *reported = Some(ConversationDetail {
+                                    conversation: (*conversation).clone(),
+                                    events,
+                                })
                             }
                         });
                     }
+                    self.reported.update(|reported| {
+                        reported.insert(conversation.id, *conversation);
+                    });
                 }
                 Change::Unread {
                     conversation_id,

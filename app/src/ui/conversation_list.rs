@@ -28,7 +28,7 @@ pub fn ConversationList() -> impl IntoView {
     });
     let found = move || {
         let needle = search.get().trim().to_lowercase();
-        board.list.get().map(|list| {
+        board.conversations().map(|list| {
             list.map(|list| {
                 list.into_iter()
                     .filter(|c| {

@@ -20,7 +20,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     let toasts = provide_toasts();
     let socket = LiveSocket::new();
     provide_context(socket.clone());
-    let board = provide_board(socket.clone());
+    let board = provide_board(socket.clone(), me.id());
     socket.connect(
         "/ws".to_owned(),
         move || board.on_connect(),

@@ -4,6 +4,7 @@
 //! dashboard only carries each change out on its signals.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use crate::api::conversations::ConversationDetail;
 use crate::domain::{
@@ -97,6 +98,37 @@ pub fn upsert(
         let at = list.partition_point(|c| c.list_order(conversation) != Ordering::Greater);
         list.insert(at, conversation.clone());
     }
+}
+
+/// The list as fetched (`snapshot`), with every conversation the socket has reported since
+/// (`live`) put in its place, unless the snapshot holds a newer copy of it.
+pub fn live_list(
+    mut snapshot: Vec<Conversation>,
+    live: &HashMap<ConversationId, Conversation>,
+    filter: ListFilter,
+    viewer: AgentId,
+) -> Vec<Conversation> {
+    for reported in live.values() {
+        let stale = snapshot
+            .iter()
+            .any(|fetched| fetched.id == reported.id && fetched.last_seq > reported.last_seq);
+        if !stale {
+            upsert(&mut snapshot, reported, filter, viewer);
+        }
+    }
+    snapshot
+}
+
+/// The seq up to which `events` (in seq order) hold every event: a socket resumes after it.
+pub fn complete_up_to(events: &[Event]) -> u64 {
+    let mut held = 0;
+    for event in events {
+        if event.seq != held + 1 {
+            break;
+        }
+        held = event.seq;
+    }
+    held
 }
 
 /// Merges fresh `events` of the open conversation into `open`, and takes `conversation` as its
@@ -365,5 +397,44 @@ pub(super) mod tests {
         let other = conversation(Mode::Ai, 1);
         extend(&mut open, &other, vec![customer_says(&other, 4)]);
         assert_eq!(open.events.len(), 3);
+    }
+
+    #[test]
+    fn the_fetched_list_shows_what_the_socket_reported_since_unless_it_is_newer() {
+        let me = AgentId::new();
+        let quiet = conversation(Mode::Ai, 10);
+        let mut fetched_newer = conversation(Mode::Ai, 20);
+        fetched_newer.last_seq = 9;
+        let mut reported_older = fetched_newer.clone();
+        reported_older.last_seq = 4;
+        reported_older.updated_at = Timestamp(5);
+        let mut arrived = conversation(Mode::Ai, 30);
+        arrived.last_seq = 2;
+        let mut taken = quiet.clone();
+        taken.mode = Mode::Human { agent: me };
+        taken.last_seq = 3;
+        let live = HashMap::from([
+            (reported_older.id, reported_older),
+            (arrived.id, arrived.clone()),
+            (taken.id, taken),
+        ]);
+
+        let shown = live_list(
+            vec![fetched_newer.clone(), quiet],
+            &live,
+            ListFilter::Ai,
+            me,
+        );
+        assert_eq!(shown, vec![arrived, fetched_newer]);
+    }
+
+    #[test]
+    fn a_socket_resumes_after_the_last_event_before_a_gap() {
+        let c = conversation(Mode::Ai, 1);
+        let log =
+            |seqs: &[u64]| -> Vec<Event> { seqs.iter().map(|&s| customer_says(&c, s)).collect() };
+        assert_eq!(complete_up_to(&log(&[])), 0);
+        assert_eq!(complete_up_to(&log(&[1, 2, 3])), 3);
+        assert_eq!(complete_up_to(&log(&[1, 2, 5, 6])), 2);
     }
 }
