@@ -26,7 +26,8 @@ pub fn ConversationList() -> impl IntoView {
             </button>
         }
     });
-    let found = move || {
+    // What the search selects of the list: `None` while loading.
+    let found = Memo::new(move |_| {
         let needle = search.get().trim().to_lowercase();
         board.conversations().map(|list| {
             list.map(|list| {
@@ -37,7 +38,16 @@ pub fn ConversationList() -> impl IntoView {
                     .collect::<Vec<_>>()
             })
         })
-    };
+    });
+    // Loading, failed, empty or not: the list itself is only rebuilt when that changes.
+    let state = Memo::new(move |_| {
+        found.with(|found| {
+            found
+                .as_ref()
+                .map(|list| list.as_ref().map(Vec::is_empty).map_err(Clone::clone))
+        })
+    });
+    let rows = move || found.with(|found| found.clone().and_then(Result::ok).unwrap_or_default());
 
     view! {
         <aside class="list" aria-label="Conversations">
@@ -57,19 +67,21 @@ pub fn ConversationList() -> impl IntoView {
             </div>
             {move || {
                 loaded(
-                    found(),
+                    state.get(),
                     "Loading conversations…",
-                    |list| {
-                        if list.is_empty() {
+                    move |empty| {
+                        if empty {
                             view! { <p class="muted empty-list">"No conversations here yet."</p> }
                                 .into_any()
                         } else {
                             view! {
                                 <ul class="conversations">
-                                    {list
-                                        .into_iter()
-                                        .map(|c| view! { <ConversationRow conversation=c /> })
-                                        .collect_view()}
+                                    // A row is rebuilt only when its conversation changed.
+                                    <For
+                                        each=rows
+                                        key=|c| (c.id, c.last_seq, c.version)
+                                        children=|c| view! { <ConversationRow conversation=c /> }
+                                    />
                                 </ul>
                             }
                                 .into_any()
