@@ -11,7 +11,7 @@ use super::event_log::EventLog;
 use super::format::client_id;
 use super::live_socket::{Link, LiveSocket};
 use super::message_form::MessageForm;
-use crate::api::chat::{chat_history, request_human, send_chat};
+use crate::api::chat::{chat_history, request_human, send_chat, ChatView};
 use crate::domain::{Answering, ConversationId, Event, MessageBody};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame, Typist};
@@ -34,24 +34,28 @@ fn who(answering: Option<&Answering>) -> String {
     }
 }
 
-/// The conversation `id`, opened with its secret `token`; `on_ended` runs when it is gone
-/// (unknown token) or the customer starts a new one.
-#[component]
-pub fn CustomerConversation(
-    id: ConversationId,
-    token: String,
-    on_ended: Callback<()>,
-) -> impl IntoView {
+/// What the customer's page follows live.
+#[derive(Clone, Copy)]
+struct Followed {
+    events: RwSignal<Vec<Event>>,
+    answering: RwSignal<Option<Answering>>,
+    typing: RwSignal<Option<String>>,
+    history: LocalResource<Result<ChatView, ApiError>>,
+    link: RwSignal<Link>,
+}
+
+/// Loads the history of conversation `id` and follows it over the customer socket until the
+/// calling component goes away; `on_ended` runs when the server no longer knows the token.
+fn follow(id: ConversationId, token: &str, on_ended: Callback<()>) -> Followed {
     let events = RwSignal::new(Vec::<Event>::new());
     let answering = RwSignal::new(None::<Answering>);
     let typing = RwSignal::new(None::<String>);
-    let draft = RwSignal::new(String::new());
     // Events are merged by seq: a live event that overtakes a replay is neither lost nor shown
     // twice, and the log stays in seq order.
     let absorb = move |fresh: Vec<Event>| events.update(|all| super::merge_events(all, fresh));
 
     let history = LocalResource::new({
-        let token = token.clone();
+        let token = token.to_owned();
         move || chat_history(id, token.clone(), Some(0))
     });
     Effect::new(move |_| match history.get() {
@@ -93,7 +97,33 @@ pub fn CustomerConversation(
             _ => {}
         },
     );
-    let link = socket.link;
+    provide_context(socket.clone());
+    Followed {
+        events,
+        answering,
+        typing,
+        history,
+        link: socket.link,
+    }
+}
+
+/// The conversation `id`, opened with its secret `token`; `on_ended` runs when it is gone
+/// (unknown token) or the customer starts a new one.
+#[component]
+pub fn CustomerConversation(
+    id: ConversationId,
+    token: String,
+    on_ended: Callback<()>,
+) -> impl IntoView {
+    let Followed {
+        events,
+        answering,
+        typing,
+        history,
+        link,
+    } = follow(id, &token, on_ended);
+    let socket = expect_context::<LiveSocket>();
+    let draft = RwSignal::new(String::new());
 
     let send = Action::new_local({
         let token = token.clone();
