@@ -1,3 +1,5 @@
+//! Agents: the team with availability and load, and setting one's own availability.
+
 use leptos::prelude::*;
 
 use crate::domain::{Agent, AgentOverview, Availability};

@@ -1,3 +1,5 @@
+//! Agent sign-in and sign-out, with rate limits and audit entries, and who is signed in.
+
 use leptos::prelude::*;
 
 use crate::domain::Agent;

@@ -1,3 +1,7 @@
+//! The customer's side of the API: start a conversation, send, read the history, ask for a
+//! person. Each function authorizes nothing itself: the customer's token is checked in
+//! [`crate::backend::chat`], which does the work.
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -26,32 +30,12 @@ pub struct ChatView {
 /// Starts a conversation with the AI assistant.
 #[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json)]
 pub async fn start_chat(display_name: Option<String>) -> Result<ChatStarted, ApiError> {
-    use crate::backend::{auth, Limit, NewConversation, Services};
-    use crate::domain::DisplayName;
+    use crate::backend::{chat, Services};
 
     let services = Services::from_context()?;
-    services.limit(Limit::StartPerAddress, &auth::client_address())?;
-    let customer_name = match display_name.as_deref().map(str::trim) {
-        None | Some("") => DisplayName::parse("Guest")?,
-        Some(name) => DisplayName::parse(name)?,
-    };
-    let (token, token_hash) = auth::new_token();
-    let conversation = services
-        .store
-        .create_conversation(
-            NewConversation {
-                id: ConversationId::new(),
-                customer_name,
-                token_hash,
-            },
-            services.now(),
-        )
-        .await?;
-    let events = services.store.events(conversation.id, 0, 1).await?;
-    services.publisher.publish(&conversation, &events);
-    tracing::info!(conversation_id = %conversation.id, "conversation started");
+    let (conversation_id, token) = chat::start(&services, display_name.as_deref()).await?;
     Ok(ChatStarted {
-        conversation_id: conversation.id,
+        conversation_id,
         token,
     })
 }
@@ -65,32 +49,10 @@ pub async fn send_chat(
     client_id: ClientId,
     body: MessageBody,
 ) -> Result<Message, ApiError> {
-    use crate::backend::{ai, auth, handoff, Limit, NewMessage, Services};
-    use crate::domain::{Author, Mode};
+    use crate::backend::{chat, Services};
 
     let services = Services::from_context()?;
-    auth::check_customer(&services, conversation_id, &token).await?;
-    services.limit(Limit::SendPerConversation, &conversation_id.to_string())?;
-    let message = NewMessage {
-        author: Author::Customer,
-        body,
-        client_id: Some(client_id),
-        decided_at: None,
-    };
-    let appended = services
-        .store
-        .append_message(conversation_id, message, services.now())
-        .await?;
-    if appended.created {
-        services.publisher.publish(
-            &appended.conversation,
-            std::slice::from_ref(&appended.event),
-        );
-        if appended.conversation.mode == Mode::Ai {
-            tokio::spawn(ai::respond(services.clone(), appended.conversation.clone()));
-        }
-    }
-    handoff::message_of(appended.event)
+    chat::send(&services, conversation_id, &token, client_id, body).await
 }
 
 /// The customer's view of the conversation: events after `after_seq` (default 0).
@@ -100,46 +62,24 @@ pub async fn chat_history(
     token: String,
     after_seq: Option<u64>,
 ) -> Result<ChatView, ApiError> {
-    use crate::backend::{auth, Services};
+    use crate::backend::{chat, Services};
 
     let services = Services::from_context()?;
-    let conversation = auth::customer_conversation(&services, conversation_id, &token).await?;
-    let events = services
-        .store
-        .events(conversation_id, after_seq.unwrap_or(0), 1_000)
-        .await?
-        .iter()
-        .filter_map(Event::customer_view)
-        .collect();
-    let answering = Answering::of(&conversation);
+    let after_seq = after_seq.unwrap_or(0);
+    let (events, answering, last_seq) =
+        chat::history(&services, conversation_id, &token, after_seq).await?;
     Ok(ChatView {
         events,
         answering,
-        last_seq: conversation.last_seq,
+        last_seq,
     })
 }
 
 /// The customer asks to talk to a person: the conversation waits for a human.
 #[server(prefix = "/api", endpoint = "chat/request_human", input = server_fn::codec::Json)]
 pub async fn request_human(conversation_id: ConversationId, token: String) -> Result<(), ApiError> {
-    use crate::backend::{ai, auth, Services};
-    use crate::domain::{EscalationReason, Mode, Refusal};
+    use crate::backend::{chat, Services};
 
     let services = Services::from_context()?;
-    let conversation = auth::customer_conversation(&services, conversation_id, &token).await?;
-    match conversation.mode {
-        Mode::Closed => Err(ApiError::refused(Refusal::Closed, &conversation, None)),
-        // Already with a person, or already waiting: nothing to do.
-        Mode::Human { .. } => Ok(()),
-        Mode::Ai => {
-            ai::escalate(
-                &services,
-                conversation_id,
-                EscalationReason::CustomerAsked,
-                Some("The customer pressed \"Talk to a person\"".into()),
-            )
-            .await?;
-            Ok(())
-        }
-    }
+    chat::request_human(&services, conversation_id, &token).await
 }

@@ -1,3 +1,6 @@
+//! The dashboard's reads (the list, one conversation with its whole log) and the owner's
+//! messages.
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -1,3 +1,5 @@
+//! The owner hands a conversation back to the AI, optionally with a brief the AI honours.
+
 use leptos::prelude::*;
 
 use crate::domain::{Conversation, ConversationId};
@@ -10,17 +12,9 @@ pub async fn handover(
     conversation_id: ConversationId,
     note: Option<String>,
 ) -> Result<Conversation, ApiError> {
-    use crate::backend::{auth, handoff, Services};
+    use crate::backend::handoff::{by_signed_in_agent, Request};
     use crate::domain::Note;
 
-    let services = Services::from_context()?;
     let brief = Note::parse_optional(note.as_deref())?;
-    let agent = auth::current_agent(&services).await?;
-    handoff::apply(
-        &services,
-        conversation_id,
-        &agent,
-        handoff::Request::HandOver { brief },
-    )
-    .await
+    by_signed_in_agent(conversation_id, Request::HandOver { brief }).await
 }

@@ -1,3 +1,5 @@
+//! Closing a conversation and reopening a closed one; the rule book decides who may.
+
 use leptos::prelude::*;
 
 use crate::domain::{Conversation, ConversationId};
@@ -6,19 +8,15 @@ use crate::error::ApiError;
 /// Closes a conversation (the owner's, or one the AI handles). The customer is told.
 #[server(prefix = "/api", endpoint = "conversations/close", input = server_fn::codec::Json)]
 pub async fn close(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
-    use crate::backend::{auth, handoff, Services};
+    use crate::backend::handoff::{by_signed_in_agent, Request};
 
-    let services = Services::from_context()?;
-    let agent = auth::current_agent(&services).await?;
-    handoff::apply(&services, conversation_id, &agent, handoff::Request::Close).await
+    by_signed_in_agent(conversation_id, Request::Close).await
 }
 
 /// Reopens a closed conversation; the AI handles it again.
 #[server(prefix = "/api", endpoint = "conversations/reopen", input = server_fn::codec::Json)]
 pub async fn reopen(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
-    use crate::backend::{auth, handoff, Services};
+    use crate::backend::handoff::{by_signed_in_agent, Request};
 
-    let services = Services::from_context()?;
-    let agent = auth::current_agent(&services).await?;
-    handoff::apply(&services, conversation_id, &agent, handoff::Request::Reopen).await
+    by_signed_in_agent(conversation_id, Request::Reopen).await
 }

@@ -1,3 +1,5 @@
+//! Taking a conversation over from the AI, and a supervisor's forced takeover with a reason.
+
 use leptos::prelude::*;
 
 use crate::domain::{Conversation, ConversationId};
@@ -8,17 +10,9 @@ use crate::error::ApiError;
 /// get 409 naming the winner.
 #[server(prefix = "/api", endpoint = "conversations/takeover", input = server_fn::codec::Json)]
 pub async fn takeover(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
-    use crate::backend::{auth, handoff, Services};
+    use crate::backend::handoff::{by_signed_in_agent, Request};
 
-    let services = Services::from_context()?;
-    let agent = auth::current_agent(&services).await?;
-    handoff::apply(
-        &services,
-        conversation_id,
-        &agent,
-        handoff::Request::TakeOver,
-    )
-    .await
+    by_signed_in_agent(conversation_id, Request::TakeOver).await
 }
 
 /// A supervisor takes a conversation from the agent who holds it, with a required reason.
@@ -28,18 +22,10 @@ pub async fn force_takeover(
     conversation_id: ConversationId,
     reason: String,
 ) -> Result<Conversation, ApiError> {
-    use crate::backend::{auth, handoff, Services};
+    use crate::backend::handoff::{by_signed_in_agent, Request};
     use crate::domain::Note;
 
-    let services = Services::from_context()?;
     let reason = Note::parse(&reason)
         .map_err(|_| ApiError::bad_input("Say why you take this conversation over"))?;
-    let agent = auth::current_agent(&services).await?;
-    handoff::apply(
-        &services,
-        conversation_id,
-        &agent,
-        handoff::Request::ForceTakeOver { reason },
-    )
-    .await
+    by_signed_in_agent(conversation_id, Request::ForceTakeOver { reason }).await
 }

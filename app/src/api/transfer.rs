@@ -1,3 +1,5 @@
+//! The owner transfers a conversation to another agent who is online and has room.
+
 use leptos::prelude::*;
 
 use crate::domain::{AgentId, Conversation, ConversationId};
@@ -11,20 +13,13 @@ pub async fn transfer(
     to_agent_id: AgentId,
     note: Option<String>,
 ) -> Result<Conversation, ApiError> {
-    use crate::backend::{auth, handoff, Services};
+    use crate::backend::handoff::{by_signed_in_agent, Request};
     use crate::domain::Note;
 
-    let services = Services::from_context()?;
     let note = Note::parse_optional(note.as_deref())?;
-    let agent = auth::current_agent(&services).await?;
-    handoff::apply(
-        &services,
-        conversation_id,
-        &agent,
-        handoff::Request::Transfer {
-            to: to_agent_id,
-            note,
-        },
-    )
-    .await
+    let request = Request::Transfer {
+        to: to_agent_id,
+        note,
+    };
+    by_signed_in_agent(conversation_id, request).await
 }

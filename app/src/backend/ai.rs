@@ -1,3 +1,6 @@
+//! The AI's turn after a customer message: ask the responder, append its reply only while
+//! the conversation is still the AI's at the version it answered, escalate when it says so.
+
 use super::handoff::publish;
 use super::{NewMessage, Reply, ReplyContext, Services, StoreError};
 use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
@@ -70,15 +73,8 @@ pub async fn respond(services: Services, conversation: Conversation) {
             client_id: None,
             decided_at: Some(version),
         };
-        match services
-            .store
-            .append_message(id, message, services.now())
-            .await
-        {
-            Ok(appended) => services.publisher.publish(
-                &appended.conversation,
-                std::slice::from_ref(&appended.event),
-            ),
+        match services.append(id, message).await {
+            Ok(_) => {}
             Err(StoreError::Refused { refusal, .. }) => {
                 tracing::info!(
                     ?refusal,

@@ -1,3 +1,6 @@
+//! Who is calling: argon2id password hashing, agent session cookies, customer tokens
+//! (stored hashed, compared in constant time) and the caller's network address.
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

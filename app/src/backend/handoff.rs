@@ -5,7 +5,7 @@
 use super::{CommittedTransition, NewAudit, NewMessage, Services, StoreError, TransitionPatch};
 use crate::domain::{
     Actor, Agent, AgentId, AgentRef, AuditAction, Author, ClientId, Command, Conversation,
-    ConversationId, Event, EventKind, Message, MessageBody, MessageId, ModeChange, Note, Notice,
+    ConversationId, EventKind, Message, MessageBody, MessageId, ModeChange, Note, Notice,
     TransferTarget, Transition,
 };
 use crate::error::ApiError;
@@ -23,6 +23,16 @@ pub enum Request {
     Transfer { to: AgentId, note: Option<Note> },
     Close,
     Reopen,
+}
+
+/// Applies a request of the signed-in agent (the body of every hand-off endpoint).
+pub async fn by_signed_in_agent(
+    id: ConversationId,
+    request: Request,
+) -> Result<Conversation, ApiError> {
+    let services = Services::from_context()?;
+    let agent = super::auth::current_agent(&services).await?;
+    apply(&services, id, &agent, request).await
 }
 
 /// Applies a request to a conversation: load, decide with [`crate::domain::Mode::apply`], write with a
@@ -138,28 +148,7 @@ pub async fn send_as_agent(
         client_id: Some(client_id),
         decided_at: None,
     };
-    let appended = services
-        .store
-        .append_message(id, message, services.now())
-        .await?;
-    if appended.created {
-        services.publisher.publish(
-            &appended.conversation,
-            std::slice::from_ref(&appended.event),
-        );
-    }
-    message_of(appended.event)
-}
-
-/// The message an event carries (an append always yields a message event).
-pub fn message_of(event: Event) -> Result<Message, ApiError> {
-    match event.kind {
-        EventKind::Message { message } => Ok(message),
-        other => {
-            tracing::error!(?other, "an append returned a non-message event");
-            Err(ApiError::internal())
-        }
-    }
+    services.append(id, message).await?.into_message()
 }
 
 /// Hands committed events to the publisher.

@@ -10,6 +10,8 @@ pub mod admin;
 pub mod ai;
 /// Who is calling: agent sessions, customer tokens, password hashing.
 pub mod auth;
+/// The customer's side: start, send, history, ask for a person.
+pub mod chat;
 /// Take over, hand over, transfer, close, reopen, and sending as an agent.
 pub mod handoff;
 /// The ports the server implements: store, responder, publisher, presence, clock.

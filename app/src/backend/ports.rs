@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
-    ListFilter, MessageBody, Mode, Refusal, Timestamp,
+    ListFilter, Message, MessageBody, Mode, Refusal, Timestamp,
 };
 use crate::error::ApiError;
 
@@ -123,6 +123,38 @@ pub struct Appended {
     pub created: bool,
     /// The conversation after the append.
     pub conversation: Conversation,
+}
+
+impl Appended {
+    /// The message appended (an append always yields a message event).
+    pub fn into_message(self) -> Result<Message, ApiError> {
+        match self.event.kind {
+            EventKind::Message { message } => Ok(message),
+            other => {
+                tracing::error!(?other, "an append returned a non-message event");
+                Err(ApiError::internal())
+            }
+        }
+    }
+}
+
+impl Services {
+    /// Appends a message if the write rule allows it and publishes it once: a repeated
+    /// client id returns the first message without publishing it again.
+    pub async fn append(
+        &self,
+        id: ConversationId,
+        message: NewMessage,
+    ) -> Result<Appended, StoreError> {
+        let appended = self.store.append_message(id, message, self.now()).await?;
+        if appended.created {
+            self.publisher.publish(
+                &appended.conversation,
+                std::slice::from_ref(&appended.event),
+            );
+        }
+        Ok(appended)
+    }
 }
 
 /// A new conversation.

@@ -1,3 +1,5 @@
+//! The team as the transfer picker sees it: availability corrected by live presence.
+
 use super::Services;
 use crate::domain::{AgentOverview, Availability};
 use crate::error::ApiError;

@@ -1,3 +1,6 @@
+//! Agents as the product knows them: their role (what they may do beyond answering), their
+//! availability (whether they want new work), and their live load for the transfer picker.
+
 use serde::{Deserialize, Serialize};
 
 use super::{AgentId, DisplayName, Email};

@@ -1,3 +1,5 @@
+//! The append-only audit log's entries: who did what, when, to which conversation.
+
 use serde::{Deserialize, Serialize};
 
 use super::{AgentRef, ConversationId, Timestamp};

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, AgentRef, ConversationId, EscalationReason, Mode, Timestamp};
+use super::{AgentId, AgentRef, ConversationId, EscalationReason, Mode, Refusal, Timestamp};
 
 /// Why and since when a conversation waits for a human.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +68,19 @@ impl Conversation {
             )
         };
         key(self).cmp(&key(other))
+    }
+}
+
+impl Refusal {
+    /// [`Refusal::message`] for a refusal about `conversation`, naming its owner.
+    pub fn explain(self, conversation: &Conversation) -> String {
+        self.message(|id| {
+            conversation
+                .owner
+                .as_ref()
+                .filter(|owner| owner.id == id)
+                .map(|owner| owner.name.clone())
+        })
     }
 }
 

@@ -1,3 +1,6 @@
+//! The per-conversation event log: what happened, numbered 1, 2, 3 … without gaps, what the
+//! customer may see of each event, and the product's own sentences for the customer.
+
 use serde::{Deserialize, Serialize};
 
 use super::{AgentRef, ConversationId, MessageBody, MessageId, Timestamp};

@@ -1,3 +1,6 @@
+//! Typed identifiers: UUIDs that parse at every boundary, so an agent id can never stand
+//! where a conversation id belongs.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -25,7 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, Author, Availability, Conversation, Role};
+use super::{AgentId, Author, Availability, Role};
 
 /// Who answers a conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -379,17 +379,6 @@ impl Refusal {
             Refusal::Changed => "The conversation changed meanwhile. Please try again.".into(),
         }
     }
-
-    /// [`Refusal::message`] for a refusal about `conversation`, naming its owner.
-    pub fn explain(self, conversation: &Conversation) -> String {
-        self.message(|id| {
-            conversation
-                .owner
-                .as_ref()
-                .filter(|owner| owner.id == id)
-                .map(|owner| owner.name.clone())
-        })
-    }
 }
 
 #[cfg(test)]
@@ -502,15 +491,20 @@ mod tests {
         }
     }
 
+    /// Asserts `command` is refused with `refusal` in each of `modes`.
+    fn refused_in(modes: impl IntoIterator<Item = Mode>, command: Command, refusal: Refusal) {
+        for mode in modes {
+            assert_eq!(to(mode, command), Err(refusal), "{mode:?}");
+        }
+    }
+
     #[test]
     fn only_a_closed_conversation_reopens() {
-        for mode in [Mode::Ai, mine(), theirs()] {
-            assert_eq!(
-                to(mode, Command::Reopen),
-                Err(Refusal::NotClosed),
-                "{mode:?}"
-            );
-        }
+        refused_in(
+            [Mode::Ai, mine(), theirs()],
+            Command::Reopen,
+            Refusal::NotClosed,
+        );
     }
 
     #[test]
@@ -591,13 +585,8 @@ mod tests {
 
     #[test]
     fn an_agent_cannot_force_a_takeover() {
-        for mode in [Mode::Ai, mine(), theirs(), Mode::Closed] {
-            assert_eq!(
-                to(mode, Command::ForceTakeOver),
-                Err(Refusal::NotSupervisor),
-                "{mode:?}"
-            );
-        }
+        let every_mode = [Mode::Ai, mine(), theirs(), Mode::Closed];
+        refused_in(every_mode, Command::ForceTakeOver, Refusal::NotSupervisor);
     }
 
     // Who may write.

@@ -1,3 +1,6 @@
+//! Parsed text values: message bodies, names, notes, client ids and e-mail addresses that
+//! cannot be built empty, oversized or with control characters.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! Time as the log records it: milliseconds since the Unix epoch, UTC.
+
 use serde::{Deserialize, Serialize};
 
 /// A point in time: milliseconds since the Unix epoch, UTC.

@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-use app::backend::StoreError;
+use super::DbError;
 
 /// Jobs committed together at most.
 pub const MAX_BATCH: usize = 256;
@@ -32,15 +32,15 @@ enum Command {
 
 /// The handle every clone of the store shares.
 #[derive(Clone)]
-pub struct Writer {
+pub struct Committer {
     commands: mpsc::Sender<Command>,
 }
 
-fn stopped() -> StoreError {
-    StoreError::Backend("the database write did not complete".into())
+fn stopped() -> DbError {
+    DbError::Unwritten("the writer stopped".into())
 }
 
-impl Writer {
+impl Committer {
     /// Starts the task that owns `connection`.
     pub fn start(connection: SqliteConnection) -> Self {
         let (commands, queue) = mpsc::channel(QUEUE);
@@ -50,10 +50,10 @@ impl Writer {
 
     /// Runs `work` in the next batch; returns its result once the batch is committed.
     /// If `work` fails, whatever it wrote is rolled back and its error returned.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, DbError>>
             + Send
             + 'static,
     {
@@ -63,7 +63,7 @@ impl Writer {
                 let result = work(conn).await;
                 let succeeded = result.is_ok();
                 let finish: Finish = Box::new(move |committed: Result<(), String>| {
-                    let _ = answer.send(committed.map_err(StoreError::Backend).and(result));
+                    let _ = answer.send(committed.map_err(DbError::Unwritten).and(result));
                 });
                 (succeeded, finish)
             })
@@ -181,12 +181,13 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) {
 mod tests {
     use std::str::FromStr;
 
+    use app::backend::StoreError;
     use futures::future::join_all;
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
     use super::*;
 
-    async fn writer(dir: &tempfile::TempDir) -> (Writer, SqliteConnectOptions) {
+    async fn writer(dir: &tempfile::TempDir) -> (Committer, SqliteConnectOptions) {
         let options = SqliteConnectOptions::from_str(&format!(
             "sqlite://{}",
             dir.path().join("batch.db").display()
@@ -200,21 +201,20 @@ mod tests {
             .execute(&mut conn)
             .await
             .unwrap();
-        (Writer::start(conn), options)
+        (Committer::start(conn), options)
     }
 
     /// Inserts `n`; when `fail` is set the job errs after its insert.
-    async fn insert(writer: &Writer, n: i64, fail: bool) -> Result<i64, StoreError> {
+    async fn insert(writer: &Committer, n: i64, fail: bool) -> Result<i64, DbError> {
         writer
             .run(move |conn| {
                 Box::pin(async move {
                     sqlx::query("INSERT INTO rows (n) VALUES (?)")
                         .bind(n)
                         .execute(conn)
-                        .await
-                        .map_err(|err| StoreError::Backend(err.to_string()))?;
+                        .await?;
                     if fail {
-                        return Err(StoreError::VersionConflict);
+                        return Err(StoreError::VersionConflict.into());
                     }
                     Ok(n)
                 })
@@ -238,7 +238,7 @@ mod tests {
         for (n, result) in results.iter().enumerate() {
             if n % 5 == 0 {
                 assert!(
-                    matches!(result, Err(StoreError::VersionConflict)),
+                    matches!(result, Err(DbError::Answer(StoreError::VersionConflict))),
                     "{n}: {result:?}"
                 );
             } else {
@@ -258,7 +258,7 @@ mod tests {
         // A statement error (duplicate key) is the job's error; the batch goes on.
         assert!(matches!(
             insert(&writer, 2, false).await,
-            Err(StoreError::Backend(_))
+            Err(DbError::Sqlx(_))
         ));
         assert_eq!(stored(&options).await, vec![2]);
     }

@@ -1,18 +1,64 @@
-//! Storage backends behind the [`app::backend::Store`] port, chosen by `DATABASE_URL`.
+//! Storage behind the [`app::backend::Store`] port, on SQLite or PostgreSQL as `DATABASE_URL`
+//! says.
+//!
+//! ## Layout
+//! Both backends share everything but their transaction shells: [`sql`] holds every
+//! statement, [`engine`] every sequence of statements (the [`Store`] implementation),
+//! [`rows`] the reading of rows. [`sqlite`] and [`postgres`] only open their databases and
+//! say how a read gets a connection and how a write becomes one transaction.
 
 use std::sync::Arc;
 
 use app::backend::{Store, StoreError};
 use app::domain::Timestamp;
 
+/// The store written once for both backends, over each backend's transaction shell.
+pub mod engine;
 /// One SQLite writer task that commits concurrent writes together.
 mod group_commit;
 /// PostgreSQL: several nodes on one database.
 pub mod postgres;
-/// Row reading and append rules both SQL backends share.
-mod rows;
+/// Reading rows into domain values.
+pub mod rows;
+/// Every SQL statement, once for both backends.
+pub mod sql;
 /// SQLite: the embedded default.
 pub mod sqlite;
+
+/// A failure inside the store. Every sqlx call converts with `?`; the port's own answers
+/// (not found, version moved, refused) travel as [`DbError::Answer`] and come out unchanged
+/// as the [`StoreError`] the port returns; everything else becomes [`StoreError::Backend`].
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("event encoding: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("database directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored {what} is invalid: {value}")]
+    Corrupt { what: &'static str, value: String },
+    /// A database URL or schema name Baton cannot use.
+    #[error("{0}")]
+    Config(String),
+    /// The write's batch did not commit, or the writer stopped.
+    #[error("the database write did not complete: {0}")]
+    Unwritten(String),
+    /// Not a failure: the port's answer, e.g. not found or a version conflict.
+    #[error(transparent)]
+    Answer(#[from] StoreError),
+}
+
+impl From<DbError> for StoreError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Answer(answer) => answer,
+            failure => StoreError::Backend(failure.to_string()),
+        }
+    }
+}
 
 /// The store a server runs on, with what only the server needs beyond the port.
 #[derive(Clone)]

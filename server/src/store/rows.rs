@@ -1,7 +1,7 @@
-//! What both SQL backends share: reading rows into domain values, and the small rules of
-//! appending messages. Each backend implements [`Columns`] for its row type.
+//! Reading rows into domain values, once for both SQL backends: each backend's row type
+//! implements [`Columns`] (see [`super::engine`]).
 
-use app::backend::StoreError;
+use super::DbError;
 use app::domain::{
     Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
     ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, Mode, Role, Timestamp,
@@ -9,33 +9,21 @@ use app::domain::{
 };
 
 /// Reads typed columns from a row by name.
-pub(crate) trait Columns {
-    fn text(&self, column: &str) -> Result<String, StoreError>;
-    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
-    fn int(&self, column: &str) -> Result<i64, StoreError>;
-    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
+pub trait Columns {
+    fn text(&self, column: &str) -> Result<String, DbError>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>, DbError>;
+    fn int(&self, column: &str) -> Result<i64, DbError>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, DbError>;
 }
 
-/// A database error, described.
-pub(crate) fn backend(err: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(err.to_string())
+fn corrupt(what: &'static str, value: impl std::fmt::Debug) -> DbError {
+    DbError::Corrupt {
+        what,
+        value: format!("{value:?}"),
+    }
 }
 
-fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
-    StoreError::Backend(format!("stored {what} is invalid: {value:?}"))
-}
-
-/// The columns [`conversation_from_row`] reads, with the owner's name joined in.
-pub(crate) const CONVERSATION_COLUMNS: &str = "c.id, c.customer_name, c.mode, c.owner_id,
-    a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
-    c.version, c.last_seq, c.preview, c.created_at, c.updated_at
-    FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
-
-/// The columns [`agent_from_row`] reads (table alias `a`).
-pub(crate) const AGENT_COLUMNS: &str =
-    "a.id, a.email, a.display_name, a.role, a.status, a.max_chats";
-
-pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, StoreError> {
+pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, DbError> {
     let id = row.text("id")?;
     let owner_id = row
         .opt_text("owner_id")?
@@ -74,7 +62,7 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
 pub(crate) fn event_from_row(
     conversation_id: ConversationId,
     row: &impl Columns,
-) -> Result<Event, StoreError> {
+) -> Result<Event, DbError> {
     let kind: EventKind = serde_json::from_str(&row.text("payload")?)
         .map_err(|err| corrupt("event", err.to_string()))?;
     Ok(Event {
@@ -85,7 +73,7 @@ pub(crate) fn event_from_row(
     })
 }
 
-pub(crate) fn agent_from_row(row: &impl Columns) -> Result<Agent, StoreError> {
+pub(crate) fn agent_from_row(row: &impl Columns) -> Result<Agent, DbError> {
     let id = row.text("id")?;
     let email = row.text("email")?;
     let name = row.text("display_name")?;
@@ -101,7 +89,7 @@ pub(crate) fn agent_from_row(row: &impl Columns) -> Result<Agent, StoreError> {
     })
 }
 
-pub(crate) fn audit_from_row(row: &impl Columns) -> Result<AuditEntry, StoreError> {
+pub(crate) fn audit_from_row(row: &impl Columns) -> Result<AuditEntry, DbError> {
     let action = row.text("action")?;
     let actor_name = row.text("actor_name")?;
     Ok(AuditEntry {
@@ -128,11 +116,6 @@ pub(crate) fn kind_tag(kind: &EventKind) -> String {
         .ok()
         .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// The latest message among `events`, shortened for the conversation list.
-pub(crate) fn preview_of(events: &[Event]) -> Option<String> {
-    preview_of_kinds(events.iter().map(|event| &event.kind))
 }
 
 /// The latest message among `kinds` (in order), shortened for the conversation list.

@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use app::domain::{Conversation, Mode};
+use app::error::ApiError;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -377,4 +379,31 @@ async fn the_list_filters_by_who_handles_each_conversation() {
     assert_eq!(count("mine").await, 1);
     assert_eq!(count("others").await, 1);
     assert_eq!(count("closed").await, 0);
+}
+
+#[tokio::test]
+async fn any_agent_closes_an_ai_handled_conversation_but_only_the_owner_a_human_handled_one() {
+    let app = TestApp::spawn().await;
+    let handled_by_ai = app.customer("Sari").await;
+    let handled_by_ana = app.customer("Dewi").await;
+    let ana = app.agent("ana@baton.dev").await;
+    let budi = app.agent("budi@baton.dev").await;
+    ana.takeover(&app, &handled_by_ana.id).await.ok();
+    let before = budi.get(&app, &handled_by_ana.id).await;
+
+    let closed = budi.close(&app, &handled_by_ai.id).await.ok();
+    let refused = budi.close(&app, &handled_by_ana.id).await;
+
+    let closed: Conversation = serde_json::from_value(closed).unwrap();
+    assert_eq!(closed.mode, Mode::Closed);
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let refused: ApiError = serde_json::from_value(refused.body).unwrap();
+    assert_eq!(
+        refused,
+        ApiError::Forbidden {
+            message: "Ana Putri handles this conversation: only they can do that".into(),
+            refusal: Some("not_owner".into()),
+        }
+    );
+    assert_eq!(budi.get(&app, &handled_by_ana.id).await, before);
 }

@@ -1,0 +1,765 @@
+//! The store, written once for both SQL backends.
+//!
+//! [`SqlStore`] implements the [`Store`] port: every read and every write is a sequence of
+//! the statements in [`super::sql`], run on a [`Db`] connection. A backend contributes only
+//! its [`Shell`]: the pool reads come from, and how a write becomes one transaction (SQLite:
+//! the group-committing writer task; PostgreSQL: a pooled transaction), plus whether a write
+//! must lock the conversation's row first ([`Db::LOCKS_ROWS`]).
+
+use std::future::Future;
+
+use app::backend::{
+    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Store, StoreError,
+    TransitionPatch,
+};
+use app::domain::{
+    Agent, AgentId, AgentOverview, AuditEntry, Author, Availability, Conversation, ConversationId,
+    Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId,
+    Timestamp, Writer,
+};
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+
+use super::rows::{
+    agent_from_row, audit_from_row, conversation_from_row, event_from_row, kind_tag,
+    preview_of_kinds, sender_key, Columns,
+};
+use super::sql::{self, EventRow, Statement};
+use super::DbError;
+
+/// One database connection that runs [`Statement`]s.
+pub trait Db: Send {
+    /// A result row.
+    type Row: Columns + Send;
+    /// True where several writers share the database, so a write that reads before it
+    /// writes must lock the conversation's row first ([`sql::lock_conversation`]).
+    const LOCKS_ROWS: bool;
+
+    /// Runs a statement; returns how many rows it changed.
+    fn execute(
+        &mut self,
+        statement: Statement,
+    ) -> impl Future<Output = Result<u64, DbError>> + Send;
+    /// Runs a query; returns its first row, if any.
+    fn fetch_optional(
+        &mut self,
+        statement: Statement,
+    ) -> impl Future<Output = Result<Option<Self::Row>, DbError>> + Send;
+    /// Runs a query; returns every row.
+    fn fetch_all(
+        &mut self,
+        statement: Statement,
+    ) -> impl Future<Output = Result<Vec<Self::Row>, DbError>> + Send;
+}
+
+/// Implements [`Db`] for a sqlx connection type and [`Columns`] for its row type: the same
+/// code for both backends, where sqlx's generic bounds would say more than the code.
+macro_rules! sql_connection {
+    ($connection:ty, $row:ty, locks_rows: $locks:expr) => {
+        /// Binds a statement's arguments in order.
+        fn bound(
+            statement: &$crate::store::sql::Statement,
+        ) -> sqlx::query::Query<
+            '_,
+            <$connection as sqlx::Connection>::Database,
+            <<$connection as sqlx::Connection>::Database as sqlx::Database>::Arguments<'_>,
+        > {
+            statement
+                .params
+                .iter()
+                .fold(sqlx::query(&statement.sql), |query, param| match param {
+                    $crate::store::sql::Param::Text(value) => query.bind(value.as_deref()),
+                    $crate::store::sql::Param::Int(value) => query.bind(*value),
+                })
+        }
+
+        impl $crate::store::engine::Db for $connection {
+            type Row = $row;
+            const LOCKS_ROWS: bool = $locks;
+
+            async fn execute(
+                &mut self,
+                statement: $crate::store::sql::Statement,
+            ) -> Result<u64, $crate::store::DbError> {
+                Ok(bound(&statement).execute(self).await?.rows_affected())
+            }
+
+            async fn fetch_optional(
+                &mut self,
+                statement: $crate::store::sql::Statement,
+            ) -> Result<Option<$row>, $crate::store::DbError> {
+                Ok(bound(&statement).fetch_optional(self).await?)
+            }
+
+            async fn fetch_all(
+                &mut self,
+                statement: $crate::store::sql::Statement,
+            ) -> Result<Vec<$row>, $crate::store::DbError> {
+                Ok(bound(&statement).fetch_all(self).await?)
+            }
+        }
+
+        impl $crate::store::rows::Columns for $row {
+            fn text(&self, column: &str) -> Result<String, $crate::store::DbError> {
+                Ok(sqlx::Row::try_get(self, column)?)
+            }
+
+            fn opt_text(&self, column: &str) -> Result<Option<String>, $crate::store::DbError> {
+                Ok(sqlx::Row::try_get(self, column)?)
+            }
+
+            /// 64-bit integers, or 32-bit ones (PostgreSQL's `INTEGER` columns) widened.
+            fn int(&self, column: &str) -> Result<i64, $crate::store::DbError> {
+                Ok(sqlx::Row::try_get::<i64, _>(self, column)
+                    .or_else(|_| sqlx::Row::try_get::<i32, _>(self, column).map(i64::from))?)
+            }
+
+            fn opt_int(&self, column: &str) -> Result<Option<i64>, $crate::store::DbError> {
+                Ok(sqlx::Row::try_get(self, column)?)
+            }
+        }
+    };
+}
+pub(crate) use sql_connection;
+
+/// A job on a connection, lending it for as long as the job runs.
+pub type Job<D, T> = Box<dyn for<'c> FnOnce(&'c mut D) -> BoxFuture<'c, Result<T, DbError>> + Send>;
+
+/// What a backend adds to the shared store: where reads run and how a write is made one
+/// transaction.
+pub trait Shell: Clone + Send + Sync + 'static {
+    /// The backend's sqlx database.
+    type Database: sqlx::Database<Connection = Self::Db>;
+    /// The backend's connection.
+    type Db: Db + sqlx::Connection<Database = Self::Database>;
+
+    /// The pool reads take a connection from.
+    fn readers(&self) -> &sqlx::Pool<Self::Database>;
+    /// Runs `job` on a connection for reading.
+    fn read<T: Send + 'static>(
+        &self,
+        job: Job<Self::Db, T>,
+    ) -> impl Future<Output = Result<T, DbError>> + Send {
+        async move {
+            let mut connection = self.readers().acquire().await?;
+            job(&mut connection).await
+        }
+    }
+    /// Runs `job` in one transaction: committed if it succeeds (before this returns),
+    /// rolled back if it fails.
+    fn write<T: Send + 'static>(
+        &self,
+        job: Job<Self::Db, T>,
+    ) -> impl Future<Output = Result<T, DbError>> + Send;
+    /// Finishes what is under way and closes every connection.
+    fn close(&self) -> impl Future<Output = ()> + Send;
+}
+
+/// Baton's data in one SQL database; `S` is the backend's [`Shell`].
+#[derive(Clone)]
+pub struct SqlStore<S>(pub(crate) S);
+
+impl<S: Shell> SqlStore<S> {
+    /// Runs `job` on a reader connection.
+    async fn read<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut S::Db) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
+    {
+        Ok(self.0.read(Box::new(job)).await?)
+    }
+
+    /// Runs `job` as one transaction.
+    async fn write<T, F>(&self, job: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut S::Db) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
+    {
+        Ok(self.0.write(Box::new(job)).await?)
+    }
+
+    /// Every row `statement` returns, each read by `read_row`.
+    pub(crate) async fn all<T, F>(
+        &self,
+        statement: Statement,
+        read_row: F,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&<S::Db as Db>::Row) -> Result<T, DbError> + Send + 'static,
+    {
+        self.read(move |db| {
+            Box::pin(async move {
+                db.fetch_all(statement)
+                    .await?
+                    .iter()
+                    .map(read_row)
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    /// The row `statement` returns (a query by a unique key), read by `read_row`, if any.
+    async fn first<T, F>(&self, statement: Statement, read_row: F) -> Result<Option<T>, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&<S::Db as Db>::Row) -> Result<T, DbError> + Send + 'static,
+    {
+        Ok(self.all(statement, read_row).await?.into_iter().next())
+    }
+
+    /// Like [`SqlStore::first`], with no row being [`StoreError::NotFound`].
+    async fn one<T, F>(&self, statement: Statement, read_row: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&<S::Db as Db>::Row) -> Result<T, DbError> + Send + 'static,
+    {
+        self.first(statement, read_row)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Runs one statement as a write of its own.
+    async fn execute(&self, statement: Statement) -> Result<(), StoreError> {
+        self.write(move |db| Box::pin(run(db, statement))).await
+    }
+
+    /// The knowledge-base articles: (slug, title, body).
+    pub async fn kb_articles(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.all(sql::kb_articles(), |row| {
+            Ok((row.text("slug")?, row.text("title")?, row.text("body")?))
+        })
+        .await
+    }
+
+    /// Adds or replaces a knowledge-base article.
+    pub async fn put_kb_article(
+        &self,
+        slug: &str,
+        title: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.execute(sql::put_kb_article(slug, title, body, at))
+            .await
+    }
+
+    /// Finishes queued writes and closes every connection.
+    pub async fn close(&self) {
+        self.0.close().await;
+    }
+}
+
+/// Runs a statement whose count of changed rows does not matter.
+async fn run<D: Db>(db: &mut D, statement: Statement) -> Result<(), DbError> {
+    db.execute(statement).await.map(drop)
+}
+
+/// Runs an update of one row by id: `NotFound` when there is no such row.
+async fn update_one<D: Db>(db: &mut D, statement: Statement) -> Result<(), DbError> {
+    match db.execute(statement).await? {
+        0 => Err(StoreError::NotFound.into()),
+        _ => Ok(()),
+    }
+}
+
+async fn load_conversation<D: Db>(db: &mut D, id: ConversationId) -> Result<Conversation, DbError> {
+    let row = db.fetch_optional(sql::conversation(id)).await?;
+    conversation_from_row(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// Appends `kinds` numbered from `first_seq`; returns them as stored.
+async fn insert_events<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    first_seq: u64,
+    kinds: Vec<EventKind>,
+    sender: Option<&str>,
+    client_id: Option<&str>,
+    at: Timestamp,
+) -> Result<Vec<Event>, DbError> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = kinds
+        .iter()
+        .zip(first_seq..)
+        .map(|(kind, seq)| {
+            Ok(EventRow {
+                seq,
+                kind: kind_tag(kind),
+                payload: serde_json::to_string(kind)?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    run(db, sql::insert_events(id, &rows, sender, client_id, at)).await?;
+    Ok(kinds
+        .into_iter()
+        .zip(first_seq..)
+        .map(|(kind, seq)| Event {
+            conversation_id: id,
+            seq,
+            at,
+            kind,
+        })
+        .collect())
+}
+
+async fn append_message<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    message: NewMessage,
+    at: Timestamp,
+) -> Result<Appended, DbError> {
+    if D::LOCKS_ROWS
+        && db
+            .fetch_optional(sql::lock_conversation(id))
+            .await?
+            .is_none()
+    {
+        return Err(StoreError::NotFound.into());
+    }
+    // Locked (or the only writer): the row stays as read until the commit.
+    let current = load_conversation(db, id).await?;
+    let sender = sender_key(&message.author);
+    let client_id = message.client_id.as_ref().map(|c| c.as_str().to_owned());
+    if let Some(client_id) = &client_id {
+        if let Some(row) = db
+            .fetch_optional(sql::earlier_message(id, &sender, client_id))
+            .await?
+        {
+            return Ok(Appended {
+                event: event_from_row(id, &row)?,
+                created: false,
+                conversation: current,
+            });
+        }
+    }
+    if let Err(refusal) = current.mode.may_append(
+        Writer::from(&message.author),
+        current.version,
+        message.decided_at,
+    ) {
+        return Err(StoreError::Refused {
+            refusal,
+            conversation: Box::new(current),
+        }
+        .into());
+    }
+    let seq = current.last_seq + 1;
+    let kind = EventKind::Message {
+        message: Message {
+            id: MessageId::new(),
+            author: message.author,
+            body: message.body,
+            client_id: client_id.clone(),
+        },
+    };
+    let preview = preview_of_kinds(std::iter::once(&kind));
+    run(db, sql::record_message(id, seq, preview.as_deref(), at)).await?;
+    let mut events = insert_events(
+        db,
+        id,
+        seq,
+        vec![kind],
+        Some(&sender),
+        client_id.as_deref(),
+        at,
+    )
+    .await?;
+    Ok(Appended {
+        event: events.remove(0),
+        created: true,
+        conversation: Conversation {
+            last_seq: seq,
+            preview,
+            updated_at: at,
+            ..current
+        },
+    })
+}
+
+async fn commit_transition<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    expected_version: u64,
+    patch: TransitionPatch,
+    at: Timestamp,
+) -> Result<CommittedTransition, DbError> {
+    // The conditional update is the lock: a concurrent change moves the version and this
+    // one matches nothing; `last_seq` is allocated on the latest row.
+    let changed = sql::change_mode(
+        id,
+        expected_version,
+        patch.mode,
+        patch.brief.as_deref(),
+        patch.events.len(),
+        preview_of_kinds(patch.events.iter()).as_deref(),
+        at,
+    );
+    let Some(row) = db.fetch_optional(changed).await? else {
+        let exists = db.fetch_optional(sql::conversation_exists(id)).await?;
+        return Err(match exists {
+            Some(_) => StoreError::VersionConflict,
+            None => StoreError::NotFound,
+        }
+        .into());
+    };
+    let first = (row.int("last_seq")? as u64 + 1).saturating_sub(patch.events.len() as u64);
+    let events = insert_events(db, id, first, patch.events, Some("system"), None, at).await?;
+    if let Some(entry) = &patch.audit {
+        run(db, sql::insert_audit(entry, at)).await?;
+    }
+    let conversation = load_conversation(db, id).await?;
+    Ok(CommittedTransition {
+        conversation,
+        events,
+    })
+}
+
+async fn mark_waiting<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    kinds: Vec<EventKind>,
+    reason: EscalationReason,
+    at: Timestamp,
+) -> Result<Option<CommittedTransition>, DbError> {
+    let preview = preview_of_kinds(kinds.iter());
+    let marked = sql::mark_waiting(id, reason, kinds.len(), preview.as_deref(), at);
+    let Some(row) = db.fetch_optional(marked).await? else {
+        return Ok(None);
+    };
+    let first = (row.int("last_seq")? as u64 + 1).saturating_sub(kinds.len() as u64);
+    let events = insert_events(db, id, first, kinds, Some("system"), None, at).await?;
+    let conversation = load_conversation(db, id).await?;
+    Ok(Some(CommittedTransition {
+        conversation,
+        events,
+    }))
+}
+
+#[async_trait]
+impl<S: Shell> Store for SqlStore<S> {
+    async fn create_conversation(
+        &self,
+        new: NewConversation,
+        at: Timestamp,
+    ) -> Result<Conversation, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                run(db, sql::insert_conversation(&new, at)).await?;
+                let started = EventKind::Started {
+                    customer_name: new.customer_name.to_string(),
+                };
+                insert_events(db, new.id, 1, vec![started], None, None, at).await?;
+                load_conversation(db, new.id).await
+            })
+        })
+        .await
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError> {
+        self.one(sql::conversation(id), conversation_from_row).await
+    }
+
+    async fn customer_token_hash(&self, id: ConversationId) -> Result<String, StoreError> {
+        self.one(sql::customer_token_hash(id), |row| row.text("token_hash"))
+            .await
+    }
+
+    async fn list_conversations(
+        &self,
+        filter: ListFilter,
+        viewer: AgentId,
+        limit: u32,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        let statement = sql::list_conversations(filter, viewer, limit);
+        self.all(statement, conversation_from_row).await
+    }
+
+    async fn events(
+        &self,
+        id: ConversationId,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.all(sql::events(id, after_seq, limit), move |row| {
+            event_from_row(id, row)
+        })
+        .await
+    }
+
+    async fn append_message(
+        &self,
+        id: ConversationId,
+        message: NewMessage,
+        at: Timestamp,
+    ) -> Result<Appended, StoreError> {
+        self.write(move |db| Box::pin(append_message(db, id, message, at)))
+            .await
+    }
+
+    async fn commit_transition(
+        &self,
+        id: ConversationId,
+        expected_version: u64,
+        patch: TransitionPatch,
+        at: Timestamp,
+    ) -> Result<CommittedTransition, StoreError> {
+        self.write(move |db| Box::pin(commit_transition(db, id, expected_version, patch, at)))
+            .await
+    }
+
+    async fn mark_waiting(
+        &self,
+        id: ConversationId,
+        reason: EscalationReason,
+        detail: Option<String>,
+        summary: Option<String>,
+        notice: MessageBody,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError> {
+        let kinds = vec![
+            EventKind::WaitingForHuman {
+                reason,
+                detail,
+                summary,
+            },
+            EventKind::Message {
+                message: Message {
+                    id: MessageId::new(),
+                    author: Author::System,
+                    body: notice,
+                    client_id: None,
+                },
+            },
+        ];
+        self.write(move |db| Box::pin(mark_waiting(db, id, kinds, reason, at)))
+            .await
+    }
+
+    async fn create_agent(
+        &self,
+        agent: &Agent,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let statement = sql::insert_agent(agent, password_hash, at);
+        let email = agent.email.clone();
+        self.write(move |db| {
+            Box::pin(async move {
+                match run(db, statement).await {
+                    Err(DbError::Sqlx(sqlx::Error::Database(err))) if err.is_unique_violation() => {
+                        Err(StoreError::Duplicate(format!("An agent with e-mail {email}")).into())
+                    }
+                    other => other,
+                }
+            })
+        })
+        .await
+    }
+
+    async fn agent_credentials(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Agent, String)>, StoreError> {
+        self.first(sql::agent_credentials(email.as_str()), |row| {
+            Ok((agent_from_row(row)?, row.text("password_hash")?))
+        })
+        .await
+    }
+
+    async fn agent(&self, id: AgentId) -> Result<Agent, StoreError> {
+        self.one(sql::agent(id), agent_from_row).await
+    }
+
+    async fn agents(&self) -> Result<Vec<AgentOverview>, StoreError> {
+        self.all(sql::agents(), |row| {
+            Ok(AgentOverview {
+                agent: agent_from_row(row)?,
+                open_conversations: row.int("open_conversations")?.max(0) as u32,
+                connected: false,
+            })
+        })
+        .await
+    }
+
+    async fn set_availability(
+        &self,
+        id: AgentId,
+        status: Availability,
+    ) -> Result<Agent, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move { update_one(db, sql::set_availability(id, status)).await })
+        })
+        .await?;
+        self.agent(id).await
+    }
+
+    async fn agent_count(&self) -> Result<u64, StoreError> {
+        let count = self.one(sql::agent_count(), |row| row.int("count")).await?;
+        Ok(count.max(0) as u64)
+    }
+
+    async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                update_one(db, sql::disable_agent(id)).await?;
+                run(db, sql::end_sessions(id)).await
+            })
+        })
+        .await
+    }
+
+    async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError> {
+        let statement = sql::set_password(id, password_hash);
+        self.write(move |db| {
+            Box::pin(async move {
+                update_one(db, statement).await?;
+                run(db, sql::end_sessions(id)).await
+            })
+        })
+        .await
+    }
+
+    async fn append_audit(&self, entry: NewAudit, at: Timestamp) -> Result<(), StoreError> {
+        self.execute(sql::insert_audit(&entry, at)).await
+    }
+
+    async fn audit_log(
+        &self,
+        conversation: Option<ConversationId>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.all(sql::audit_log(conversation, limit), audit_from_row)
+            .await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        created_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.execute(sql::insert_session(
+            token_hash, agent, created_at, expires_at,
+        ))
+        .await
+    }
+
+    async fn session_agent(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<Agent>, StoreError> {
+        self.first(sql::session_agent(token_hash, now), agent_from_row)
+            .await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.execute(sql::delete_session(token_hash)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use app::backend::Store;
+    use app::domain::{DisplayName, Email, Mode, Role};
+
+    use super::*;
+
+    async fn agent(store: &dyn Store, name: &str) -> AgentId {
+        let agent = Agent {
+            id: AgentId::new(),
+            email: Email::parse(&format!("{name}@baton.dev")).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            role: Role::Agent,
+            status: Availability::Online,
+            max_chats: 5,
+        };
+        store
+            .create_agent(&agent, "hash", Timestamp(0))
+            .await
+            .unwrap();
+        agent.id
+    }
+
+    /// A conversation last active at `at`, then put in `mode` (and waiting, if asked).
+    async fn conversation(store: &dyn Store, at: i64, mode: Mode, waiting: bool) {
+        let new = NewConversation {
+            id: ConversationId::new(),
+            customer_name: DisplayName::parse("Sari").unwrap(),
+            token_hash: "hash".into(),
+        };
+        let id = store
+            .create_conversation(new, Timestamp(at))
+            .await
+            .unwrap()
+            .id;
+        if waiting {
+            let notice = MessageBody::parse("A person will join").unwrap();
+            let reason = EscalationReason::CustomerAsked;
+            store
+                .mark_waiting(id, reason, None, None, notice, Timestamp(at))
+                .await
+                .unwrap();
+        }
+        if mode != Mode::Ai {
+            let patch = TransitionPatch {
+                mode,
+                brief: None,
+                events: Vec::new(),
+                audit: None,
+            };
+            let version = store.conversation(id).await.unwrap().version;
+            store
+                .commit_transition(id, version, patch, Timestamp(at))
+                .await
+                .unwrap();
+        }
+    }
+
+    /// The list statement selects what [`Conversation::matches`] selects, in the order of
+    /// [`Conversation::list_order`]: the filter and the order are the domain's.
+    async fn the_list_is_the_domains_filter_and_order(store: &dyn Store) {
+        let me = agent(store, "ana").await;
+        let other = agent(store, "budi").await;
+        for (at, mode, waiting) in [
+            (10, Mode::Ai, false),
+            (20, Mode::Ai, true),
+            (30, Mode::Human { agent: me }, false),
+            (40, Mode::Human { agent: other }, false),
+            (50, Mode::Closed, false),
+            (60, Mode::Ai, true),
+            (70, Mode::Ai, false),
+        ] {
+            conversation(store, at, mode, waiting).await;
+        }
+        let mut everything = Vec::new();
+        for filter in [ListFilter::All, ListFilter::Closed] {
+            everything.extend(store.list_conversations(filter, me, 100).await.unwrap());
+        }
+        assert_eq!(everything.len(), 7);
+        for filter in ListFilter::ALL {
+            let mut expected: Vec<_> = everything
+                .iter()
+                .filter(|c| c.matches(filter, me))
+                .cloned()
+                .collect();
+            expected.sort_by(Conversation::list_order);
+            let listed = store.list_conversations(filter, me, 100).await.unwrap();
+            assert_eq!(listed, expected, "{filter:?}");
+        }
+    }
+
+    /// (On PostgreSQL the API suite lists every filter: `handoff::the_list_filters_…`.)
+    #[tokio::test]
+    async fn on_sqlite_the_list_is_the_domains_filter_and_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("list.db").display());
+        let store = super::super::sqlite::SqliteStore::open(&url).await.unwrap();
+        the_list_is_the_domains_filter_and_order(&store).await;
+    }
+}

@@ -1,0 +1,471 @@
+//! Every SQL statement Baton runs, written once for both backends.
+//!
+//! Statements use `$N` placeholders, which PostgreSQL requires and SQLite accepts (sqlx binds
+//! `$N` to the N-th argument on both), and only SQL both speak: `TRUE`/`FALSE`, `CAST`,
+//! `RETURNING`, `ON CONFLICT`. Each function returns the statement with its arguments bound;
+//! [`super::engine`] runs them, and the backends add only their transaction shells.
+
+use std::borrow::Cow;
+
+use app::backend::{NewAudit, NewConversation};
+use app::domain::{
+    Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Mode, Timestamp,
+};
+
+/// One bound argument. Only text and integers cross: ids are UUID text, times milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// A statement and its arguments, in placeholder order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub(crate) sql: Cow<'static, str>,
+    pub(crate) params: Vec<Param>,
+}
+
+impl Statement {
+    fn new(sql: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            sql: sql.into(),
+            params: Vec::new(),
+        }
+    }
+
+    /// Binds the next arguments, in placeholder order.
+    fn bind(mut self, args: impl Args) -> Self {
+        args.push_to(&mut self.params);
+        self
+    }
+}
+
+/// A value that binds to one placeholder.
+pub(crate) trait Arg {
+    fn param(self) -> Param;
+}
+
+/// Text arguments: plain strings and ids (UUID text), and their optional forms (NULL).
+macro_rules! text_args {
+    ($($ty:ty),*) => {$(
+        impl Arg for $ty {
+            fn param(self) -> Param {
+                Param::Text(Some(self.to_string()))
+            }
+        }
+        impl Arg for Option<$ty> {
+            fn param(self) -> Param {
+                Param::Text(self.map(|value| value.to_string()))
+            }
+        }
+    )*};
+}
+text_args!(&str, &String, ConversationId, AgentId);
+
+/// Integer arguments, and their optional forms (NULL).
+macro_rules! int_args {
+    ($($ty:ty => $int:expr),*) => {$(
+        impl Arg for $ty {
+            fn param(self) -> Param {
+                Param::Int(Some($int(self)))
+            }
+        }
+        impl Arg for Option<$ty> {
+            fn param(self) -> Param {
+                Param::Int(self.map($int))
+            }
+        }
+    )*};
+}
+int_args!(
+    i64 => std::convert::identity,
+    u32 => i64::from,
+    bool => i64::from,
+    // Sequence numbers, versions and counts: far below `i64::MAX`.
+    u64 => |value: u64| i64::try_from(value).unwrap_or(i64::MAX),
+    usize => |value: usize| i64::try_from(value).unwrap_or(i64::MAX),
+    Timestamp => Timestamp::millis
+);
+
+/// Several arguments, bound in order: a tuple of [`Arg`]s.
+pub(crate) trait Args {
+    fn push_to(self, params: &mut Vec<Param>);
+}
+
+macro_rules! tuple_args {
+    ($($ty:ident $value:ident),+) => {
+        impl<$($ty: Arg),+> Args for ($($ty,)+) {
+            fn push_to(self, params: &mut Vec<Param>) {
+                let ($($value,)+) = self;
+                $(params.push($value.param());)+
+            }
+        }
+    };
+}
+tuple_args!(A a);
+tuple_args!(A a, B b);
+tuple_args!(A a, B b, C c);
+tuple_args!(A a, B b, C c, D d);
+tuple_args!(A a, B b, C c, D d, E e);
+tuple_args!(A a, B b, C c, D d, E e, F f);
+tuple_args!(A a, B b, C c, D d, E e, F f, G g);
+tuple_args!(A a, B b, C c, D d, E e, F f, G g, H h);
+
+/// The columns [`super::rows::conversation_from_row`] reads, with the owner's name joined in.
+const CONVERSATION: &str = "SELECT c.id, c.customer_name, c.mode, c.owner_id,
+    a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
+    c.version, c.last_seq, c.preview, c.created_at, c.updated_at
+    FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
+
+/// The columns [`super::rows::agent_from_row`] reads (table alias `a`).
+const AGENT: &str = "SELECT a.id, a.email, a.display_name, a.role, a.status, a.max_chats";
+
+// Conversations.
+
+pub(crate) fn insert_conversation(new: &NewConversation, at: Timestamp) -> Statement {
+    Statement::new(
+        "INSERT INTO conversations (id, customer_name, token_hash, mode, mode_since, last_seq,
+         created_at, updated_at) VALUES ($1, $2, $3, 'ai', $4, 1, $4, $4)",
+    )
+    .bind((new.id, new.customer_name.as_str(), &new.token_hash, at))
+}
+
+pub(crate) fn conversation(id: ConversationId) -> Statement {
+    Statement::new(format!("{CONVERSATION} WHERE c.id = $1")).bind((id,))
+}
+
+/// Holds the conversation's row until the transaction ends (backends with several writers).
+pub(crate) fn lock_conversation(id: ConversationId) -> Statement {
+    Statement::new("SELECT id FROM conversations WHERE id = $1 FOR UPDATE").bind((id,))
+}
+
+pub(crate) fn conversation_exists(id: ConversationId) -> Statement {
+    Statement::new("SELECT id FROM conversations WHERE id = $1").bind((id,))
+}
+
+pub(crate) fn customer_token_hash(id: ConversationId) -> Statement {
+    Statement::new("SELECT token_hash FROM conversations WHERE id = $1").bind((id,))
+}
+
+/// The dashboard list: what [`ListFilter::selection`] selects, in the order of
+/// [`app::domain::Conversation::list_order`] (waiting first, longest wait on top, then the
+/// latest activity).
+pub(crate) fn list_conversations(filter: ListFilter, viewer: AgentId, limit: u32) -> Statement {
+    let selection = filter.selection();
+    Statement::new(format!(
+        "{CONVERSATION}
+         WHERE (c.mode = $2 OR ($2 IS NULL AND c.mode != 'closed'))
+           AND ($3 = 0 OR c.waiting_reason IS NOT NULL)
+           AND ($4 IS NULL OR (c.owner_id = $1) = ($4 = 1))
+         ORDER BY c.waiting_since IS NULL, c.waiting_since, c.updated_at DESC LIMIT $5"
+    ))
+    .bind((
+        viewer,
+        selection.mode,
+        selection.waiting,
+        selection.owned_by_viewer,
+        limit,
+    ))
+}
+
+/// After an appended message: the new last seq, the list preview, the activity time.
+pub(crate) fn record_message(
+    id: ConversationId,
+    seq: u64,
+    preview: Option<&str>,
+    at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET last_seq = $1, preview = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind((seq, preview, at, id))
+}
+
+/// A change of mode, only if the conversation is still at `expected_version`. Allocates
+/// `events` sequence numbers; returns the new `last_seq` (no row: the version moved or there
+/// is no such conversation).
+pub(crate) fn change_mode(
+    id: ConversationId,
+    expected_version: u64,
+    mode: Mode,
+    brief: Option<&str>,
+    events: usize,
+    preview: Option<&str>,
+    at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET mode = $1, owner_id = $2, mode_since = $3,
+           waiting_reason = NULL, waiting_since = NULL, brief = $4, version = version + 1,
+           last_seq = last_seq + $5, updated_at = $3, preview = COALESCE($6, preview)
+         WHERE id = $7 AND version = $8 RETURNING last_seq",
+    )
+    .bind((
+        mode.tag(),
+        mode.owner(),
+        at,
+        brief,
+        events,
+        preview,
+        id,
+        expected_version,
+    ))
+}
+
+/// Marks an AI-mode conversation as waiting for a human, allocating `events` sequence
+/// numbers; returns the new `last_seq` (no row: it already waits, or a human has it).
+pub(crate) fn mark_waiting(
+    id: ConversationId,
+    reason: EscalationReason,
+    events: usize,
+    preview: Option<&str>,
+    at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET waiting_reason = $1, waiting_since = $2, updated_at = $2,
+           last_seq = last_seq + $3, preview = COALESCE($4, preview)
+         WHERE id = $5 AND mode = 'ai' AND waiting_reason IS NULL RETURNING last_seq",
+    )
+    .bind((reason.as_str(), at, events, preview, id))
+}
+
+// Events.
+
+/// One row of the events table.
+pub(crate) struct EventRow {
+    pub(crate) seq: u64,
+    pub(crate) kind: String,
+    pub(crate) payload: String,
+}
+
+/// Appends events in one statement.
+pub(crate) fn insert_events(
+    id: ConversationId,
+    rows: &[EventRow],
+    sender: Option<&str>,
+    client_id: Option<&str>,
+    at: Timestamp,
+) -> Statement {
+    let values: Vec<String> = (0..rows.len())
+        .map(|row| {
+            let n = row * 7;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO events (conversation_id, seq, at, kind, payload, sender, client_id)
+         VALUES {}",
+        values.join(", ")
+    );
+    rows.iter().fold(Statement::new(sql), |statement, row| {
+        statement.bind((id, row.seq, at, &row.kind, &row.payload, sender, client_id))
+    })
+}
+
+pub(crate) fn events(id: ConversationId, after_seq: u64, limit: u32) -> Statement {
+    Statement::new(
+        "SELECT seq, at, payload FROM events WHERE conversation_id = $1 AND seq > $2
+         ORDER BY seq LIMIT $3",
+    )
+    .bind((id, after_seq, limit))
+}
+
+/// The message `sender` sent earlier with the same idempotency key, if any.
+pub(crate) fn earlier_message(id: ConversationId, sender: &str, client_id: &str) -> Statement {
+    Statement::new(
+        "SELECT seq, at, payload FROM events
+         WHERE conversation_id = $1 AND sender = $2 AND client_id = $3",
+    )
+    .bind((id, sender, client_id))
+}
+
+/// For each conversation with events at or after `since`: its id and the first such seq.
+pub(crate) fn events_since(since: Timestamp) -> Statement {
+    Statement::new(
+        "SELECT conversation_id, MIN(seq) AS first FROM events WHERE at >= $1
+         GROUP BY conversation_id",
+    )
+    .bind((since,))
+}
+
+// Agents and sessions.
+
+pub(crate) fn insert_agent(agent: &Agent, password_hash: &str, at: Timestamp) -> Statement {
+    Statement::new(
+        "INSERT INTO agents (id, email, display_name, password_hash, role, status, max_chats,
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, CAST($7 AS INTEGER), $8)",
+    )
+    .bind((
+        agent.id,
+        agent.email.as_str(),
+        agent.display_name.as_str(),
+        password_hash,
+        agent.role.as_str(),
+        agent.status.as_str(),
+        agent.max_chats,
+        at,
+    ))
+}
+
+pub(crate) fn agent_credentials(email: &str) -> Statement {
+    Statement::new(format!(
+        "{AGENT}, a.password_hash FROM agents a WHERE a.email = $1 AND a.disabled = FALSE"
+    ))
+    .bind((email,))
+}
+
+pub(crate) fn agent(id: AgentId) -> Statement {
+    Statement::new(format!("{AGENT} FROM agents a WHERE a.id = $1")).bind((id,))
+}
+
+pub(crate) fn agents() -> Statement {
+    Statement::new(format!(
+        "{AGENT}, (SELECT COUNT(*) FROM conversations c
+           WHERE c.owner_id = a.id AND c.mode = 'human') AS open_conversations
+         FROM agents a WHERE a.disabled = FALSE ORDER BY a.display_name"
+    ))
+}
+
+pub(crate) fn set_availability(id: AgentId, status: Availability) -> Statement {
+    Statement::new("UPDATE agents SET status = $1 WHERE id = $2").bind((status.as_str(), id))
+}
+
+pub(crate) fn agent_count() -> Statement {
+    Statement::new("SELECT COUNT(*) AS count FROM agents")
+}
+
+pub(crate) fn disable_agent(id: AgentId) -> Statement {
+    Statement::new("UPDATE agents SET disabled = TRUE, status = 'offline' WHERE id = $1")
+        .bind((id,))
+}
+
+pub(crate) fn set_password(id: AgentId, password_hash: &str) -> Statement {
+    Statement::new("UPDATE agents SET password_hash = $1 WHERE id = $2").bind((password_hash, id))
+}
+
+pub(crate) fn end_sessions(agent: AgentId) -> Statement {
+    Statement::new("DELETE FROM sessions WHERE agent_id = $1").bind((agent,))
+}
+
+pub(crate) fn insert_session(
+    token_hash: &str,
+    agent: AgentId,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO sessions (token_hash, agent_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind((token_hash, agent, created_at, expires_at))
+}
+
+pub(crate) fn session_agent(token_hash: &str, now: Timestamp) -> Statement {
+    Statement::new(format!(
+        "{AGENT} FROM sessions s JOIN agents a ON a.id = s.agent_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = FALSE"
+    ))
+    .bind((token_hash, now))
+}
+
+pub(crate) fn delete_session(token_hash: &str) -> Statement {
+    Statement::new("DELETE FROM sessions WHERE token_hash = $1").bind((token_hash,))
+}
+
+// The audit log and the knowledge base.
+
+pub(crate) fn insert_audit(entry: &NewAudit, at: Timestamp) -> Statement {
+    Statement::new(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, conversation_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind((
+        at,
+        entry.actor.as_ref().map(|actor| actor.id),
+        entry.actor.as_ref().map_or("", |actor| actor.name.as_str()),
+        entry.action.as_str(),
+        entry.conversation_id,
+        entry.detail.as_deref(),
+    ))
+}
+
+pub(crate) fn audit_log(conversation: Option<ConversationId>, limit: u32) -> Statement {
+    Statement::new(
+        "SELECT id, at, actor_id, actor_name, action, conversation_id, detail FROM audit_log
+         WHERE ($1 IS NULL OR conversation_id = $1) ORDER BY id DESC LIMIT $2",
+    )
+    .bind((conversation, limit))
+}
+
+pub(crate) fn kb_articles() -> Statement {
+    Statement::new("SELECT slug, title, body FROM kb_articles ORDER BY slug")
+}
+
+pub(crate) fn put_kb_article(slug: &str, title: &str, body: &str, at: Timestamp) -> Statement {
+    Statement::new(
+        "INSERT INTO kb_articles (slug, title, body, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (slug) DO UPDATE SET title = excluded.title, body = excluded.body,
+           updated_at = excluded.updated_at",
+    )
+    .bind((slug, title, body, at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(sql: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = sql
+            .split('$')
+            .skip(1)
+            .filter_map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn every_statement_binds_exactly_its_placeholders() {
+        let id = ConversationId::new();
+        let agent = AgentId::new();
+        let at = Timestamp(1);
+        let rows = [
+            EventRow {
+                seq: 1,
+                kind: "started".into(),
+                payload: "{}".into(),
+            },
+            EventRow {
+                seq: 2,
+                kind: "message".into(),
+                payload: "{}".into(),
+            },
+        ];
+        let statements = [
+            list_conversations(ListFilter::Mine, agent, 10),
+            change_mode(id, 3, Mode::Ai, None, 2, None, at),
+            mark_waiting(id, EscalationReason::CustomerAsked, 2, None, at),
+            insert_events(id, &rows, Some("customer"), Some("c1"), at),
+            record_message(id, 4, Some("hi"), at),
+            audit_log(None, 5),
+            session_agent("hash", at),
+        ];
+        for statement in statements {
+            let expected: Vec<usize> = (1..=statement.params.len()).collect();
+            assert_eq!(placeholders(&statement.sql), expected, "{}", statement.sql);
+        }
+    }
+}
