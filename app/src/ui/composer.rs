@@ -18,13 +18,7 @@ use crate::live::ClientFrame;
 /// when they can.
 fn why_not_reply(conversation: &Conversation, me: AgentId) -> Option<String> {
     let refusal = conversation.mode.may_write(Writer::Agent(me)).err()?;
-    Some(refusal.message(|id| {
-        conversation
-            .owner
-            .as_ref()
-            .filter(|owner| owner.id == id)
-            .map(|owner| owner.name.clone())
-    }))
+    Some(refusal.explain(conversation))
 }
 
 /// The reply box of conversation `id`.
