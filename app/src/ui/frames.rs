@@ -1,9 +1,8 @@
 //! What the dashboard's socket frames change, decided without a browser: [`apply_frame`]
-//! turns one [`ServerFrame`] into the [`Change`]s the dashboard makes, and [`upsert`] and
-//! [`extend`] apply the two that touch its data. All three are pure and tested here; the
-//! dashboard only carries each change out on its signals.
+//! turns one [`ServerFrame`] into the [`Change`]s the dashboard makes, and [`live_list`] and
+//! [`extend`] show what the socket reported over what was fetched. All are pure and tested
+//! here; the dashboard only carries each change out on its signals.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::api::conversations::ConversationDetail;
@@ -16,8 +15,8 @@ use crate::live::{ServerFrame, Typist};
 /// One thing a frame asks of the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// The conversation as it now is: update its row (see [`upsert`]) and, when it is open,
-    /// the panel (see [`extend`]).
+    /// The conversation as it now is: its row (see [`live_list`]) and, when it is open, the
+    /// panel (see [`extend`]) show it.
     Conversation {
         conversation: Box<Conversation>,
         events: Vec<Event>,
@@ -85,38 +84,31 @@ pub fn apply_frame(frame: ServerFrame, me: &Agent, open: Option<ConversationId>)
     }
 }
 
-/// Puts `conversation` where it belongs in a list shown under `filter` for `viewer`: in list
-/// order when the filter selects it, out of the list when it no longer does.
-pub fn upsert(
-    list: &mut Vec<Conversation>,
-    conversation: &Conversation,
-    filter: ListFilter,
-    viewer: AgentId,
-) {
-    list.retain(|c| c.id != conversation.id);
-    if conversation.matches(filter, viewer) {
-        let at = list.partition_point(|c| c.list_order(conversation) != Ordering::Greater);
-        list.insert(at, conversation.clone());
-    }
-}
-
 /// The list as fetched (`snapshot`), with every conversation the socket has reported since
 /// (`live`) put in its place, unless the snapshot holds a newer copy of it.
 pub fn live_list(
-    mut snapshot: Vec<Conversation>,
+    snapshot: Vec<Conversation>,
     live: &HashMap<ConversationId, Conversation>,
     filter: ListFilter,
     viewer: AgentId,
 ) -> Vec<Conversation> {
+    let mut newest: HashMap<ConversationId, Conversation> =
+        snapshot.into_iter().map(|c| (c.id, c)).collect();
     for reported in live.values() {
-        let stale = snapshot
-            .iter()
-            .any(|fetched| fetched.id == reported.id && fetched.last_seq > reported.last_seq);
-        if !stale {
-            upsert(&mut snapshot, reported, filter, viewer);
+        let fresher = newest
+            .get(&reported.id)
+            .is_none_or(|fetched| fetched.last_seq <= reported.last_seq);
+        if fresher {
+            newest.insert(reported.id, reported.clone());
         }
     }
-    snapshot
+    let mut list: Vec<Conversation> = newest
+        .into_values()
+        .filter(|c| c.matches(filter, viewer))
+        .collect();
+    // Ties keep one order from one frame to the next.
+    list.sort_by(|a, b| a.list_order(b).then_with(|| a.id.cmp(&b.id)));
+    list
 }
 
 /// The seq up to which `events` (in seq order) hold every event: a socket resumes after it.
@@ -345,8 +337,12 @@ pub(super) mod tests {
     fn an_updated_conversation_moves_to_its_place_and_leaves_a_filter_it_no_longer_matches() {
         let me = AgentId::new();
         let old = conversation(Mode::Ai, 10);
-        let mut newer = conversation(Mode::Ai, 20);
-        let mut list = vec![newer.clone(), old.clone()];
+        let newer = conversation(Mode::Ai, 20);
+        let fetched = vec![newer.clone(), old.clone()];
+        let shown = |reported: &[&Conversation], filter| {
+            let live = reported.iter().map(|c| (c.id, (*c).clone())).collect();
+            live_list(fetched.clone(), &live, filter, me)
+        };
 
         // A customer starts waiting: the conversation goes to the top.
         let mut waiting = old.clone();
@@ -354,20 +350,27 @@ pub(super) mod tests {
             reason: EscalationReason::CustomerAsked,
             since: Timestamp(30),
         });
-        upsert(&mut list, &waiting, ListFilter::All, me);
-        assert_eq!(list, vec![waiting.clone(), newer.clone()]);
+        waiting.last_seq = 2;
+        assert_eq!(
+            shown(&[&waiting], ListFilter::All),
+            vec![waiting.clone(), newer.clone()]
+        );
 
         // New activity moves a quiet conversation up among the quiet ones, never twice.
-        newer.updated_at = Timestamp(40);
-        upsert(&mut list, &newer, ListFilter::All, me);
-        assert_eq!(list, vec![waiting.clone(), newer.clone()]);
+        let mut older = old.clone();
+        older.updated_at = Timestamp(40);
+        older.last_seq = 2;
+        assert_eq!(
+            shown(&[&older], ListFilter::All),
+            vec![older.clone(), newer.clone()]
+        );
 
         // Taken over by me: it leaves the AI filter.
         let mut mine = waiting.clone();
         mine.mode = Mode::Human { agent: me };
         mine.waiting = None;
-        upsert(&mut list, &mine, ListFilter::Ai, me);
-        assert_eq!(list, vec![newer]);
+        mine.last_seq = 3;
+        assert_eq!(shown(&[&waiting, &mine], ListFilter::Ai), vec![newer]);
     }
 
     #[test]
