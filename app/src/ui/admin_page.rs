@@ -1,90 +1,56 @@
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+//! `/admin`: admins manage agents (create, disable, reset a password) and read the audit log.
+//! Who may see it is the server's answer to "who am I"; every change is one [`Action`], after
+//! which the team and the log are fetched again.
 
+use leptos::prelude::*;
+
+use super::admin_agents::{AgentsTable, NewAgentForm};
 use super::browser::now_millis;
 use super::format::ago;
 use crate::api::admin::{audit_log, create_agent, disable_agent, reset_password};
 use crate::api::agents::list_agents;
 use crate::api::auth::me;
-use crate::domain::{AgentId, AgentOverview, AuditEntry, Role};
+use crate::domain::{AgentId, Role};
 use crate::error::ApiError;
 
-/// `/admin`: manage agents and read the audit log (admins only).
+/// A change an admin makes to the team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamChange {
+    Create {
+        email: String,
+        name: String,
+        role: Role,
+        password: String,
+    },
+    Disable(AgentId),
+    ResetPassword(AgentId, String),
+}
+
+impl TeamChange {
+    /// What the admin is told once the change is made.
+    fn done(&self) -> &'static str {
+        match self {
+            TeamChange::Create { .. } => "Agent created.",
+            TeamChange::Disable(_) => "Agent disabled; their sessions ended.",
+            TeamChange::ResetPassword(..) => "Password reset; their sessions ended.",
+        }
+    }
+}
+
+/// The action that makes a [`TeamChange`]; its value is what the admin is told.
+pub type TeamChanges = Action<TeamChange, Result<TeamChange, ApiError>>;
+
+/// The admin page.
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let allowed = RwSignal::new(None::<Result<(), String>>);
-    let agents = RwSignal::new(Vec::<AgentOverview>::new());
-    let audit = RwSignal::new(Vec::<AuditEntry>::new());
-    let message = RwSignal::new(None::<String>);
-    let email = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::Agent);
-    let password = RwSignal::new(String::new());
-
-    let reload = move || {
-        spawn_local(async move {
-            if let Ok(list) = list_agents().await {
-                agents.set(list);
-            }
-            if let Ok(entries) = audit_log(None, Some(100)).await {
-                audit.set(entries);
-            }
-        });
-    };
-    spawn_local(async move {
-        match me().await {
-            Ok(agent) if agent.role == Role::Admin => {
-                allowed.set(Some(Ok(())));
-                reload();
-            }
-            Ok(_) => allowed.set(Some(Err("Only admins can manage agents.".into()))),
-            Err(ApiError::Unauthorized { .. }) => allowed.set(Some(Err(
-                "Sign in as an admin on the agent page first.".into(),
-            ))),
-            Err(err) => allowed.set(Some(Err(err.to_string()))),
+    let who = LocalResource::new(me);
+    let refused = |why: String| {
+        view! {
+            <p class="banner error" role="alert">
+                {why}
+            </p>
         }
-    });
-    let report = move |result: Result<(), ApiError>, done: &str| {
-        match result {
-            Ok(()) => message.set(Some(done.to_owned())),
-            Err(err) => message.set(Some(err.to_string())),
-        }
-        reload();
-    };
-
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (e, n, r, p) = (
-            email.get_untracked(),
-            name.get_untracked(),
-            role.get_untracked(),
-            password.get_untracked(),
-        );
-        spawn_local(async move {
-            let result = create_agent(e, n, r, p, None).await.map(|_| ());
-            if result.is_ok() {
-                email.set(String::new());
-                name.set(String::new());
-                password.set(String::new());
-            }
-            report(result, "Agent created.");
-        });
-    };
-    let disable = move |id: AgentId| {
-        spawn_local(async move {
-            report(
-                disable_agent(id).await,
-                "Agent disabled; their sessions ended.",
-            )
-        });
-    };
-    let reset = move |id: AgentId, new_password: String| {
-        spawn_local(async move {
-            report(
-                reset_password(id, new_password).await,
-                "Password reset; their sessions ended.",
-            )
-        });
+        .into_any()
     };
 
     view! {
@@ -94,86 +60,108 @@ pub fn AdminPage() -> impl IntoView {
                 <span class="topbar-spacer"></span>
                 <a href="/agent">"Dashboard"</a>
             </header>
-            {move || match allowed.get() {
-                None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-                Some(Err(why)) => view! { <p class="banner error" role="alert">{why}</p> }.into_any(),
-                Some(Ok(())) => view! {
-                    {move || message.get().map(|m| view! { <p class="banner warn" role="status">{m}</p> })}
-                    <section class="card" aria-labelledby="agents-title">
-                        <h2 id="agents-title">"Agents"</h2>
-                        <table>
-                            <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"Status"</th><th>"Chats"</th><th>"Actions"</th></tr></thead>
-                            <tbody>
-                                <For
-                                    each=move || agents.get()
-                                    key=|o| o.agent.id
-                                    children=move |o| {
-                                        let id = o.agent.id;
-                                        let new_password = RwSignal::new(String::new());
-                                        let label = format!("New password for {}", o.agent.display_name);
-                                        view! {
-                                            <tr>
-                                                <td>{o.agent.display_name.to_string()}</td>
-                                                <td>{o.agent.email.to_string()}</td>
-                                                <td>{o.agent.role.as_str()}</td>
-                                                <td>{o.agent.status.as_str()}</td>
-                                                <td>{format!("{}/{}", o.open_conversations, o.agent.max_chats)}</td>
-                                                <td class="row-actions">
-                                                    <input type="password" aria-label=label placeholder="new password"
-                                                        prop:value=move || new_password.get()
-                                                        on:input=move |ev| new_password.set(event_target_value(&ev)) />
-                                                    <button class="button" on:click=move |_| reset(id, new_password.get_untracked())>"Reset password"</button>
-                                                    <button class="button ghost" on:click=move |_| disable(id)>"Disable"</button>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }
-                                />
-                            </tbody>
-                        </table>
-                    </section>
-                    <form class="card admin-create" on:submit=create aria-labelledby="create-title">
-                        <h2 id="create-title">"Add an agent"</h2>
-                        <label for="new-email">"E-mail"</label>
-                        <input id="new-email" type="email" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
-                        <label for="new-name">"Display name"</label>
-                        <input id="new-name" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                        <label for="new-role">"Role"</label>
-                        <select id="new-role" on:change=move |ev| role.set(match event_target_value(&ev).as_str() {
-                            "supervisor" => Role::Supervisor,
-                            "admin" => Role::Admin,
-                            _ => Role::Agent,
-                        })>
-                            <option value="agent">"Agent"</option>
-                            <option value="supervisor">"Supervisor"</option>
-                            <option value="admin">"Admin"</option>
-                        </select>
-                        <label for="new-password">"Password (at least 8 characters)"</label>
-                        <input id="new-password" type="password" required prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                        <button class="button primary" type="submit">"Create agent"</button>
-                    </form>
-                    <section class="card" aria-labelledby="audit-title">
-                        <h2 id="audit-title">"Audit log"</h2>
-                        <table>
-                            <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Detail"</th></tr></thead>
-                            <tbody>
-                                <For
-                                    each=move || audit.get()
-                                    key=|e| e.id
-                                    children=move |e| view! {
-                                        <tr>
-                                            <td>{ago(e.at, now_millis())}</td>
-                                            <td>{e.actor.map(|a| a.name).unwrap_or_else(|| "unknown".into())}</td>
-                                            <td>{e.action.as_str()}</td>
-                                            <td>{e.detail.unwrap_or_default()}</td>
-                                        </tr>
-                                    }
-                                />
-                            </tbody>
-                        </table>
-                    </section>
-                }.into_any(),
+            {move || match who.get() {
+                None => {
+                    view! {
+                        <p class="muted" role="status">
+                            "Loading…"
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(agent)) if agent.role == Role::Admin => view! { <AdminDesk /> }.into_any(),
+                Some(Ok(_)) => refused("Only admins can manage agents.".into()),
+                Some(Err(ApiError::Unauthorized { .. })) => {
+                    refused("Sign in as an admin on the agent page first.".into())
+                }
+                Some(Err(err)) => refused(err.to_string()),
             }}
         </main>
+    }
+}
+
+/// What an admin works with: the team, a form for a new agent, and the audit log.
+#[component]
+fn AdminDesk() -> impl IntoView {
+    let agents = LocalResource::new(list_agents);
+    let audit = LocalResource::new(|| audit_log(None, Some(100)));
+    let change: TeamChanges = Action::new_local(|change: &TeamChange| {
+        let change = change.clone();
+        async move {
+            match &change {
+                TeamChange::Create {
+                    email,
+                    name,
+                    role,
+                    password,
+                } => create_agent(email.clone(), name.clone(), *role, password.clone(), None)
+                    .await
+                    .map(|_| ())?,
+                TeamChange::Disable(id) => disable_agent(*id).await?,
+                TeamChange::ResetPassword(id, password) => {
+                    reset_password(*id, password.clone()).await?
+                }
+            }
+            Ok::<_, ApiError>(change)
+        }
+    });
+    let (version, outcome) = (change.version(), change.value());
+    Effect::new(move |before: Option<usize>| {
+        let now = version.get();
+        if before.is_some_and(|before| before != now) {
+            agents.refetch();
+            audit.refetch();
+        }
+        now
+    });
+    let told = move || {
+        outcome.get().map(|result| match result {
+            Ok(done) => done.done().to_owned(),
+            Err(err) => err.to_string(),
+        })
+    };
+
+    view! {
+        {move || {
+            told()
+                .map(|m| {
+                    view! {
+                        <p class="banner warn" role="status">
+                            {m}
+                        </p>
+                    }
+                })
+        }}
+        <AgentsTable agents=agents change=change />
+        <NewAgentForm change=change />
+        <section class="card" aria-labelledby="audit-title">
+            <h2 id="audit-title">"Audit log"</h2>
+            <table>
+                <thead>
+                    <tr>
+                        <th>"When"</th>
+                        <th>"Who"</th>
+                        <th>"What"</th>
+                        <th>"Detail"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || audit.get().and_then(Result::ok).unwrap_or_default()
+                        key=|e| e.id
+                        children=move |e| {
+                            view! {
+                                <tr>
+                                    <td>{ago(e.at, now_millis())}</td>
+                                    <td>{e.actor.map_or_else(|| "unknown".into(), |a| a.name)}</td>
+                                    <td>{e.action.as_str()}</td>
+                                    <td>{e.detail.unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        }
+                    />
+                </tbody>
+            </table>
+        </section>
     }
 }

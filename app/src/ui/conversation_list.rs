@@ -1,36 +1,59 @@
+//! The dashboard's left panel: search, the filters, and the conversations they select
+//! (waiting ones on top), each with who handles it, unread count, preview and age.
+
 use leptos::prelude::*;
 
+use super::board::use_board;
 use super::browser::now_millis;
 use super::format::{ago, handler_badge};
-use crate::domain::{Agent, Conversation, ConversationId, ListFilter};
+use super::loaded::loaded;
+use super::session::use_me;
+use crate::domain::{Conversation, ListFilter};
 
-/// The left panel: filters and the conversations they select, waiting ones on top.
+/// The conversation list, from the dashboard's [`Board`](super::board::Board).
 #[component]
-pub fn ConversationList(
-    me: RwSignal<Agent>,
-    filter: RwSignal<ListFilter>,
-    conversations: RwSignal<Option<Vec<Conversation>>>,
-    error: RwSignal<Option<String>>,
-    selected: RwSignal<Option<ConversationId>>,
-    unread: RwSignal<std::collections::HashMap<ConversationId, u32>>,
-    on_select: Callback<ConversationId>,
-) -> impl IntoView {
+pub fn ConversationList() -> impl IntoView {
+    let board = use_board();
     let search = RwSignal::new(String::new());
     let filters = ListFilter::ALL.map(|f| {
         view! {
             <button
                 class="chip"
-                aria-pressed=move || (filter.get() == f).to_string()
-                on:click=move |_| filter.set(f)
+                aria-pressed=move || (board.filter.get() == f).to_string()
+                on:click=move |_| board.filter.set(f)
             >
                 {f.label()}
             </button>
         }
     });
+    // What the search selects of the list: `None` while loading.
+    let found = Memo::new(move |_| {
+        let needle = search.get().trim().to_lowercase();
+        board.conversations().map(|list| {
+            list.map(|list| {
+                list.into_iter()
+                    .filter(|c| {
+                        needle.is_empty() || c.customer_name.to_lowercase().contains(&needle)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    // Loading, failed, empty or not: the list itself is only rebuilt when that changes.
+    let state = Memo::new(move |_| {
+        found.with(|found| {
+            found
+                .as_ref()
+                .map(|list| list.as_ref().map(Vec::is_empty).map_err(Clone::clone))
+        })
+    });
+    let rows = move || found.with(|found| found.clone().and_then(Result::ok).unwrap_or_default());
 
     view! {
         <aside class="list" aria-label="Conversations">
-            <label for="search" class="sr-only">"Search by customer"</label>
+            <label for="search" class="sr-only">
+                "Search by customer"
+            </label>
             <input
                 id="search"
                 class="search"
@@ -39,58 +62,80 @@ pub fn ConversationList(
                 prop:value=move || search.get()
                 on:input=move |ev| search.set(event_target_value(&ev))
             />
-            <div class="filters" role="group" aria-label="Filter conversations">{filters.to_vec()}</div>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || match conversations.get().map(|list| {
-                let needle = search.get().trim().to_lowercase();
-                list.into_iter()
-                    .filter(|c| needle.is_empty() || c.customer_name.to_lowercase().contains(&needle))
-                    .collect::<Vec<_>>()
-            }) {
-                None => view! { <p class="muted" role="status">"Loading conversations…"</p> }.into_any(),
-                Some(list) if list.is_empty() => view! {
-                    <p class="muted empty-list">"No conversations here yet."</p>
-                }.into_any(),
-                Some(list) => {
-                    let me_id = me.get().id;
-                    let now = now_millis();
-                    view! {
-                        <ul class="conversations">
-                            {list.into_iter().map(|c| {
-                                let id = c.id;
-                                let (badge, badge_class) = handler_badge(&c, me_id);
-                                let waiting = c.waiting.clone().map(|w| format!("{} · waiting {}", w.reason.label(), ago(w.since, now)));
-                                let is_waiting = waiting.is_some();
-                                let unread_count = move || unread.get().get(&id).copied().unwrap_or(0);
-                                let preview = c.preview.clone().unwrap_or_default();
-                                view! {
-                                    <li>
-                                        <button
-                                            class="conversation"
-                                            class:selected=move || selected.get() == Some(id)
-                                            class:waiting=is_waiting
-                                            on:click=move |_| on_select.run(id)
-                                        >
-                                            <span class="conversation-head">
-                                                <span class="customer">{c.customer_name.clone()}</span>
-                                                <span class="conversation-badges">
-                                                    <Show when=move || { unread_count() > 0 }>
-                                                        <span class="unread" aria-label=move || format!("{} unread", unread_count())>{unread_count}</span>
-                                                    </Show>
-                                                    <span class=badge_class>{badge.clone()}</span>
-                                                </span>
-                                            </span>
-                                            {waiting.map(|w| view! { <span class="waiting-reason">{w}</span> })}
-                                            <span class="preview">{preview}</span>
-                                            <span class="when">{ago(c.updated_at, now)}</span>
-                                        </button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }
+            <div class="filters" role="group" aria-label="Filter conversations">
+                {filters.to_vec()}
+            </div>
+            {move || {
+                loaded(
+                    state.get(),
+                    "Loading conversations…",
+                    move |empty| {
+                        if empty {
+                            view! { <p class="muted empty-list">"No conversations here yet."</p> }
+                                .into_any()
+                        } else {
+                            view! {
+                                <ul class="conversations">
+                                    // A row is rebuilt only when its conversation changed.
+                                    <For
+                                        each=rows
+                                        key=|c| (c.id, c.last_seq, c.version)
+                                        children=|c| view! { <ConversationRow conversation=c /> }
+                                    />
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                    },
+                )
             }}
         </aside>
+    }
+}
+
+/// One conversation in the list.
+#[component]
+fn ConversationRow(conversation: Conversation) -> impl IntoView {
+    let board = use_board();
+    let me = use_me();
+    let c = conversation;
+    let id = c.id;
+    let now = now_millis();
+    let (badge, badge_class) = handler_badge(&c, me.id());
+    let waiting = c
+        .waiting
+        .as_ref()
+        .map(|w| format!("{} · waiting {}", w.reason.label(), ago(w.since, now)));
+    let is_waiting = waiting.is_some();
+    let unread = move || {
+        board
+            .unread
+            .with(|unread| unread.get(&id).copied().unwrap_or(0))
+    };
+
+    view! {
+        <li>
+            <button
+                class="conversation"
+                class:selected=move || board.selected.get() == Some(id)
+                class:waiting=is_waiting
+                on:click=move |_| board.select(id)
+            >
+                <span class="conversation-head">
+                    <span class="customer">{c.customer_name}</span>
+                    <span class="conversation-badges">
+                        <Show when=move || { unread() > 0 }>
+                            <span class="unread" aria-label=move || format!("{} unread", unread())>
+                                {unread}
+                            </span>
+                        </Show>
+                        <span class=badge_class>{badge.clone()}</span>
+                    </span>
+                </span>
+                {waiting.map(|w| view! { <span class="waiting-reason">{w}</span> })}
+                <span class="preview">{c.preview.unwrap_or_default()}</span>
+                <span class="when">{ago(c.updated_at, now)}</span>
+            </button>
+        </li>
     }
 }

@@ -1,3 +1,6 @@
+//! How one entry of a conversation's log reads: a message bubble, or a centred line for a
+//! hand-off, with the agents-only detail (notes, briefs, reasons) left out for customers.
+
 use leptos::prelude::*;
 
 use crate::domain::{Author, Event, EventKind};

@@ -9,6 +9,10 @@ use leptos::prelude::*;
 
 use crate::live::{ClientFrame, ServerFrame};
 
+/// The close code of a server that is shutting down ("service restart"): reconnect at once.
+#[cfg_attr(not(feature = "csr"), allow(dead_code))]
+const RESTARTING: u16 = 1012;
+
 /// The state of the link, for the "reconnecting" banner.
 #[cfg_attr(not(feature = "csr"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +25,8 @@ pub enum Link {
     Reconnecting,
 }
 
-/// A live socket owned by a component; it closes when the component goes away.
+/// A live socket owned by a component; it closes when the component goes away. Components
+/// below the one that opened it reach it with `expect_context::<LiveSocket>()`.
 #[derive(Clone)]
 pub struct LiveSocket {
     /// The link's state.
@@ -30,6 +35,14 @@ pub struct LiveSocket {
 }
 
 impl LiveSocket {
+    /// A socket not connected yet: frames sent to it before [`LiveSocket::connect`] are dropped.
+    pub fn new() -> Self {
+        Self {
+            link: RwSignal::new(Link::Connecting),
+            outbox: Arc::new(Mutex::new(None)),
+        }
+    }
+
     /// Sends a frame if the socket is open (frames are hints: nothing is lost by dropping
     /// one while offline, since every reconnection resumes by seq).
     pub fn send(&self, frame: ClientFrame) {
@@ -37,34 +50,44 @@ impl LiveSocket {
             let _ = outbox.unbounded_send(frame);
         }
     }
+
+    /// Opens `path` (e.g. `/ws`) on this page's host until the calling component goes away,
+    /// offering `protocols` (the customer's socket carries its token there, never in the
+    /// URL). `hello` gives the frames to send on every (re)connection; `on_frame` receives
+    /// every frame the server sends. Neither is called once the component is gone.
+    pub fn connect(
+        &self,
+        path: String,
+        protocols: Vec<String>,
+        hello: impl Fn() -> Vec<ClientFrame> + 'static,
+        on_frame: impl Fn(ServerFrame) + 'static,
+    ) {
+        let stopped = Arc::new(AtomicBool::new(false));
+        {
+            let stopped = stopped.clone();
+            let outbox = self.outbox.clone();
+            on_cleanup(move || {
+                stopped.store(true, Ordering::Relaxed);
+                // Dropping the sender wakes the loop, which then closes the socket.
+                if let Ok(mut outbox) = outbox.lock() {
+                    *outbox = None;
+                }
+            });
+        }
+        run(
+            self.clone(),
+            (path, protocols),
+            stopped,
+            Box::new(hello),
+            Box::new(on_frame),
+        );
+    }
 }
 
-/// Opens `path` (e.g. `/ws`) on this page's host, offering `protocols` (the customer's
-/// socket carries its token there, never in the URL). `hello` gives the frames to send on
-/// every (re)connection; `on_frame` receives every frame the server sends.
-pub fn connect(
-    path: String,
-    protocols: Vec<String>,
-    hello: impl Fn() -> Vec<ClientFrame> + 'static,
-    on_frame: impl Fn(ServerFrame) + 'static,
-) -> LiveSocket {
-    let socket = LiveSocket {
-        link: RwSignal::new(Link::Connecting),
-        outbox: Arc::new(Mutex::new(None)),
-    };
-    let stopped = Arc::new(AtomicBool::new(false));
-    {
-        let stopped = stopped.clone();
-        on_cleanup(move || stopped.store(true, Ordering::Relaxed));
+impl Default for LiveSocket {
+    fn default() -> Self {
+        Self::new()
     }
-    run(
-        socket.clone(),
-        (path, protocols),
-        stopped,
-        Box::new(hello),
-        Box::new(on_frame),
-    );
-    socket
 }
 
 #[cfg(feature = "csr")]
@@ -77,7 +100,7 @@ fn run(
 ) {
     use futures::{SinkExt, StreamExt};
     use gloo_net::websocket::futures::WebSocket;
-    use gloo_net::websocket::Message;
+    use gloo_net::websocket::{Message, WebSocketError};
 
     leptos::task::spawn_local(async move {
         let location = window().location();
@@ -90,6 +113,8 @@ fn run(
         let url = format!("{scheme}://{host}{path}");
         let mut attempt: u32 = 0;
         while !stopped.load(Ordering::Relaxed) {
+            // Set when the server said it is restarting (close code 1012): come back at once.
+            let mut restarting = false;
             let opened = if protocols.is_empty() {
                 WebSocket::open(&url)
             } else {
@@ -97,6 +122,9 @@ fn run(
             };
             if let Ok(ws) = opened {
                 let (mut write, mut read) = ws.split();
+                if stopped.load(Ordering::Relaxed) {
+                    return;
+                }
                 let (tx, mut rx) = futures::channel::mpsc::unbounded::<ClientFrame>();
                 let mut greeted = true;
                 for frame in hello() {
@@ -120,21 +148,31 @@ fn run(
                         match futures::future::select(read.next(), rx.next()).await {
                             futures::future::Either::Left((incoming, _)) => match incoming {
                                 Some(Ok(Message::Text(text))) => {
+                                    if stopped.load(Ordering::Relaxed) {
+                                        let _ = write.close().await;
+                                        return;
+                                    }
                                     if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
                                         on_frame(frame);
                                     }
                                 }
                                 Some(Ok(Message::Bytes(_))) => {}
+                                Some(Err(WebSocketError::ConnectionClose(close)))
+                                    if close.code == RESTARTING =>
+                                {
+                                    restarting = true;
+                                    break;
+                                }
                                 Some(Err(_)) | None => break,
                             },
-                            futures::future::Either::Right((outgoing, _)) => {
-                                if let Some(frame) = outgoing {
-                                    let text = serde_json::to_string(&frame).unwrap_or_default();
-                                    if write.send(Message::Text(text)).await.is_err() {
-                                        break;
-                                    }
+                            futures::future::Either::Right((Some(frame), _)) => {
+                                let text = serde_json::to_string(&frame).unwrap_or_default();
+                                if write.send(Message::Text(text)).await.is_err() {
+                                    break;
                                 }
                             }
+                            // The page went away: its cleanup dropped the sender.
+                            futures::future::Either::Right((None, _)) => break,
                         }
                     }
                     if let Ok(mut outbox) = socket.outbox.lock() {
@@ -146,9 +184,14 @@ fn run(
                 return;
             }
             socket.link.set(Link::Reconnecting);
-            attempt = attempt.saturating_add(1);
-            // 0.5 s, 1 s, 2 s, 4 s, then every 8 s.
-            let delay = 500u32.saturating_mul(1 << attempt.min(4).saturating_sub(1));
+            let delay = if restarting {
+                // Spread over half a second, so a node's sockets do not all return at once.
+                (js_sys::Math::random() * 500.0) as u32
+            } else {
+                attempt = attempt.saturating_add(1);
+                // 0.5 s, 1 s, 2 s, 4 s, then every 8 s.
+                500u32.saturating_mul(1 << attempt.min(4).saturating_sub(1))
+            };
             gloo_timers::future::TimeoutFuture::new(delay).await;
         }
     });

@@ -1,32 +1,61 @@
 //! The single-page app: the agent dashboard at `/agent` and the customer chat at `/chat`.
 //!
-//! Components are one per file; pages end in `Page`. Everything shown is derived from
-//! server-function results held in signals.
+//! Components are one per file; pages end in `Page`. Server data comes in through
+//! `LocalResource`s, commands go out through `Action`s, and what the whole dashboard shares
+//! (the signed-in agent, the socket, the board, notifications) is provided once as context.
 
+/// The admin page's team table and new-agent form.
+mod admin_agents;
 /// Managing agents and reading the audit log.
 mod admin_page;
 /// The agent page: sign-in or dashboard.
 mod agent_page;
+/// The dashboard's shared state: list, open conversation, unread counts, drafts.
+mod board;
 /// Browser-only helpers: local storage, ids.
 mod browser;
+/// Canned replies and the keys that pick them.
+mod canned;
 /// The customer's chat page.
 mod chat_page;
 /// One conversation's log and actions, for agents.
 mod chat_panel;
+/// The owner's reply box.
+mod composer;
+/// The confirmation dialog the chat panel's commands share.
+mod confirm_dialog;
+/// The chat panel's commands and their dialogs.
+mod conversation_actions;
 /// The dashboard's conversation list with filters.
 mod conversation_list;
+/// The customer's side of one live conversation.
+mod customer_conversation;
 /// The agent dashboard (signed in).
 mod dashboard;
 /// One entry of a conversation's log.
 mod event_item;
+/// A conversation's log with its "is typing" line.
+mod event_log;
 /// Formatting helpers shared by components.
 mod format;
+/// What the dashboard's socket frames change (pure).
+mod frames;
 /// The landing page.
 mod home_page;
 /// The browser's end of the realtime sockets.
 mod live_socket;
+/// How server data shows while loading or after an error.
+mod loaded;
+/// The message box and Send button both sides use.
+mod message_form;
+/// The signed-in agent, provided to the dashboard.
+mod session;
 /// The sign-in form.
 mod sign_in;
+/// In-page notifications.
+mod toasts;
+/// The dashboard's top bar.
+mod top_bar;
 /// Choosing whom to transfer a conversation to.
 mod transfer_picker;
 
@@ -96,7 +125,14 @@ mod tests {
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            <Routes fallback=|| view! { <main class="page-center"><p>"Page not found."</p><a href="/">"Go to Baton"</a></main> }>
+            <Routes fallback=|| {
+                view! {
+                    <main class="page-center">
+                        <p>"Page not found."</p>
+                        <a href="/">"Go to Baton"</a>
+                    </main>
+                }
+            }>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/agent") view=AgentPage />
                 <Route path=path!("/chat") view=ChatPage />

@@ -1,31 +1,31 @@
+//! The agent sign-in form: e-mail and password, sent by an [`Action`] whose pending state
+//! shows on the button and whose refusal shows under the fields.
+
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::auth::login;
-use crate::domain::Agent;
 
-/// The agent sign-in form.
+/// The sign-in form; `on_signed_in` runs once the server accepted the agent.
 #[component]
-pub fn SignIn(on_signed_in: Callback<Agent>) -> impl IntoView {
+pub fn SignIn(on_signed_in: Callback<()>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-
+    let sign_in = Action::new_local(move |(email, password): &(String, String)| {
+        let (email, password) = (email.clone(), password.clone());
+        async move {
+            let result = login(email, password).await.map(|_| ());
+            if result.is_ok() {
+                on_signed_in.run(());
+            }
+            result
+        }
+    });
+    let (busy, refused) = (sign_in.pending(), sign_in.value());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
+        if !busy.get_untracked() {
+            sign_in.dispatch((email.get_untracked(), password.get_untracked()));
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match login(email.get_untracked(), password.get_untracked()).await {
-                Ok(agent) => on_signed_in.run(agent),
-                Err(err) => error.set(Some(err.to_string())),
-            }
-            busy.set(false);
-        });
     };
 
     view! {
@@ -33,24 +33,27 @@ pub fn SignIn(on_signed_in: Callback<Agent>) -> impl IntoView {
             <form class="card sign-in" on:submit=submit>
                 <h1>"Sign in to Baton"</h1>
                 <label for="email">"E-mail"</label>
-                <input
-                    id="email"
-                    type="email"
-                    autocomplete="username"
-                    required
-                    prop:value=move || email.get()
-                    on:input=move |ev| email.set(event_target_value(&ev))
-                />
+                <input id="email" type="email" autocomplete="username" required bind:value=email />
                 <label for="password">"Password"</label>
                 <input
                     id="password"
                     type="password"
                     autocomplete="current-password"
                     required
-                    prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev))
+                    bind:value=password
                 />
-                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {move || {
+                    refused
+                        .get()
+                        .and_then(Result::err)
+                        .map(|err| {
+                            view! {
+                                <p class="error" role="alert">
+                                    {err.to_string()}
+                                </p>
+                            }
+                        })
+                }}
                 <button class="button primary" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>

@@ -1,0 +1,250 @@
+//! The dashboard's shared state, provided once by the dashboard to the list, the chat panel
+//! and the reply box: the list as a resource keyed on the filter, the open conversation as a
+//! resource keyed on the selection, unread counts, who is typing, and unsent drafts. Socket
+//! frames reach it through [`Board::on_frame`], which carries out what
+//! [`apply_frame`](super::frames::apply_frame) decided.
+//!
+//! What the socket reports is kept beside the fetched copies and merged when read, never
+//! written into the resources: a write into a resource drops the fetch it has in flight.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::frames::{apply_frame, complete_up_to, extend, live_list, Change};
+use super::live_socket::LiveSocket;
+use super::session::Me;
+use super::toasts::Toasts;
+use crate::api::conversations::{get_conversation, list_conversations, ConversationDetail};
+use crate::domain::{AgentId, Conversation, ConversationId, ListFilter};
+use crate::error::ApiError;
+use crate::live::{ClientFrame, ServerFrame};
+
+/// How long a typing signal shows.
+const TYPING_SHOWN: Duration = Duration::from_secs(3);
+
+/// The dashboard's state (all fields are cheap handles).
+#[derive(Clone, Copy)]
+pub struct Board {
+    /// Which conversations the list shows.
+    pub filter: RwSignal<ListFilter>,
+    /// The list under the filter as fetched, waiting conversations first.
+    list: LocalResource<Result<Vec<Conversation>, ApiError>>,
+    /// Every conversation as the socket last reported it.
+    reported: RwSignal<HashMap<ConversationId, Conversation>>,
+    /// The signed-in agent, whose "mine" the filters mean.
+    viewer: AgentId,
+    /// The conversation open in the chat panel.
+    pub selected: RwSignal<Option<ConversationId>>,
+    /// The open conversation with its log as fetched; `None` while nothing is selected.
+    open: LocalResource<Option<Result<ConversationDetail, ApiError>>>,
+    /// What the socket reported about the open conversation since it was selected.
+    open_reported: RwSignal<Option<ConversationDetail>>,
+    /// The open conversation as fetched, with what the socket reported since.
+    open_now: Memo<Option<ConversationDetail>>,
+    /// Customer messages not yet seen, per conversation.
+    pub unread: RwSignal<HashMap<ConversationId, u32>>,
+    /// The conversation whose customer is typing.
+    typing_in: RwSignal<Option<ConversationId>>,
+    /// Replies being written, per conversation: switching away and back keeps them.
+    drafts: RwSignal<HashMap<ConversationId, String>>,
+}
+
+/// Creates the state of `viewer`'s dashboard and provides it to the components below the
+/// caller. The open conversation is watched on `socket` as soon as it has loaded.
+pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
+    let filter = RwSignal::new(ListFilter::All);
+    let selected = RwSignal::new(None::<ConversationId>);
+    let open = LocalResource::new(move || {
+        let id = selected.get();
+        let socket = socket.clone();
+        async move {
+            let id = id?;
+            let detail = get_conversation(id).await;
+            if let Ok(detail) = &detail {
+                socket.send(ClientFrame::Watch {
+                    conversation_id: id,
+                    after_seq: detail.conversation.last_seq,
+                });
+            }
+            Some(detail)
+        }
+    });
+    let open_reported = RwSignal::new(None::<ConversationDetail>);
+    let open_now = Memo::new(move |_| {
+        let mut detail = open.with(|open| match open {
+            Some(Some(Ok(detail))) if Some(detail.conversation.id) == selected.get() => {
+                Some(detail.clone())
+            }
+            _ => None,
+        })?;
+        open_reported.with(|reported| {
+            if let Some(reported) = reported {
+                extend(&mut detail, &reported.conversation, reported.events.clone());
+            }
+        });
+        Some(detail)
+    });
+    let board = Board {
+        filter,
+        list: LocalResource::new(move || list_conversations(Some(filter.get()))),
+        reported: RwSignal::new(HashMap::new()),
+        viewer,
+        selected,
+        open,
+        open_reported,
+        open_now,
+        unread: RwSignal::new(HashMap::new()),
+        typing_in: RwSignal::new(None),
+        drafts: RwSignal::new(HashMap::new()),
+    };
+    provide_context(board);
+    board
+}
+
+/// The dashboard's state, as [`provide_board`] provided it.
+pub fn use_board() -> Board {
+    expect_context()
+}
+
+impl Board {
+    /// Opens conversation `id` in the chat panel and marks it read.
+    pub fn select(self, id: ConversationId) {
+        self.unread.update(|unread| {
+            unread.remove(&id);
+        });
+        if self.selected.get_untracked() != Some(id) {
+            self.open_reported.set(None);
+            self.selected.set(Some(id));
+        }
+    }
+
+    /// The list under the filter, with what the socket reported since it was fetched (tracked).
+    pub fn conversations(self) -> Option<Result<Vec<Conversation>, ApiError>> {
+        let fetched = self.list.get()?;
+        let filter = self.filter.get();
+        Some(fetched.map(|list| {
+            self.reported
+                .with(|reported| live_list(list, reported, filter, self.viewer))
+        }))
+    }
+
+    /// Reads the open conversation when it is `id` and has loaded (tracked).
+    pub fn with_open<U>(
+        self,
+        id: ConversationId,
+        f: impl FnOnce(&ConversationDetail) -> U,
+    ) -> Option<U> {
+        self.open_now.with(|open| match open {
+            Some(detail) if detail.conversation.id == id => Some(f(detail)),
+            _ => None,
+        })
+    }
+
+    /// Why the open conversation could not be loaded (tracked).
+    pub fn open_error(self) -> Option<String> {
+        self.open.with(|open| match open {
+            Some(Some(Err(err))) => Some(err.to_string()),
+            _ => None,
+        })
+    }
+
+    /// Fetches the open conversation again (after a command, successful or refused).
+    pub fn reload_open(self) {
+        self.open.refetch();
+    }
+
+    /// True while the customer of `id` is typing (tracked).
+    pub fn customer_typing(self, id: ConversationId) -> bool {
+        self.typing_in.get() == Some(id)
+    }
+
+    /// The unsent reply for `id` (tracked).
+    pub fn draft(self, id: ConversationId) -> String {
+        self.drafts
+            .with(|drafts| drafts.get(&id).cloned().unwrap_or_default())
+    }
+
+    /// Keeps `text` as the unsent reply for `id`.
+    pub fn set_draft(self, id: ConversationId, text: String) {
+        self.drafts.update(|drafts| {
+            drafts.insert(id, text);
+        });
+    }
+
+    /// Forgets the draft of `id` once `sent` went out, unless the agent has written on since.
+    pub fn clear_sent_draft(self, id: ConversationId, sent: &str) {
+        self.drafts.update(|drafts| {
+            if drafts.get(&id).is_some_and(|draft| draft.trim() == sent) {
+                drafts.remove(&id);
+            }
+        });
+    }
+
+    /// What the socket sends on every (re)connection: the list may be stale, so it is fetched
+    /// again, and the open conversation resumes after the last event this page holds.
+    pub fn on_connect(self) -> Vec<ClientFrame> {
+        self.list.refetch();
+        self.open_now.with_untracked(|open| match open {
+            Some(detail) => vec![ClientFrame::Watch {
+                conversation_id: detail.conversation.id,
+                after_seq: complete_up_to(&detail.events),
+            }],
+            None => Vec::new(),
+        })
+    }
+
+    /// Carries out what `frame` changes for `me`.
+    pub fn on_frame(self, frame: ServerFrame, me: Me, toasts: Toasts) {
+        let open = self.selected.get_untracked();
+        for change in apply_frame(frame, &me.get_untracked(), open) {
+            match change {
+                Change::Conversation {
+                    conversation,
+                    events,
+                } => {
+                    if open == Some(conversation.id) {
+                        self.open_reported.update(|reported| match reported {
+                            Some(reported) => extend(reported, &conversation, events),
+                            None => {
+                                *reported = Some(ConversationDetail {
+                                    conversation: (*conversation).clone(),
+                                    events,
+                                })
+                            }
+                        });
+                    }
+                    self.reported.update(|reported| {
+                        reported.insert(conversation.id, *conversation);
+                    });
+                }
+                Change::Unread {
+                    conversation_id,
+                    count,
+                } => self
+                    .unread
+                    .update(|unread| *unread.entry(conversation_id).or_default() += count),
+                Change::Notify(text) => toasts.show(text),
+                Change::CustomerTyping(id) => {
+                    self.typing_in.set(Some(id));
+                    let typing_in = self.typing_in;
+                    set_timeout(
+                        move || {
+                            typing_in.maybe_update(|now| {
+                                let ended = *now == Some(id);
+                                if ended {
+                                    *now = None;
+                                }
+                                ended
+                            });
+                        },
+                        TYPING_SHOWN,
+                    );
+                }
+                Change::MyStatus(status) => me.set_status(status),
+                Change::Reload => self.list.refetch(),
+            }
+        }
+    }
+}

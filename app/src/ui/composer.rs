@@ -1,0 +1,188 @@
+//! The owner's reply box: the draft lives on the dashboard (switching conversations keeps it),
+//! canned replies open on "/", and sending is an [`Action`] whose pending state disables the
+//! button. Who may write is the rule book's answer, never restated here.
+
+use leptos::prelude::*;
+
+use super::board::use_board;
+use super::canned::{canned_matching, on_key, KeyAction};
+use super::format::client_id;
+use super::live_socket::LiveSocket;
+use super::message_form::MessageForm;
+use super::session::use_me;
+use crate::api::conversations::send_message;
+use crate::domain::{AgentId, Conversation, ConversationId, MessageBody, Writer};
+use crate::live::ClientFrame;
+
+/// Why `me` cannot reply in `conversation`, as the rule book's refusal says it, or `None`
+/// when they can.
+fn why_not_reply(conversation: &Conversation, me: AgentId) -> Option<String> {
+    let refusal = conversation.mode.may_write(Writer::Agent(me)).err()?;
+    Some(refusal.explain(conversation))
+}
+
+/// The reply box of conversation `id`.
+#[component]
+pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) -> impl IntoView {
+    let me = use_me();
+    let board = use_board();
+    let socket = expect_context::<LiveSocket>();
+    let send = Action::new_local(move |body: &MessageBody| {
+        let body = body.clone();
+        async move {
+            let sent = send_message(id, client_id(), body.clone()).await;
+            // The sent reply leaves the box (the board outlives this panel), unless the agent
+            // has written on meanwhile.
+            if sent.is_ok() {
+                board.clear_sent_draft(id, body.as_str());
+            }
+            sent
+        }
+    });
+    let (sending, sent) = (send.pending(), send.value());
+    let highlighted = RwSignal::new(0usize);
+    let dismissed = RwSignal::new(false);
+
+    let reason = move || conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(c, me.id())));
+    let can_reply = move || conversation.with(Option::is_some) && reason().is_none();
+    let shown = move || {
+        if can_reply() && !dismissed.get() {
+            canned_matching(&board.draft(id))
+        } else {
+            Vec::new()
+        }
+    };
+    let write = move |text: String| {
+        board.set_draft(id, text);
+        highlighted.set(0);
+        dismissed.set(false);
+    };
+    let on_canned_key = Callback::new(move |(key, shift): (String, bool)| {
+        match on_key(&key, shift, &untrack(shown), highlighted.get_untracked()) {
+            KeyAction::Type | KeyAction::Send => false,
+            KeyAction::Highlight(at) => {
+                highlighted.set(at);
+                true
+            }
+            KeyAction::Insert(text) => {
+                write(text.to_owned());
+                true
+            }
+            KeyAction::Dismiss => {
+                dismissed.set(true);
+                true
+            }
+        }
+    });
+
+    view! {
+        <Show when=move || !shown().is_empty()>
+            <ul class="canned" id="canned-replies" role="listbox" aria-label="Canned replies">
+                {move || {
+                    shown()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(at, (shortcut, text))| {
+                            view! {
+                                <li
+                                    role="option"
+                                    id=format!("canned-{at}")
+                                    aria-selected=move || (highlighted.get() == at).to_string()
+                                >
+                                    <button
+                                        type="button"
+                                        tabindex="-1"
+                                        on:click=move |_| write(text.to_owned())
+                                    >
+                                        <strong>{shortcut}</strong>
+                                        " "
+                                        {text}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
+        {move || {
+            sent.get()
+                .and_then(Result::err)
+                .map(|err| {
+                    view! {
+                        <p class="banner error" role="alert">
+                            {err.to_string()}
+                        </p>
+                    }
+                })
+        }}
+        <MessageForm
+            field="reply"
+            label="Your reply"
+            rows="2"
+            text=Signal::derive(move || board.draft(id))
+            placeholder=Signal::derive(move || {
+                reason().unwrap_or_else(|| "Write a reply…".to_owned())
+            })
+            disabled=Signal::derive(move || !can_reply())
+            busy=sending
+            on_input=Callback::new(move |text| {
+                write(text);
+                socket
+                    .send(ClientFrame::Typing {
+                        conversation_id: Some(id),
+                    });
+            })
+            on_send=Callback::new(move |()| {
+                if let Ok(body) = MessageBody::parse(&board.draft(id)) {
+                    send.dispatch(body);
+                }
+            })
+            on_key=on_canned_key
+            controls="canned-replies"
+            active_option=Signal::derive(move || {
+                (!shown().is_empty()).then(|| format!("canned-{}", highlighted.get()))
+            })
+        />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AgentRef, Mode};
+
+    fn conversation(mode: Mode, owner: Option<AgentRef>) -> Conversation {
+        Conversation {
+            owner,
+            ..super::super::frames::tests::conversation(mode, 0)
+        }
+    }
+
+    #[test]
+    fn only_the_owner_may_reply_and_the_others_are_told_why_in_the_rule_books_words() {
+        let me = AgentId::new();
+        let ana = AgentRef {
+            id: AgentId::new(),
+            name: "Ana Putri".into(),
+        };
+        let mine = conversation(Mode::Human { agent: me }, None);
+        assert_eq!(why_not_reply(&mine, me), None);
+
+        let theirs = conversation(Mode::Human { agent: ana.id }, Some(ana.clone()));
+        let refusal = Mode::Human { agent: ana.id }
+            .may_write(Writer::Agent(me))
+            .unwrap_err();
+        let told = why_not_reply(&theirs, me).unwrap();
+        assert!(told.contains("Ana Putri"), "{told}");
+        assert_eq!(told, refusal.message(|_| Some("Ana Putri".into())));
+
+        for mode in [Mode::Ai, Mode::Closed] {
+            let refusal = mode.may_write(Writer::Agent(me)).unwrap_err();
+            assert_eq!(
+                why_not_reply(&conversation(mode, None), me),
+                Some(refusal.message(|_| None))
+            );
+        }
+    }
+}

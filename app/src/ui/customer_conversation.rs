@@ -1,0 +1,262 @@
+//! One live conversation from the customer's side: its history, then every new event over
+//! the customer socket (merged by seq, so a reconnect resumes exactly where it stopped), who
+//! answers now, and the message box.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::event_item::Viewer;
+use super::event_log::EventLog;
+use super::format::client_id;
+use super::live_socket::{Link, LiveSocket};
+use super::message_form::MessageForm;
+use crate::api::chat::{chat_history, request_human, send_chat, ChatView};
+use crate::domain::{Answering, ConversationId, Event, MessageBody};
+use crate::error::ApiError;
+use crate::live::{ClientFrame, ServerFrame, Typist};
+
+/// How long a typing signal shows.
+const TYPING_SHOWN: Duration = Duration::from_secs(3);
+
+/// Who answers, as the header says it.
+fn who(answering: Option<&Answering>) -> String {
+    match answering {
+        None => "Connecting…".to_owned(),
+        Some(Answering::Ai {
+            waiting_for_human: false,
+        }) => "You're chatting with our AI assistant".to_owned(),
+        Some(Answering::Ai {
+            waiting_for_human: true,
+        }) => "Our AI assistant is with you while a person is on the way".to_owned(),
+        Some(Answering::Agent { name }) => format!("You're chatting with {name}"),
+        Some(Answering::Closed) => "This conversation is closed".to_owned(),
+    }
+}
+
+/// What the customer's page follows live.
+#[derive(Clone, Copy)]
+struct Followed {
+    events: RwSignal<Vec<Event>>,
+    answering: RwSignal<Option<Answering>>,
+    typing: RwSignal<Option<String>>,
+    history: LocalResource<Result<ChatView, ApiError>>,
+    link: RwSignal<Link>,
+}
+
+/// Loads the history of conversation `id` and follows it over the customer socket until the
+/// calling component goes away; `on_ended` runs when the server no longer knows the token.
+fn follow(id: ConversationId, token: &str, on_ended: Callback<()>) -> Followed {
+    let events = RwSignal::new(Vec::<Event>::new());
+    let answering = RwSignal::new(None::<Answering>);
+    let typing = RwSignal::new(None::<String>);
+    // Events are merged by seq: a live event that overtakes a replay is neither lost nor shown
+    // twice, and the log stays in seq order.
+    let absorb = move |fresh: Vec<Event>| events.update(|all| super::merge_events(all, fresh));
+
+    let history = LocalResource::new({
+        let token = token.to_owned();
+        move || chat_history(id, token.clone(), Some(0))
+    });
+    Effect::new(move |_| match history.get() {
+        Some(Ok(view)) => {
+            absorb(view.events);
+            answering.update(|now| {
+                now.get_or_insert(view.answering);
+            });
+        }
+        Some(Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. })) => on_ended.run(()),
+        _ => {}
+    });
+
+    let socket = LiveSocket::new();
+    socket.connect(
+        format!("/ws/chat?conversation_id={id}"),
+        vec!["baton.chat".to_owned(), format!("baton.token.{token}")],
+        move || {
+            let after_seq = events.with_untracked(|all| all.last().map_or(0, |e| e.seq));
+            vec![ClientFrame::Resume { after_seq }]
+        },
+        move |frame| match frame {
+            ServerFrame::Events {
+                events: fresh,
+                answering: now,
+                ..
+            } => {
+                absorb(fresh);
+                if now.is_some() {
+                    answering.set(now);
+                }
+            }
+            ServerFrame::Typing {
+                from: Typist::Agent { name },
+                ..
+            } => {
+                typing.set(Some(name));
+                set_timeout(move || typing.set(None), TYPING_SHOWN);
+            }
+            _ => {}
+        },
+    );
+    provide_context(socket.clone());
+    Followed {
+        events,
+        answering,
+        typing,
+        history,
+        link: socket.link,
+    }
+}
+
+/// The conversation `id`, opened with its secret `token`; `on_ended` runs when it is gone
+/// (unknown token) or the customer starts a new one.
+#[component]
+pub fn CustomerConversation(
+    id: ConversationId,
+    token: String,
+    on_ended: Callback<()>,
+) -> impl IntoView {
+    let Followed {
+        events,
+        answering,
+        typing,
+        history,
+        link,
+    } = follow(id, &token, on_ended);
+    let socket = expect_context::<LiveSocket>();
+    let draft = RwSignal::new(String::new());
+
+    let send = Action::new_local({
+        let token = token.clone();
+        move |body: &MessageBody| {
+            let (token, body) = (token.clone(), body.clone());
+            async move {
+                let sent = send_chat(id, token, client_id(), body.clone()).await;
+                if sent.is_ok() {
+                    draft.maybe_update(|d| {
+                        let unchanged = d.trim() == body.as_str();
+                        if unchanged {
+                            d.clear();
+                        }
+                        unchanged
+                    });
+                }
+                sent.map(|_| ())
+            }
+        }
+    });
+    let ask_for_person = Action::new_local(move |(): &()| request_human(id, token.clone()));
+    let (sending, sent, asked) = (send.pending(), send.value(), ask_for_person.value());
+    let error = move || {
+        let failed = |value: Option<Result<(), ApiError>>| value.and_then(Result::err);
+        failed(sent.get())
+            .or_else(|| failed(asked.get()))
+            .or_else(|| history.get().and_then(|h| h.err()))
+            .map(|err| err.to_string())
+    };
+    let closed = move || matches!(answering.get(), Some(Answering::Closed));
+    let can_ask = move || {
+        matches!(
+            answering.get(),
+            Some(Answering::Ai {
+                waiting_for_human: false
+            })
+        )
+    };
+
+    view! {
+        <header class="chat-head">
+            <span class="brand">"Lumen Goods · Help"</span>
+            <p class="answering" role="status">
+                {move || answering.with(|a| who(a.as_ref()))}
+            </p>
+        </header>
+        <Show when=move || link.get() == Link::Reconnecting>
+            <p class="banner warn" role="status">
+                "Connection lost. Reconnecting…"
+            </p>
+        </Show>
+        {move || {
+            error()
+                .map(|e| {
+                    view! {
+                        <p class="banner error" role="alert">
+                            {e}
+                        </p>
+                    }
+                })
+        }}
+        <EventLog
+            events=events
+            viewer=Viewer::Customer
+            typing=Signal::derive(move || typing.get().map(|name| format!("{name} is typing…")))
+        />
+        <div class="chat-tools">
+            <Show when=can_ask>
+                <button
+                    class="button ghost"
+                    on:click=move |_| {
+                        ask_for_person.dispatch(());
+                    }
+                >
+                    "Talk to a person"
+                </button>
+            </Show>
+            <Show when=closed>
+                <button class="button" on:click=move |_| on_ended.run(())>
+                    "Start a new conversation"
+                </button>
+            </Show>
+        </div>
+        <MessageForm
+            field="message"
+            label="Your message"
+            rows="1"
+            text=draft
+            placeholder=Signal::derive(|| "Type your message…".to_owned())
+            disabled=Signal::derive(closed)
+            busy=sending
+            on_input=Callback::new(move |text| {
+                draft.set(text);
+                socket
+                    .send(ClientFrame::Typing {
+                        conversation_id: None,
+                    });
+            })
+            on_send=Callback::new(move |()| {
+                if let Ok(body) = MessageBody::parse(&draft.get_untracked()) {
+                    send.dispatch(body);
+                }
+            })
+        />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_says_who_answers_the_customer() {
+        assert_eq!(who(None), "Connecting…");
+        assert_eq!(
+            who(Some(&Answering::Ai {
+                waiting_for_human: false
+            })),
+            "You're chatting with our AI assistant"
+        );
+        assert_eq!(
+            who(Some(&Answering::Ai {
+                waiting_for_human: true
+            })),
+            "Our AI assistant is with you while a person is on the way"
+        );
+        assert_eq!(
+            who(Some(&Answering::Agent {
+                name: "Budi Santoso".into()
+            })),
+            "You're chatting with Budi Santoso"
+        );
+        assert_eq!(who(Some(&Answering::Closed)), "This conversation is closed");
+    }
+}

@@ -1,0 +1,443 @@
+//! What the dashboard's socket frames change, decided without a browser: [`apply_frame`]
+//! turns one [`ServerFrame`] into the [`Change`]s the dashboard makes, and [`live_list`] and
+//! [`extend`] show what the socket reported over what was fetched. All are pure and tested
+//! here; the dashboard only carries each change out on its signals.
+
+use std::collections::HashMap;
+
+use crate::api::conversations::ConversationDetail;
+use crate::domain::{
+    Agent, AgentId, Author, Availability, Conversation, ConversationId, Event, EventKind,
+    ListFilter,
+};
+use crate::live::{ServerFrame, Typist};
+
+/// One thing a frame asks of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The conversation as it now is: its row (see [`live_list`]) and, when it is open, the
+    /// panel (see [`extend`]) show it.
+    Conversation {
+        conversation: Box<Conversation>,
+        events: Vec<Event>,
+    },
+    /// New customer messages in a conversation that is not open.
+    Unread {
+        conversation_id: ConversationId,
+        count: u32,
+    },
+    /// Tell the agent, in a toast and a system notification.
+    Notify(String),
+    /// The customer is typing in this conversation.
+    CustomerTyping(ConversationId),
+    /// The signed-in agent's availability changed (in another tab, or by the server).
+    MyStatus(Availability),
+    /// The dashboard missed events: fetch the list again.
+    Reload,
+}
+
+/// The changes `frame` asks of the dashboard of `me`, who has `open` open.
+pub fn apply_frame(frame: ServerFrame, me: &Agent, open: Option<ConversationId>) -> Vec<Change> {
+    match frame {
+        ServerFrame::Events {
+            conversation_id,
+            events,
+            conversation: Some(conversation),
+            ..
+        } => {
+            let mut changes: Vec<Change> = events
+                .iter()
+                .filter_map(|event| notice_for(event, &conversation, me))
+                .map(Change::Notify)
+                .collect();
+            let count = events
+                .iter()
+                .filter(|e| e.message().is_some_and(|m| m.author == Author::Customer))
+                .count() as u32;
+            if count > 0 && open != Some(conversation_id) {
+                changes.push(Change::Unread {
+                    conversation_id,
+                    count,
+                });
+            }
+            changes.push(Change::Conversation {
+                conversation,
+                events,
+            });
+            changes
+        }
+        ServerFrame::Typing {
+            conversation_id,
+            from: Typist::Customer,
+        } => vec![Change::CustomerTyping(conversation_id)],
+        ServerFrame::Presence {
+            agent_id, status, ..
+        } if agent_id == me.id => vec![Change::MyStatus(status)],
+        ServerFrame::Resync => vec![Change::Reload],
+        // Customers' frames, other agents' typing and presence, pongs and errors change
+        // nothing on the dashboard.
+        ServerFrame::Events { .. }
+        | ServerFrame::Typing { .. }
+        | ServerFrame::Presence { .. }
+        | ServerFrame::Pong
+        | ServerFrame::Error { .. } => Vec::new(),
+    }
+}
+
+/// The list as fetched (`snapshot`), with every conversation the socket has reported since
+/// (`live`) put in its place, unless the snapshot holds a newer copy of it.
+pub fn live_list(
+    snapshot: Vec<Conversation>,
+    live: &HashMap<ConversationId, Conversation>,
+    filter: ListFilter,
+    viewer: AgentId,
+) -> Vec<Conversation> {
+    let mut newest: HashMap<ConversationId, Conversation> =
+        snapshot.into_iter().map(|c| (c.id, c)).collect();
+    for reported in live.values() {
+        let fresher = newest
+            .get(&reported.id)
+            .is_none_or(|fetched| fetched.last_seq <= reported.last_seq);
+        if fresher {
+            newest.insert(reported.id, reported.clone());
+        }
+    }
+    let mut list: Vec<Conversation> = newest
+        .into_values()
+        .filter(|c| c.matches(filter, viewer))
+        .collect();
+    // Ties keep one order from one frame to the next.
+    list.sort_by(|a, b| a.list_order(b).then_with(|| a.id.cmp(&b.id)));
+    list
+}
+
+/// The seq up to which `events` (in seq order) hold every event: a socket resumes after it.
+pub fn complete_up_to(events: &[Event]) -> u64 {
+    let mut held = 0;
+    for event in events {
+        if event.seq != held + 1 {
+            break;
+        }
+        held = event.seq;
+    }
+    held
+}
+
+/// Merges fresh `events` of the open conversation into `open`, and takes `conversation` as its
+/// header unless `open` already holds a newer copy.
+pub fn extend(open: &mut ConversationDetail, conversation: &Conversation, events: Vec<Event>) {
+    if open.conversation.id != conversation.id {
+        return;
+    }
+    super::merge_events(&mut open.events, events);
+    if conversation.version >= open.conversation.version
+        && conversation.last_seq >= open.conversation.last_seq
+    {
+        open.conversation = conversation.clone();
+    }
+}
+
+/// The notification an event deserves for `me`: a transfer to me (with its note), a
+/// supervisor taking a conversation from me, or a customer now waiting for a human.
+fn notice_for(event: &Event, conversation: &Conversation, me: &Agent) -> Option<String> {
+    let customer = &conversation.customer_name;
+    match &event.kind {
+        EventKind::Transferred { from, to, note } if to.id == me.id => Some(match note {
+            Some(note) => format!("{} transferred {customer} to you. Note: {note}", from.name),
+            None => format!("{} transferred {customer} to you", from.name),
+        }),
+        EventKind::ForcedTakeover { by, from, reason } if from.id == me.id => Some(format!(
+            "{} took over {customer} from you. Reason: {reason}",
+            by.name
+        )),
+        EventKind::WaitingForHuman { reason, .. } => Some(format!(
+            "{customer} is waiting for a human: {}",
+            reason.label()
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::domain::{
+        DisplayName, Email, EscalationReason, Message, MessageBody, MessageId, Mode, Role,
+        Timestamp, Waiting,
+    };
+
+    fn agent(name: &str) -> Agent {
+        Agent {
+            id: AgentId::new(),
+            email: Email::parse(&format!("{}@baton.dev", name.to_lowercase())).unwrap(),
+            display_name: DisplayName::parse(name).unwrap(),
+            role: Role::Agent,
+            status: Availability::Online,
+            max_chats: 5,
+        }
+    }
+
+    /// A conversation with `Maya` in `mode`, last active at `updated` (for tests).
+    pub(crate) fn conversation(mode: Mode, updated: i64) -> Conversation {
+        Conversation {
+            id: ConversationId::new(),
+            customer_name: "Maya".into(),
+            mode,
+            mode_since: Timestamp(0),
+            owner: None,
+            waiting: None,
+            version: 1,
+            last_seq: 1,
+            preview: None,
+            brief: None,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(updated),
+        }
+    }
+
+    fn event(c: &Conversation, seq: u64, kind: EventKind) -> Event {
+        Event {
+            conversation_id: c.id,
+            seq,
+            at: Timestamp(seq as i64),
+            kind,
+        }
+    }
+
+    fn customer_says(c: &Conversation, seq: u64) -> Event {
+        event(
+            c,
+            seq,
+            EventKind::Message {
+                message: Message {
+                    id: MessageId::new(),
+                    client_id: None,
+                    author: Author::Customer,
+                    body: MessageBody::parse("Hello?").unwrap(),
+                },
+            },
+        )
+    }
+
+    fn events_frame(c: &Conversation, events: Vec<Event>) -> ServerFrame {
+        ServerFrame::Events {
+            conversation_id: c.id,
+            events,
+            conversation: Some(Box::new(c.clone())),
+            answering: None,
+        }
+    }
+
+    #[test]
+    fn customer_messages_in_a_conversation_not_open_count_as_unread() {
+        let me = agent("Ana");
+        let c = conversation(Mode::Ai, 1);
+        let frame = events_frame(&c, vec![customer_says(&c, 2), customer_says(&c, 3)]);
+        let changes = apply_frame(frame.clone(), &me, None);
+        assert!(changes.contains(&Change::Unread {
+            conversation_id: c.id,
+            count: 2
+        }));
+        let changes = apply_frame(frame, &me, Some(c.id));
+        assert!(!changes
+            .iter()
+            .any(|change| matches!(change, Change::Unread { .. })));
+    }
+
+    #[test]
+    fn a_transfer_to_me_is_announced_with_its_note_and_one_to_others_is_not() {
+        let me = agent("Budi");
+        let ana = agent("Ana");
+        let citra = agent("Citra");
+        let c = conversation(Mode::Human { agent: me.id }, 1);
+        let to = |target: &Agent| EventKind::Transferred {
+            from: ana.reference(),
+            to: target.reference(),
+            note: Some("refund approved".into()),
+        };
+        let changes = apply_frame(events_frame(&c, vec![event(&c, 2, to(&me))]), &me, None);
+        assert!(changes.contains(&Change::Notify(
+            "Ana transferred Maya to you. Note: refund approved".into()
+        )));
+        let changes = apply_frame(events_frame(&c, vec![event(&c, 2, to(&citra))]), &me, None);
+        assert!(!changes.iter().any(|c| matches!(c, Change::Notify(_))));
+    }
+
+    #[test]
+    fn a_waiting_customer_and_a_forced_takeover_from_me_are_announced() {
+        let me = agent("Budi");
+        let ana = agent("Ana");
+        let c = conversation(Mode::Ai, 1);
+        let waiting = EventKind::WaitingForHuman {
+            reason: EscalationReason::CustomerAsked,
+            detail: None,
+            summary: None,
+        };
+        let forced = EventKind::ForcedTakeover {
+            by: ana.reference(),
+            from: me.reference(),
+            reason: "VIP".into(),
+        };
+        let frame = events_frame(&c, vec![event(&c, 2, waiting), event(&c, 3, forced)]);
+        let notices: Vec<_> = apply_frame(frame, &me, None)
+            .into_iter()
+            .filter(|c| matches!(c, Change::Notify(_)))
+            .collect();
+        assert_eq!(
+            notices,
+            vec![
+                Change::Notify(format!(
+                    "Maya is waiting for a human: {}",
+                    EscalationReason::CustomerAsked.label()
+                )),
+                Change::Notify("Ana took over Maya from you. Reason: VIP".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn typing_my_presence_and_resync_become_their_changes_and_the_rest_nothing() {
+        let me = agent("Ana");
+        let other = agent("Budi");
+        let id = ConversationId::new();
+        let typing = |from| ServerFrame::Typing {
+            conversation_id: id,
+            from,
+        };
+        let presence = |who: &Agent| ServerFrame::Presence {
+            agent_id: who.id,
+            name: who.display_name.to_string(),
+            status: Availability::Away,
+            connected: true,
+        };
+        assert_eq!(
+            apply_frame(typing(Typist::Customer), &me, None),
+            vec![Change::CustomerTyping(id)]
+        );
+        assert_eq!(
+            apply_frame(presence(&me), &me, None),
+            vec![Change::MyStatus(Availability::Away)]
+        );
+        assert_eq!(
+            apply_frame(ServerFrame::Resync, &me, None),
+            vec![Change::Reload]
+        );
+        for nothing in [
+            typing(Typist::Agent {
+                name: "Budi".into(),
+            }),
+            presence(&other),
+            ServerFrame::Pong,
+        ] {
+            assert_eq!(apply_frame(nothing, &me, None), Vec::new());
+        }
+    }
+
+    #[test]
+    fn an_updated_conversation_moves_to_its_place_and_leaves_a_filter_it_no_longer_matches() {
+        let me = AgentId::new();
+        let old = conversation(Mode::Ai, 10);
+        let newer = conversation(Mode::Ai, 20);
+        let fetched = vec![newer.clone(), old.clone()];
+        let shown = |reported: &[&Conversation], filter| {
+            let live = reported.iter().map(|c| (c.id, (*c).clone())).collect();
+            live_list(fetched.clone(), &live, filter, me)
+        };
+
+        // A customer starts waiting: the conversation goes to the top.
+        let mut waiting = old.clone();
+        waiting.waiting = Some(Waiting {
+            reason: EscalationReason::CustomerAsked,
+            since: Timestamp(30),
+        });
+        waiting.last_seq = 2;
+        assert_eq!(
+            shown(&[&waiting], ListFilter::All),
+            vec![waiting.clone(), newer.clone()]
+        );
+
+        // New activity moves a quiet conversation up among the quiet ones, never twice.
+        let mut older = old.clone();
+        older.updated_at = Timestamp(40);
+        older.last_seq = 2;
+        assert_eq!(
+            shown(&[&older], ListFilter::All),
+            vec![older.clone(), newer.clone()]
+        );
+
+        // Taken over by me: it leaves the AI filter.
+        let mut mine = waiting.clone();
+        mine.mode = Mode::Human { agent: me };
+        mine.waiting = None;
+        mine.last_seq = 3;
+        assert_eq!(shown(&[&waiting, &mine], ListFilter::Ai), vec![newer]);
+    }
+
+    #[test]
+    fn the_open_conversation_gains_new_events_and_keeps_a_newer_header() {
+        let c = conversation(Mode::Ai, 1);
+        let mut open = ConversationDetail {
+            conversation: c.clone(),
+            events: vec![customer_says(&c, 1)],
+        };
+        let mut later = c.clone();
+        later.version = 2;
+        later.last_seq = 3;
+        extend(
+            &mut open,
+            &later,
+            vec![customer_says(&c, 2), customer_says(&c, 3)],
+        );
+        assert_eq!(open.conversation, later);
+        assert_eq!(open.events.len(), 3);
+
+        // A stale copy (an older version) adds its events but not its header.
+        extend(&mut open, &c, vec![customer_says(&c, 3)]);
+        assert_eq!(open.conversation, later);
+        assert_eq!(open.events.len(), 3);
+
+        // Another conversation's frame changes nothing.
+        let other = conversation(Mode::Ai, 1);
+        extend(&mut open, &other, vec![customer_says(&other, 4)]);
+        assert_eq!(open.events.len(), 3);
+    }
+
+    #[test]
+    fn the_fetched_list_shows_what_the_socket_reported_since_unless_it_is_newer() {
+        let me = AgentId::new();
+        let quiet = conversation(Mode::Ai, 10);
+        let mut fetched_newer = conversation(Mode::Ai, 20);
+        fetched_newer.last_seq = 9;
+        let mut reported_older = fetched_newer.clone();
+        reported_older.last_seq = 4;
+        reported_older.updated_at = Timestamp(5);
+        let mut arrived = conversation(Mode::Ai, 30);
+        arrived.last_seq = 2;
+        let mut taken = quiet.clone();
+        taken.mode = Mode::Human { agent: me };
+        taken.last_seq = 3;
+        let live = HashMap::from([
+            (reported_older.id, reported_older),
+            (arrived.id, arrived.clone()),
+            (taken.id, taken),
+        ]);
+
+        let shown = live_list(
+            vec![fetched_newer.clone(), quiet],
+            &live,
+            ListFilter::Ai,
+            me,
+        );
+        assert_eq!(shown, vec![arrived, fetched_newer]);
+    }
+
+    #[test]
+    fn a_socket_resumes_after_the_last_event_before_a_gap() {
+        let c = conversation(Mode::Ai, 1);
+        let log =
+            |seqs: &[u64]| -> Vec<Event> { seqs.iter().map(|&s| customer_says(&c, s)).collect() };
+        assert_eq!(complete_up_to(&log(&[])), 0);
+        assert_eq!(complete_up_to(&log(&[1, 2, 3])), 3);
+        assert_eq!(complete_up_to(&log(&[1, 2, 5, 6])), 2);
+    }
+}

@@ -1,0 +1,73 @@
+//! The dashboard's top bar: the link state, the agent's availability, the admin link for
+//! admins, and signing out.
+
+use leptos::prelude::*;
+
+use super::live_socket::{Link, LiveSocket};
+use super::session::use_me;
+use crate::api::agents::set_availability;
+use crate::api::auth::logout;
+use crate::domain::{Availability, Role};
+
+/// The top bar; `on_signed_out` runs once the agent signed out.
+#[component]
+pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
+    let me = use_me();
+    let link = expect_context::<LiveSocket>().link;
+    let set_status = Action::new_local(move |status: &Availability| {
+        let status = *status;
+        async move {
+            if let Ok(agent) = set_availability(status).await {
+                me.set(agent);
+            }
+        }
+    });
+    let sign_out = Action::new_local(move |(): &()| async move {
+        // Signed out either way: a failed call leaves a session that simply expires.
+        let _ = logout().await;
+        on_signed_out.run(());
+    });
+
+    let signing_out = sign_out.pending();
+
+    view! {
+        <header class="topbar">
+            <span class="brand">"Baton"</span>
+            <Show when=move || link.get() == Link::Reconnecting>
+                <span class="link-state" role="status">
+                    "Reconnecting…"
+                </span>
+            </Show>
+            <span class="topbar-spacer"></span>
+            <label class="status-select">
+                <span class="sr-only">"Your availability"</span>
+                <select
+                    aria-label="Your availability"
+                    on:change=move |ev| {
+                        if let Some(status) = Availability::parse(&event_target_value(&ev)) {
+                            set_status.dispatch(status);
+                        }
+                    }
+                    prop:value=move || me.get().status.as_str()
+                >
+                    <option value="online">"Online"</option>
+                    <option value="away">"Away"</option>
+                    <option value="offline">"Offline"</option>
+                </select>
+            </label>
+            <Show when=move || me.get().role == Role::Admin>
+                <a href="/admin">"Admin"</a>
+            </Show>
+            <span class="whoami">{move || me.get().display_name.to_string()}</span>
+            <button
+                class="button ghost"
+                disabled=move || signing_out.get()
+                on:click=move |_| {
+                    sign_out.dispatch(());
+                }
+            >
+                "Sign out"
+            </button>
+        </header>
+    }
+}

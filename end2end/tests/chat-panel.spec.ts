@@ -1,0 +1,121 @@
+import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+
+// The agent's chat panel while switching between conversations: nothing breaks, nothing
+// written is lost, and canned replies are picked with the keyboard.
+
+const run = Date.now().toString(36).slice(-5);
+
+/** A customer starts a conversation through the API and writes once. */
+async function customerWrites(request: APIRequestContext, name: string, body: string) {
+  const started = await request.post('/api/chat/start', { data: { display_name: name } });
+  expect(started.ok()).toBeTruthy();
+  const { conversation_id, token } = await started.json();
+  const sent = await request.post('/api/chat/send', {
+    data: { conversation_id, token, client_id: `first-${Date.now()}`, body },
+  });
+  expect(sent.ok()).toBeTruthy();
+  return { conversation_id, token };
+}
+
+/** Every error the page reports from now on (a panic in the app is one). */
+function errorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
+async function signIn(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto('/agent');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('baton-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  return page;
+}
+
+function panel(agent: Page) {
+  return agent.getByRole('region', { name: 'Conversation' });
+}
+
+async function open(agent: Page, customer: string) {
+  await agent.getByRole('button', { name: new RegExp(customer) }).click();
+  await expect(panel(agent).getByRole('heading', { name: customer })).toBeVisible();
+  await expect(panel(agent).getByRole('list', { name: 'Messages' })).toContainText('started the conversation');
+}
+
+test('switching between conversations reports no error in the browser', async ({ browser, request }) => {
+  const first = `Switch A ${run}`;
+  const second = `Switch B ${run}`;
+  await customerWrites(request, first, 'My parcel is late');
+  await customerWrites(request, second, 'Where is my refund?');
+  const citra = await signIn(browser, 'citra@baton.dev');
+  const errors = errorsOf(citra);
+
+  for (const customer of [first, second, first, second, first, second]) {
+    await open(citra, customer);
+  }
+  await expect(panel(citra).getByRole('list', { name: 'Messages' })).toContainText('Where is my refund?');
+  expect(errors).toEqual([]);
+});
+
+test('a half-written reply is still there after switching away and back', async ({ browser, request }) => {
+  const first = `Draft A ${run}`;
+  const second = `Draft B ${run}`;
+  await customerWrites(request, first, 'Hello?');
+  await customerWrites(request, second, 'Anyone there?');
+  const budi = await signIn(browser, 'budi@baton.dev');
+
+  await open(budi, first);
+  await panel(budi).getByRole('button', { name: 'Take Over' }).click();
+  const reply = panel(budi).getByLabel('Your reply');
+  await expect(reply).toBeEnabled();
+  await reply.fill('Let me check your order and');
+
+  await open(budi, second);
+  await expect(reply).toHaveValue('');
+  await open(budi, first);
+  await expect(reply).toHaveValue('Let me check your order and');
+});
+
+test('canned replies are picked with the arrow keys and Enter inserts instead of sending', async ({
+  browser,
+  request,
+}) => {
+  const customer = `Canned ${run}`;
+  const { conversation_id, token } = await customerWrites(request, customer, 'It arrived broken');
+  const ana = await signIn(browser, 'ana@baton.dev');
+  await open(ana, customer);
+  await panel(ana).getByRole('button', { name: 'Take Over' }).click();
+  const reply = panel(ana).getByLabel('Your reply');
+  await expect(reply).toBeEnabled();
+
+  // The typed shortcut and Enter: the text goes into the box, nothing is sent.
+  await reply.fill('/sorry');
+  await expect(panel(ana).getByRole('listbox', { name: 'Canned replies' })).toBeVisible();
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('I\'m sorry for the trouble. Let me sort this out for you right away.');
+
+  // "/" lists them all; the arrow keys move the highlight, Enter takes the highlighted one.
+  await reply.fill('/');
+  const options = panel(ana).getByRole('option');
+  await expect(options.first()).toHaveAttribute('aria-selected', 'true');
+  await reply.press('ArrowDown');
+  await expect(options.nth(1)).toHaveAttribute('aria-selected', 'true');
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('Could you share your order number so I can look it up?');
+
+  // Enter now sends the inserted text, and the box empties.
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('');
+  const log = panel(ana).getByRole('list', { name: 'Messages' });
+  await expect(log).toContainText('Could you share your order number so I can look it up?');
+  const history = await request.post('/api/chat/history', { data: { conversation_id, token, after_seq: 0 } });
+  const bodies = JSON.stringify(await history.json());
+  expect(bodies).not.toContain('/sorry');
+  expect(bodies).not.toContain('Let me sort this out');
+});
