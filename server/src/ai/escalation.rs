@@ -67,8 +67,10 @@ pub struct Params {
     pub char_grams: bool,
     /// A message escalates when the probability that it is ordinary falls below this.
     pub threshold: f32,
-    /// Only a message with a cue (a word of the lexicon, shouting, "!!") may escalate.
+    /// Only a message with a cue (a word of the lexicon, shouting, "!!") may escalate...
     pub require_cue: bool,
+    /// ...unless the probability that it is ordinary is below this.
+    pub sure: f32,
 }
 
 /// The shipped parameters, chosen by five-fold cross-validation on the tune halves.
@@ -79,11 +81,13 @@ pub const PARAMS: Params = Params {
     char_grams: true,
     threshold: 0.7,
     require_cue: true,
+    sure: 0.05,
 };
 
 /// Word classes that carry the intent beyond any one wording, English and Indonesian (after
 /// chat abbreviations are expanded). A word within one edit of a class word (two for words
-/// of six letters or more) belongs to it, so typos ("agnet", "hooman", "komplen") still count.
+/// of seven letters or more) with the same first letter belongs to it, so typos ("agnet",
+/// "humen", "komplen") still count.
 const LEXICON: &[(&str, &[&str])] = &[
     (
         "person",
@@ -303,20 +307,21 @@ const LEXICON: &[(&str, &[&str])] = &[
 ];
 
 fn lexicon_classes(word: &str) -> Vec<&'static str> {
-    let length = word.chars().count();
-    let limit = match length {
-        0..=3 => 0,
-        4..=5 => 1,
-        _ => 2,
-    };
+    let first = word.chars().next();
     LEXICON
         .iter()
         .filter(|(_, words)| {
             words.iter().any(|w| {
+                // One typo in words of four to six letters, two from seven letters on.
+                let limit = match word.len().min(w.len()) {
+                    0..=3 => 0,
+                    4..=6 => 1,
+                    _ => 2,
+                };
                 *w == word
                     || (limit > 0
-                        && w.len() >= 4
-                        && w.chars().next() == word.chars().next()
+                        && w.chars().next() == first
+                        && w.len().abs_diff(word.len()) <= limit
                         && super::text::edit_distance(word, w, limit) <= limit)
             })
         })
@@ -324,11 +329,11 @@ fn lexicon_classes(word: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// True when `text` has anything that can carry a wish for a person or frustration: a word
-/// naming a person, a complaint, a negative word, a bot, shouting or "!!". A request verb
-/// alone ("I want a different colour") is not a cue.
-fn has_cue(text: &str) -> bool {
-    features_with(text, false).iter().any(|f| {
+/// True when the features have anything that can carry a wish for a person or frustration:
+/// a word naming a person, a complaint, a negative word, a bot, shouting or "!!". A request
+/// verb alone ("I want a different colour") is not a cue.
+fn has_cue(features: &[String]) -> bool {
+    features.iter().any(|f| {
         ["lex:person", "lex:complain", "lex:negative", "lex:bot"].contains(&f.as_str())
             || f == "shout"
             || f == "bangs"
@@ -498,9 +503,13 @@ impl Classifier {
 
     /// The probability of each intent for `text`: `[none, person, upset]`.
     pub fn probabilities(&self, text: &str) -> [f32; 3] {
+        self.probabilities_of(&features_with(text, self.params.char_grams))
+    }
+
+    fn probabilities_of(&self, features: &[String]) -> [f32; 3] {
         let mut scores = [0.0f32; 3];
-        for feature in features_with(text, self.params.char_grams) {
-            if let Some(&id) = self.index.get(&feature) {
+        for feature in features {
+            if let Some(&id) = self.index.get(feature) {
                 for (k, score) in scores.iter_mut().enumerate() {
                     *score += self.weights[id][k];
                 }
@@ -514,11 +523,11 @@ impl Classifier {
         if text.trim().is_empty() {
             return Intent::None;
         }
-        if self.params.require_cue && !has_cue(text) {
-            return Intent::None;
-        }
-        let p = self.probabilities(text);
-        if p[Intent::None.index()] >= self.params.threshold {
+        let features = features_with(text, self.params.char_grams);
+        let p = self.probabilities_of(&features);
+        let none = p[Intent::None.index()];
+        let cue = !self.params.require_cue || has_cue(&features);
+        if none >= self.params.threshold || (!cue && none >= self.params.sure) {
             Intent::None
         } else if p[Intent::Person.index()] >= p[Intent::Upset.index()] {
             Intent::Person

@@ -378,8 +378,36 @@ mod tests {
         }
     }
 
+    /// The figures last measured on the test halves, as floors: a change that makes the AI
+    /// answer fewer customers, answer more of them wrongly, answer anything out of scope or
+    /// miss more requests for a person fails here.
     #[test]
-    #[ignore = "the English targets are not met yet; see README"]
+    fn the_test_halves_never_fall_below_the_measured_figures() {
+        let sets = Sets::read(&kb_dir().join("eval"), "test").unwrap();
+        let [en, id] = evaluate(&responder(), &sets);
+        println!("{}", table(&[en.clone(), id.clone()]));
+        assert!(
+            en.top1() >= 0.67 && id.top1() >= 0.97,
+            "top-1 {} / {}",
+            en.top1(),
+            id.top1()
+        );
+        assert!(en.wrong_rate() <= 0.06 && id.wrong_rate() <= 0.01);
+        assert_eq!(en.out_of_scope_answered + id.out_of_scope_answered, 0);
+        assert!(
+            en.recall() >= 0.95 && id.recall() >= 0.93,
+            "{} / {}",
+            en.recall(),
+            id.recall()
+        );
+        assert!(en.false_escalation_rate() <= 0.09 && id.false_escalation_rate() <= 0.03);
+    }
+
+    /// The targets themselves. English top-1, English wrong answers and false escalations
+    /// and Indonesian escalation recall still miss them (README, "The AI agent"):
+    /// `cargo test -p server --lib ai::eval -- --ignored --nocapture` shows by how much.
+    #[test]
+    #[ignore = "English retrieval and escalation do not meet the targets yet"]
     fn the_targets_hold_on_the_test_halves() {
         let sets = Sets::read(&kb_dir().join("eval"), "test").unwrap();
         let figures = evaluate(&responder(), &sets);

@@ -25,6 +25,11 @@ const B: f32 = 0.75;
 const QUESTION_WEIGHT: usize = 2;
 /// How much BM25 adds to the closest wording's overlap when ranking.
 const BM25_WEIGHT: f32 = 0.35;
+/// A question carrying less information than this (summed IDF: "account?", "my order")
+/// is too vague to answer with confidence; its confidence shrinks in proportion.
+pub const MIN_INFORMATION: f32 = 2.5;
+/// A word the knowledge base never uses weighs this share of the rarest known word's IDF.
+pub const UNKNOWN_WEIGHT: f32 = 1.0;
 
 /// One question and its answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +68,11 @@ pub fn parse_markdown(stem: &str, text: &str) -> Vec<Article> {
     }
     flush(&mut current, &mut articles);
     articles
+}
+
+/// Okapi BM25's inverse document frequency of a term found in `df` of `n` articles.
+fn idf_of(n: f32, df: f32) -> f32 {
+    ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
 }
 
 /// One article's parts: the English question, answer and variants, and the Indonesian ones.
@@ -129,8 +139,11 @@ impl Entry {
 pub struct KnowledgeBase {
     articles: Vec<Article>,
     entries: Vec<Entry>,
-    /// Per article: the term set of each wording of its question, both languages.
-    wordings: Vec<Vec<HashSet<String>>>,
+    /// Per article: the term set of each wording of its question, both languages, with the
+    /// wording's information (summed IDF).
+    wordings: Vec<Vec<(HashSet<String>, f32)>>,
+    /// Term → inverse document frequency.
+    idf: HashMap<String, f32>,
     /// Per article: term → count over the whole entry (wordings weighted).
     frequencies: Vec<HashMap<String, usize>>,
     lengths: Vec<usize>,
@@ -139,6 +152,10 @@ pub struct KnowledgeBase {
     document_frequency: HashMap<String, usize>,
     /// Known terms by first letter, for typo tolerance.
     vocabulary: HashMap<char, Vec<String>>,
+    /// See [`MIN_INFORMATION`].
+    min_information: f32,
+    /// See [`UNKNOWN_WEIGHT`].
+    unknown_weight: f32,
 }
 
 /// The best article for a question, with how sure the ranking is.
@@ -192,6 +209,22 @@ impl KnowledgeBase {
         } else {
             lengths.iter().sum::<usize>() as f32 / lengths.len() as f32
         };
+        let n = articles.len() as f32;
+        let idf: HashMap<String, f32> = document_frequency
+            .iter()
+            .map(|(term, &df)| (term.clone(), idf_of(n, df as f32)))
+            .collect();
+        let wordings = wordings
+            .into_iter()
+            .map(|sets: Vec<HashSet<String>>| {
+                sets.into_iter()
+                    .map(|set| {
+                        let own = set.iter().map(|t| idf.get(t).copied().unwrap_or(0.0)).sum();
+                        (set, own)
+                    })
+                    .collect()
+            })
+            .collect();
         let mut vocabulary: HashMap<char, Vec<String>> = HashMap::new();
         let mut known: Vec<&String> = document_frequency.keys().collect();
         known.sort();
@@ -209,7 +242,22 @@ impl KnowledgeBase {
             average_length,
             document_frequency,
             vocabulary,
+            idf,
+            min_information: MIN_INFORMATION,
+            unknown_weight: UNKNOWN_WEIGHT,
         }
+    }
+
+    /// The same index with another [`UNKNOWN_WEIGHT`] (for calibrating on the tune half).
+    pub fn with_unknown_weight(mut self, weight: f32) -> Self {
+        self.unknown_weight = weight;
+        self
+    }
+
+    /// The same index with another [`MIN_INFORMATION`] (for calibrating on the tune half).
+    pub fn with_min_information(mut self, min_information: f32) -> Self {
+        self.min_information = min_information.max(1e-3);
+        self
     }
 
     /// How many articles there are.
@@ -241,9 +289,10 @@ impl KnowledgeBase {
     }
 
     fn idf(&self, term: &str) -> f32 {
-        let n = self.articles.len() as f32;
-        let df = self.document_frequency.get(term).copied().unwrap_or(0) as f32;
-        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+        match self.idf.get(term) {
+            Some(&idf) => idf,
+            None => self.unknown_weight * idf_of(self.articles.len() as f32, 0.0),
+        }
     }
 
     /// `term` if known, else the known term one edit away (two for words of eight letters or
@@ -299,15 +348,16 @@ impl KnowledgeBase {
         if query.is_empty() || self.articles.is_empty() {
             return Vec::new();
         }
-        let information: f32 = query.iter().map(|t| self.idf(t)).sum();
+        let weighted: Vec<(&String, f32)> = query.iter().map(|t| (t, self.idf(t))).collect();
+        let information: f32 = weighted.iter().map(|(_, idf)| idf).sum();
         let bm25: Vec<f32> = (0..self.articles.len())
-            .map(|i| self.bm25(i, query))
+            .map(|i| self.bm25(i, &weighted))
             .collect();
         let top_bm25 = bm25.iter().copied().fold(0.0f32, f32::max).max(1e-6);
         let mut scored: Vec<(usize, f32, f32)> = (0..self.articles.len())
             .filter(|&i| bm25[i] > 0.0)
             .map(|i| {
-                let closest = self.closest_wording(i, query, information);
+                let closest = self.closest_wording(i, &weighted, information);
                 (i, closest + BM25_WEIGHT * bm25[i] / top_bm25, closest)
             })
             .collect();
@@ -316,17 +366,18 @@ impl KnowledgeBase {
             .into_iter()
             .take(k)
             .map(|(index, score, closest)| {
-                let covered: f32 = query
+                let covered: f32 = weighted
                     .iter()
-                    .filter(|t| self.frequencies[index].contains_key(*t))
-                    .map(|t| self.idf(t))
+                    .filter(|(t, _)| self.frequencies[index].contains_key(*t))
+                    .map(|(_, idf)| idf)
                     .sum();
                 let coverage = (covered / information).clamp(0.0, 1.0);
+                let specificity = (information / self.min_information).min(1.0);
                 Hit {
                     article: &self.articles[index],
                     entry: &self.entries[index],
                     score,
-                    confidence: (coverage * (0.5 + 0.5 * closest)).clamp(0.0, 1.0),
+                    confidence: (specificity * coverage * (0.5 + 0.5 * closest)).clamp(0.0, 1.0),
                 }
             })
             .collect()
@@ -334,29 +385,28 @@ impl KnowledgeBase {
 
     /// The IDF-weighted Dice overlap of the question with the closest wording of article
     /// `index`'s question.
-    fn closest_wording(&self, index: usize, query: &HashSet<String>, information: f32) -> f32 {
+    fn closest_wording(&self, index: usize, query: &[(&String, f32)], information: f32) -> f32 {
         self.wordings[index]
             .iter()
-            .map(|wording| {
+            .map(|(wording, own)| {
                 let shared: f32 = query
                     .iter()
-                    .filter(|t| wording.contains(*t))
-                    .map(|t| self.idf(t))
+                    .filter(|(t, _)| wording.contains(*t))
+                    .map(|(_, idf)| idf)
                     .sum();
-                let own: f32 = wording.iter().map(|t| self.idf(t)).sum();
                 2.0 * shared / (information + own).max(1e-6)
             })
             .fold(0.0, f32::max)
     }
 
-    fn bm25(&self, index: usize, query: &HashSet<String>) -> f32 {
+    fn bm25(&self, index: usize, query: &[(&String, f32)]) -> f32 {
         let counts = &self.frequencies[index];
         let length = self.lengths[index] as f32;
         let norm = K1 * (1.0 - B + B * length / self.average_length.max(1.0));
         query
             .iter()
-            .filter_map(|term| counts.get(term).map(|&tf| (term, tf as f32)))
-            .map(|(term, tf)| self.idf(term) * tf * (K1 + 1.0) / (tf + norm))
+            .filter_map(|(term, idf)| counts.get(*term).map(|&tf| (idf, tf as f32)))
+            .map(|(idf, tf)| idf * tf * (K1 + 1.0) / (tf + norm))
             .sum()
     }
 }

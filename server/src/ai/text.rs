@@ -110,6 +110,19 @@ const PHRASES: &[(&str, &str)] = &[
     ("ga lengkap", "missing"),
     ("not complete", "missing"),
     ("stopped working", "faulty"),
+    ("not turn on", "faulty"),
+    ("not switch on", "faulty"),
+    ("not work", "faulty"),
+    ("not charge", "faulty"),
+    ("tidak menyala", "faulty"),
+    ("tidak nyala", "faulty"),
+    ("hong kong", "othercountry"),
+    ("south korea", "othercountry"),
+    ("united kingdom", "othercountry"),
+    ("new york", "othercountry"),
+    ("saudi arabia", "othercountry"),
+    ("australia post", "courier"),
+    ("j&t", "courier"),
     ("not working", "faulty"),
     ("tidak berfungsi", "faulty"),
     ("tidak mau nyala", "faulty"),
@@ -669,6 +682,32 @@ const STOPWORDS: &[&str] = &[
     "setelah",
     "sebelum",
     "sesudah",
+    "available",
+    "availability",
+    "buy",
+    "buying",
+    "bought",
+    "sell",
+    "sells",
+    "selling",
+    "beli",
+    "membeli",
+    "belanja",
+    "jual",
+    "menjual",
+    "jualan",
+    "extra",
+    "additional",
+    "tambahan",
+    "shown",
+    "show",
+    "appear",
+    "anymore",
+    "guy",
+    "oops",
+    "oh",
+    "instead",
+    "name",
     "tadi",
     "barusan",
     "kemarin",
@@ -727,9 +766,6 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("orderan", "order"),
     ("purchase", "order"),
     ("bought", "order"),
-    ("buy", "buy"),
-    ("beli", "buy"),
-    ("belanja", "buy"),
     ("item", "item"),
     ("barang", "item"),
     ("brg", "item"),
@@ -882,9 +918,9 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("countries", "country"),
     ("singapura", "singapore"),
     ("filipina", "philippines"),
-    ("eropa", "europe"),
-    ("amerika", "usa"),
-    ("america", "usa"),
+    ("eropa", "othercountry"),
+    ("amerika", "othercountry"),
+    ("america", "othercountry"),
     ("hapus", "delete"),
     ("delete", "delete"),
     ("remove", "delete"),
@@ -958,9 +994,6 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("bigger", "large"),
     ("large", "large"),
     ("besar", "large"),
-    ("sell", "buy"),
-    ("jual", "buy"),
-    ("menjual", "buy"),
     ("gopay", "ewallet"),
     ("ovo", "ewallet"),
     ("shopeepay", "ewallet"),
@@ -999,6 +1032,91 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("phone", "phone"),
     ("simpan", "save"),
     ("save", "save"),
+    ("postage", "shipcost"),
+    ("ongkos", "cost"),
+    ("land", "arrive"),
+    ("lands", "arrive"),
+    ("small", "size"),
+    ("smaller", "size"),
+    ("medium", "size"),
+    ("xl", "size"),
+    ("xs", "size"),
+    ("kecil", "size"),
+    ("dent", "damaged"),
+    ("dented", "damaged"),
+    ("smashed", "damaged"),
+    ("street", "address"),
+    ("postcode", "address"),
+    ("zip", "address"),
+    ("zipcode", "address"),
+    ("typo", "wrong"),
+    ("mistake", "wrong"),
+    ("red", "colour"),
+    ("blue", "colour"),
+    ("green", "colour"),
+    ("black", "colour"),
+    ("white", "colour"),
+    ("grey", "colour"),
+    ("gray", "colour"),
+    ("pink", "colour"),
+    ("merah", "colour"),
+    ("biru", "colour"),
+    ("hijau", "colour"),
+    ("hitam", "colour"),
+    ("putih", "colour"),
+    ("abu", "colour"),
+    ("cash", "cod"),
+    ("tunai", "cod"),
+    ("cod", "cod"),
+    ("company", "business"),
+    ("companies", "business"),
+    ("business", "business"),
+    ("businesses", "business"),
+    ("corporate", "business"),
+    ("office", "business"),
+    ("perusahaan", "business"),
+    ("kantor", "business"),
+    ("bisnis", "business"),
+    ("courier", "courier"),
+    ("kurir", "courier"),
+    ("jne", "courier"),
+    ("sicepat", "courier"),
+    ("dhl", "courier"),
+    ("jnt", "courier"),
+    ("anteraja", "courier"),
+    ("gosend", "courier"),
+    ("canada", "othercountry"),
+    ("japan", "othercountry"),
+    ("jepang", "othercountry"),
+    ("china", "othercountry"),
+    ("cina", "othercountry"),
+    ("tiongkok", "othercountry"),
+    ("korea", "othercountry"),
+    ("india", "othercountry"),
+    ("uk", "othercountry"),
+    ("england", "othercountry"),
+    ("inggris", "othercountry"),
+    ("germany", "othercountry"),
+    ("jerman", "othercountry"),
+    ("france", "othercountry"),
+    ("perancis", "othercountry"),
+    ("netherlands", "othercountry"),
+    ("belanda", "othercountry"),
+    ("taiwan", "othercountry"),
+    ("dubai", "othercountry"),
+    ("uae", "othercountry"),
+    ("qatar", "othercountry"),
+    ("usa", "othercountry"),
+    ("europe", "othercountry"),
+    ("zealand", "othercountry"),
+    ("hongkong", "othercountry"),
+    ("timor", "othercountry"),
+    ("italy", "othercountry"),
+    ("spain", "othercountry"),
+    ("russia", "othercountry"),
+    ("brazil", "othercountry"),
+    ("mexico", "othercountry"),
+    ("africa", "othercountry"),
 ];
 
 /// Cities customers name, and the island, region or country an article speaks of.
@@ -1201,6 +1319,18 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// [`PHRASES`] as space-delimited needles and replacements.
+static PHRASE_NEEDLES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    PHRASES
+        .iter()
+        .map(|(phrase, replacement)| (format!(" {phrase} "), format!(" {replacement} ")))
+        .collect()
+});
+
+/// [`STOPWORDS`] for constant-time look-up.
+static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
 /// Words with abbreviations expanded and phrases joined, before stop words are dropped.
 pub fn normalised_words(text: &str) -> Vec<String> {
     let mut expanded: Vec<String> = Vec::new();
@@ -1216,14 +1346,12 @@ pub fn normalised_words(text: &str) -> Vec<String> {
         }
     }
     let mut joined = format!(" {} ", expanded.join(" "));
-    for (phrase, replacement) in PHRASES {
-        let needle = format!(" {phrase} ");
+    for (needle, with) in PHRASE_NEEDLES.iter() {
         // One pass left to right; the replacement is never searched again.
         let mut from = 0;
-        while let Some(found) = joined[from..].find(&needle) {
+        while let Some(found) = joined[from..].find(needle.as_str()) {
             let at = from + found;
-            let with = format!(" {replacement} ");
-            joined.replace_range(at..at + needle.len(), &with);
+            joined.replace_range(at..at + needle.len(), with);
             from = at + with.len() - 1;
         }
     }
@@ -1342,7 +1470,7 @@ pub fn stem_indonesian(word: &str) -> String {
 pub fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for word in normalised_words(text) {
-        if STOPWORDS.contains(&word.as_str()) {
+        if STOPWORD_SET.contains(word.as_str()) || is_catalogue(&word) {
             continue;
         }
         if word.starts_with(|c: char| c.is_ascii_digit()) {
@@ -1365,28 +1493,24 @@ pub fn terms(text: &str) -> Vec<String> {
 /// Concepts by word, by the word's English stem and by its Indonesian stem.
 static CONCEPT_INDEX: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     let mut index = HashMap::new();
-    let all: Vec<(&str, &'static str)> = CONCEPTS
-        .iter()
-        .copied()
-        .chain(CATALOGUE.iter().map(|word| (*word, "item")))
-        .collect();
-    for (key, concept) in &all {
+    for (key, concept) in CONCEPTS {
         index.insert((*key).to_owned(), *concept);
     }
-    for (_, concept) in &all {
+    for (_, concept) in CONCEPTS {
         index.entry((*concept).to_owned()).or_insert(*concept);
         index.entry(stem_english(concept)).or_insert(*concept);
     }
-    for (key, concept) in &all {
+    for (key, concept) in CONCEPTS {
         index.entry(stem_english(key)).or_insert(*concept);
         index.entry(stem_indonesian(key)).or_insert(*concept);
     }
     index
 });
 
-/// What the shop sells, by kind, in both languages: naming one is an ordinary question
-/// about an item, not a word the knowledge base lacks. Things it does not sell (phones,
-/// furniture, tyres) are absent, so they stay salient and lower the confidence.
+/// What the shop sells, by kind, in both languages: naming one says nothing about which
+/// article answers ("my toaster won't turn on" is about a fault), so these words are left
+/// out of the terms, neither matching nor lowering the confidence. Things the shop does not
+/// sell (phones, furniture, tyres) are absent, so they stay salient and lower it.
 const CATALOGUE: &[&str] = &[
     "lamp",
     "lampu",
@@ -1450,6 +1574,18 @@ const CATALOGUE: &[&str] = &[
     "device",
     "alat",
 ];
+
+/// True for a kind of product the shop sells, in any word form ("kettles", "lampu").
+fn is_catalogue(word: &str) -> bool {
+    CATALOGUE_SET.contains(word) || CATALOGUE_SET.contains(stem_english(word).as_str())
+}
+
+static CATALOGUE_SET: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    CATALOGUE
+        .iter()
+        .flat_map(|w| [(*w).to_owned(), stem_english(w)])
+        .collect()
+});
 
 /// The concept of one normalised word: a synonym's concept, else its stem's.
 fn concept(word: &str) -> String {
