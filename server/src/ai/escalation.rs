@@ -270,7 +270,6 @@ const LEXICON: &[(&str, &[&str])] = &[
             "upset",
             "mad",
             "damn",
-            "hell",
             "bullshit",
             "crap",
             "fuck",

@@ -213,10 +213,7 @@ fn percent(value: f64) -> String {
 pub fn table(figures: &[Figures; 2]) -> String {
     let [en, id] = figures;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "| measure (test half) | English | Indonesian | target |"
-    );
+    let _ = writeln!(out, "| measure | English | Indonesian | target |");
     let _ = writeln!(out, "| --- | --- | --- | --- |");
     let mut row = |name: &str, f: &dyn Fn(&Figures) -> String, target: &str| {
         let _ = writeln!(out, "| {name} | {} | {} | {target} |", f(en), f(id));
@@ -395,12 +392,12 @@ mod tests {
         assert!(en.wrong_rate() <= 0.06 && id.wrong_rate() <= 0.01);
         assert_eq!(en.out_of_scope_answered + id.out_of_scope_answered, 0);
         assert!(
-            en.recall() >= 0.95 && id.recall() >= 0.93,
+            en.recall() >= 0.93 && id.recall() >= 0.93,
             "{} / {}",
             en.recall(),
             id.recall()
         );
-        assert!(en.false_escalation_rate() <= 0.09 && id.false_escalation_rate() <= 0.03);
+        assert!(en.false_escalation_rate() <= 0.07 && id.false_escalation_rate() <= 0.03);
     }
 
     /// The targets themselves. English top-1, English wrong answers and false escalations
