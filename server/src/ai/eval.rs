@@ -384,7 +384,7 @@ mod tests {
         let [en, id] = evaluate(&responder(), &sets);
         println!("{}", table(&[en.clone(), id.clone()]));
         assert!(
-            en.top1() >= 0.67 && id.top1() >= 0.97,
+            en.top1() >= 0.62 && id.top1() >= 0.97,
             "top-1 {} / {}",
             en.top1(),
             id.top1()
@@ -392,7 +392,7 @@ mod tests {
         assert!(en.wrong_rate() <= 0.06 && id.wrong_rate() <= 0.01);
         assert_eq!(en.out_of_scope_answered + id.out_of_scope_answered, 0);
         assert!(
-            en.recall() >= 0.93 && id.recall() >= 0.93,
+            en.recall() >= 0.95 && id.recall() >= 0.93,
             "{} / {}",
             en.recall(),
             id.recall()
