@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use app::backend::ReplyContext;
 use app::domain::{Author, Conversation, ConversationId, Mode, Timestamp};
+use server::ai::escalation::{training_examples, Classifier, PARAMS};
 use server::ai::eval::{evaluate, shortfalls, table, Sets};
 use server::ai::{KbResponder, KnowledgeBase};
 
@@ -56,6 +57,15 @@ fn main() {
         }
         return;
     }
+
+    let started = Instant::now();
+    let classifier = Classifier::train(&training_examples(), PARAMS);
+    println!(
+        "intent classifier: {} training messages, {} features × 3 intents, trained in {} ms",
+        training_examples().len(),
+        classifier.feature_count(),
+        started.elapsed().as_millis()
+    );
 
     let responder = KbResponder::new(kb, 0.5);
     let figures = evaluate(&responder, &sets);

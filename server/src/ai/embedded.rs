@@ -55,6 +55,7 @@ pub struct KbResponder {
 impl KbResponder {
     /// A responder over `kb` that answers only when its confidence reaches `threshold`.
     pub fn new(kb: KnowledgeBase, threshold: f32) -> Self {
+        super::escalation::prepare();
         Self { kb, threshold }
     }
 

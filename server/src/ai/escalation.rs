@@ -500,6 +500,11 @@ impl Classifier {
         }
     }
 
+    /// How many features it has weights for.
+    pub fn feature_count(&self) -> usize {
+        self.weights.len()
+    }
+
     /// The probability of each intent for `text`: `[none, person, upset]`.
     pub fn probabilities(&self, text: &str) -> [f32; 3] {
         self.probabilities_of(&features_with(text, self.params.char_grams))
@@ -594,6 +599,15 @@ fn gcd(a: usize, b: usize) -> usize {
 /// The shipped classifier, trained on first use.
 static CLASSIFIER: LazyLock<Classifier> =
     LazyLock::new(|| Classifier::train(&training_examples(), PARAMS));
+
+/// Trains the shipped classifier on a background thread now, so that the first customer
+/// does not wait for it. Calling it again does nothing.
+pub fn prepare() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| LazyLock::force(&CLASSIFIER));
+    });
+}
 
 /// What `text` asks of the conversation, by the shipped classifier.
 pub fn intent(text: &str) -> Intent {

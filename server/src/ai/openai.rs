@@ -83,6 +83,7 @@ impl OpenAiResponder {
         timeout: Duration,
         kb: KnowledgeBase,
     ) -> Result<Self, reqwest::Error> {
+        super::escalation::prepare();
         let client = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Self {
             client,
