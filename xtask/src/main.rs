@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: installs what is missing, builds, runs every test (cargo tests, then
 //!   the end-to-end suite in Chromium) and prints one summary.
 //! - `cargo xtask build`: installs what is missing and builds the SPA and the server.
+//! - `cargo xtask eval [--split tune|test] [--dir PATH] [--misses]`: prints how the embedded
+//!   AI does on the evaluation sets in `kb/eval/` (per language, the test half by default).
 //!
 //! Only the standard library is used, so this compiles in seconds on a fresh machine.
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("build") => build(&root).map(|_| ()),
         Some("bench") => bench(&root),
+        Some("eval") => eval(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <run|test|build>\n");
             eprintln!("  run [flags]  install what is missing, build, start Baton (flags go to the server; see --help)");
@@ -35,6 +38,9 @@ fn main() -> ExitCode {
             eprintln!("  build        install what is missing, build the SPA and the server");
             eprintln!(
                 "  bench        measure Baton beside a bare broadcast server on 127.0.0.1 (bench/results/)"
+            );
+            eprintln!(
+                "  eval [flags] the embedded AI on the evaluation sets (kb/eval/), per language"
             );
             return ExitCode::from(2);
         }
@@ -327,6 +333,21 @@ fn run(root: &Path, server_args: &[String]) -> Result {
     } else {
         Err(format!("the server exited with {status}"))
     }
+}
+
+/// Prints the embedded AI's figures on the evaluation sets (`server/examples/ai_eval.rs`).
+fn eval(flags: &[String]) -> Result {
+    let mut args = vec![
+        "run",
+        "--quiet",
+        "--package",
+        "server",
+        "--example",
+        "ai_eval",
+        "--",
+    ];
+    args.extend(flags.iter().map(String::as_str));
+    sh("cargo", &args)
 }
 
 /// Runs the benchmarks (release build) and leaves their JSON in bench/results/.

@@ -1,22 +1,52 @@
-//! The default responder: answers from the knowledge base and never guesses.
+//! The default responder: answers from the knowledge base in the customer's language and
+//! never guesses.
 
 use app::backend::{Reply, ReplyContext, Responder, ResponderError};
 use app::domain::{Author, EscalationReason};
 use async_trait::async_trait;
 
-use super::escalation::{asks_for_human, sounds_frustrated};
-use super::kb::{terms, KnowledgeBase};
+use super::escalation::{intent, Intent};
+use super::kb::KnowledgeBase;
+use super::text::{language, term_set, Language};
 
 /// Said when no article is a confident match.
 pub const NOT_SURE: &str = "I'm not sure I can answer that correctly, and I'd rather not guess. Could you rephrase your question? You can also press \"Talk to a person\" and a member of our team will help you.";
 
+/// [`NOT_SURE`] in Indonesian.
+pub const NOT_SURE_ID: &str = "Maaf, saya belum yakin bisa menjawabnya dengan benar dan tidak mau menebak. Bisa tolong tulis pertanyaannya dengan cara lain? Anda juga bisa menekan \"Talk to a person\" agar tim kami membantu.";
+
 /// Said when the AI still cannot answer and calls a person.
 pub const STILL_NOT_SURE: &str = "I'm sorry, I still can't answer that with confidence. I'm asking a member of our Customer Service team to help you.";
+
+/// [`STILL_NOT_SURE`] in Indonesian.
+pub const STILL_NOT_SURE_ID: &str = "Maaf, saya masih belum bisa menjawabnya dengan yakin. Saya minta anggota tim Customer Service kami untuk membantu Anda.";
 
 /// Said when the customer is clearly unhappy.
 pub const SORRY: &str = "I'm sorry this has been frustrating. I'm bringing in a member of our Customer Service team right away.";
 
-/// Answers from the Markdown knowledge base with BM25 retrieval.
+/// [`SORRY`] in Indonesian.
+pub const SORRY_ID: &str = "Mohon maaf atas ketidaknyamanannya. Saya segera menghubungkan Anda dengan anggota tim Customer Service kami.";
+
+fn in_language(language: Language, english: &str, indonesian: &str) -> String {
+    match language {
+        Language::English => english.to_owned(),
+        Language::Indonesian => indonesian.to_owned(),
+    }
+}
+
+/// What the responder makes of one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A person is called: the customer asked for one or is upset.
+    Escalate(Intent),
+    /// The article with this id answers.
+    Answer { slug: String, confidence: f32 },
+    /// No article is a confident match.
+    NotSure { confidence: f32 },
+}
+
+/// Answers from the Markdown knowledge base with hybrid lexical retrieval, in the customer's
+/// language.
 pub struct KbResponder {
     kb: KnowledgeBase,
     threshold: f32,
@@ -25,10 +55,37 @@ pub struct KbResponder {
 impl KbResponder {
     /// A responder over `kb` that answers only when its confidence reaches `threshold`.
     pub fn new(kb: KnowledgeBase, threshold: f32) -> Self {
+        super::escalation::prepare();
         Self { kb, threshold }
     }
 
+    /// The knowledge base it answers from.
+    pub fn knowledge_base(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// What it makes of a single customer message, without a conversation around it.
+    pub fn outcome(&self, question: &str) -> Outcome {
+        let intent = intent(question);
+        if intent.escalates() {
+            return Outcome::Escalate(intent);
+        }
+        match self.kb.best(question) {
+            Some(hit) if hit.confidence >= self.threshold => Outcome::Answer {
+                slug: hit.article.slug.clone(),
+                confidence: hit.confidence,
+            },
+            hit => Outcome::NotSure {
+                confidence: hit.map_or(0.0, |h| h.confidence),
+            },
+        }
+    }
+
     /// The reply to `context`, computed synchronously.
+    ///
+    /// The agent's handover brief is guidance, never text for the customer: it is not quoted.
+    /// A topic the brief rules out ("don't offer a refund again", "jangan tawarkan refund")
+    /// is not answered from the knowledge base; a person takes the question instead.
     pub fn decide(&self, context: &ReplyContext) -> Reply {
         let question = context
             .transcript
@@ -37,22 +94,30 @@ impl KbResponder {
             .find(|(author, _)| *author == Author::Customer)
             .map(|(_, text)| text.as_str())
             .unwrap_or_default();
+        let language = language(question);
 
         if let Some(escalation) = escalation_before_answering(question) {
             return escalation;
         }
-        if let Some(brief) = &context.brief {
-            let brief_terms = terms(brief);
-            if terms(question).iter().any(|t| brief_terms.contains(t)) {
-                return Reply::Answer {
-                    text: format!("Our team left this note on your case: {brief}"),
-                    confidence: 1.0,
+        let hit = self.kb.best(question);
+        if let (Some(hit), Some(brief)) = (&hit, &context.brief) {
+            let ruled_out = ruled_out_terms(brief);
+            let topic = term_set(&hit.article.title);
+            if hit.confidence >= self.threshold && ruled_out.iter().any(|t| topic.contains(t)) {
+                return Reply::Escalate {
+                    text: Some(in_language(language, STILL_NOT_SURE, STILL_NOT_SURE_ID)),
+                    reason: EscalationReason::LowConfidence,
+                    detail: Some(format!(
+                        "The handover brief rules out this topic ({}); question: {}",
+                        hit.article.slug,
+                        quote(question)
+                    )),
                 };
             }
         }
-        match self.kb.best(question) {
+        match hit {
             Some(hit) if hit.confidence >= self.threshold => Reply::Answer {
-                text: hit.article.body.clone(),
+                text: hit.entry.answer_in(language).to_owned(),
                 confidence: hit.confidence,
             },
             hit => {
@@ -63,9 +128,9 @@ impl KbResponder {
                     .rev()
                     .find(|(author, _)| *author == Author::Ai)
                     .map(|(_, text)| text.as_str());
-                if last_ai == Some(NOT_SURE) {
+                if last_ai == Some(NOT_SURE) || last_ai == Some(NOT_SURE_ID) {
                     Reply::Escalate {
-                        text: Some(STILL_NOT_SURE.to_owned()),
+                        text: Some(in_language(language, STILL_NOT_SURE, STILL_NOT_SURE_ID)),
                         reason: EscalationReason::LowConfidence,
                         detail: Some(format!(
                             "Twice unsure (confidence {confidence:.2}); last question: {}",
@@ -74,7 +139,7 @@ impl KbResponder {
                     }
                 } else {
                     Reply::Answer {
-                        text: NOT_SURE.to_owned(),
+                        text: in_language(language, NOT_SURE, NOT_SURE_ID),
                         confidence,
                     }
                 }
@@ -83,23 +148,45 @@ impl KbResponder {
     }
 }
 
+/// Words that negate what follows in a brief, English and Indonesian.
+const NEGATIONS: &[&str] = &[
+    "dont", "don't", "do not", "never", "no", "not", "stop", "avoid", "jangan", "tidak", "tdk",
+    "gak", "nggak", "bukan", "tanpa", "without",
+];
+
+/// The concepts a brief tells the AI to stay away from: terms within four words after a
+/// negation ("don't offer a refund again" rules out `refund`).
+pub fn ruled_out_terms(brief: &str) -> Vec<String> {
+    let words = super::text::words(brief);
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let negates = NEGATIONS.contains(&word.as_str())
+            || (word == "do" && words.get(i + 1).is_some_and(|w| w == "not"));
+        if negates {
+            let window = words[i + 1..words.len().min(i + 5)].join(" ");
+            out.extend(term_set(&window));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Escalates without asking any model when the customer asks for a person or is upset.
 pub fn escalation_before_answering(question: &str) -> Option<Reply> {
-    if asks_for_human(question) {
-        return Some(Reply::Escalate {
+    match intent(question) {
+        Intent::Person => Some(Reply::Escalate {
             text: None,
             reason: EscalationReason::CustomerAsked,
             detail: Some(quote(question)),
-        });
-    }
-    if sounds_frustrated(question) {
-        return Some(Reply::Escalate {
-            text: Some(SORRY.to_owned()),
+        }),
+        Intent::Upset => Some(Reply::Escalate {
+            text: Some(in_language(language(question), SORRY, SORRY_ID)),
             reason: EscalationReason::Frustration,
             detail: Some(quote(question)),
-        });
+        }),
+        Intent::None => None,
     }
-    None
 }
 
 fn quote(text: &str) -> String {
@@ -180,13 +267,153 @@ mod tests {
                 let expected = kb
                     .best("How do I reset my password?")
                     .unwrap()
-                    .article
-                    .body
+                    .entry
+                    .answer
                     .clone();
                 assert_eq!(text, expected);
                 assert!(confidence >= 0.5);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    fn context(messages: &[(Author, &str)], brief: Option<&str>) -> ReplyContext {
+        ReplyContext {
+            conversation: crate::hub::tests_support::conversation(),
+            transcript: messages
+                .iter()
+                .map(|(author, text)| (author.clone(), (*text).to_owned()))
+                .collect(),
+            brief: brief.map(str::to_owned),
+        }
+    }
+
+    fn answer_text(reply: Reply) -> String {
+        match reply {
+            Reply::Answer { text, .. } => text,
+            Reply::Escalate { text, .. } => text.unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn a_customer_writing_indonesian_is_answered_in_indonesian() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        let text = answer_text(responder.decide(&context(
+            &[(Author::Customer, "brp lama kirim ke sby?")],
+            None,
+        )));
+        assert!(text.contains("1–3 hari kerja ke Jawa"), "{text}");
+        let text = answer_text(responder.decide(&context(
+            &[(
+                Author::Customer,
+                "How long will my parcel take to reach Surabaya?",
+            )],
+            None,
+        )));
+        assert!(text.contains("1–3 business days to Java"), "{text}");
+    }
+
+    #[test]
+    fn a_brief_is_never_quoted_to_the_customer() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        let briefs = [
+            "Customer is angry about the refund; don't offer a refund again, offer store credit",
+            "VIP customer, replacement ships Friday, order LG-1234 was delayed by our warehouse",
+            "Pelanggan sudah dapat voucher 50rb, jangan kasih voucher lagi",
+        ];
+        let questions = [
+            "when will my refund arrive",
+            "when does my replacement ship",
+            "any update on my order LG-1234?",
+            "bisa pakai voucher lagi?",
+            "what did your team say?",
+        ];
+        for brief in briefs {
+            for question in questions {
+                let reply =
+                    responder.decide(&context(&[(Author::Customer, question)], Some(brief)));
+                let text = answer_text(reply);
+                for phrase in [
+                    "note",
+                    "brief",
+                    "catatan",
+                    "store credit",
+                    "Friday",
+                    "VIP",
+                    "jangan",
+                ] {
+                    assert!(
+                        !text.contains(phrase),
+                        "{question} with {brief:?} leaked: {text}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_topic_the_brief_rules_out_goes_to_a_person_instead_of_an_article() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        let reply = responder.decide(&context(
+            &[(Author::Customer, "how long does a refund take")],
+            Some("don't offer a refund again, we agreed on a replacement"),
+        ));
+        assert!(
+            matches!(
+                reply,
+                Reply::Escalate {
+                    reason: EscalationReason::LowConfidence,
+                    ..
+                }
+            ),
+            "{reply:?}"
+        );
+        assert!(ruled_out_terms("jangan tawarkan refund lagi").contains(&"refund".to_owned()));
+    }
+
+    #[test]
+    fn a_second_miss_in_a_row_calls_a_person_in_either_language() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        for (first, second) in [
+            (NOT_SURE, "do you sell iphone 15"),
+            (NOT_SURE_ID, "jual motor bekas?"),
+        ] {
+            let reply = responder.decide(&context(
+                &[
+                    (Author::Customer, "xyzzy"),
+                    (Author::Ai, first),
+                    (Author::Customer, second),
+                ],
+                None,
+            ));
+            assert!(
+                matches!(
+                    reply,
+                    Reply::Escalate {
+                        reason: EscalationReason::LowConfidence,
+                        ..
+                    }
+                ),
+                "{reply:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn asking_for_a_person_escalates_before_any_answer() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        for message in ["agent", "cs dong", "I want to speak to your manager"] {
+            let reply = responder.decide(&context(&[(Author::Customer, message)], None));
+            assert!(
+                matches!(
+                    reply,
+                    Reply::Escalate {
+                        reason: EscalationReason::CustomerAsked,
+                        ..
+                    }
+                ),
+                "{message}: {reply:?}"
+            );
         }
     }
 }

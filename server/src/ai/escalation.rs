@@ -1,79 +1,627 @@
 //! Recognising when a customer wants a person, or is running out of patience.
+//!
+//! A phrase list misses how people actually ask ("agent", "cs", "min bales dong", "get me
+//! your manager", "mau komplen"), so this is a small trained text classifier: multinomial
+//! logistic regression over word unigrams and bigrams (after chat abbreviations are
+//! expanded), character 3- and 4-grams of each word (which carry typos such as "agnet" or
+//! "hooman" to the right side), the message's length in words and whether it shouts.
+//!
+//! It is trained when first used (a few milliseconds) from `kb/intents.tsv` and the **tune**
+//! halves of `kb/eval/escalation.tsv`, `in_scope.tsv` and `out_of_scope.tsv` (ordinary
+//! questions that must not escalate), all compiled into the binary. The **test** halves are
+//! never trained on; `cargo xtask eval` reports on them. Rules that must never fail stay
+//! rules elsewhere: the "Talk to a person" button and a second miss in a row.
 
-/// Phrases, English and Indonesian, that ask for a human.
-const ASKS_FOR_HUMAN: &[&str] = &[
-    "talk to a human",
-    "speak to a human",
-    "talk to human",
-    "speak with a human",
-    "a real person",
-    "real person",
-    "human agent",
-    "live agent",
-    "talk to someone",
-    "speak to someone",
-    "talk to a person",
-    "speak to a person",
-    "customer service",
-    "customer support",
-    "an operator",
-    "representative",
-    "bicara dengan cs",
-    "bicara sama cs",
-    "ngomong sama orang",
-    "ngomong dengan orang",
-    "mau ngomong sama orang",
-    "bicara dengan orang",
-    "minta cs",
-    "hubungi cs",
-    "agen manusia",
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::text::normalised_words;
+
+/// What a customer's message asks of the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Intent {
+    /// Anything else: a question, thanks, an order number.
+    None,
+    /// Asks for a person: a human, an agent, a manager, to complain to someone.
+    Person,
+    /// Frustration or a complaint.
+    Upset,
+}
+
+impl Intent {
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Reads the label used in the data files: `none`, `person`, `upset`.
+    pub fn from_label(label: &str) -> Option<Self> {
+        match label.trim() {
+            "none" => Some(Self::None),
+            "person" => Some(Self::Person),
+            "upset" => Some(Self::Upset),
+            _ => None,
+        }
+    }
+
+    /// True when the message should bring in a person.
+    pub fn escalates(self) -> bool {
+        self != Self::None
+    }
+}
+
+const SEED: &str = include_str!("../../../kb/intents.tsv");
+const ESCALATION_SET: &str = include_str!("../../../kb/eval/escalation.tsv");
+const IN_SCOPE_SET: &str = include_str!("../../../kb/eval/in_scope.tsv");
+const OUT_OF_SCOPE_SET: &str = include_str!("../../../kb/eval/out_of_scope.tsv");
+
+/// How the classifier is trained and decides.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// Training passes over the examples.
+    pub epochs: usize,
+    /// Step size of the AdaGrad updates.
+    pub learning_rate: f32,
+    /// L2 penalty per update, keeping weights small where data is thin.
+    pub l2: f32,
+    /// Character n-grams of each word (typo tolerance) besides whole words.
+    pub char_grams: bool,
+    /// A message escalates when the probability that it is ordinary falls below this.
+    pub threshold: f32,
+    /// Only a message with a cue (a word of the lexicon, shouting, "!!") may escalate...
+    pub require_cue: bool,
+    /// ...unless the probability that it is ordinary is below this.
+    pub sure: f32,
+}
+
+/// The shipped parameters, chosen by five-fold cross-validation on the tune halves.
+pub const PARAMS: Params = Params {
+    epochs: 40,
+    learning_rate: 0.1,
+    l2: 1e-3,
+    char_grams: true,
+    threshold: 0.7,
+    require_cue: true,
+    sure: 0.05,
+};
+
+/// Word classes that carry the intent beyond any one wording, English and Indonesian (after
+/// chat abbreviations are expanded). A word within one edit of a class word (two for words
+/// of seven letters or more) with the same first letter belongs to it, so typos ("agnet",
+/// "humen", "komplen") still count.
+const LEXICON: &[(&str, &[&str])] = &[
+    (
+        "person",
+        &[
+            "human",
+            "humans",
+            "person",
+            "people",
+            "agent",
+            "agents",
+            "cs",
+            "admin",
+            "manager",
+            "supervisor",
+            "staff",
+            "operator",
+            "representative",
+            "rep",
+            "someone",
+            "somebody",
+            "anyone",
+            "anybody",
+            "team",
+            "orang",
+            "manusia",
+            "petugas",
+            "staf",
+            "atasan",
+            "manajer",
+            "agen",
+            "customer",
+            "service",
+            "support",
+            "care",
+            "layanan",
+            "pelanggan",
+            "real",
+            "actual",
+            "live",
+            "asli",
+            "beneran",
+            "langsung",
+            "boss",
+            "charge",
+            "min",
+            "mimin",
+            "cso",
+            "helpdesk",
+            "hotline",
+        ],
+    ),
+    (
+        "request",
+        &[
+            "talk",
+            "speak",
+            "chat",
+            "connect",
+            "transfer",
+            "put",
+            "get",
+            "want",
+            "need",
+            "call",
+            "bring",
+            "hand",
+            "let",
+            "minta",
+            "mau",
+            "ingin",
+            "pengen",
+            "bicara",
+            "ngomong",
+            "ngobrol",
+            "sambung",
+            "sambungkan",
+            "sambungin",
+            "hubungkan",
+            "hubungi",
+            "panggil",
+            "panggilin",
+            "panggilkan",
+            "telepon",
+            "telpon",
+            "dibantu",
+            "bantuan",
+            "butuh",
+            "perlu",
+            "please",
+            "now",
+            "dong",
+        ],
+    ),
+    (
+        "complain",
+        &[
+            "complain",
+            "complaint",
+            "escalate",
+            "escalation",
+            "komplain",
+            "keluhan",
+            "eskalasi",
+            "lapor",
+            "report",
+            "review",
+            "ylki",
+            "consumer",
+            "protection",
+        ],
+    ),
+    (
+        "negative",
+        &[
+            "useless",
+            "ridiculous",
+            "worst",
+            "terrible",
+            "awful",
+            "angry",
+            "furious",
+            "hopeless",
+            "unacceptable",
+            "joke",
+            "scam",
+            "fed",
+            "sucks",
+            "wtf",
+            "disappointed",
+            "frustrating",
+            "frustrated",
+            "nowhere",
+            "unbelievable",
+            "seriously",
+            "ignoring",
+            "ignore",
+            "sense",
+            "never",
+            "kesal",
+            "kesel",
+            "kzl",
+            "marah",
+            "kecewa",
+            "parah",
+            "buruk",
+            "jelek",
+            "penipuan",
+            "penipu",
+            "muak",
+            "capek",
+            "nyesel",
+            "menyesal",
+            "becus",
+            "anjir",
+            "sumpah",
+            "payah",
+            "bodoh",
+            "guna",
+            "lambat",
+            "macam",
+            "ribet",
+            "membantu",
+            "nyambung",
+            "respon",
+            "dijawab",
+            "jawab",
+            "helpful",
+            "helping",
+            "hate",
+            "lazy",
+            "slow",
+            "rude",
+            "incompetent",
+            "pathetic",
+            "nonsense",
+            "stupid",
+            "dumb",
+            "annoying",
+            "annoyed",
+            "upset",
+            "mad",
+            "damn",
+            "bullshit",
+            "crap",
+            "fuck",
+            "shit",
+            "kesel",
+            "bete",
+            "sebel",
+            "ngeselin",
+            "lelet",
+            "lemot",
+            "tipu",
+            "bohong",
+            "goblok",
+            "tolol",
+            "brengsek",
+            "sialan",
+            "astaga",
+            "ampun",
+            "kapok",
+        ],
+    ),
+    (
+        "bot",
+        &[
+            "bot",
+            "robot",
+            "ai",
+            "machine",
+            "automated",
+            "botnya",
+            "mesin",
+        ],
+    ),
 ];
 
-/// Words that signal frustration.
-const FRUSTRATION: &[&str] = &[
-    "useless",
-    "ridiculous",
-    "terrible",
-    "awful",
-    "worst",
-    "angry",
-    "furious",
-    "unacceptable",
-    "scam",
-    "not helpful",
-    "doesn't help",
-    "does not help",
-    "waste of time",
-    "kesal",
-    "marah",
-    "parah",
-    "kecewa",
-    "tidak membantu",
-    "nggak membantu",
-];
+fn lexicon_classes(word: &str) -> Vec<&'static str> {
+    let first = word.chars().next();
+    LEXICON
+        .iter()
+        .filter(|(_, words)| {
+            words.iter().any(|w| {
+                // One typo in words of four to six letters, two from seven letters on.
+                let limit = match word.len().min(w.len()) {
+                    0..=3 => 0,
+                    4..=6 => 1,
+                    _ => 2,
+                };
+                *w == word
+                    || (limit > 0
+                        && w.chars().next() == first
+                        && w.len().abs_diff(word.len()) <= limit
+                        && super::text::edit_distance(word, w, limit) <= limit)
+            })
+        })
+        .map(|(class, _)| *class)
+        .collect()
+}
 
-fn normalise(text: &str) -> String {
-    text.to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// True when the features have anything that can carry a wish for a person or frustration:
+/// a word naming a person, a complaint, a negative word, a bot, shouting or "!!". A request
+/// verb alone ("I want a different colour") is not a cue.
+fn has_cue(features: &[String]) -> bool {
+    features.iter().any(|f| {
+        ["lex:person", "lex:complain", "lex:negative", "lex:bot"].contains(&f.as_str())
+            || f == "shout"
+            || f == "bangs"
+    })
+}
+
+/// The features of a message: sparse, named, each present once.
+pub fn features(text: &str) -> Vec<String> {
+    features_with(text, true)
+}
+
+fn features_with(text: &str, char_grams: bool) -> Vec<String> {
+    let words = normalised_words(text);
+    let mut out = Vec::with_capacity(words.len() * 8 + 4);
+    out.push("bias".to_owned());
+    out.push(format!("len:{}", words.len().min(4)));
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() >= 12 && letters.iter().all(|c| c.is_uppercase()) {
+        out.push("shout".to_owned());
+    }
+    if text.contains("!!") {
+        out.push("bangs".to_owned());
+    }
+    if text.contains('?') {
+        out.push("question".to_owned());
+    }
+    let mut classes: Vec<&str> = words.iter().flat_map(|w| lexicon_classes(w)).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    for class in &classes {
+        out.push(format!("lex:{class}"));
+        out.push(format!("lex:{class}&len:{}", words.len().min(4)));
+    }
+    for (i, a) in classes.iter().enumerate() {
+        for b in &classes[i + 1..] {
+            out.push(format!("lex:{a}&{b}"));
+        }
+    }
+    for (i, word) in words.iter().enumerate() {
+        out.push(format!("w:{word}"));
+        if let Some(next) = words.get(i + 1) {
+            out.push(format!("b:{word}_{next}"));
+        }
+        if !char_grams {
+            continue;
+        }
+        let padded: Vec<char> = format!("^{word}$").chars().collect();
+        for n in [3, 4] {
+            for gram in padded.windows(n) {
+                out.push(format!("c{n}:{}", gram.iter().collect::<String>()));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A trained intent classifier.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    params: Params,
+    index: HashMap<String, usize>,
+    /// Per feature, one weight per intent.
+    weights: Vec<[f32; 3]>,
+}
+
+/// `(intent, message)` pairs from a data file. `split` keeps only that half of a
+/// `split<TAB>language<TAB>…` evaluation file; `None` reads `intent<TAB>message` lines.
+pub fn examples(data: &str, split: Option<&str>) -> Vec<(Intent, String)> {
+    data.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            match (split, columns.as_slice()) {
+                (None, [label, text]) => Some((Intent::from_label(label)?, (*text).to_owned())),
+                (Some(half), [s, _, label, text]) if *s == half => {
+                    match Intent::from_label(label) {
+                        Some(intent) => Some((intent, (*text).to_owned())),
+                        // in_scope.tsv: the third column is an article id: an ordinary question.
+                        None => Some((Intent::None, (*text).to_owned())),
+                    }
+                }
+                (Some(half), [s, _, text]) if *s == half => {
+                    Some((Intent::None, (*text).to_owned()))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Everything the shipped classifier learns from: never a test half.
+pub fn training_examples() -> Vec<(Intent, String)> {
+    let mut all = examples(SEED, None);
+    all.extend(examples(ESCALATION_SET, Some("tune")));
+    all.extend(examples(IN_SCOPE_SET, Some("tune")));
+    all.extend(examples(OUT_OF_SCOPE_SET, Some("tune")));
+    all
+}
+
+fn softmax(scores: [f32; 3]) -> [f32; 3] {
+    let max = scores.iter().copied().fold(f32::MIN, f32::max);
+    let exp = scores.map(|s| (s - max).exp());
+    let sum: f32 = exp.iter().sum();
+    exp.map(|e| e / sum)
+}
+
+impl Classifier {
+    /// Trains on `examples` with AdaGrad, classes weighted to balance, in a fixed order:
+    /// the same data always gives the same model.
+    pub fn train(examples: &[(Intent, String)], params: Params) -> Self {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let encoded: Vec<(Intent, Vec<usize>)> = examples
+            .iter()
+            .map(|(intent, text)| {
+                let ids = features_with(text, params.char_grams)
+                    .into_iter()
+                    .map(|f| {
+                        let next = index.len();
+                        *index.entry(f).or_insert(next)
+                    })
+                    .collect();
+                (*intent, ids)
+            })
+            .collect();
+        let mut counts = [0usize; 3];
+        for (intent, _) in &encoded {
+            counts[intent.index()] += 1;
+        }
+        let class_weight = counts.map(|c| encoded.len() as f32 / (3.0 * c.max(1) as f32));
+        let mut weights = vec![[0.0f32; 3]; index.len()];
+        let mut squared = vec![[1e-8f32; 3]; index.len()];
+        // A fixed interleaving instead of a random shuffle: stride through the examples.
+        let n = encoded.len();
+        let stride = (1..n.max(2))
+            .rev()
+            .find(|s| gcd(*s, n) == 1 && *s < n / 2 + 1)
+            .unwrap_or(1);
+        for epoch in 0..params.epochs {
+            for step in 0..n {
+                let (intent, ids) = &encoded[(step * stride + epoch) % n];
+                let mut scores = [0.0f32; 3];
+                for &id in ids {
+                    for k in 0..3 {
+                        scores[k] += weights[id][k];
+                    }
+                }
+                let p = softmax(scores);
+                for k in 0..3 {
+                    let target = if k == intent.index() { 1.0 } else { 0.0 };
+                    let gradient = (p[k] - target) * class_weight[intent.index()];
+                    for &id in ids {
+                        let g = gradient + params.l2 * weights[id][k];
+                        squared[id][k] += g * g;
+                        weights[id][k] -= params.learning_rate * g / squared[id][k].sqrt();
+                    }
+                }
+            }
+        }
+        Self {
+            params,
+            index,
+            weights,
+        }
+    }
+
+    /// How many features it has weights for.
+    pub fn feature_count(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// The probability of each intent for `text`: `[none, person, upset]`.
+    pub fn probabilities(&self, text: &str) -> [f32; 3] {
+        self.probabilities_of(&features_with(text, self.params.char_grams))
+    }
+
+    fn probabilities_of(&self, features: &[String]) -> [f32; 3] {
+        let mut scores = [0.0f32; 3];
+        for feature in features {
+            if let Some(&id) = self.index.get(feature) {
+                for (k, score) in scores.iter_mut().enumerate() {
+                    *score += self.weights[id][k];
+                }
+            }
+        }
+        softmax(scores)
+    }
+
+    /// The most likely intent of `text`.
+    pub fn intent(&self, text: &str) -> Intent {
+        if text.trim().is_empty() {
+            return Intent::None;
+        }
+        let features = features_with(text, self.params.char_grams);
+        let p = self.probabilities_of(&features);
+        let none = p[Intent::None.index()];
+        let cue = !self.params.require_cue || has_cue(&features);
+        if none >= self.params.threshold || (!cue && none >= self.params.sure) {
+            Intent::None
+        } else if p[Intent::Person.index()] >= p[Intent::Upset.index()] {
+            Intent::Person
+        } else {
+            Intent::Upset
+        }
+    }
+}
+
+/// Cross-validated figures on the tune halves: escalations recognised, and ordinary
+/// messages (the escalation set's and the questions') wrongly escalated.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CrossValidation {
+    pub escalate: usize,
+    pub recognised: usize,
+    pub ordinary: usize,
+    pub falsely_escalated: usize,
+}
+
+/// Trains on all folds but one of the tune halves (plus `kb/intents.tsv`, always) and
+/// classifies the fold left out, for each of `folds` folds.
+pub fn cross_validate(params: Params, folds: usize) -> CrossValidation {
+    let seed = examples(SEED, None);
+    let mut tune = examples(ESCALATION_SET, Some("tune"));
+    tune.extend(examples(IN_SCOPE_SET, Some("tune")));
+    tune.extend(examples(OUT_OF_SCOPE_SET, Some("tune")));
+    let mut figures = CrossValidation::default();
+    for fold in 0..folds {
+        let mut training = seed.clone();
+        training.extend(
+            tune.iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds != fold)
+                .map(|(_, e)| e.clone()),
+        );
+        let classifier = Classifier::train(&training, params);
+        for (_, (expected, text)) in tune.iter().enumerate().filter(|(i, _)| i % folds == fold) {
+            let escalates = classifier.intent(text).escalates();
+            if std::env::var_os("BATON_CV_VERBOSE").is_some() && escalates != expected.escalates() {
+                eprintln!(
+                    "cv miss: {text} ({expected:?}) {:?}",
+                    classifier.probabilities(text)
+                );
+            }
+            if expected.escalates() {
+                figures.escalate += 1;
+                figures.recognised += usize::from(escalates);
+            } else {
+                figures.ordinary += 1;
+                figures.falsely_escalated += usize::from(escalates);
+            }
+        }
+    }
+    figures
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// The shipped classifier, trained on first use.
+static CLASSIFIER: LazyLock<Classifier> =
+    LazyLock::new(|| Classifier::train(&training_examples(), PARAMS));
+
+/// Trains the shipped classifier on a background thread now, so that the first customer
+/// does not wait for it. Calling it again does nothing.
+pub fn prepare() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| LazyLock::force(&CLASSIFIER));
+    });
+}
+
+/// What `text` asks of the conversation, by the shipped classifier.
+pub fn intent(text: &str) -> Intent {
+    CLASSIFIER.intent(text)
 }
 
 /// True when the customer asks for a person.
 pub fn asks_for_human(text: &str) -> bool {
-    let text = normalise(text);
-    ASKS_FOR_HUMAN.iter().any(|phrase| text.contains(phrase))
+    intent(text) == Intent::Person
 }
 
-/// True when the customer sounds frustrated: strong words, or shouting.
+/// True when the customer sounds frustrated or complains.
 pub fn sounds_frustrated(text: &str) -> bool {
-    let lower = normalise(text);
-    if FRUSTRATION.iter().any(|word| lower.contains(word)) {
-        return true;
-    }
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    let shouting = letters.len() >= 12 && letters.iter().all(|c| c.is_uppercase());
-    shouting || text.contains("!!!")
+    intent(text) == Intent::Upset
 }
 
 #[cfg(test)]
@@ -88,17 +636,62 @@ mod tests {
             "connect me to customer service",
             "saya mau bicara dengan CS",
             "mau ngomong sama orang aja",
+            "humann",
+            "can i get ur manager",
+            "sambungin ke admin plis",
         ] {
             assert!(asks_for_human(phrase), "{phrase}");
         }
-        assert!(!asks_for_human("where is my order"));
+    }
+
+    #[test]
+    fn ordinary_questions_do_not_ask_for_a_person() {
+        for phrase in [
+            "where is my order",
+            "berapa ongkir ke medan",
+            "thanks, that's all",
+            "can i pay with a credit card",
+            "",
+        ] {
+            assert_eq!(intent(phrase), Intent::None, "{phrase}");
+        }
     }
 
     #[test]
     fn frustration_is_recognised_from_words_and_shouting() {
         assert!(sounds_frustrated("this is useless"));
-        assert!(sounds_frustrated("WHERE IS MY PARCEL ALREADY"));
-        assert!(sounds_frustrated("still waiting!!!"));
+        assert!(sounds_frustrated("WHY HAS NOBODY ANSWERED MY QUESTION"));
+        assert!(sounds_frustrated("kecewa banget sama pelayanannya"));
         assert!(!sounds_frustrated("Where is my parcel?"));
+    }
+
+    #[test]
+    fn training_never_reads_a_test_half() {
+        let training: Vec<String> = training_examples().into_iter().map(|(_, t)| t).collect();
+        let test_only: Vec<String> = examples(ESCALATION_SET, Some("test"))
+            .into_iter()
+            .map(|(_, t)| t)
+            .filter(|t| {
+                !examples(ESCALATION_SET, Some("tune"))
+                    .iter()
+                    .any(|(_, u)| u == t)
+                    && !examples(SEED, None).iter().any(|(_, u)| u == t)
+                    && !examples(IN_SCOPE_SET, Some("tune"))
+                        .iter()
+                        .any(|(_, u)| u == t)
+            })
+            .collect();
+        assert!(!test_only.is_empty());
+        for text in test_only {
+            assert!(!training.contains(&text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_same_data_trains_the_same_model() {
+        let data = training_examples();
+        let a = Classifier::train(&data, PARAMS).probabilities("agent pls");
+        let b = Classifier::train(&data, PARAMS).probabilities("agent pls");
+        assert_eq!(a, b);
     }
 }

@@ -1,18 +1,35 @@
-//! The knowledge base: articles parsed from Markdown and ranked with Okapi BM25.
+//! The knowledge base: bilingual articles parsed from Markdown, and hybrid lexical retrieval.
 //!
-//! A file in `kb/` holds one topic: `# Topic` then entries `## Question` each followed by
-//! their answer. Retrieval scores every article against the question and reports a
-//! confidence in [0, 1]: the share of the question's information (IDF-weighted terms) the best
-//! article covers.
+//! A file in `kb/` holds one topic: `# Topic` then entries `## Question`, each followed by
+//! its answer, an optional `Also asked as: a | b` line, and its Indonesian version (`### Pertanyaan`,
+//! the answer, `Juga ditanyakan: a | b`). The whole entry is one article's body, so the store
+//! keeps it as it keeps any article.
+//!
+//! Retrieval compares analysed terms ([`super::text`]: both languages, chat abbreviations,
+//! affixes, synonyms, places) two ways and adds them: the closest single wording of the
+//! question (IDF-weighted Dice overlap with the title and every variant, in either language)
+//! and Okapi BM25 over the whole entry. Unknown words within one or two edits of a known
+//! term count as that term. The confidence is the share of the question's information the
+//! article covers, scaled by how close the closest wording is: a salient word the article
+//! never mentions (a place, a product the shop does not sell) lowers it.
 
 use std::collections::{HashMap, HashSet};
+
+use super::text::{edit_distance, term_set, terms, Language};
 
 /// BM25 term-frequency saturation.
 const K1: f32 = 1.2;
 /// BM25 length normalisation.
 const B: f32 = 0.75;
-/// Title words count this many times (questions resemble titles).
-const TITLE_WEIGHT: usize = 3;
+/// Question wordings (title and variants) count this many times in the BM25 field.
+const QUESTION_WEIGHT: usize = 2;
+/// How much BM25 adds to the closest wording's overlap when ranking.
+const BM25_WEIGHT: f32 = 0.35;
+/// A question carrying less information than this (summed IDF: "account?", "my order")
+/// is too vague to answer with confidence; its confidence shrinks in proportion.
+pub const MIN_INFORMATION: f32 = 2.5;
+/// A word the knowledge base never uses weighs this share of the rarest known word's IDF.
+pub const UNKNOWN_WEIGHT: f32 = 1.0;
 
 /// One question and its answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,14 +38,6 @@ pub struct Article {
     pub slug: String,
     pub title: String,
     pub body: String,
-}
-
-/// The best article for a question, with how sure the ranking is.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit<'a> {
-    pub article: &'a Article,
-    pub score: f32,
-    pub confidence: f32,
 }
 
 /// Parses one Markdown topic file into articles.
@@ -61,159 +70,194 @@ pub fn parse_markdown(stem: &str, text: &str) -> Vec<Article> {
     articles
 }
 
-const STOPWORDS: &[&str] = &[
-    "a",
-    "an",
-    "and",
-    "are",
-    "as",
-    "at",
-    "be",
-    "but",
-    "by",
-    "can",
-    "could",
-    "do",
-    "does",
-    "for",
-    "from",
-    "get",
-    "have",
-    "how",
-    "i",
-    "if",
-    "in",
-    "is",
-    "it",
-    "its",
-    "me",
-    "my",
-    "of",
-    "on",
-    "or",
-    "our",
-    "please",
-    "should",
-    "so",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "this",
-    "to",
-    "us",
-    "was",
-    "we",
-    "what",
-    "when",
-    "where",
-    "which",
-    "who",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "hi",
-    "hello",
-    "thanks",
-    "thank",
-    "any",
-    "am",
-    "want",
-    "need",
-    "know",
-    "tell",
-    "about",
-    "yang",
-    "dan",
-    "di",
-    "ke",
-    "ini",
-    "itu",
-    "saya",
-    "aku",
-    "apa",
-    "bagaimana",
-    "gimana",
-    "bisa",
-    "tolong",
-    "mau",
-];
+/// Okapi BM25's inverse document frequency of a term found in `df` of `n` articles.
+fn idf_of(n: f32, df: f32) -> f32 {
+    ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+}
 
-/// Lower-case word stems without stop words.
-pub fn terms(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_lowercase)
-        .filter(|word| !STOPWORDS.contains(&word.as_str()))
-        .map(|word| stem(&word))
+/// One article's parts: the English question, answer and variants, and the Indonesian ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entry {
+    pub answer: String,
+    pub variants: Vec<String>,
+    pub title_id: Option<String>,
+    pub answer_id: Option<String>,
+    pub variants_id: Vec<String>,
+}
+
+const ALSO_ASKED: &str = "Also asked as:";
+const JUGA_DITANYAKAN: &str = "Juga ditanyakan:";
+
+fn split_variants(line: &str) -> Vec<String> {
+    line.split('|')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
         .collect()
 }
 
-/// A light English stemmer: enough that "refunds", "refunded" and "refunding" meet.
-fn stem(word: &str) -> String {
-    for suffix in ["ing", "ed", "es", "s"] {
-        if let Some(root) = word.strip_suffix(suffix) {
-            if root.chars().count() >= 3 && !word.ends_with("ss") {
-                return root.to_owned();
+impl Entry {
+    /// Splits an article's body into its parts. A body with no markers is all English answer.
+    pub fn parse(body: &str) -> Self {
+        let mut entry = Entry::default();
+        let mut answer: Vec<&str> = Vec::new();
+        let mut answer_id: Vec<&str> = Vec::new();
+        let mut indonesian = false;
+        for line in body.lines() {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix(ALSO_ASKED) {
+                entry.variants.extend(split_variants(rest));
+            } else if let Some(rest) = line.strip_prefix(JUGA_DITANYAKAN) {
+                entry.variants_id.extend(split_variants(rest));
+            } else if let Some(title) = line.strip_prefix("### ") {
+                indonesian = true;
+                entry.title_id = Some(title.trim().to_owned());
+            } else if !line.is_empty() {
+                if indonesian {
+                    answer_id.push(line);
+                } else {
+                    answer.push(line);
+                }
             }
         }
+        entry.answer = answer.join(" ");
+        entry.answer_id = (!answer_id.is_empty()).then(|| answer_id.join(" "));
+        entry
     }
-    word.to_owned()
+
+    /// The answer in `language`, English when there is no Indonesian version.
+    pub fn answer_in(&self, language: Language) -> &str {
+        match (language, &self.answer_id) {
+            (Language::Indonesian, Some(answer)) => answer,
+            _ => &self.answer,
+        }
+    }
 }
 
-/// Articles indexed for BM25.
+/// Articles indexed for retrieval.
 #[derive(Debug, Clone, Default)]
 pub struct KnowledgeBase {
     articles: Vec<Article>,
-    /// Per article: term → count.
+    entries: Vec<Entry>,
+    /// Per article: the term set of each wording of its question, both languages, with the
+    /// wording's information (summed IDF).
+    wordings: Vec<Vec<(HashSet<String>, f32)>>,
+    /// Term → inverse document frequency.
+    idf: HashMap<String, f32>,
+    /// Per article: term → count over the whole entry (wordings weighted).
     frequencies: Vec<HashMap<String, usize>>,
     lengths: Vec<usize>,
     average_length: f32,
     /// Term → number of articles containing it.
     document_frequency: HashMap<String, usize>,
+    /// Known terms by first letter, for typo tolerance.
+    vocabulary: HashMap<char, Vec<String>>,
+    /// See [`MIN_INFORMATION`].
+    min_information: f32,
+    /// See [`UNKNOWN_WEIGHT`].
+    unknown_weight: f32,
+}
+
+/// The best article for a question, with how sure the ranking is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit<'a> {
+    pub article: &'a Article,
+    pub entry: &'a Entry,
+    pub score: f32,
+    pub confidence: f32,
 }
 
 impl KnowledgeBase {
     /// Indexes `articles`.
     pub fn new(articles: Vec<Article>) -> Self {
+        let entries: Vec<Entry> = articles.iter().map(|a| Entry::parse(&a.body)).collect();
+        let mut wordings = Vec::with_capacity(articles.len());
         let mut frequencies = Vec::with_capacity(articles.len());
         let mut lengths = Vec::with_capacity(articles.len());
         let mut document_frequency: HashMap<String, usize> = HashMap::new();
-        for article in &articles {
-            let mut counts: HashMap<String, usize> = HashMap::new();
-            let title = terms(&article.title);
-            for term in title
+        for (article, entry) in articles.iter().zip(&entries) {
+            let questions: Vec<&str> = std::iter::once(article.title.as_str())
+                .chain(entry.variants.iter().map(String::as_str))
+                .chain(entry.title_id.as_deref())
+                .chain(entry.variants_id.iter().map(String::as_str))
+                .collect();
+            let sets: Vec<HashSet<String>> = questions
                 .iter()
-                .flat_map(|t| std::iter::repeat_n(t, TITLE_WEIGHT))
-            {
-                *counts.entry(term.clone()).or_default() += 1;
+                .map(|q| term_set(q))
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for question in &questions {
+                for term in terms(question) {
+                    *counts.entry(term).or_default() += QUESTION_WEIGHT;
+                }
             }
-            for term in terms(&article.body) {
-                *counts.entry(term).or_default() += 1;
+            for answer in std::iter::once(entry.answer.as_str()).chain(entry.answer_id.as_deref()) {
+                for term in terms(answer) {
+                    *counts.entry(term).or_default() += 1;
+                }
             }
             for term in counts.keys() {
                 *document_frequency.entry(term.clone()).or_default() += 1;
             }
             lengths.push(counts.values().sum());
             frequencies.push(counts);
+            wordings.push(sets);
         }
         let average_length = if lengths.is_empty() {
             0.0
         } else {
             lengths.iter().sum::<usize>() as f32 / lengths.len() as f32
         };
+        let n = articles.len() as f32;
+        let idf: HashMap<String, f32> = document_frequency
+            .iter()
+            .map(|(term, &df)| (term.clone(), idf_of(n, df as f32)))
+            .collect();
+        let wordings = wordings
+            .into_iter()
+            .map(|sets: Vec<HashSet<String>>| {
+                sets.into_iter()
+                    .map(|set| {
+                        let own = set.iter().map(|t| idf.get(t).copied().unwrap_or(0.0)).sum();
+                        (set, own)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut vocabulary: HashMap<char, Vec<String>> = HashMap::new();
+        let mut known: Vec<&String> = document_frequency.keys().collect();
+        known.sort();
+        for term in known {
+            if let Some(first) = term.chars().next() {
+                vocabulary.entry(first).or_default().push(term.clone());
+            }
+        }
         Self {
             articles,
+            entries,
+            wordings,
             frequencies,
             lengths,
             average_length,
             document_frequency,
+            vocabulary,
+            idf,
+            min_information: MIN_INFORMATION,
+            unknown_weight: UNKNOWN_WEIGHT,
         }
+    }
+
+    /// The same index with another [`UNKNOWN_WEIGHT`] (for calibrating on the tune half).
+    pub fn with_unknown_weight(mut self, weight: f32) -> Self {
+        self.unknown_weight = weight;
+        self
+    }
+
+    /// The same index with another [`MIN_INFORMATION`] (for calibrating on the tune half).
+    pub fn with_min_information(mut self, min_information: f32) -> Self {
+        self.min_information = min_information.max(1e-3);
+        self
     }
 
     /// How many articles there are.
@@ -226,10 +270,66 @@ impl KnowledgeBase {
         self.articles.is_empty()
     }
 
+    /// Every article's id, in order.
+    pub fn slugs(&self) -> impl Iterator<Item = &str> {
+        self.articles.iter().map(|a| a.slug.as_str())
+    }
+
+    /// Every wording of every question (titles and variants, both languages).
+    pub fn wordings_text(&self) -> impl Iterator<Item = &str> {
+        self.articles
+            .iter()
+            .zip(&self.entries)
+            .flat_map(|(article, entry)| {
+                std::iter::once(article.title.as_str())
+                    .chain(entry.variants.iter().map(String::as_str))
+                    .chain(entry.title_id.as_deref())
+                    .chain(entry.variants_id.iter().map(String::as_str))
+            })
+    }
+
     fn idf(&self, term: &str) -> f32 {
-        let n = self.articles.len() as f32;
-        let df = self.document_frequency.get(term).copied().unwrap_or(0) as f32;
-        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+        match self.idf.get(term) {
+            Some(&idf) => idf,
+            None => self.unknown_weight * idf_of(self.articles.len() as f32, 0.0),
+        }
+    }
+
+    /// `term` if known, else the known term one edit away (two for words of eight letters or
+    /// more) with the same first letter, for words of six letters or more, else `term` itself (unknown: it lowers every article's confidence).
+    fn corrected(&self, term: String) -> String {
+        let length = term.chars().count();
+        if self.document_frequency.contains_key(&term)
+            || length < 6
+            || !term.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            return term;
+        }
+        let limit = if length >= 8 { 2 } else { 1 };
+        let first = term.chars().next().unwrap_or_default();
+        let best = self
+            .vocabulary
+            .get(&first)
+            .into_iter()
+            .flatten()
+            .filter(|known| known.chars().count() >= 4)
+            .map(|known| (edit_distance(&term, known, limit), known))
+            .filter(|(distance, _)| *distance <= limit)
+            .min_by(|a, b| {
+                a.0.cmp(&b.0).then_with(|| {
+                    let df = |t: &str| self.document_frequency.get(t).copied().unwrap_or(0);
+                    df(b.1).cmp(&df(a.1))
+                })
+            });
+        best.map_or(term, |(_, known)| known.clone())
+    }
+
+    /// The analysed, typo-corrected terms of a question.
+    pub fn query_terms(&self, question: &str) -> HashSet<String> {
+        terms(question)
+            .into_iter()
+            .map(|t| self.corrected(t))
+            .collect()
     }
 
     /// The best-matching article for `question`, if any term matches at all.
@@ -239,44 +339,74 @@ impl KnowledgeBase {
 
     /// The `k` best-matching articles, best first (only those matching at least one term).
     pub fn top(&self, question: &str, k: usize) -> Vec<Hit<'_>> {
-        let query: HashSet<String> = terms(question).into_iter().collect();
-        if query.is_empty() {
+        let query = self.query_terms(question);
+        self.top_terms(&query, k)
+    }
+
+    /// Like [`Self::top`], for terms already analysed (see [`Self::query_terms`]).
+    pub fn top_terms(&self, query: &HashSet<String>, k: usize) -> Vec<Hit<'_>> {
+        if query.is_empty() || self.articles.is_empty() {
             return Vec::new();
         }
-        let mut scored: Vec<(usize, f32)> = (0..self.articles.len())
-            .map(|i| (i, self.score(i, &query)))
-            .filter(|(_, score)| *score > 0.0)
+        let weighted: Vec<(&String, f32)> = query.iter().map(|t| (t, self.idf(t))).collect();
+        let information: f32 = weighted.iter().map(|(_, idf)| idf).sum();
+        let bm25: Vec<f32> = (0..self.articles.len())
+            .map(|i| self.bm25(i, &weighted))
             .collect();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let total_information: f32 = query.iter().map(|t| self.idf(t)).sum();
+        let top_bm25 = bm25.iter().copied().fold(0.0f32, f32::max).max(1e-6);
+        let mut scored: Vec<(usize, f32, f32)> = (0..self.articles.len())
+            .filter(|&i| bm25[i] > 0.0)
+            .map(|i| {
+                let closest = self.closest_wording(i, &weighted, information);
+                (i, closest + BM25_WEIGHT * bm25[i] / top_bm25, closest)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored
             .into_iter()
             .take(k)
-            .map(|(index, score)| {
-                let covered: f32 = query
+            .map(|(index, score, closest)| {
+                let covered: f32 = weighted
                     .iter()
-                    .filter(|t| self.frequencies[index].contains_key(*t))
-                    .map(|t| self.idf(t))
+                    .filter(|(t, _)| self.frequencies[index].contains_key(*t))
+                    .map(|(_, idf)| idf)
                     .sum();
+                let coverage = (covered / information).clamp(0.0, 1.0);
+                let specificity = (information / self.min_information).min(1.0);
                 Hit {
                     article: &self.articles[index],
+                    entry: &self.entries[index],
                     score,
-                    confidence: (covered / total_information).clamp(0.0, 1.0),
+                    confidence: (specificity * coverage * (0.5 + 0.5 * closest)).clamp(0.0, 1.0),
                 }
             })
             .collect()
     }
 
-    fn score(&self, index: usize, query: &HashSet<String>) -> f32 {
+    /// The IDF-weighted Dice overlap of the question with the closest wording of article
+    /// `index`'s question.
+    fn closest_wording(&self, index: usize, query: &[(&String, f32)], information: f32) -> f32 {
+        self.wordings[index]
+            .iter()
+            .map(|(wording, own)| {
+                let shared: f32 = query
+                    .iter()
+                    .filter(|(t, _)| wording.contains(*t))
+                    .map(|(_, idf)| idf)
+                    .sum();
+                2.0 * shared / (information + own).max(1e-6)
+            })
+            .fold(0.0, f32::max)
+    }
+
+    fn bm25(&self, index: usize, query: &[(&String, f32)]) -> f32 {
         let counts = &self.frequencies[index];
         let length = self.lengths[index] as f32;
+        let norm = K1 * (1.0 - B + B * length / self.average_length.max(1.0));
         query
             .iter()
-            .filter_map(|term| counts.get(term).map(|&tf| (term, tf as f32)))
-            .map(|(term, tf)| {
-                let norm = K1 * (1.0 - B + B * length / self.average_length.max(1.0));
-                self.idf(term) * tf * (K1 + 1.0) / (tf + norm)
-            })
+            .filter_map(|(term, idf)| counts.get(*term).map(|&tf| (idf, tf as f32)))
+            .map(|(idf, tf)| idf * tf * (K1 + 1.0) / (tf + norm))
             .sum()
     }
 }
@@ -313,8 +443,56 @@ mod tests {
         assert!(kb.best("what is the meaning of life").is_none());
     }
 
+    const BILINGUAL: &str = "# Shipping\n\n## How long does delivery take within Indonesia?\nJava takes 1–3 business days.\nAlso asked as: how many days to Surabaya | when will it reach Bali\n### Berapa lama pengiriman di dalam Indonesia?\nKe Jawa 1–3 hari kerja.\nJuga ditanyakan: brp hari sampai ke Bandung\n\n## Which payment methods do you accept?\nCards and e-wallets.\n";
+
     #[test]
-    fn stems_meet_across_word_forms() {
-        assert_eq!(terms("Refunds refunded refunding"), vec!["refund"; 3]);
+    fn an_entry_splits_into_english_and_indonesian_parts() {
+        let articles = parse_markdown("shipping", BILINGUAL);
+        assert_eq!(articles.len(), 2);
+        let entry = Entry::parse(&articles[0].body);
+        assert_eq!(entry.answer, "Java takes 1–3 business days.");
+        assert_eq!(
+            entry.variants,
+            vec!["how many days to Surabaya", "when will it reach Bali"]
+        );
+        assert_eq!(
+            entry.title_id.as_deref(),
+            Some("Berapa lama pengiriman di dalam Indonesia?")
+        );
+        assert_eq!(
+            entry.answer_in(Language::Indonesian),
+            "Ke Jawa 1–3 hari kerja."
+        );
+        assert_eq!(
+            Entry::parse(&articles[1].body).answer_in(Language::Indonesian),
+            "Cards and e-wallets."
+        );
+    }
+
+    #[test]
+    fn a_city_the_article_does_not_name_finds_it_through_its_island() {
+        let kb = KnowledgeBase::new(parse_markdown("shipping", BILINGUAL));
+        let hit = kb
+            .best("how long will my parcel take to reach Semarang?")
+            .unwrap();
+        assert_eq!(hit.article.slug, "shipping/1");
+        assert_eq!(
+            kb.best("brp lama kirim ke sby").unwrap().article.slug,
+            "shipping/1"
+        );
+    }
+
+    #[test]
+    fn a_typo_still_finds_the_word() {
+        let kb = KnowledgeBase::new(parse_markdown("faq", SAMPLE));
+        assert!(kb.query_terms("retrun my item").contains("return"));
+    }
+
+    #[test]
+    fn a_salient_word_the_article_lacks_lowers_confidence() {
+        let kb = KnowledgeBase::new(parse_markdown("faq", SAMPLE));
+        let covered = kb.best("how do I return an item").unwrap().confidence;
+        let uncovered = kb.best("how do I return an iphone").unwrap().confidence;
+        assert!(uncovered < covered, "{uncovered} vs {covered}");
     }
 }

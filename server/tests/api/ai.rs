@@ -171,6 +171,70 @@ async fn clear_frustration_escalates_and_the_agent_sees_a_summary() {
 }
 
 #[tokio::test]
+async fn one_word_and_indonesian_requests_for_a_person_are_recognised() {
+    let app = TestApp::spawn().await;
+    for phrase in [
+        "agent",
+        "human pls",
+        "cs dong",
+        "minta sambungkan ke admin",
+        "get me your manager",
+    ] {
+        let customer = app.customer("Sari").await;
+        app.customer_send(&customer, "c1", phrase).await.ok();
+        app.wait_for_messages(&customer, "system", 1).await;
+        assert_eq!(
+            waiting_reason(&app, &customer.id).await,
+            "customer_asked",
+            "{phrase}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_customer_who_writes_indonesian_is_answered_from_the_indonesian_article() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(&customer, "c1", "brp lama kirim ke sby?")
+        .await
+        .ok();
+
+    let answers = app.wait_for_messages(&customer, "ai", 1).await;
+    assert!(
+        answers[0].contains("1–3 hari kerja ke Jawa"),
+        "{}",
+        answers[0]
+    );
+}
+
+#[tokio::test]
+async fn the_embedded_ai_never_shows_the_customer_an_agents_brief() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+    let ana = app.agent("ana@baton.dev").await;
+    ana.takeover(&app, &customer.id).await.ok();
+    let brief = "Angry about order 1042: don't offer a refund again, store credit already offered";
+    ana.handover(&app, &customer.id, Some(brief)).await.ok();
+
+    let questions = [
+        "what about my refund for order 1042?",
+        "any news on my order?",
+    ];
+    for (i, question) in questions.iter().enumerate() {
+        app.customer_send(&customer, &format!("c{i}"), question)
+            .await
+            .ok();
+    }
+    app.wait_for_messages(&customer, "ai", 1).await;
+
+    let history = app.history(&customer).await.to_string();
+    for secret in ["store credit", "Angry", "don't offer", "note"] {
+        assert!(!history.contains(secret), "{secret} leaked: {history}");
+    }
+}
+
+#[tokio::test]
 async fn the_provider_answers_from_the_passages_and_the_conversation() {
     let (url, requests) =
         fake_provider(Behaviour::Answer("You can return items within 30 days.")).await;

@@ -147,12 +147,10 @@ async fn after_a_handover_the_ai_answers_again_and_honours_the_brief() {
         .await
         .ok();
 
+    // The brief guides the AI; it is never quoted to the customer.
     let answers = app.wait_for_messages(&customer, "ai", 1).await;
-    assert!(
-        answers[0].contains("Refund approved, arrives Friday"),
-        "{}",
-        answers[0]
-    );
+    assert!(answers[0].contains("refund"), "{}", answers[0]);
+    assert!(!answers[0].contains("Friday"), "{}", answers[0]);
 }
 
 #[tokio::test]
