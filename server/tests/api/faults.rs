@@ -92,6 +92,23 @@ async fn follow_customer(
     }
 }
 
+/// Starts `count` conversations as customers named "Customer N": (conversation id, token).
+async fn start_customers(url: &str, count: usize) -> Vec<(String, String)> {
+    join_all((0..count).map(|n| async move {
+        let (_, started) = post_retrying(
+            &client(),
+            &format!("{url}/api/chat/start"),
+            &json!({ "display_name": format!("Customer {n}") }),
+        )
+        .await;
+        (
+            started["conversation_id"].as_str().unwrap().to_owned(),
+            started["token"].as_str().unwrap().to_owned(),
+        )
+    }))
+    .await
+}
+
 async fn sign_in(url: &str, email: &str) -> reqwest::Client {
     let http = client();
     let (status, _) = post_retrying(
@@ -117,22 +134,7 @@ async fn a_server_killed_mid_load_keeps_everything_it_acknowledged_exactly_once(
         .unwrap()
         .to_owned();
 
-    let customers: Vec<(String, String)> = join_all((0..12).map(|n| {
-        let url = url.clone();
-        async move {
-            let (_, started) = post_retrying(
-                &client(),
-                &format!("{url}/api/chat/start"),
-                &json!({ "display_name": format!("Customer {n}") }),
-            )
-            .await;
-            (
-                started["conversation_id"].as_str().unwrap().to_owned(),
-                started["token"].as_str().unwrap().to_owned(),
-            )
-        }
-    }))
-    .await;
+    let customers = start_customers(&url, 12).await;
 
     let followed_last: Arc<Mutex<Option<u64>>> = Arc::new(Mutex::new(None));
     let follower = tokio::spawn(follow_customer(
@@ -377,18 +379,7 @@ async fn sockets_that_never_read_cost_bounded_memory_and_slow_nobody_else() {
     let mut healthy = dashboard(&url, &cookie).await;
     let before = server.rss_kib();
 
-    let customers: Vec<(String, String)> = join_all((0..8).map(|_| {
-        let url = url.clone();
-        async move {
-            let (_, started) =
-                post_retrying(&client(), &format!("{url}/api/chat/start"), &json!({})).await;
-            (
-                started["conversation_id"].as_str().unwrap().to_owned(),
-                started["token"].as_str().unwrap().to_owned(),
-            )
-        }
-    }))
-    .await;
+    let customers = start_customers(&url, 8).await;
     let body = "x".repeat(3_500);
     let flood = join_all(customers.iter().enumerate().map(|(n, (id, token))| {
         let (url, body) = (url.clone(), body.clone());
@@ -436,18 +427,7 @@ async fn sockets_that_never_read_cost_bounded_memory_and_slow_nobody_else() {
 async fn a_backup_taken_under_load_restores_every_message_acknowledged_before_it() {
     let server = ChildServer::start_on(None).await;
     let url = server.url.clone();
-    let customers: Vec<(String, String)> = join_all((0..6).map(|_| {
-        let url = url.clone();
-        async move {
-            let (_, started) =
-                post_retrying(&client(), &format!("{url}/api/chat/start"), &json!({})).await;
-            (
-                started["conversation_id"].as_str().unwrap().to_owned(),
-                started["token"].as_str().unwrap().to_owned(),
-            )
-        }
-    }))
-    .await;
+    let customers = start_customers(&url, 6).await;
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let senders = customers.iter().enumerate().map(|(n, (id, token))| {
