@@ -16,6 +16,8 @@ use app::domain::Timestamp;
 pub mod engine;
 /// One SQLite writer task that commits concurrent writes together.
 mod group_commit;
+/// Schema migrations, embedded and applied at start.
+mod migrate;
 /// PostgreSQL: several nodes on one database.
 pub mod postgres;
 /// Reading rows into domain values.
@@ -32,8 +34,6 @@ pub mod sqlite;
 pub enum DbError {
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
-    #[error("migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("event encoding: {0}")]
     Json(#[from] serde_json::Error),
     #[error("database directory: {0}")]

@@ -104,7 +104,7 @@ impl Postgres {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+        super::migrate::postgres(&mut *pool.acquire().await?).await?;
         Ok(Self {
             pool,
             name: name.into(),

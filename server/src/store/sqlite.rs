@@ -55,9 +55,7 @@ impl Sqlite {
             }
         }
         let mut connection = SqliteConnection::connect_with(&options).await?;
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&mut connection)
-            .await?;
+        super::migrate::sqlite(&mut connection).await?;
         let writer = Committer::start(connection);
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
