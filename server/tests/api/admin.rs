@@ -1,3 +1,6 @@
+//! Admins manage the team: creating and disabling agents, resetting passwords, reading the
+//! audit log; everyone else is refused.
+
 use reqwest::StatusCode;
 use serde_json::json;
 

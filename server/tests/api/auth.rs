@@ -1,3 +1,6 @@
+//! Agents sign in and out: sessions, cookies, availability, and one answer for every wrong
+//! password or unknown address.
+
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,3 +1,6 @@
+//! The customer's side of the API: starting a conversation, sending (idempotently, by
+//! client id), reading the history, asking for a person, and bad input that changes nothing.
+
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,3 +1,6 @@
+//! The hand-off itself: takeover, handover with a brief, transfer with a note, close and
+//! reopen, each with the customer told in the product's words and the rules enforced.
+
 use std::time::Duration;
 
 use app::domain::{Conversation, Mode};

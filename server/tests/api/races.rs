@@ -1,3 +1,6 @@
+//! Agents racing each other: exactly one winner, the losers told who won, and gap-free logs
+//! under concurrent sends.
+
 use futures::future::join_all;
 use reqwest::StatusCode;
 

@@ -1,3 +1,6 @@
+//! The sockets: live delivery, resume by seq without gaps or repeats, typing, presence,
+//! and refused handshakes.
+
 use std::time::Duration;
 
 use app::live::{ClientFrame, ServerFrame, Typist};

@@ -1,3 +1,5 @@
+//! Rate limits, forced takeovers and oversized input: the first round of security promises.
+
 use reqwest::StatusCode;
 use serde_json::json;
 
