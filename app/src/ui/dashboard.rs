@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::board::provide_board;
 use super::chat_panel::ChatPanel;
 use super::conversation_list::ConversationList;
-use super::live_socket::LiveSocket;
+use super::live_socket::{Link, LiveSocket};
 use super::session::provide_me;
 use super::toasts::{provide_toasts, ToastStack};
 use super::top_bar::TopBar;
@@ -27,6 +27,13 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
         move || board.on_connect(),
         move |frame| board.on_frame(frame, me, toasts),
     );
+    // The session ended elsewhere (signed out, disabled, password reset, expired): the
+    // server closed the socket for good, so the agent is back at sign-in.
+    Effect::new(move |_| {
+        if socket.link.get() == Link::Ended {
+            on_signed_out.run(());
+        }
+    });
 
     view! {
         <div class="dashboard">

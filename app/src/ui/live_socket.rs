@@ -12,6 +12,9 @@ use crate::live::{ClientFrame, ServerFrame};
 /// The close code of a server that is shutting down ("service restart"): reconnect at once.
 #[cfg_attr(not(feature = "csr"), allow(dead_code))]
 const RESTARTING: u16 = 1012;
+/// The close code of a socket whose agent session has ended: never reconnect.
+#[cfg_attr(not(feature = "csr"), allow(dead_code))]
+const SESSION_ENDED: u16 = 4401;
 
 /// The state of the link, for the "reconnecting" banner.
 #[cfg_attr(not(feature = "csr"), allow(dead_code))]
@@ -23,6 +26,8 @@ pub enum Link {
     Open,
     /// Lost; trying again.
     Reconnecting,
+    /// Closed for good by the server: the agent's session has ended.
+    Ended,
 }
 
 /// A live socket owned by a component; it closes when the component goes away. Components
@@ -162,6 +167,15 @@ fn run(
                                 {
                                     restarting = true;
                                     break;
+                                }
+                                Some(Err(WebSocketError::ConnectionClose(close)))
+                                    if close.code == SESSION_ENDED =>
+                                {
+                                    if let Ok(mut outbox) = socket.outbox.lock() {
+                                        *outbox = None;
+                                    }
+                                    socket.link.set(Link::Ended);
+                                    return;
                                 }
                                 Some(Err(_)) | None => break,
                             },
