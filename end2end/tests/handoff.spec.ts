@@ -115,17 +115,26 @@ test('when two agents click Take Over together, one wins and the other sees who'
   const customer = await startChat(browser, RACE);
   await say(customer, 'Hello?');
 
+  // The AI has answered, so no more events re-render the panels while the race runs.
+  await expect(customer.getByRole('list', { name: 'Messages' }).locator('.msg-ai')).toHaveCount(1);
   for (const agent of [ana, budi]) {
     await agent.getByRole('button', { name: new RegExp(RACE) }).click();
     await expect(panel(agent).getByRole('button', { name: 'Take Over' })).toBeEnabled();
+    await expect(panel(agent).locator('.msg-ai')).toHaveCount(1);
   }
-  // Both buttons are pressed in the same instant (Playwright's click() would first wait for
-  // each button to settle, by which time the winner's takeover has already reached the other
-  // dashboard and removed its button).
-  const buttons = await Promise.all(
-    [ana, budi].map((agent) => panel(agent).getByRole('button', { name: 'Take Over' }).elementHandle()),
+  // Both buttons are pressed in the same instant: each page finds its button and clicks it in
+  // one step (Playwright's click() would first wait for each button to settle, by which time
+  // the winner's takeover has already reached the other dashboard and removed its button).
+  await Promise.all(
+    [ana, budi].map((agent) =>
+      agent.evaluate(() => {
+        const buttons = document.querySelectorAll('section[aria-label="Conversation"] button');
+        const takeOver = Array.from(buttons).find((b) => b.textContent?.trim() === 'Take Over');
+        if (!takeOver) throw new Error('no Take Over button');
+        (takeOver as HTMLButtonElement).click();
+      }),
+    ),
   );
-  await Promise.all(buttons.map((button) => button!.evaluate((b) => (b as HTMLButtonElement).click())));
 
   const chat = customer.getByRole('list', { name: 'Messages' });
   await expect(chat.locator('.msg-system')).toHaveCount(1);
