@@ -9,7 +9,7 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{client, TestApp, PASSWORD};
+use crate::helpers::{client, ChildServer, TestApp, PASSWORD};
 
 /// A WebSocket handshake for `/ws/chat` as a plain HTTP request (refusals answer before
 /// any upgrade), with the token offered as a subprotocol.
@@ -52,45 +52,12 @@ async fn refused_chat_handshakes_leave_no_channel_behind() {
     assert_eq!(app.server.hub.open_channels(), 0);
 }
 
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
-}
-
 #[tokio::test]
 async fn twenty_thousand_refused_handshakes_leave_the_servers_memory_flat() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baton"))
-        .env("BATON_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("b.db").display()),
-        )
-        .env("BATON_KB_DIR", dir.path())
-        .env("BATON_DIST", dir.path())
-        .env("BATON_LIMIT_HANDSHAKE_PER_ADDRESS", "0")
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("baton starts");
-    let url = format!("http://127.0.0.1:{port}");
+    // The real binary on its own SQLite file, handshake limits off (ChildServer's settings).
+    let server = ChildServer::start_on(None).await;
+    let url = server.url.clone();
     let http = client();
-    for _ in 0..200 {
-        if http.get(format!("{url}/health")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let flood = |count: usize| {
         let http = http.clone();
         let url = url.clone();
@@ -113,11 +80,9 @@ async fn twenty_thousand_refused_handshakes_leave_the_servers_memory_flat() {
     };
 
     flood(2_000).await; // warm-up: allocator pools, connection buffers
-    let before = rss_kib(child.id());
+    let before = server.rss_kib();
     flood(20_000).await;
-    let after = rss_kib(child.id());
-    let _ = child.kill();
-    let _ = child.wait();
+    let after = server.rss_kib();
     eprintln!("server RSS across 20,000 refused handshakes: {before} KiB → {after} KiB");
 
     // The leak kept ~8 KiB per refused handshake: 20,000 would add ~160 MiB.
