@@ -305,6 +305,8 @@ mod tests {
             last_seq: 3,
             preview: None,
             brief: None,
+            reply_due_since: None,
+            contact_email: None,
             created_at: Timestamp(1),
             updated_at: Timestamp(42),
         }

@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AgentId, Answering, Availability, Conversation, ConversationId, Event};
+use crate::domain::{
+    AgentId, Answering, Availability, Conversation, ConversationId, Event, QueueStatus,
+    QueueSummary,
+};
 
 /// Who is typing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +45,10 @@ pub enum ServerFrame {
         status: Availability,
         connected: bool,
     },
+    /// Where the customer stands in the queue, sent when it changes (customers only).
+    Queue { status: QueueStatus },
+    /// The queue's length and its oldest wait, sent when they change (agents only).
+    QueueSummary { summary: QueueSummary },
     /// The dashboard fell too far behind: fetch the conversation list again.
     Resync,
     /// The answer to a ping.

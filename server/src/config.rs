@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 
 use crate::ai::Secret;
+use crate::routing::{Assignment, BusinessHours, Settings};
 
 /// How Baton's server runs.
 #[derive(Debug, Clone, Parser)]
@@ -145,6 +146,28 @@ pub struct Config {
     #[arg(long, env = "BATON_MAX_SOCKETS_PER_ADDRESS", default_value_t = 2_000)]
     pub max_sockets_per_address: usize,
 
+    /// How waiting conversations reach agents: `manual` (agents press Take Over) or `auto`
+    /// (each goes to the online agent with the most free slots, ties to the longest idle).
+    #[arg(long, env = "BATON_ASSIGNMENT", value_enum, default_value_t = Assignment::Manual)]
+    pub assignment: Assignment,
+
+    /// Seconds the owner has to answer a waiting customer after a takeover, assignment,
+    /// transfer or customer message before the conversation goes back to the queue
+    /// (0: no reply timer).
+    #[arg(long, env = "BATON_REPLY_TIMEOUT_SECS", default_value_t = 300)]
+    pub reply_timeout_secs: u64,
+
+    /// Seconds an owner may be without a live dashboard before their conversations go back
+    /// to the queue.
+    #[arg(long, env = "BATON_OWNER_GRACE_SECS", default_value_t = 120)]
+    pub owner_grace_secs: u64,
+
+    /// When the team answers, e.g. `Mon-Fri 08:00-17:00 Asia/Jakarta` (several spans
+    /// comma-separated). Outside them a waiting customer is told when the team is back.
+    /// Unset: always open.
+    #[arg(long, env = "BATON_BUSINESS_HOURS", value_parser = crate::routing::hours::parse_flag)]
+    pub business_hours: Option<BusinessHours>,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -229,6 +252,17 @@ impl Config {
         None
     }
 
+    /// The router's settings.
+    pub fn routing(&self) -> Settings {
+        Settings {
+            assignment: self.assignment,
+            reply_timeout: (self.reply_timeout_secs > 0)
+                .then(|| std::time::Duration::from_secs(self.reply_timeout_secs)),
+            owner_grace: std::time::Duration::from_secs(self.owner_grace_secs),
+            hours: self.business_hours.clone(),
+        }
+    }
+
     /// True when cookies must carry `Secure`.
     pub fn secure_cookies(&self) -> bool {
         self.public_origin
@@ -267,6 +301,27 @@ mod tests {
             "http://127.0.0.1:3000",
         ];
         assert!(Config::parse_from(local).refusal().is_none());
+    }
+
+    #[test]
+    fn malformed_business_hours_stop_the_server_naming_the_flag_and_the_form() {
+        let err = Config::try_parse_from(["baton", "--business-hours", "weekdays 9 to 5"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--business-hours"), "{err}");
+        assert!(err.contains("Mon-Fri 08:00-17:00 Asia/Jakarta"), "{err}");
+        let ok = Config::parse_from([
+            "baton",
+            "--business-hours",
+            "Mon-Fri 08:00-17:00 Asia/Jakarta",
+        ]);
+        assert!(ok.business_hours.is_some());
+        assert_eq!(
+            Config::defaults().routing().reply_timeout,
+            Some(std::time::Duration::from_secs(300))
+        );
+        let off = Config::parse_from(["baton", "--reply-timeout-secs", "0"]);
+        assert_eq!(off.routing().reply_timeout, None);
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub enum Feed {
     Committed(Arc<Published>),
     /// The owning agent is typing (a ready `Typing` frame).
     Typing(Arc<ServerFrame>),
+    /// The customer's place in the queue changed (a ready `Queue` frame).
+    Queue(Arc<ServerFrame>),
 }
 
 /// Why a socket was not admitted.
@@ -219,6 +221,25 @@ impl Hub {
         if channels.get(&id).is_some_and(|c| c.receiver_count() == 0) {
             channels.remove(&id);
         }
+    }
+
+    /// The conversations with live customer sockets on this node.
+    pub fn watched_conversations(&self) -> Vec<ConversationId> {
+        let channels = self.conversations.lock().expect("hub lock poisoned");
+        channels.keys().copied().collect()
+    }
+
+    /// Tells a conversation's customer sockets on this node where they stand in the queue.
+    pub fn queue_status(&self, conversation_id: ConversationId, frame: Arc<ServerFrame>) {
+        let channels = self.conversations.lock().expect("hub lock poisoned");
+        if let Some(sender) = channels.get(&conversation_id) {
+            let _ = sender.send(Feed::Queue(frame));
+        }
+    }
+
+    /// Tells every dashboard on this node (ephemeral: the next change sends it again).
+    pub fn signal(&self, frame: ServerFrame) {
+        let _ = self.live.send(Arc::new(frame));
     }
 
     /// How many conversation channels are open.
@@ -480,6 +501,8 @@ pub(crate) mod tests_support {
             last_seq: 1,
             preview: None,
             brief: None,
+            reply_due_since: None,
+            contact_email: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

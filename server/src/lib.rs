@@ -15,6 +15,8 @@
 //! - [`ai`] — the knowledge base and the embedded responder.
 //! - [`limits`] — rate limits (token buckets per key).
 //! - [`seed`] — first-run demo agents and knowledge base.
+//! - [`routing`] — the queue pushed to waiting customers, auto-assignment, the reply timer,
+//!   owner rescue and business hours (one router at a time across nodes).
 //! - [`retention`] — the hourly purge of expired sessions and old refused sign-ins.
 //! - [`backup`] — online copies of the SQLite database (`baton backup FILE`).
 //! - [`state`] — what every handler shares.
@@ -42,6 +44,8 @@ pub mod limits;
 pub mod realtime;
 /// Retention: expired sessions and old refused sign-ins are purged.
 pub mod retention;
+/// Routing: the queue, auto-assignment, the reply timer, owner rescue, business hours.
+pub mod routing;
 /// First-run data.
 pub mod seed;
 /// What every handler shares.
@@ -55,7 +59,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::backend::{Services, Store, SystemClock};
+use app::backend::{Clock, Services, Store, SystemClock};
 
 use crate::ai::{KbResponder, KnowledgeBase, OpenAiResponder};
 use crate::config::Config;
@@ -86,6 +90,10 @@ pub struct Running {
     pub store: Arc<dyn Store>,
     /// Its realtime hub, for tests that inspect open channels and sockets.
     pub hub: Arc<Hub>,
+    /// Its router, for tests that drive the timers with a controlled clock.
+    pub router: Arc<routing::Router>,
+    /// Its queue board, for tests that wait for the queue to be pushed.
+    pub board: Arc<routing::QueueBoard>,
     backend: Backend,
     background: Option<Arc<tokio::task::AbortHandle>>,
     /// With PostgreSQL: the `application_name` of this node's listener connection.
@@ -124,13 +132,20 @@ type Fanning = (
 
 /// Opens the store, seeds first-run data, and builds the application state.
 pub async fn prepare(config: &Config) -> Result<(state::AppState, Backend), StartError> {
+    prepare_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`prepare`] with a given clock (tests drive the router's timers with their own).
+pub async fn prepare_with_clock(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<(state::AppState, Backend), StartError> {
     if let Some(refusal) = config.refusal() {
         return Err(StartError::Unsafe(refusal));
     }
     let backend = Backend::open(&config.database_url).await?;
     let store = backend.store();
-    let clock = Arc::new(SystemClock);
-    let now = app::backend::Clock::now(clock.as_ref());
+    let now = clock.now();
     if config.seed_demo && seed::demo_agents(store.as_ref(), now).await? {
         tracing::warn!(
             agents = ?seed::DEMO_AGENTS.iter().map(|a| a.1).collect::<Vec<_>>(),
@@ -171,11 +186,17 @@ pub async fn prepare(config: &Config) -> Result<(state::AppState, Backend), Star
             (fanout.clone(), fanout, Some((listener, name)))
         }
     };
+    let staffing = Arc::new(routing::Floor::new(
+        store.clone(),
+        presence.clone(),
+        config.business_hours.clone(),
+    ));
     let services = Services {
         store: store.clone(),
         responder,
         publisher,
         presence,
+        staffing,
         limits: Arc::new(limits::TokenBuckets::new(limits::Rates {
             sign_in_failures_per_account: config.limit_sign_in_failures_per_account,
             sign_in_failures_per_account_and_address: config.limit_sign_in_failures,
@@ -188,9 +209,17 @@ pub async fn prepare(config: &Config) -> Result<(state::AppState, Backend), Star
         session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
         secure_cookies: config.secure_cookies(),
     };
+    let leadership = match &backend {
+        Backend::Sqlite(_) => routing::leader::Leadership::Alone,
+        Backend::Postgres(pg) => routing::leader::Leadership::postgres(pg.clone()),
+    };
+    let router = routing::Router::new(services.clone(), config.routing(), leadership);
+    let board = routing::QueueBoard::new(services.clone(), hub.clone());
     let index = std::fs::read_to_string(config.dist.join("index.html")).unwrap_or_default();
     let state = state::AppState {
         services,
+        board,
+        router,
         hub,
         config: Arc::new(config.clone()),
         csp: guard::content_security_policy(&guard::inline_scripts(&index)).into(),
@@ -260,6 +289,12 @@ async fn serve(
         state.services.clock.clone(),
         state.config.refused_sign_in_retention_days,
     ));
+    let routing = [
+        tokio::spawn(state.board.clone().run()),
+        tokio::spawn(state.router.clone().run()),
+        tokio::spawn(routing::watch(state.hub.clone(), state.router.clone())),
+    ];
+    let router = state.router.clone();
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     if let Err(err) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -268,13 +303,27 @@ async fn serve(
         tracing::error!(%err, "server stopped with an error");
     }
     purging.abort();
+    for task in routing {
+        task.abort();
+    }
+    router.resign().await;
 }
 
 /// Starts the server in the background (port 0 in `config.addr` picks a free port).
 pub async fn spawn(config: Config) -> Result<Running, StartError> {
-    let (state, backend) = prepare(&config).await?;
+    spawn_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`spawn`] with a given clock: tests move it to drive the router's timers.
+pub async fn spawn_with_clock(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Running, StartError> {
+    let (state, backend) = prepare_with_clock(&config, clock).await?;
     let store = state.services.store.clone();
     let hub = state.hub.clone();
+    let router = state.router.clone();
+    let board = state.board.clone();
     let background = state.background.clone();
     let listener_name = state.listener_name.clone();
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -299,6 +348,8 @@ pub async fn spawn(config: Config) -> Result<Running, StartError> {
         addr,
         store,
         hub,
+        router,
+        board,
         pool_name,
         backend,
         background,

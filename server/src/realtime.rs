@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use app::backend::auth::{self, ClientAddress};
 use app::backend::Limit;
-use app::domain::{Agent, Answering, Conversation, ConversationId, Event, Writer};
+use app::domain::{Agent, Answering, Conversation, ConversationId, Event, QueueStatus, Writer};
 use app::error::ApiError;
 use app::live::{ClientFrame, ServerFrame, Typist};
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
@@ -276,9 +276,18 @@ where
     if resume {
         cursor = replay(&state, audience, id, cursor, &mut sink).await?;
     }
-    let mut last_typing = Instant::now() - TYPING_INTERVAL;
     let closing = state.hub.closing();
     tokio::pin!(closing);
+    // Where the customer stands now; the board pushes every change after. A shutdown
+    // meanwhile still says goodbye.
+    let status = tokio::select! {
+        () = &mut closing => return say_goodbye(&mut sink).await,
+        status = state.board.status_of(id) => status,
+    };
+    if status != QueueStatus::NotWaiting {
+        send(&mut sink, &ServerFrame::Queue { status }).await?;
+    }
+    let mut last_typing = Instant::now() - TYPING_INTERVAL;
     loop {
         tokio::select! {
             () = &mut closing => return say_goodbye(&mut sink).await,
@@ -286,7 +295,7 @@ where
                 Ok(Feed::Committed(published)) => {
                     cursor = deliver(&state, audience, &published, cursor, &mut sink).await?;
                 }
-                Ok(Feed::Typing(frame)) => send(&mut sink, &frame).await?,
+                Ok(Feed::Typing(frame) | Feed::Queue(frame)) => send(&mut sink, &frame).await?,
                 // Fell behind the channel: catch up from the store.
                 Err(RecvError::Lagged(_)) => {
                     cursor = replay(&state, audience, id, cursor, &mut sink).await?;
@@ -478,6 +487,8 @@ where
     } = session;
     let audience = Audience::Agent;
     let _presence = state.hub.connect(&agent);
+    let summary = state.board.summary();
+    send(&mut sink, &ServerFrame::QueueSummary { summary }).await?;
     let mut watched = Watched::default();
     let mut last_typing = Instant::now() - TYPING_INTERVAL;
     let mut recheck = tokio::time::interval(SESSION_RECHECK);

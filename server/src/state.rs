@@ -12,6 +12,10 @@ use crate::hub::Hub;
 pub struct AppState {
     pub services: Services,
     pub hub: Arc<Hub>,
+    /// The queue as this node shows it to waiting customers and dashboards.
+    pub board: Arc<crate::routing::QueueBoard>,
+    /// The timers and the assigner (active on the node that leads).
+    pub router: Arc<crate::routing::Router>,
     pub config: Arc<Config>,
     /// The Content-Security-Policy sent with every response (hashes the SPA's loader).
     pub csp: Arc<str>,

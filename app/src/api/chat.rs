@@ -83,3 +83,17 @@ pub async fn request_human(conversation_id: ConversationId, token: String) -> Re
     let services = Services::from_context()?;
     chat::request_human(&services, conversation_id, &token).await
 }
+
+/// The customer leaves an e-mail address for the team to write to (offered while nobody is
+/// online). A malformed address is refused with 400 and nothing is stored.
+#[server(prefix = "/api", endpoint = "chat/contact", input = server_fn::codec::Json)]
+pub async fn leave_contact(
+    conversation_id: ConversationId,
+    token: String,
+    email: String,
+) -> Result<(), ApiError> {
+    use crate::backend::{chat, Services};
+
+    let services = Services::from_context()?;
+    chat::leave_contact(&services, conversation_id, &token, &email).await
+}

@@ -2,7 +2,7 @@
 //! the conversation is still the AI's at the version it answered, escalate when it says so.
 
 use super::handoff::publish;
-use super::{NewMessage, Reply, ReplyContext, Services, StoreError};
+use super::{NewMessage, Reply, ReplyContext, Services, Staffed, StoreError};
 use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
 
 /// How much of the transcript the AI sees.
@@ -141,7 +141,12 @@ pub async fn escalate(
     reason: EscalationReason,
     detail: Option<String>,
 ) -> Result<Option<Conversation>, StoreError> {
-    let notice = MessageBody::parse(&Notice::waiting()).expect("product copy is a valid message");
+    // The truth about who can answer: a person soon, or nobody until the team is back.
+    let notice = match services.staffing.staffed(services.now()).await {
+        Staffed::Open => Notice::waiting(),
+        Staffed::Offline { back } => Notice::offline(back.as_deref()),
+    };
+    let notice = MessageBody::parse(&notice).expect("product copy is a valid message");
     let events = services.store.events(id, 0, TRANSCRIPT_EVENTS).await?;
     let committed = services
         .store

@@ -1,10 +1,10 @@
 //! The customer's side of a conversation: starting it, writing into it (the AI answers when
 //! it handles the conversation), reading what the customer may see, and asking for a person.
 
-use super::{ai, auth, Limit, NewConversation, NewMessage, Services};
+use super::{ai, auth, handoff::publish, Limit, NewAudit, NewConversation, NewMessage, Services};
 use crate::domain::{
-    Answering, Author, ClientId, ConversationId, DisplayName, EscalationReason, Event, Message,
-    MessageBody, Mode, Refusal,
+    Answering, AuditAction, Author, ClientId, ConversationId, DisplayName, Email, EscalationReason,
+    Event, Message, MessageBody, Mode, Notice, Refusal,
 };
 use crate::error::ApiError;
 
@@ -105,4 +105,33 @@ pub async fn request_human(
             Ok(())
         }
     }
+}
+
+/// The customer leaves an e-mail address: agents see it on the conversation, and the
+/// customer is thanked. A malformed address changes nothing.
+#[tracing::instrument(skip_all, fields(conversation_id = %id))]
+pub async fn leave_contact(
+    services: &Services,
+    id: ConversationId,
+    token: &str,
+    email: &str,
+) -> Result<(), ApiError> {
+    auth::check_customer(services, id, token).await?;
+    services.limit(Limit::SendPerConversation, &id.to_string())?;
+    let email = Email::parse(email)?;
+    let notice = MessageBody::parse(&Notice::contact_left(email.as_str()))?;
+    let committed = services
+        .store
+        .leave_contact(id, email, notice, services.now())
+        .await?;
+    publish(services, &committed);
+    services
+        .audit(NewAudit {
+            actor: None,
+            action: AuditAction::ContactLeft,
+            conversation_id: Some(id),
+            detail: None,
+        })
+        .await;
+    Ok(())
 }

@@ -270,6 +270,7 @@ fn patch_for(
     };
     TransitionPatch {
         mode: transition.to,
+        waiting: None,
         brief,
         events,
         audit: None,

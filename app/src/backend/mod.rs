@@ -22,5 +22,5 @@ pub mod team;
 pub use ports::{
     Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,
     Publisher, Purged, RateLimiter, Reply, ReplyContext, Responder, ResponderError, Retention,
-    Services, Store, StoreError, SystemClock, TransitionPatch,
+    Services, Staffed, Staffing, Store, StoreError, SystemClock, TransitionPatch,
 };

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::domain::routing::Queued;
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
@@ -22,6 +23,8 @@ pub struct Services {
     pub presence: Arc<dyn Presence>,
     pub limits: Arc<dyn RateLimiter>,
     pub clock: Arc<dyn Clock>,
+    /// Whether anyone can answer a customer who starts waiting now.
+    pub staffing: Arc<dyn Staffing>,
     /// How long an agent session lasts.
     pub session_ttl_secs: i64,
     /// Whether cookies get `Secure` (the public origin is HTTPS).
@@ -197,6 +200,9 @@ pub struct TransitionPatch {
     pub mode: Mode,
     /// The brief for the AI (set by a handover, cleared by anything else).
     pub brief: Option<String>,
+    /// Set when the change puts the conversation back in the queue: it waits for a human
+    /// from now, for this reason. Any other change ends a wait.
+    pub waiting: Option<EscalationReason>,
     /// Events appended with the change, in order.
     pub events: Vec<EventKind>,
     /// The audit-log entry, written in the same transaction.
@@ -254,6 +260,29 @@ pub trait Store: Send + Sync + 'static {
         id: ConversationId,
         expected_version: u64,
         patch: TransitionPatch,
+        at: Timestamp,
+    ) -> Result<CommittedTransition, StoreError>;
+    /// The conversations waiting for a human, the longest-waiting first.
+    async fn queue(&self) -> Result<Vec<Queued>, StoreError>;
+    /// How long the waits lasted (ms) that ended with a person taking over or being assigned
+    /// since `since`, the newest first, at most `limit`.
+    async fn recent_waits(&self, since: Timestamp, limit: u32) -> Result<Vec<i64>, StoreError>;
+    /// Human-mode conversations whose owner has owed the customer an answer since before
+    /// `before`, the oldest debt first, at most `limit`.
+    async fn replies_overdue(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Conversation>, StoreError>;
+    /// The open conversations an agent owns.
+    async fn owned_by(&self, agent: AgentId) -> Result<Vec<Conversation>, StoreError>;
+    /// Records the e-mail address the customer left, with a `ContactLeft` event and
+    /// `notice` to the customer. Refused when the conversation is closed.
+    async fn leave_contact(
+        &self,
+        id: ConversationId,
+        email: Email,
+        notice: MessageBody,
         at: Timestamp,
     ) -> Result<CommittedTransition, StoreError>;
     /// Marks an AI-mode conversation as waiting for a human and appends the escalation
@@ -348,6 +377,23 @@ pub struct Retention {
 pub struct Purged {
     pub sessions: u64,
     pub refused_sign_ins: u64,
+}
+
+/// Whether a customer who starts waiting can be answered soon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staffed {
+    /// Open, with at least one agent online.
+    Open,
+    /// Nobody can answer: the team is closed, or no agent is online. `back` says when the
+    /// team opens again, when business hours are set.
+    Offline { back: Option<String> },
+}
+
+/// Business hours and who is online.
+#[async_trait]
+pub trait Staffing: Send + Sync + 'static {
+    /// Whether someone can answer a customer who starts waiting at `now`.
+    async fn staffed(&self, now: Timestamp) -> Staffed;
 }
 
 /// Fans committed events out to live sockets (in this node and, with PostgreSQL, others).

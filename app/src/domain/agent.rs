@@ -114,6 +114,10 @@ pub struct AgentOverview {
     /// True while the agent has the dashboard open (a live socket).
     #[serde(default)]
     pub connected: bool,
+    /// When the agent was last given a conversation (took it over, was assigned it, or
+    /// received it by transfer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_assigned_at: Option<super::Timestamp>,
 }
 
 impl AgentOverview {

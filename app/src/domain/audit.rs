@@ -19,6 +19,12 @@ pub enum AuditAction {
     AgentCreated,
     AgentDisabled,
     PasswordReset,
+    /// Auto-assignment gave a conversation to an agent.
+    Assign,
+    /// A conversation went back to the queue (no reply, owner offline).
+    Requeue,
+    /// The customer left an e-mail address.
+    ContactLeft,
 }
 
 impl AuditAction {
@@ -36,6 +42,9 @@ impl AuditAction {
             AuditAction::AgentCreated => "agent_created",
             AuditAction::AgentDisabled => "agent_disabled",
             AuditAction::PasswordReset => "password_reset",
+            AuditAction::Assign => "assign",
+            AuditAction::Requeue => "requeue",
+            AuditAction::ContactLeft => "contact_left",
         }
     }
 
@@ -53,6 +62,9 @@ impl AuditAction {
             AuditAction::AgentCreated,
             AuditAction::AgentDisabled,
             AuditAction::PasswordReset,
+            AuditAction::Assign,
+            AuditAction::Requeue,
+            AuditAction::ContactLeft,
         ]
         .into_iter()
         .find(|action| action.as_str() == raw)

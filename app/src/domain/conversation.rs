@@ -34,6 +34,14 @@ pub struct Conversation {
     pub preview: Option<String>,
     /// The agent's brief for the AI after the last handover.
     pub brief: Option<String>,
+    /// Since when the owner owes the customer an answer (set by a takeover, assignment or
+    /// transfer and by a customer message; cleared by the owner's message). The reply timer
+    /// requeues the conversation when this is older than the timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_due_since: Option<Timestamp>,
+    /// The e-mail address the customer left for the team, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -205,6 +213,8 @@ mod tests {
             last_seq: 1,
             preview: None,
             brief: None,
+            reply_due_since: None,
+            contact_email: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

@@ -41,6 +41,10 @@ pub enum EscalationReason {
     Frustration,
     /// The AI provider failed or timed out.
     AiUnavailable,
+    /// Back in the queue: the owner did not reply in time.
+    NoReply,
+    /// Back in the queue: the owner has been offline too long.
+    OwnerOffline,
 }
 
 impl EscalationReason {
@@ -51,19 +55,24 @@ impl EscalationReason {
             EscalationReason::LowConfidence => "low_confidence",
             EscalationReason::Frustration => "frustration",
             EscalationReason::AiUnavailable => "ai_unavailable",
+            EscalationReason::NoReply => "no_reply",
+            EscalationReason::OwnerOffline => "owner_offline",
         }
     }
 
+    /// Every reason.
+    pub const ALL: [EscalationReason; 6] = [
+        EscalationReason::CustomerAsked,
+        EscalationReason::LowConfidence,
+        EscalationReason::Frustration,
+        EscalationReason::AiUnavailable,
+        EscalationReason::NoReply,
+        EscalationReason::OwnerOffline,
+    ];
+
     /// Parses the stored name.
     pub fn parse(raw: &str) -> Option<Self> {
-        [
-            EscalationReason::CustomerAsked,
-            EscalationReason::LowConfidence,
-            EscalationReason::Frustration,
-            EscalationReason::AiUnavailable,
-        ]
-        .into_iter()
-        .find(|reason| reason.as_str() == raw)
+        Self::ALL.into_iter().find(|reason| reason.as_str() == raw)
     }
 
     /// How the dashboard names the reason.
@@ -73,6 +82,8 @@ impl EscalationReason {
             EscalationReason::LowConfidence => "AI not confident",
             EscalationReason::Frustration => "Customer frustrated",
             EscalationReason::AiUnavailable => "AI unavailable",
+            EscalationReason::NoReply => "Requeued: the agent did not reply",
+            EscalationReason::OwnerOffline => "Requeued: the agent went offline",
         }
     }
 }
@@ -110,6 +121,16 @@ pub enum EventKind {
     Closed { by: AgentRef },
     /// The conversation was reopened and goes back to the AI.
     Reopened { by: AgentRef },
+    /// The assigner gave the conversation to an agent (auto-assignment).
+    Assigned { agent: AgentRef },
+    /// The conversation went back to the queue: its owner did not reply in time, or has
+    /// been offline too long.
+    Requeued {
+        from: AgentRef,
+        reason: EscalationReason,
+    },
+    /// The customer left an e-mail address for the team to write to.
+    ContactLeft { email: String },
     /// The conversation waits for a human (still in AI mode until taken over).
     WaitingForHuman {
         reason: EscalationReason,
@@ -140,6 +161,9 @@ impl Event {
             | EventKind::TakenOver { .. }
             | EventKind::Closed { .. }
             | EventKind::Reopened { .. }
+            | EventKind::Assigned { .. }
+            | EventKind::Requeued { .. }
+            | EventKind::ContactLeft { .. }
             | EventKind::Started { .. } => self.kind.clone(),
             EventKind::HandedOver { by, .. } => EventKind::HandedOver {
                 by: by.clone(),
@@ -200,6 +224,29 @@ impl Notice {
         "Thank you for your patience. A member of our Customer Service team will join this conversation shortly.".to_owned()
     }
 
+    /// Sent when the conversation goes back to the queue (the owner did not reply in time,
+    /// or went offline).
+    pub fn requeued() -> String {
+        "Sorry for the wait. We're connecting you with the next available agent.".to_owned()
+    }
+
+    /// Sent instead of [`Notice::waiting`] when nobody can answer now: no agent is online,
+    /// or the team is closed until `back` (e.g. "Monday at 08:00 WIB").
+    pub fn offline(back: Option<&str>) -> String {
+        let when = match back {
+            Some(back) => format!("We're back {back}."),
+            None => "We'll answer here as soon as someone is back.".to_owned(),
+        };
+        format!(
+            "Our team is offline right now. {when} You can leave your e-mail address and we'll write to you. Meanwhile, I'm still here to help."
+        )
+    }
+
+    /// Sent when the customer leaves an e-mail address.
+    pub fn contact_left(email: &str) -> String {
+        format!("Thank you. Our team will write to you at {email}.")
+    }
+
     /// Sent when the conversation is closed.
     pub fn closed() -> String {
         "This conversation has been closed. Thank you for contacting us!".to_owned()
@@ -244,6 +291,17 @@ mod tests {
     }
 
     #[test]
+    fn the_requeue_and_offline_notices_are_the_product_copy() {
+        assert_eq!(
+            Notice::requeued(),
+            "Sorry for the wait. We're connecting you with the next available agent."
+        );
+        assert!(Notice::offline(Some("Monday at 08:00 WIB"))
+            .starts_with("Our team is offline right now. We're back Monday at 08:00 WIB."));
+        assert!(Notice::offline(None).starts_with("Our team is offline right now."));
+    }
+
+    #[test]
     fn the_customer_never_sees_transfer_notes_briefs_or_reasons() {
         let transfer = event(EventKind::Transferred {
             from: agent("A"),
@@ -271,12 +329,7 @@ mod tests {
 
     #[test]
     fn escalation_reasons_round_trip_their_names() {
-        for reason in [
-            EscalationReason::CustomerAsked,
-            EscalationReason::LowConfidence,
-            EscalationReason::Frustration,
-            EscalationReason::AiUnavailable,
-        ] {
+        for reason in EscalationReason::ALL {
             assert_eq!(EscalationReason::parse(reason.as_str()), Some(reason));
             assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
         }

@@ -17,6 +17,8 @@ mod event;
 mod ids;
 /// The rule book: take over, hand over, transfer, close, reopen; who may write; refusals.
 mod mode;
+/// The queue: order, estimate, who the assigner picks.
+pub mod routing;
 /// Parsed text values: message bodies, display names, notes.
 mod text;
 /// Milliseconds since the Unix epoch.
@@ -27,6 +29,9 @@ pub use audit::{AuditAction, AuditEntry};
 pub use conversation::{Answering, Conversation, ListFilter, Selection, Waiting};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
-pub use mode::{Actor, Command, Mode, ModeChange, Refusal, TransferTarget, Transition, Writer};
+pub use mode::{
+    Actor, Command, Mode, ModeChange, Refusal, Routing, TransferTarget, Transition, Writer,
+};
+pub use routing::{QueueStatus, QueueSummary};
 pub use text::{ClientId, DisplayName, Email, MessageBody, Note, TextError, MAX_BODY_CHARS};
 pub use time::Timestamp;

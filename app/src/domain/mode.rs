@@ -8,6 +8,9 @@
 //!   only by the owner; an AI-handled conversation may be closed by any agent; a transfer
 //!   goes only to another agent who is online and has room; only a closed conversation
 //!   reopens, and it goes back to the AI.
+//! - **Routing** — [`Mode::route`]: the assigner gives only an AI-mode conversation, only to
+//!   an agent who is online and has room (the same checks as a transfer); a conversation goes
+//!   back to the queue only from the owner the router saw (a stale decision is refused).
 //! - **Who may write** — [`Mode::may_write`]: the customer and Baton's own notices while the
 //!   conversation is open, the AI only in AI mode, an agent only in a conversation they own.
 //!   The store checks it atomically with the append ([`Mode::may_append`]), where a reply
@@ -25,7 +28,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, Author, Availability, Role};
+use super::{AgentId, Author, Availability, EscalationReason, Role};
 
 /// Who answers a conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,21 +113,44 @@ impl Mode {
                 if target.agent == me {
                     return Err(Refusal::TransferToSelf);
                 }
-                if target.status != Availability::Online {
-                    return Err(Refusal::TargetUnavailable {
-                        agent: target.agent,
-                        status: target.status,
-                    });
-                }
-                if !target.has_capacity {
-                    return Err(Refusal::TargetAtCapacity {
-                        agent: target.agent,
-                    });
-                }
+                target.ready()?;
                 ModeChange::Transferred {
                     from: me,
                     to: target.agent,
                 }
+            }
+        };
+        Ok(Transition {
+            from: self,
+            to: change.resulting_mode(),
+            change,
+        })
+    }
+
+    /// Decides a change Baton makes itself: the assigner giving a waiting conversation to an
+    /// agent, or the router putting one back in the queue. Racing an agent's command, the
+    /// store's conditional write lets exactly one win.
+    pub fn route(self, routing: Routing) -> Result<Transition, Refusal> {
+        let change = match (self, routing) {
+            (Mode::Closed, _) => return Err(Refusal::Closed),
+            (Mode::Human { agent }, Routing::Assign(_)) => {
+                return Err(Refusal::HeldBy { owner: agent })
+            }
+            (Mode::Ai, Routing::Assign(target)) => {
+                target.ready()?;
+                ModeChange::Assigned {
+                    agent: target.agent,
+                }
+            }
+            (Mode::Human { agent }, Routing::Requeue { owner, reason }) if agent == owner => {
+                ModeChange::Requeued {
+                    from: owner,
+                    reason,
+                }
+            }
+            // The owner changed (or handed over) since the router looked.
+            (Mode::Human { .. } | Mode::Ai, Routing::Requeue { .. }) => {
+                return Err(Refusal::Changed)
             }
         };
         Ok(Transition {
@@ -209,6 +235,35 @@ pub struct TransferTarget {
     pub has_capacity: bool,
 }
 
+impl TransferTarget {
+    /// Whether the agent can be given a conversation now: online, with room.
+    fn ready(&self) -> Result<(), Refusal> {
+        if self.status != Availability::Online {
+            return Err(Refusal::TargetUnavailable {
+                agent: self.agent,
+                status: self.status,
+            });
+        }
+        if !self.has_capacity {
+            return Err(Refusal::TargetAtCapacity { agent: self.agent });
+        }
+        Ok(())
+    }
+}
+
+/// A change Baton's router makes itself (see [`Mode::route`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// Auto-assignment gives a waiting conversation to this agent.
+    Assign(TransferTarget),
+    /// The conversation goes back to the queue: `owner` did not reply in time, or has been
+    /// offline too long.
+    Requeue {
+        owner: AgentId,
+        reason: EscalationReason,
+    },
+}
+
 /// A requested change of mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -229,21 +284,48 @@ pub enum Command {
 /// An accepted change, as recorded in the event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModeChange {
-    TakenOver { agent: AgentId },
-    ForcedTakeover { from: AgentId, to: AgentId },
-    HandedOver { by: AgentId },
-    Transferred { from: AgentId, to: AgentId },
-    Closed { by: AgentId },
-    Reopened { by: AgentId },
+    TakenOver {
+        agent: AgentId,
+    },
+    ForcedTakeover {
+        from: AgentId,
+        to: AgentId,
+    },
+    HandedOver {
+        by: AgentId,
+    },
+    Transferred {
+        from: AgentId,
+        to: AgentId,
+    },
+    Closed {
+        by: AgentId,
+    },
+    Reopened {
+        by: AgentId,
+    },
+    /// The assigner gave the conversation to an agent.
+    Assigned {
+        agent: AgentId,
+    },
+    /// The conversation went back to the queue (AI mode, waiting for a human).
+    Requeued {
+        from: AgentId,
+        reason: EscalationReason,
+    },
 }
 
 impl ModeChange {
     fn resulting_mode(self) -> Mode {
         match self {
-            ModeChange::TakenOver { agent } => Mode::Human { agent },
+            ModeChange::TakenOver { agent } | ModeChange::Assigned { agent } => {
+                Mode::Human { agent }
+            }
             ModeChange::ForcedTakeover { to, .. } => Mode::Human { agent: to },
             ModeChange::Transferred { to, .. } => Mode::Human { agent: to },
-            ModeChange::HandedOver { .. } | ModeChange::Reopened { .. } => Mode::Ai,
+            ModeChange::HandedOver { .. }
+            | ModeChange::Reopened { .. }
+            | ModeChange::Requeued { .. } => Mode::Ai,
             ModeChange::Closed { .. } => Mode::Closed,
         }
     }
@@ -587,6 +669,89 @@ mod tests {
     fn an_agent_cannot_force_a_takeover() {
         let every_mode = [Mode::Ai, mine(), theirs(), Mode::Closed];
         refused_in(every_mode, Command::ForceTakeOver, Refusal::NotSupervisor);
+    }
+
+    // Routing.
+
+    fn ready(agent: AgentId) -> TransferTarget {
+        TransferTarget {
+            agent,
+            status: Availability::Online,
+            has_capacity: true,
+        }
+    }
+
+    #[test]
+    fn the_assigner_gives_an_ai_conversation_to_a_ready_agent() {
+        let t = Mode::Ai.route(Routing::Assign(ready(other()))).unwrap();
+        assert_eq!(t.to, theirs());
+        assert_eq!(t.change, ModeChange::Assigned { agent: other() });
+    }
+
+    #[test]
+    fn the_assigner_never_takes_a_conversation_a_person_holds() {
+        assert_eq!(
+            theirs().route(Routing::Assign(ready(third()))),
+            Err(Refusal::HeldBy { owner: other() })
+        );
+        assert_eq!(
+            Mode::Closed.route(Routing::Assign(ready(third()))),
+            Err(Refusal::Closed)
+        );
+    }
+
+    #[test]
+    fn the_assigner_gives_only_to_agents_online_with_room() {
+        let away = TransferTarget {
+            status: Availability::Away,
+            ..ready(other())
+        };
+        assert_eq!(
+            Mode::Ai.route(Routing::Assign(away)),
+            Err(Refusal::TargetUnavailable {
+                agent: other(),
+                status: Availability::Away
+            })
+        );
+        let full = TransferTarget {
+            has_capacity: false,
+            ..ready(other())
+        };
+        assert_eq!(
+            Mode::Ai.route(Routing::Assign(full)),
+            Err(Refusal::TargetAtCapacity { agent: other() })
+        );
+    }
+
+    #[test]
+    fn a_silent_or_offline_owner_loses_the_conversation_to_the_queue() {
+        for reason in [EscalationReason::NoReply, EscalationReason::OwnerOffline] {
+            let t = theirs()
+                .route(Routing::Requeue {
+                    owner: other(),
+                    reason,
+                })
+                .unwrap();
+            assert_eq!(t.to, Mode::Ai);
+            assert_eq!(
+                t.change,
+                ModeChange::Requeued {
+                    from: other(),
+                    reason
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_requeue_decided_on_a_stale_owner_is_refused() {
+        let requeue = Routing::Requeue {
+            owner: other(),
+            reason: EscalationReason::NoReply,
+        };
+        assert_eq!(mine().route(requeue), Err(Refusal::Changed));
+        assert_eq!(Mode::Ai.route(requeue), Err(Refusal::Changed));
+        assert_eq!(Mode::Closed.route(requeue), Err(Refusal::Closed));
     }
 
     // Who may write.

@@ -17,7 +17,7 @@ use super::live_socket::LiveSocket;
 use super::session::Me;
 use super::toasts::Toasts;
 use crate::api::conversations::{get_conversation, list_conversations, ConversationDetail};
-use crate::domain::{AgentId, Conversation, ConversationId, ListFilter};
+use crate::domain::{AgentId, Conversation, ConversationId, ListFilter, QueueSummary};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame};
 
@@ -49,6 +49,8 @@ pub struct Board {
     typing_in: RwSignal<Option<ConversationId>>,
     /// Replies being written, per conversation: switching away and back keeps them.
     drafts: RwSignal<HashMap<ConversationId, String>>,
+    /// The queue's length and oldest wait, as the server last pushed them.
+    pub queue: RwSignal<QueueSummary>,
 }
 
 /// Creates the state of `viewer`'s dashboard and provides it to the components below the
@@ -98,6 +100,7 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
         unread: RwSignal::new(HashMap::new()),
         typing_in: RwSignal::new(None),
         drafts: RwSignal::new(HashMap::new()),
+        queue: RwSignal::new(QueueSummary::default()),
     };
     provide_context(board);
     board
@@ -243,6 +246,7 @@ impl Board {
                     );
                 }
                 Change::MyStatus(status) => me.set_status(status),
+                Change::Queue(summary) => self.queue.set(summary),
                 Change::Reload => self.list.refetch(),
             }
         }

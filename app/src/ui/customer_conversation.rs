@@ -11,8 +11,8 @@ use super::event_log::EventLog;
 use super::format::client_id;
 use super::live_socket::{Link, LiveSocket};
 use super::message_form::MessageForm;
-use crate::api::chat::{chat_history, request_human, send_chat, ChatView};
-use crate::domain::{Answering, ConversationId, Event, MessageBody};
+use crate::api::chat::{chat_history, leave_contact, request_human, send_chat, ChatView};
+use crate::domain::{Answering, ConversationId, Event, EventKind, MessageBody, QueueStatus};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame, Typist};
 
@@ -40,6 +40,8 @@ struct Followed {
     events: RwSignal<Vec<Event>>,
     answering: RwSignal<Option<Answering>>,
     typing: RwSignal<Option<String>>,
+    /// Where the customer stands in the queue, as the server last pushed it.
+    queue: RwSignal<QueueStatus>,
     history: LocalResource<Result<ChatView, ApiError>>,
     link: RwSignal<Link>,
 }
@@ -50,6 +52,7 @@ fn follow(id: ConversationId, token: &str, on_ended: Callback<()>) -> Followed {
     let events = RwSignal::new(Vec::<Event>::new());
     let answering = RwSignal::new(None::<Answering>);
     let typing = RwSignal::new(None::<String>);
+    let queue = RwSignal::new(QueueStatus::NotWaiting);
     // Events are merged by seq: a live event that overtakes a replay is neither lost nor shown
     // twice, and the log stays in seq order.
     let absorb = move |fresh: Vec<Event>| events.update(|all| super::merge_events(all, fresh));
@@ -95,6 +98,7 @@ fn follow(id: ConversationId, token: &str, on_ended: Callback<()>) -> Followed {
                 typing.set(Some(name));
                 set_timeout(move || typing.set(None), TYPING_SHOWN);
             }
+            ServerFrame::Queue { status } => queue.set(status),
             _ => {}
         },
     );
@@ -103,6 +107,7 @@ fn follow(id: ConversationId, token: &str, on_ended: Callback<()>) -> Followed {
         events,
         answering,
         typing,
+        queue,
         history,
         link: socket.link,
     }
@@ -120,6 +125,7 @@ pub fn CustomerConversation(
         events,
         answering,
         typing,
+        queue,
         history,
         link,
     } = follow(id, &token, on_ended);
@@ -145,12 +151,21 @@ pub fn CustomerConversation(
             }
         }
     });
-    let ask_for_person = Action::new_local(move |(): &()| request_human(id, token.clone()));
+    let ask_for_person = Action::new_local({
+        let token = token.clone();
+        move |(): &()| request_human(id, token.clone())
+    });
+    let email = RwSignal::new(String::new());
+    let give_email = Action::new_local(move |address: &String| {
+        leave_contact(id, token.clone(), address.clone())
+    });
     let (sending, sent, asked) = (send.pending(), send.value(), ask_for_person.value());
+    let (emailing, emailed) = (give_email.pending(), give_email.value());
     let error = move || {
         let failed = |value: Option<Result<(), ApiError>>| value.and_then(Result::err);
         failed(sent.get())
             .or_else(|| failed(asked.get()))
+            .or_else(|| failed(emailed.get()))
             .or_else(|| history.get().and_then(|h| h.err()))
             .map(|err| err.to_string())
     };
@@ -164,13 +179,49 @@ pub fn CustomerConversation(
         )
     };
 
+    let contact_left = move || {
+        events.with(|all| {
+            all.iter()
+                .any(|e| matches!(e.kind, EventKind::ContactLeft { .. }))
+        })
+    };
+    let offer_email =
+        move || matches!(queue.get(), QueueStatus::Offline { .. }) && !contact_left() && !closed();
+
     view! {
         <header class="chat-head">
             <span class="brand">"Lumen Goods · Help"</span>
             <p class="answering" role="status">
                 {move || answering.with(|a| who(a.as_ref()))}
             </p>
+            <p class="queue-line" role="status" aria-live="polite">
+                {move || queue.with(QueueStatus::line)}
+            </p>
         </header>
+        <Show when=offer_email>
+            <form
+                class="contact-form"
+                aria-label="Leave your e-mail address"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    give_email.dispatch(email.get_untracked().trim().to_owned());
+                }
+            >
+                <label for="contact-email">"Your e-mail address"</label>
+                <input
+                    id="contact-email"
+                    name="email"
+                    type="email"
+                    autocomplete="email"
+                    required
+                    prop:value=move || email.get()
+                    on:input=move |ev| email.set(event_target_value(&ev))
+                />
+                <button class="button" type="submit" disabled=move || emailing.get()>
+                    "Send"
+                </button>
+            </form>
+        </Show>
         <Show when=move || link.get() == Link::Reconnecting>
             <p class="banner warn" role="status">
                 "Connection lost. Reconnecting…"

@@ -88,6 +88,21 @@ fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<Str
         EventKind::Reopened { by } => {
             internal.then(|| (format!("{} reopened the conversation", by.name), None))
         }
+        EventKind::Assigned { agent } => {
+            internal.then(|| (format!("Assigned to {}", agent.name), None))
+        }
+        EventKind::Requeued { from, reason } => internal.then(|| {
+            (
+                format!("Back in the queue from {}", from.name),
+                Some(reason.label().to_owned()),
+            )
+        }),
+        EventKind::ContactLeft { email } => internal.then(|| {
+            (
+                "The customer left an e-mail address".to_owned(),
+                Some(email.clone()),
+            )
+        }),
         EventKind::WaitingForHuman {
             reason,
             detail,

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::api::conversations::ConversationDetail;
 use crate::domain::{
     Agent, AgentId, Author, Availability, Conversation, ConversationId, Event, EventKind,
-    ListFilter,
+    ListFilter, QueueSummary,
 };
 use crate::live::{ServerFrame, Typist};
 
@@ -32,6 +32,8 @@ pub enum Change {
     CustomerTyping(ConversationId),
     /// The signed-in agent's availability changed (in another tab, or by the server).
     MyStatus(Availability),
+    /// The queue's length and oldest wait changed.
+    Queue(QueueSummary),
     /// The dashboard missed events: fetch the list again.
     Reload,
 }
@@ -74,11 +76,13 @@ pub fn apply_frame(frame: ServerFrame, me: &Agent, open: Option<ConversationId>)
             agent_id, status, ..
         } if agent_id == me.id => vec![Change::MyStatus(status)],
         ServerFrame::Resync => vec![Change::Reload],
+        ServerFrame::QueueSummary { summary } => vec![Change::Queue(summary)],
         // Customers' frames, other agents' typing and presence, pongs and errors change
         // nothing on the dashboard.
         ServerFrame::Events { .. }
         | ServerFrame::Typing { .. }
         | ServerFrame::Presence { .. }
+        | ServerFrame::Queue { .. }
         | ServerFrame::Pong
         | ServerFrame::Error { .. } => Vec::new(),
     }
@@ -154,6 +158,18 @@ fn notice_for(event: &Event, conversation: &Conversation, me: &Agent) -> Option<
             "{customer} is waiting for a human: {}",
             reason.label()
         )),
+        EventKind::Assigned { agent } if agent.id == me.id => {
+            Some(format!("{customer} was assigned to you"))
+        }
+        EventKind::Requeued { from, reason } if from.id == me.id => Some(format!(
+            "{customer} went back to the queue: {}",
+            reason.label()
+        )),
+        EventKind::Requeued { from, reason } if me.role.can_force_takeover() => Some(format!(
+            "{customer} went back to the queue from {}: {}",
+            from.name,
+            reason.label()
+        )),
         _ => None,
     }
 }
@@ -190,6 +206,8 @@ pub(super) mod tests {
             last_seq: 1,
             preview: None,
             brief: None,
+            reply_due_since: None,
+            contact_email: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(updated),
         }

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::board::use_board;
+use super::browser::now_millis;
+use super::format::ago;
 use super::live_socket::{Link, LiveSocket};
 use super::session::use_me;
 use crate::api::agents::set_availability;
@@ -29,6 +32,30 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
     });
 
     let signing_out = sign_out.pending();
+    let queue = use_board().queue;
+    // The oldest wait grows by itself: redraw it every few seconds.
+    let now = RwSignal::new(now_millis());
+    let ticker = set_interval_with_handle(
+        move || now.set(now_millis()),
+        std::time::Duration::from_secs(5),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(ticker) = ticker {
+            ticker.clear();
+        }
+    });
+    let queue_text = move || {
+        let summary = queue.get();
+        match summary.oldest_since {
+            Some(oldest) if summary.length > 0 => format!(
+                "{} waiting · longest {}",
+                summary.length,
+                ago(oldest, now.get()).trim_end_matches(" ago")
+            ),
+            _ => "Nobody waiting".to_owned(),
+        }
+    };
 
     view! {
         <header class="topbar">
@@ -38,6 +65,15 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     "Reconnecting…"
                 </span>
             </Show>
+            <span
+                class=move || {
+                    if queue.get().length > 0 { "queue-summary busy" } else { "queue-summary" }
+                }
+                role="status"
+                aria-label="Queue"
+            >
+                {queue_text}
+            </span>
             <span class="topbar-spacer"></span>
             <label class="status-select">
                 <span class="sr-only">"Your availability"</span>

@@ -115,6 +115,7 @@ mod tests {
             },
             open_conversations: 1,
             connected: true,
+            last_assigned_at: None,
         };
         assert_eq!(label(&overview), "Budi Santoso · online · 1/5 chats");
     }

@@ -160,6 +160,8 @@ pub fn embedded_responder(report: &mut Report) {
         last_seq: 1,
         preview: None,
         brief: None,
+        reply_due_since: None,
+        contact_email: None,
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

@@ -12,9 +12,10 @@ use app::backend::{
     Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Retention, Store,
     StoreError, TransitionPatch,
 };
+use app::domain::routing::Queued;
 use app::domain::{
     Agent, AgentId, AgentOverview, AuditEntry, Author, Availability, Conversation, ConversationId,
-    Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId,
+    Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId, Mode,
     Timestamp, Writer,
 };
 use async_trait::async_trait;
@@ -357,7 +358,11 @@ async fn append_message<D: Db>(
         },
     };
     let preview = preview_of_kinds(std::iter::once(&kind));
-    run(db, sql::record_message(id, seq, preview.as_deref(), at)).await?;
+    run(
+        db,
+        sql::record_message(id, seq, preview.as_deref(), &sender, at),
+    )
+    .await?;
     let mut events = insert_events(
         db,
         id,
@@ -387,12 +392,24 @@ async fn commit_transition<D: Db>(
     patch: TransitionPatch,
     at: Timestamp,
 ) -> Result<CommittedTransition, DbError> {
+    // The wait this change ends, if any (locked where several writers share the database,
+    // so it is the wait the change ends).
+    let wait = match db
+        .fetch_optional(sql::current_wait(id, D::LOCKS_ROWS))
+        .await?
+    {
+        Some(row) => row
+            .opt_text("waiting_reason")?
+            .zip(row.opt_int("waiting_since")?),
+        None => return Err(StoreError::NotFound.into()),
+    };
     // The conditional update is the lock: a concurrent change moves the version and this
     // one matches nothing; `last_seq` is allocated on the latest row.
     let changed = sql::change_mode(
         id,
         expected_version,
         patch.mode,
+        patch.waiting,
         patch.brief.as_deref(),
         patch.events.len(),
         preview_of_kinds(patch.events.iter()).as_deref(),
@@ -408,6 +425,28 @@ async fn commit_transition<D: Db>(
     };
     let first = (row.int("last_seq")? as u64 + 1).saturating_sub(patch.events.len() as u64);
     let events = insert_events(db, id, first, patch.events, Some("system"), None, at).await?;
+    if let Some((reason, since)) = wait {
+        let outcome = match patch.mode {
+            Mode::Human { .. } => Some("served"),
+            Mode::Closed => Some("closed"),
+            // Only a requeue puts a waiting conversation in AI mode (and it waits on).
+            Mode::Ai => None,
+        };
+        if let Some(outcome) = outcome {
+            let ended = sql::insert_wait(
+                id,
+                &reason,
+                Timestamp(since),
+                at,
+                outcome,
+                patch.mode.owner(),
+            );
+            run(db, ended).await?;
+        }
+    }
+    if let Some(agent) = patch.mode.owner() {
+        run(db, sql::note_assignment(agent, at)).await?;
+    }
     if let Some(entry) = &patch.audit {
         run(db, sql::insert_audit(entry, at)).await?;
     }
@@ -437,6 +476,32 @@ async fn mark_waiting<D: Db>(
         conversation,
         events,
     }))
+}
+
+async fn leave_contact<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    email: String,
+    kinds: Vec<EventKind>,
+    at: Timestamp,
+) -> Result<CommittedTransition, DbError> {
+    let preview = preview_of_kinds(kinds.iter());
+    let left = sql::leave_contact(id, &email, kinds.len(), preview.as_deref(), at);
+    let Some(row) = db.fetch_optional(left).await? else {
+        let conversation = load_conversation(db, id).await?;
+        return Err(StoreError::Refused {
+            refusal: app::domain::Refusal::Closed,
+            conversation: Box::new(conversation),
+        }
+        .into());
+    };
+    let first = (row.int("last_seq")? as u64 + 1).saturating_sub(kinds.len() as u64);
+    let events = insert_events(db, id, first, kinds, Some("system"), None, at).await?;
+    let conversation = load_conversation(db, id).await?;
+    Ok(CommittedTransition {
+        conversation,
+        events,
+    })
 }
 
 #[async_trait]
@@ -511,6 +576,63 @@ impl<S: Shell> Store for SqlStore<S> {
             .await
     }
 
+    async fn queue(&self) -> Result<Vec<Queued>, StoreError> {
+        self.all(sql::queue(), |row| {
+            let id = row.text("id")?;
+            Ok(Queued {
+                conversation_id: ConversationId::parse(&id).map_err(|_| DbError::Corrupt {
+                    what: "conversation id",
+                    value: id,
+                })?,
+                since: Timestamp(row.int("waiting_since")?),
+            })
+        })
+        .await
+    }
+
+    async fn recent_waits(&self, since: Timestamp, limit: u32) -> Result<Vec<i64>, StoreError> {
+        self.all(sql::recent_waits(since, limit), |row| row.int("waited"))
+            .await
+    }
+
+    async fn replies_overdue(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Conversation>, StoreError> {
+        self.all(sql::replies_overdue(before, limit), conversation_from_row)
+            .await
+    }
+
+    async fn owned_by(&self, agent: AgentId) -> Result<Vec<Conversation>, StoreError> {
+        self.all(sql::owned_by(agent), conversation_from_row).await
+    }
+
+    async fn leave_contact(
+        &self,
+        id: ConversationId,
+        email: Email,
+        notice: MessageBody,
+        at: Timestamp,
+    ) -> Result<CommittedTransition, StoreError> {
+        let email = email.as_str().to_owned();
+        let kinds = vec![
+            EventKind::ContactLeft {
+                email: email.clone(),
+            },
+            EventKind::Message {
+                message: Message {
+                    id: MessageId::new(),
+                    author: Author::System,
+                    body: notice,
+                    client_id: None,
+                },
+            },
+        ];
+        self.write(move |db| Box::pin(leave_contact(db, id, email, kinds, at)))
+            .await
+    }
+
     async fn mark_waiting(
         &self,
         id: ConversationId,
@@ -580,6 +702,7 @@ impl<S: Shell> Store for SqlStore<S> {
                 agent: agent_from_row(row)?,
                 open_conversations: row.int("open_conversations")?.max(0) as u32,
                 connected: false,
+                last_assigned_at: row.opt_int("last_assigned_at")?.map(Timestamp),
             })
         })
         .await
@@ -731,6 +854,7 @@ mod tests {
             let patch = TransitionPatch {
                 mode,
                 brief: None,
+                waiting: None,
                 events: Vec::new(),
                 audit: None,
             };

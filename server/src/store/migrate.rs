@@ -35,6 +35,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     1 "0001_init.sql" "init",
     2 "0002_audit.sql" "audit",
     3 "0003_retention.sql" "retention",
+    4 "0004_routing.sql" "routing",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -42,6 +43,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     1 "0001_init.sql" "init",
     2 "0002_audit.sql" "audit",
     3 "0003_retention.sql" "retention",
+    4 "0004_routing.sql" "routing",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

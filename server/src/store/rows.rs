@@ -54,6 +54,8 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
         last_seq: row.int("last_seq")? as u64,
         preview: row.opt_text("preview")?,
         brief: row.opt_text("brief")?,
+        reply_due_since: row.opt_int("reply_due_since")?.map(Timestamp),
+        contact_email: row.opt_text("contact_email")?,
         created_at: Timestamp(row.int("created_at")?),
         updated_at: Timestamp(row.int("updated_at")?),
     })

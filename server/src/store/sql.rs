@@ -115,11 +115,13 @@ tuple_args!(A a, B b, C c, D d, E e, F f, G g, H h);
 /// The columns [`super::rows::conversation_from_row`] reads, with the owner's name joined in.
 const CONVERSATION: &str = "SELECT c.id, c.customer_name, c.mode, c.owner_id,
     a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
-    c.version, c.last_seq, c.preview, c.created_at, c.updated_at
+    c.version, c.last_seq, c.preview, c.created_at, c.updated_at, c.reply_due_since,
+    c.contact_email
     FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
 
 /// The columns [`super::rows::agent_from_row`] reads (table alias `a`).
-const AGENT: &str = "SELECT a.id, a.email, a.display_name, a.role, a.status, a.max_chats";
+const AGENT: &str =
+    "SELECT a.id, a.email, a.display_name, a.role, a.status, a.max_chats, a.last_assigned_at";
 
 // Conversations.
 
@@ -169,34 +171,47 @@ pub(crate) fn list_conversations(filter: ListFilter, viewer: AgentId, limit: u32
     ))
 }
 
-/// After an appended message: the new last seq, the list preview, the activity time.
+/// After an appended message: the new last seq, the list preview, the activity time, and
+/// the reply timer: a customer message in a human-handled conversation starts it (unless it
+/// runs already), the owner's message stops it.
 pub(crate) fn record_message(
     id: ConversationId,
     seq: u64,
     preview: Option<&str>,
+    sender: &str,
     at: Timestamp,
 ) -> Statement {
     Statement::new(
-        "UPDATE conversations SET last_seq = $1, preview = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE conversations SET last_seq = $1, preview = $2, updated_at = $3,
+           reply_due_since = CASE
+             WHEN mode = 'human' AND $4 = 'customer' THEN COALESCE(reply_due_since, $3)
+             WHEN $4 LIKE 'agent:%' THEN NULL
+             ELSE reply_due_since END
+         WHERE id = $5",
     )
-    .bind((seq, preview, at, id))
+    .bind((seq, preview, at, sender, id))
 }
 
 /// A change of mode, only if the conversation is still at `expected_version`. Allocates
 /// `events` sequence numbers; returns the new `last_seq` (no row: the version moved or there
 /// is no such conversation).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn change_mode(
     id: ConversationId,
     expected_version: u64,
     mode: Mode,
+    waiting: Option<EscalationReason>,
     brief: Option<&str>,
     events: usize,
     preview: Option<&str>,
     at: Timestamp,
 ) -> Statement {
+    // A person who receives the conversation owes the customer an answer from now.
     Statement::new(
         "UPDATE conversations SET mode = $1, owner_id = $2, mode_since = $3,
-           waiting_reason = NULL, waiting_since = NULL, brief = $4, version = version + 1,
+           waiting_reason = $9, waiting_since = CASE WHEN $9 IS NULL THEN NULL ELSE $3 END,
+           brief = $4, version = version + 1,
+           reply_due_since = CASE WHEN $1 = 'human' THEN $3 ELSE NULL END,
            last_seq = last_seq + $5, updated_at = $3, preview = COALESCE($6, preview)
          WHERE id = $7 AND version = $8 RETURNING last_seq",
     )
@@ -210,6 +225,89 @@ pub(crate) fn change_mode(
         id,
         expected_version,
     ))
+    .bind((waiting.map(EscalationReason::as_str),))
+}
+
+/// The wait a conversation is in, read before a change of mode ends it (locked on
+/// backends with several writers, so the change ends exactly the wait read).
+pub(crate) fn current_wait(id: ConversationId, lock: bool) -> Statement {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    Statement::new(format!(
+        "SELECT waiting_reason, waiting_since FROM conversations WHERE id = $1{lock}"
+    ))
+    .bind((id,))
+}
+
+/// Records a finished wait: `outcome` 'served' (a person has it now) or 'closed'.
+pub(crate) fn insert_wait(
+    id: ConversationId,
+    reason: &str,
+    since: Timestamp,
+    ended_at: Timestamp,
+    outcome: &str,
+    agent: Option<AgentId>,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO queue_waits (conversation_id, reason, since, ended_at, outcome, agent_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind((id, reason, since, ended_at, outcome, agent))
+}
+
+/// The agent was given a conversation now (auto-assignment's tie-break).
+pub(crate) fn note_assignment(agent: AgentId, at: Timestamp) -> Statement {
+    Statement::new("UPDATE agents SET last_assigned_at = $1 WHERE id = $2").bind((at, agent))
+}
+
+/// The queue: every conversation waiting for a human, the longest-waiting first.
+pub(crate) fn queue() -> Statement {
+    Statement::new(
+        "SELECT id, waiting_since FROM conversations
+         WHERE waiting_since IS NOT NULL AND mode = 'ai' ORDER BY waiting_since, id",
+    )
+}
+
+/// Durations of the waits a person ended since `since`, the newest first.
+pub(crate) fn recent_waits(since: Timestamp, limit: u32) -> Statement {
+    Statement::new(
+        "SELECT ended_at - since AS waited FROM queue_waits
+         WHERE outcome = 'served' AND ended_at >= $1 ORDER BY ended_at DESC LIMIT $2",
+    )
+    .bind((since, limit))
+}
+
+/// Human-mode conversations whose owner owes an answer since before `before`.
+pub(crate) fn replies_overdue(before: Timestamp, limit: u32) -> Statement {
+    Statement::new(format!(
+        "{CONVERSATION} WHERE c.mode = 'human' AND c.reply_due_since IS NOT NULL
+           AND c.reply_due_since <= $1 ORDER BY c.reply_due_since LIMIT $2"
+    ))
+    .bind((before, limit))
+}
+
+/// The open conversations an agent owns.
+pub(crate) fn owned_by(agent: AgentId) -> Statement {
+    Statement::new(format!(
+        "{CONVERSATION} WHERE c.mode = 'human' AND c.owner_id = $1 ORDER BY c.mode_since"
+    ))
+    .bind((agent,))
+}
+
+/// Records the customer's e-mail address, allocating `events` sequence numbers; returns the
+/// new `last_seq` (no row: closed, or no such conversation).
+pub(crate) fn leave_contact(
+    id: ConversationId,
+    email: &str,
+    events: usize,
+    preview: Option<&str>,
+    at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET contact_email = $1, last_seq = last_seq + $2, updated_at = $3,
+           preview = COALESCE($4, preview)
+         WHERE id = $5 AND mode != 'closed' RETURNING last_seq",
+    )
+    .bind((email, events, at, preview, id))
 }
 
 /// Marks an AI-mode conversation as waiting for a human, allocating `events` sequence
@@ -477,10 +575,27 @@ mod tests {
         ];
         let statements = [
             list_conversations(ListFilter::Mine, agent, 10),
-            change_mode(id, 3, Mode::Ai, None, 2, None, at),
+            change_mode(
+                id,
+                3,
+                Mode::Ai,
+                Some(EscalationReason::NoReply),
+                None,
+                2,
+                None,
+                at,
+            ),
+            current_wait(id, true),
+            insert_wait(id, "no_reply", at, at, "served", Some(agent)),
+            note_assignment(agent, at),
+            queue(),
+            recent_waits(at, 5),
+            replies_overdue(at, 5),
+            owned_by(agent),
+            leave_contact(id, "a@b.c", 2, None, at),
             mark_waiting(id, EscalationReason::CustomerAsked, 2, None, at),
             insert_events(id, &rows, Some("customer"), Some("c1"), at),
-            record_message(id, 4, Some("hi"), at),
+            record_message(id, 4, Some("hi"), "customer", at),
             audit_log(None, 5),
             session_agent("hash", at),
         ];

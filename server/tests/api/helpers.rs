@@ -19,6 +19,36 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A clock the test moves by hand; it starts at the real time.
+pub struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self(std::sync::atomic::AtomicI64::new(
+            app::backend::Clock::now(&app::backend::SystemClock).millis(),
+        ))
+    }
+}
+
+impl ManualClock {
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.0
+            .fetch_add(by.as_millis() as i64, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Sets the clock.
+    pub fn set(&self, millis: i64) {
+        self.0.store(millis, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl app::backend::Clock for ManualClock {
+    fn now(&self) -> app::domain::Timestamp {
+        app::domain::Timestamp(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
 /// A signed-in agent with their own cookie jar.
 pub struct AgentClient {
     pub client: reqwest::Client,
@@ -84,8 +114,29 @@ impl TestApp {
         Self::spawn_on(database_url, adjust).await
     }
 
+    /// Like [`TestApp::spawn_with`], on a clock the test moves (the router's timers read it).
+    pub async fn spawn_clocked(
+        adjust: impl FnOnce(&mut Config),
+    ) -> (Self, std::sync::Arc<ManualClock>) {
+        let database_url = match postgres_base() {
+            Some(base) => fresh_postgres_schema(&base).await,
+            None => String::new(),
+        };
+        let clock = std::sync::Arc::new(ManualClock::default());
+        let app = Self::start(database_url, adjust, Some(clock.clone())).await;
+        (app, clock)
+    }
+
     /// Starts a node on `database_url` (empty: a fresh SQLite file).
     pub async fn spawn_on(database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(database_url, adjust, None).await
+    }
+
+    async fn start(
+        database_url: String,
+        adjust: impl FnOnce(&mut Config),
+        clock: Option<std::sync::Arc<ManualClock>>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = if database_url.is_empty() {
             format!("sqlite://{}", dir.path().join("baton.db").display())
@@ -102,7 +153,11 @@ impl TestApp {
         };
         adjust(&mut config);
         let database_url = config.database_url.clone();
-        let server = server::spawn(config).await.expect("server starts");
+        let server = match clock {
+            Some(clock) => server::spawn_with_clock(config, clock).await,
+            None => server::spawn(config).await,
+        }
+        .expect("server starts");
         let url = server.url();
         Self {
             server,

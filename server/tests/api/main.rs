@@ -11,5 +11,6 @@ mod helpers;
 mod nodes;
 mod races;
 mod realtime;
+mod routing;
 mod security;
 mod upgrade;

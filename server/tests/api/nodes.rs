@@ -15,13 +15,20 @@ use crate::helpers::{fresh_postgres_schema, postgres_base, TestApp};
 /// Two nodes on one fresh schema, or None when PostgreSQL is not configured, after saying
 /// so where it cannot be missed.
 async fn two_nodes() -> Option<(TestApp, TestApp)> {
+    two_nodes_with(|_| {}).await
+}
+
+/// [`two_nodes`], each configured by `adjust`.
+async fn two_nodes_with(
+    adjust: impl Fn(&mut server::config::Config),
+) -> Option<(TestApp, TestApp)> {
     let Some(base) = postgres_base() else {
         skipped_without_postgres();
         return None;
     };
     let url = fresh_postgres_schema(&base).await;
-    let first = TestApp::spawn_on(url.clone(), |_| {}).await;
-    let second = TestApp::spawn_on(url, |_| {}).await;
+    let first = TestApp::spawn_on(url.clone(), &adjust).await;
+    let second = TestApp::spawn_on(url, &adjust).await;
     Some((first, second))
 }
 
@@ -264,4 +271,98 @@ async fn lost_database_connections_fail_fast_with_503_and_the_pool_recovers_by_i
             .count(),
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_in_auto_mode_assign_a_hundred_waiting_conversations_once_each() {
+    use crate::routing::{ask_for_person, team, wait_for_assigned};
+    let Some((one, two)) = two_nodes_with(|config| {
+        config.assignment = server::routing::Assignment::Auto;
+        config.limit_start_per_address = 1_000;
+    })
+    .await
+    else {
+        return;
+    };
+    // Ten agents with ten slots each, half on each node's dashboard.
+    let emails = team(&one, 10, 10).await;
+    let mut sockets = Vec::new();
+    for (n, email) in emails.iter().enumerate() {
+        let node = if n % 2 == 0 { &one } else { &two };
+        node.agent(email)
+            .await
+            .set_status(node, "online")
+            .await
+            .ok();
+        sockets.push(node.agent_socket(email).await);
+    }
+    let mut customers = Vec::new();
+    for n in 0..100 {
+        let node = if n % 2 == 0 { &one } else { &two };
+        let customer = node.customer(&format!("Customer {n}")).await;
+        ask_for_person(node, &customer).await;
+        customers.push(customer);
+    }
+    let viewer = one.agent("admin@baton.dev").await;
+    let owners = wait_for_assigned(&one, &viewer, &customers, 100).await;
+    let mut load = std::collections::HashMap::<String, usize>::new();
+    for owner in owners.values() {
+        *load.entry(owner.clone()).or_default() += 1;
+    }
+    assert!(load.values().all(|n| *n <= 10), "over capacity: {load:?}");
+    for customer in &customers {
+        let events = viewer.get(&one, &customer.id).await["events"].clone();
+        let hands = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "assigned" || e["type"] == "taken_over")
+            .count();
+        assert_eq!(hands, 1, "{}", customer.id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn when_the_routing_node_loses_its_lock_the_other_node_takes_over_within_seconds() {
+    let Some((one, two)) = two_nodes().await else {
+        return;
+    };
+    // Exactly one node leads.
+    let (a, b) = (
+        one.server.router.tick().await,
+        two.server.router.tick().await,
+    );
+    assert!(a.leading != b.leading, "one leader: {a:?} {b:?}");
+    let (leader, other) = if a.leading {
+        (&one, &two)
+    } else {
+        (&two, &one)
+    };
+
+    // The leader's lock connection dies (as it does when the node dies).
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&postgres_base().unwrap())
+        .await
+        .unwrap();
+    let name = format!("{}-router", leader.server.pool_name.clone().unwrap());
+    let cut = sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind(name)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap()
+    .len();
+    assert_eq!(cut, 1);
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if other.server.router.tick().await.leading {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "nobody took over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The old leader knows it no longer leads.
+    assert!(!leader.server.router.tick().await.leading);
 }
