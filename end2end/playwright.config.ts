@@ -47,6 +47,8 @@ export default defineConfig({
       BATON_DIST: path.join(root, 'dist'),
       BATON_KB_DIR: path.join(root, 'kb'),
       BATON_SEED_DEMO: 'true',
+      // Short, so the spec of an owner who closes the browser waits seconds, not minutes.
+      BATON_OWNER_GRACE_SECS: '5',
       RUST_LOG: 'warn',
     },
   },

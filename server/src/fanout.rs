@@ -44,9 +44,9 @@ impl Fanout {
             forwarded: Mutex::new(HashMap::new()),
         });
         let weak = Arc::downgrade(&fanout);
-        hub.set_presence_hook(Box::new(move |agent, sockets| {
+        hub.set_presence_hook(Box::new(move |agent, sockets, number| {
             if let Some(fanout) = weak.upgrade() {
-                let payload = format!("{}:{agent}:{sockets}", fanout.node);
+                let payload = format!("{}:{agent}:{sockets}:{number}", fanout.node);
                 let store = fanout.store.clone();
                 tokio::spawn(async move { store.notify(PRESENCE_CHANNEL, &payload).await });
             }
@@ -127,9 +127,11 @@ impl Fanout {
                 };
                 self.forward(id, first, last).await;
             }
-            (PRESENCE_CHANNEL, [node, agent, sockets]) if *node != self.node => {
-                if let (Ok(agent), Ok(sockets)) = (AgentId::parse(agent), sockets.parse()) {
-                    self.hub.remote_presence(node, agent, sockets);
+            (PRESENCE_CHANNEL, [node, agent, sockets, number]) if *node != self.node => {
+                if let (Ok(agent), Ok(sockets), Ok(number)) =
+                    (AgentId::parse(agent), sockets.parse(), number.parse())
+                {
+                    self.hub.remote_presence(node, agent, sockets, number);
                 }
             }
             _ => {}

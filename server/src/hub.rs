@@ -65,11 +65,14 @@ pub enum Refused {
     AddressFull,
 }
 
-/// Other nodes' reports: agent → node → (live sockets there, when reported).
-type RemotePresence = HashMap<AgentId, HashMap<String, (usize, Instant)>>;
+/// Other nodes' reports: agent → node → (live sockets there, when reported, the report's
+/// number).
+type RemotePresence = HashMap<AgentId, HashMap<String, (usize, Instant, u64)>>;
 
-/// Told of this node's presence changes: (agent, live sockets here). Other nodes hear of them.
-pub type PresenceHook = Box<dyn Fn(AgentId, usize) + Send + Sync>;
+/// Told of this node's presence changes: (agent, live sockets here, the report's number,
+/// rising with every report). Other nodes hear of them, and keep the latest by number:
+/// reports may arrive out of order.
+pub type PresenceHook = Box<dyn Fn(AgentId, usize, u64) + Send + Sync>;
 
 /// Lazily created broadcast channels, the team channel, the ephemeral channel, and presence.
 pub struct Hub {
@@ -83,6 +86,8 @@ pub struct Hub {
     presence: Mutex<HashMap<AgentId, Seen>>,
     remote: Mutex<RemotePresence>,
     hook: std::sync::OnceLock<PresenceHook>,
+    /// The number of this node's next presence report.
+    reports: std::sync::atomic::AtomicU64,
     grace: Duration,
     /// Turns true once the server is shutting down: every socket says goodbye.
     closing: tokio::sync::watch::Sender<bool>,
@@ -106,6 +111,7 @@ impl Hub {
             presence: Mutex::new(HashMap::new()),
             remote: Mutex::new(HashMap::new()),
             hook: std::sync::OnceLock::new(),
+            reports: std::sync::atomic::AtomicU64::new(1),
             grace,
             closing: tokio::sync::watch::Sender::new(false),
         }
@@ -134,31 +140,35 @@ impl Hub {
         let _ = self.hook.set(hook);
     }
 
-    /// Another node reports `sockets` live sockets of `agent` there.
-    pub fn remote_presence(&self, node: &str, agent: AgentId, sockets: usize) {
+    /// Another node reports `sockets` live sockets of `agent` there, in its report number
+    /// `number`; an older report arriving late changes nothing.
+    pub fn remote_presence(&self, node: &str, agent: AgentId, sockets: usize, number: u64) {
         let mut remote = self.remote.lock().expect("presence lock poisoned");
-        remote
-            .entry(agent)
-            .or_default()
-            .insert(node.to_owned(), (sockets, Instant::now()));
+        let nodes = remote.entry(agent).or_default();
+        match nodes.get(node) {
+            Some((_, _, latest)) if *latest >= number => {}
+            _ => {
+                nodes.insert(node.to_owned(), (sockets, Instant::now(), number));
+            }
+        }
     }
 
     fn report(&self, agent: AgentId) {
         if let Some(hook) = self.hook.get() {
-            let sockets = self
-                .presence
-                .lock()
-                .expect("presence lock poisoned")
-                .get(&agent)
-                .map_or(0, |seen| seen.sockets);
-            hook(agent, sockets);
+            // Numbered under the lock, so a later report always carries the later count.
+            let presence = self.presence.lock().expect("presence lock poisoned");
+            let sockets = presence.get(&agent).map_or(0, |seen| seen.sockets);
+            let number = self
+                .reports
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            hook(agent, sockets, number);
         }
     }
 
     fn remote_present_at(&self, agent: AgentId, now: Instant) -> bool {
         let remote = self.remote.lock().expect("presence lock poisoned");
         remote.get(&agent).is_some_and(|nodes| {
-            nodes.values().any(|(sockets, reported)| {
+            nodes.values().any(|(sockets, reported, _)| {
                 *sockets > 0 || now.saturating_duration_since(*reported) < self.grace
             })
         })
@@ -457,9 +467,9 @@ impl Presence for Hub {
             presence.get(&agent).map_or(0, |seen| seen.sockets)
         };
         let remote = self.remote.lock().expect("presence lock poisoned");
-        here + remote
-            .get(&agent)
-            .map_or(0, |nodes| nodes.values().map(|(sockets, _)| sockets).sum())
+        here + remote.get(&agent).map_or(0, |nodes| {
+            nodes.values().map(|(sockets, _, _)| sockets).sum()
+        })
     }
 }
 
@@ -527,6 +537,18 @@ mod tests {
 
     fn conversation() -> Conversation {
         super::tests_support::conversation()
+    }
+
+    #[test]
+    fn a_late_presence_report_from_another_node_changes_nothing() {
+        let hub = Hub::new(Duration::from_secs(30));
+        let ana = agent();
+        // Node B reported 0 sockets (report 1), then 1 socket (report 2); 1 arrives last.
+        hub.remote_presence("b", ana.id, 1, 2);
+        hub.remote_presence("b", ana.id, 0, 1);
+        assert_eq!(hub.connections(ana.id), 1);
+        hub.remote_presence("b", ana.id, 0, 3);
+        assert_eq!(hub.connections(ana.id), 0);
     }
 
     #[test]

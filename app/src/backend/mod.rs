@@ -16,6 +16,8 @@ pub mod chat;
 pub mod handoff;
 /// The ports the server implements: store, responder, publisher, presence, clock.
 pub mod ports;
+/// Changes Baton makes itself: assignment and requeues.
+pub mod routing;
 /// The team as the transfer picker sees it: availability corrected by presence.
 pub mod team;
 

@@ -45,6 +45,8 @@ pub enum EscalationReason {
     NoReply,
     /// Back in the queue: the owner has been offline too long.
     OwnerOffline,
+    /// Back in the queue: the owner stepped away and released it.
+    OwnerAway,
 }
 
 impl EscalationReason {
@@ -57,17 +59,19 @@ impl EscalationReason {
             EscalationReason::AiUnavailable => "ai_unavailable",
             EscalationReason::NoReply => "no_reply",
             EscalationReason::OwnerOffline => "owner_offline",
+            EscalationReason::OwnerAway => "owner_away",
         }
     }
 
     /// Every reason.
-    pub const ALL: [EscalationReason; 6] = [
+    pub const ALL: [EscalationReason; 7] = [
         EscalationReason::CustomerAsked,
         EscalationReason::LowConfidence,
         EscalationReason::Frustration,
         EscalationReason::AiUnavailable,
         EscalationReason::NoReply,
         EscalationReason::OwnerOffline,
+        EscalationReason::OwnerAway,
     ];
 
     /// Parses the stored name.
@@ -84,6 +88,7 @@ impl EscalationReason {
             EscalationReason::AiUnavailable => "AI unavailable",
             EscalationReason::NoReply => "Requeued: the agent did not reply",
             EscalationReason::OwnerOffline => "Requeued: the agent went offline",
+            EscalationReason::OwnerAway => "Requeued: the agent stepped away",
         }
     }
 }

@@ -103,6 +103,18 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                         <p class="panel-state" data-testid="conversation-state">
                             {field(state_text)}
                         </p>
+                        {move || {
+                            conversation
+                                .with(|c| c.as_ref().and_then(|c| c.contact_email.clone()))
+                                .map(|email| {
+                                    view! {
+                                        <p class="panel-contact">
+                                            "E-mail left by the customer: "
+                                            <a href=format!("mailto:{email}")>{email.clone()}</a>
+                                        </p>
+                                    }
+                                })
+                        }}
                     </div>
                     <ConversationActions conversation=conversation send=send />
                 </header>

@@ -8,7 +8,7 @@ use super::browser::now_millis;
 use super::format::ago;
 use super::live_socket::{Link, LiveSocket};
 use super::session::use_me;
-use crate::api::agents::set_availability;
+use crate::api::agents::{list_agents, set_availability};
 use crate::api::auth::logout;
 use crate::domain::{Availability, Role};
 
@@ -17,14 +17,44 @@ use crate::domain::{Availability, Role};
 pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
     let me = use_me();
     let link = expect_context::<LiveSocket>().link;
-    let set_status = Action::new_local(move |status: &Availability| {
-        let status = *status;
+    let set_status = Action::new_local(move |(status, release): &(Availability, bool)| {
+        let (status, release) = (*status, *release);
         async move {
-            if let Ok(agent) = set_availability(status).await {
+            if let Ok(agent) = set_availability(status, Some(release)).await {
                 me.set(agent);
             }
         }
     });
+    // Stepping away while owning conversations asks whether to keep or release them.
+    let asking = RwSignal::new(None::<(Availability, u32)>);
+    let choose_status = Action::new_local(move |status: &Availability| {
+        let status = *status;
+        async move {
+            let mine = match status {
+                Availability::Online => 0,
+                Availability::Away | Availability::Offline => list_agents()
+                    .await
+                    .ok()
+                    .and_then(|team| {
+                        team.into_iter()
+                            .find(|overview| overview.agent.id == me.id())
+                            .map(|overview| overview.open_conversations)
+                    })
+                    .unwrap_or(0),
+            };
+            if mine > 0 {
+                asking.set(Some((status, mine)));
+            } else {
+                set_status.dispatch((status, false));
+            }
+        }
+    });
+    let answer = move |release: bool| {
+        if let Some((status, _)) = asking.get_untracked() {
+            set_status.dispatch((status, release));
+        }
+        asking.set(None);
+    };
     let sign_out = Action::new_local(move |(): &()| async move {
         // Signed out either way: a failed call leaves a session that simply expires.
         let _ = logout().await;
@@ -81,7 +111,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     aria-label="Your availability"
                     on:change=move |ev| {
                         if let Some(status) = Availability::parse(&event_target_value(&ev)) {
-                            set_status.dispatch(status);
+                            choose_status.dispatch(status);
                         }
                     }
                     prop:value=move || me.get().status.as_str()
@@ -91,6 +121,42 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     <option value="offline">"Offline"</option>
                 </select>
             </label>
+            {move || {
+                asking
+                    .get()
+                    .map(|(status, mine)| {
+                        view! {
+                            <div
+                                class="dialog"
+                                role="dialog"
+                                aria-modal="true"
+                                aria-labelledby="step-away-title"
+                            >
+                                <h3 id="step-away-title">
+                                    {format!(
+                                        "Going {}: you have {mine} open conversation{}",
+                                        status.as_str(),
+                                        if mine == 1 { "" } else { "s" },
+                                    )}
+                                </h3>
+                                <p class="muted">
+                                    "Keep them while you're away, or release them to the queue so the next available agent answers."
+                                </p>
+                                <div class="dialog-actions">
+                                    <button class="button ghost" on:click=move |_| asking.set(None)>
+                                        "Cancel"
+                                    </button>
+                                    <button class="button" on:click=move |_| answer(false)>
+                                        "Keep them"
+                                    </button>
+                                    <button class="button primary" on:click=move |_| answer(true)>
+                                        "Release to the queue"
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
             <Show when=move || me.get().role == Role::Admin>
                 <a href="/admin">"Admin"</a>
             </Show>

@@ -21,15 +21,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::backend::{
-    handoff::publish, NewAudit, Presence, Services, Staffed, Staffing, Store, StoreError,
-    TransitionPatch,
-};
+use app::backend::{Presence, Services, Staffed, Staffing, Store, StoreError};
 use app::domain::routing::{self, Candidate, Queued};
 use app::domain::{
-    AgentId, AgentOverview, AgentRef, AuditAction, Author, Availability, Conversation,
-    ConversationId, EscalationReason, EventKind, Message, MessageBody, MessageId, Notice,
-    QueueStatus, QueueSummary, Routing, Timestamp, TransferTarget,
+    AgentId, AgentOverview, AgentRef, Availability, ConversationId, EscalationReason, QueueStatus,
+    QueueSummary, Timestamp,
 };
 use app::live::ServerFrame;
 use async_trait::async_trait;
@@ -70,8 +66,6 @@ const SETTLE: Duration = Duration::from_millis(15);
 const REFRESH: Duration = Duration::from_secs(30);
 /// How many overdue conversations one tick handles.
 const BATCH: u32 = 200;
-/// How often a routing change is decided again after a concurrent change.
-const ATTEMPTS: usize = 8;
 
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
@@ -482,31 +476,9 @@ impl Router {
         owner: AgentId,
         reason: EscalationReason,
     ) -> bool {
-        let routing = Routing::Requeue { owner, reason };
-        self.commit(id, routing, |conversation| {
-            let from = conversation.owner.clone().unwrap_or(AgentRef {
-                id: owner,
-                name: "an agent".into(),
-            });
-            (
-                vec![
-                    EventKind::Requeued {
-                        from: from.clone(),
-                        reason,
-                    },
-                    system(Notice::requeued()),
-                ],
-                NewAudit {
-                    actor: None,
-                    action: AuditAction::Requeue,
-                    conversation_id: Some(id),
-                    detail: Some(format!("{} from {}", reason.as_str(), from.name)),
-                },
-            )
-        })
-        .await
-        .inspect(|_| tracing::info!(conversation_id = %id, reason = reason.as_str(), "requeued"))
-        .is_some()
+        app::backend::routing::requeue(&self.services, id, owner, reason)
+            .await
+            .is_some()
     }
 
     /// Gives waiting conversations, oldest first, to ready agents with the most room.
@@ -532,28 +504,8 @@ impl Router {
             let Some(agent) = routing::pick_agent(&candidates) else {
                 break;
             };
-            let target = TransferTarget {
-                agent,
-                status: Availability::Online,
-                has_capacity: true,
-            };
             let to = names[&agent].clone();
-            let done = self
-                .commit(conversation_id, Routing::Assign(target), |_| {
-                    (
-                        vec![
-                            EventKind::Assigned { agent: to.clone() },
-                            system(Notice::takeover(&to.name)),
-                        ],
-                        NewAudit {
-                            actor: None,
-                            action: AuditAction::Assign,
-                            conversation_id: Some(conversation_id),
-                            detail: Some(format!("to {}", to.name)),
-                        },
-                    )
-                })
-                .await;
+            let done = app::backend::routing::assign(&self.services, conversation_id, &to).await;
             if done.is_some() {
                 assigned += 1;
                 if let Some(c) = candidates.iter_mut().find(|c| c.agent == agent) {
@@ -563,64 +515,6 @@ impl Router {
             }
         }
         assigned
-    }
-
-    /// Decides `routing` on the latest state and writes it with a conditional update;
-    /// `None` when the rule book refuses it (someone else acted first).
-    async fn commit(
-        &self,
-        id: ConversationId,
-        routing: Routing,
-        describe: impl Fn(&Conversation) -> (Vec<EventKind>, NewAudit),
-    ) -> Option<Conversation> {
-        let store = &self.services.store;
-        for _ in 0..ATTEMPTS {
-            let conversation = store.conversation(id).await.ok()?;
-            // The assigner takes only conversations that still wait.
-            if matches!(routing, Routing::Assign(_)) && conversation.waiting.is_none() {
-                return None;
-            }
-            let transition = conversation.mode.route(routing).ok()?;
-            let (events, audit) = describe(&conversation);
-            let waiting = match routing {
-                Routing::Requeue { reason, .. } => Some(reason),
-                Routing::Assign(_) => None,
-            };
-            let patch = TransitionPatch {
-                mode: transition.to,
-                waiting,
-                brief: None,
-                events,
-                audit: Some(audit),
-            };
-            match store
-                .commit_transition(id, conversation.version, patch, self.services.now())
-                .await
-            {
-                Ok(committed) => {
-                    publish(&self.services, &committed);
-                    return Some(committed.conversation);
-                }
-                Err(StoreError::VersionConflict) => continue,
-                Err(err) => {
-                    tracing::warn!(%err, "routing change not written");
-                    return None;
-                }
-            }
-        }
-        None
-    }
-}
-
-/// A notice from Baton to the customer.
-fn system(text: String) -> EventKind {
-    EventKind::Message {
-        message: Message {
-            id: MessageId::new(),
-            author: Author::System,
-            body: MessageBody::parse(&text).expect("product copy is a valid message"),
-            client_id: None,
-        },
     }
 }
 
