@@ -54,6 +54,11 @@ impl Fanout {
         fanout
     }
 
+    /// This node's id.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
     /// The listener connection's `application_name`: `baton-listener-<node>`.
     pub fn listener_name(&self) -> String {
         format!("{LISTENER_NAME}-{}", &self.node[..12])
@@ -224,5 +229,27 @@ impl Presence for Fanout {
 
     fn connections(&self, agent: AgentId) -> usize {
         self.hub.connections(agent)
+    }
+}
+
+/// How often a node says it is alive, and how long one unheard of still counts.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
+const NODE_WINDOW: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Says every [`HEARTBEAT`] that this node serves the database, and gives the rate limits
+/// their share: the rate ÷ the nodes alive. Runs until aborted.
+pub async fn heartbeat(store: PgStore, node: String, limits: Arc<crate::limits::TokenBuckets>) {
+    let mut ticks = tokio::time::interval(HEARTBEAT);
+    loop {
+        ticks.tick().await;
+        match store.heartbeat(&node, SystemClock.now(), NODE_WINDOW).await {
+            Ok(nodes) => {
+                if nodes != limits.nodes() {
+                    tracing::info!(nodes, "nodes sharing the rate limits");
+                }
+                limits.set_nodes(nodes);
+            }
+            Err(err) => tracing::warn!(%err, "could not record this node's heartbeat"),
+        }
     }
 }

@@ -94,6 +94,8 @@ pub struct Running {
     pub router: Arc<routing::Router>,
     /// Its queue board, for tests that wait for the queue to be pushed.
     pub board: Arc<routing::QueueBoard>,
+    /// Its rate limits, for tests that check how nodes share them.
+    pub limits: Arc<limits::TokenBuckets>,
     backend: Backend,
     background: Option<Arc<tokio::task::AbortHandle>>,
     /// With PostgreSQL: the `application_name` of this node's listener connection.
@@ -177,12 +179,25 @@ pub async fn prepare_with_clock(
         ),
     };
     let hub = Arc::new(Hub::default());
+    let limits = Arc::new(limits::TokenBuckets::new(limits::Rates {
+        sign_in_failures_per_account: config.limit_sign_in_failures_per_account,
+        sign_in_failures_per_account_and_address: config.limit_sign_in_failures,
+        sign_in_per_address: config.limit_sign_in_per_address,
+        handshake_per_address: config.limit_handshake_per_address,
+        start_per_address: config.limit_start_per_address,
+        send_per_conversation: config.limit_send_per_conversation,
+    }));
     let (publisher, presence, background): Fanning = match &backend {
         Backend::Sqlite(_) => (hub.clone(), hub.clone(), None),
         Backend::Postgres(pg) => {
             let fanout = fanout::Fanout::new(hub.clone(), pg.clone());
             let name = fanout.listener_name();
-            let listener = tokio::spawn(fanout.clone().listen());
+            // The listener and the heartbeat that shares the rate limits stop together.
+            let beating = fanout::heartbeat(pg.clone(), fanout.node().to_owned(), limits.clone());
+            let listening = fanout.clone().listen();
+            let listener = tokio::spawn(async move {
+                tokio::join!(listening, beating);
+            });
             (fanout.clone(), fanout, Some((listener, name)))
         }
     };
@@ -197,14 +212,7 @@ pub async fn prepare_with_clock(
         publisher,
         presence,
         staffing,
-        limits: Arc::new(limits::TokenBuckets::new(limits::Rates {
-            sign_in_failures_per_account: config.limit_sign_in_failures_per_account,
-            sign_in_failures_per_account_and_address: config.limit_sign_in_failures,
-            sign_in_per_address: config.limit_sign_in_per_address,
-            handshake_per_address: config.limit_handshake_per_address,
-            start_per_address: config.limit_start_per_address,
-            send_per_conversation: config.limit_send_per_conversation,
-        })),
+        limits: limits.clone(),
         clock,
         session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
         secure_cookies: config.secure_cookies(),
@@ -218,6 +226,7 @@ pub async fn prepare_with_clock(
     let index = std::fs::read_to_string(config.dist.join("index.html")).unwrap_or_default();
     let state = state::AppState {
         services,
+        limits,
         board,
         router,
         hub,
@@ -324,6 +333,7 @@ pub async fn spawn_with_clock(
     let hub = state.hub.clone();
     let router = state.router.clone();
     let board = state.board.clone();
+    let limits = state.limits.clone();
     let background = state.background.clone();
     let listener_name = state.listener_name.clone();
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -350,6 +360,7 @@ pub async fn spawn_with_clock(
         hub,
         router,
         board,
+        limits,
         pool_name,
         backend,
         background,

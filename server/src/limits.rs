@@ -1,6 +1,7 @@
 //! Rate limits: one token bucket per (limit, key), refilled continuously.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -42,10 +43,13 @@ impl Rates {
     }
 }
 
-/// In-memory token buckets (per node).
+/// In-memory token buckets. With several nodes each allows its share of every rate (the
+/// rate ÷ the nodes serving the database, at least 1 per minute), so together they never
+/// allow more than the rate, however the load balancer spreads the requests.
 pub struct TokenBuckets {
     rates: Rates,
     buckets: Mutex<HashMap<(Limit, String), Bucket>>,
+    nodes: AtomicU32,
 }
 
 impl TokenBuckets {
@@ -54,6 +58,25 @@ impl TokenBuckets {
         Self {
             rates,
             buckets: Mutex::new(HashMap::new()),
+            nodes: AtomicU32::new(1),
+        }
+    }
+
+    /// How many nodes share the rates (see [`crate::fanout::heartbeat`]).
+    pub fn set_nodes(&self, nodes: u32) {
+        self.nodes.store(nodes.max(1), Ordering::Relaxed);
+    }
+
+    /// How many nodes share the rates.
+    pub fn nodes(&self) -> u32 {
+        self.nodes.load(Ordering::Relaxed)
+    }
+
+    /// This node's share of `limit` per minute (0: unlimited).
+    fn share(&self, limit: Limit) -> u32 {
+        match self.rates.per_minute(limit) {
+            0 => 0,
+            rate => (rate / self.nodes()).max(1),
         }
     }
 
@@ -68,7 +91,7 @@ impl TokenBuckets {
     }
 
     fn take_at(&self, limit: Limit, key: &str, now: Instant, count: bool) -> Result<(), u64> {
-        let per_minute = self.rates.per_minute(limit);
+        let per_minute = self.share(limit);
         if per_minute == 0 {
             return Ok(());
         }
@@ -77,7 +100,7 @@ impl TokenBuckets {
         let mut buckets = self.buckets.lock().expect("rate limit lock poisoned");
         if buckets.len() > SWEEP_AT {
             buckets.retain(|(l, _), b| {
-                let cap = f64::from(self.rates.per_minute(*l));
+                let cap = f64::from(self.share(*l));
                 b.tokens + now.duration_since(b.updated).as_secs_f64() * cap / 60.0 < cap
             });
         }
@@ -124,6 +147,25 @@ mod tests {
             start_per_address: n,
             send_per_conversation: n,
         }
+    }
+
+    #[test]
+    fn with_two_nodes_each_allows_half_so_together_they_allow_the_rate() {
+        let limits = TokenBuckets::new(rates(6));
+        limits.set_nodes(2);
+        let now = Instant::now();
+        let passed = (0..6)
+            .filter(|_| {
+                limits
+                    .check_at(Limit::StartPerAddress, "1.2.3.4", now)
+                    .is_ok()
+            })
+            .count();
+        assert_eq!(passed, 3);
+        // Never below one a minute, and 0 stays unlimited.
+        limits.set_nodes(100);
+        assert_eq!(limits.share(Limit::StartPerAddress), 1);
+        assert_eq!(TokenBuckets::new(rates(0)).share(Limit::StartPerAddress), 0);
     }
 
     #[test]

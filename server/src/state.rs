@@ -11,6 +11,8 @@ use crate::hub::Hub;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    /// The rate limits (also in `services`), whose share the PostgreSQL heartbeat sets.
+    pub limits: Arc<crate::limits::TokenBuckets>,
     pub hub: Arc<Hub>,
     /// The queue as this node shows it to waiting customers and dashboards.
     pub board: Arc<crate::routing::QueueBoard>,

@@ -22,6 +22,11 @@ impl Server {
     /// The release `baton` binary on a fresh SQLite file, rate limits off (the load comes
     /// from one address on purpose), the built SPA if there is one.
     pub async fn baton() -> Self {
+        Self::baton_with(&[]).await
+    }
+
+    /// [`Server::baton`] with more settings (environment variables).
+    pub async fn baton_with(settings: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let root = crate::root();
@@ -43,6 +48,9 @@ impl Server {
             .env("BATON_MAX_SOCKETS_PER_ADDRESS", "0")
             .env("BATON_SEED_DEMO", "true")
             .env("RUST_LOG", "warn");
+        for (name, value) in settings {
+            command.env(name, value);
+        }
         Self::start(command, port, data).await
     }
 

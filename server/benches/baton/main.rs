@@ -10,13 +10,14 @@
 //! - `BENCH_RATE` (1000): customer messages per second in the fixed-rate run.
 //! - `BENCH_SECONDS` (10): length of the fixed-rate run and of the saturation run.
 //! - `BENCH_SOCKETS` (10000): idle sockets opened for the capacity run.
-//! - `BENCH_ONLY` (all): a comma-separated subset of `load,handoff,web,capacity,bare`.
+//! - `BENCH_ONLY` (all): a comma-separated subset of `load,handoff,queue,web,capacity,bare`.
 
 mod baseline;
 mod capacity;
 mod child;
 mod handoff;
 mod load;
+mod queue;
 mod report;
 mod target;
 mod web;
@@ -116,6 +117,9 @@ async fn run(settings: Settings) -> Report {
         web::time_to_interactive(&mut report, &baton).await;
     }
     baton.stop();
+    if settings.runs("queue") {
+        queue::run(&mut report).await;
+    }
     if settings.runs("capacity") {
         // A fresh process: memory freed by the runs above would hide what sockets cost.
         let baton = child::Server::baton().await;

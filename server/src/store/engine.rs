@@ -247,6 +247,36 @@ impl<S: Shell> SqlStore<S> {
     }
 
     /// Finishes queued writes and closes every connection.
+    /// Marks `node` alive at `now`, forgets nodes not seen within `window`, and returns how
+    /// many nodes serve this database now (this one included).
+    pub async fn heartbeat(
+        &self,
+        node: &str,
+        now: Timestamp,
+        window: std::time::Duration,
+    ) -> Result<u32, StoreError> {
+        let node = node.to_owned();
+        let cutoff = Timestamp(now.millis() - window.as_millis() as i64);
+        self.write(move |db| {
+            Box::pin(async move {
+                run(db, sql::node_seen(&node, now)).await?;
+                run(db, sql::forget_nodes_before(cutoff)).await?;
+                let row = db.fetch_optional(sql::live_nodes()).await?;
+                Ok(row
+                    .map(|row| row.int("count"))
+                    .transpose()?
+                    .unwrap_or(1)
+                    .max(1) as u32)
+            })
+        })
+        .await
+    }
+
+    /// Forgets `node` (it is shutting down): the others take its share at once.
+    pub async fn leave(&self, node: &str) -> Result<(), StoreError> {
+        self.execute(sql::forget_node(node)).await
+    }
+
     pub async fn close(&self) {
         self.0.close().await;
     }

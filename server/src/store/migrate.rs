@@ -36,6 +36,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     2 "0002_audit.sql" "audit",
     3 "0003_retention.sql" "retention",
     4 "0004_routing.sql" "routing",
+    5 "0005_nodes.sql" "nodes",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -44,6 +45,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     2 "0002_audit.sql" "audit",
     3 "0003_retention.sql" "retention",
     4 "0004_routing.sql" "routing",
+    5 "0005_nodes.sql" "nodes",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

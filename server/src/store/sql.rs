@@ -327,6 +327,32 @@ pub(crate) fn mark_waiting(
     .bind((reason.as_str(), at, events, preview, id))
 }
 
+// Nodes.
+
+/// This node is alive at `at`.
+pub(crate) fn node_seen(node: &str, at: Timestamp) -> Statement {
+    Statement::new(
+        "INSERT INTO nodes (id, seen_at) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+    )
+    .bind((node, at))
+}
+
+/// Forgets nodes not seen since `cutoff`.
+pub(crate) fn forget_nodes_before(cutoff: Timestamp) -> Statement {
+    Statement::new("DELETE FROM nodes WHERE seen_at < $1").bind((cutoff,))
+}
+
+/// How many nodes remain.
+pub(crate) fn live_nodes() -> Statement {
+    Statement::new("SELECT COUNT(*) AS count FROM nodes")
+}
+
+/// A node leaving.
+pub(crate) fn forget_node(node: &str) -> Statement {
+    Statement::new("DELETE FROM nodes WHERE id = $1").bind((node,))
+}
+
 // Events.
 
 /// One row of the events table.
@@ -593,6 +619,10 @@ mod tests {
             replies_overdue(at, 5),
             owned_by(agent),
             leave_contact(id, "a@b.c", 2, None, at),
+            node_seen("n1", at),
+            forget_nodes_before(at),
+            live_nodes(),
+            forget_node("n1"),
             mark_waiting(id, EscalationReason::CustomerAsked, 2, None, at),
             insert_events(id, &rows, Some("customer"), Some("c1"), at),
             record_message(id, 4, Some("hi"), "customer", at),

@@ -366,3 +366,37 @@ async fn when_the_routing_node_loses_its_lock_the_other_node_takes_over_within_s
     // The old leader knows it no longer leads.
     assert!(!leader.server.router.tick().await.leading);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_together_allow_no_more_than_the_configured_rate() {
+    let Some((one, two)) = two_nodes_with(|config| config.limit_start_per_address = 10).await
+    else {
+        return;
+    };
+    // Each node hears of the other within its heartbeat (2 s).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while one.server.limits.nodes() != 2 || two.server.limits.nodes() != 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the nodes never saw each other"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // One address starts conversations on both nodes, alternately: ten pass in all.
+    let mut started = 0;
+    for n in 0..20 {
+        let node = if n % 2 == 0 { &one } else { &two };
+        let reply = node
+            .post(
+                &crate::helpers::client(),
+                "/api/chat/start",
+                serde_json::json!({}),
+            )
+            .await;
+        match reply.status {
+            StatusCode::OK => started += 1,
+            status => assert_eq!(status, StatusCode::TOO_MANY_REQUESTS),
+        }
+    }
+    assert_eq!(started, 10, "the rate is per minute across both nodes");
+}

@@ -419,3 +419,48 @@ async fn a_manual_takeover_racing_the_assigner_has_exactly_one_winner() {
         }
     }
 }
+
+#[tokio::test]
+async fn stepping_away_keeps_or_releases_ones_conversations_as_asked() {
+    let app = TestApp::spawn().await;
+    let ana = app.agent("ana@baton.dev").await;
+    let _dashboard = app.agent_socket("ana@baton.dev").await;
+    let kept = app.customer("Kept").await;
+    ana.takeover(&app, &kept.id).await.ok();
+    ana.call(
+        &app,
+        "/api/agents/availability",
+        json!({ "status": "away", "release": false }),
+    )
+    .await
+    .ok();
+    assert_eq!(mode_of(&app, &ana, &kept).await, "human");
+
+    ana.call(
+        &app,
+        "/api/agents/availability",
+        json!({ "status": "online" }),
+    )
+    .await
+    .ok();
+    let released = app.customer("Released").await;
+    ana.takeover(&app, &released.id).await.ok();
+    ana.call(
+        &app,
+        "/api/agents/availability",
+        json!({ "status": "away", "release": true }),
+    )
+    .await
+    .ok();
+    for customer in [&kept, &released] {
+        let seen = ana.get(&app, &customer.id).await;
+        assert_eq!(seen["conversation"]["mode"]["kind"], "ai");
+        assert_eq!(seen["conversation"]["waiting"]["reason"], "owner_away");
+        assert!(
+            messages_by(&app.history(customer).await["events"], "system").contains(
+                &"Sorry for the wait. We're connecting you with the next available agent."
+                    .to_owned()
+            )
+        );
+    }
+}
