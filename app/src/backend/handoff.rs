@@ -263,7 +263,10 @@ fn patch_for(
             vec![EventKind::Closed { by: me }, system(Notice::closed())],
             None,
         ),
-        (ModeChange::Reopened { .. }, _) => (vec![EventKind::Reopened { by: me }], None),
+        (ModeChange::Reopened { .. }, _) => (
+            vec![EventKind::Reopened { by: me }, system(Notice::reopened())],
+            None,
+        ),
         (change, request) => {
             unreachable!("{change:?} does not follow from {request:?}")
         }

@@ -252,6 +252,11 @@ impl Notice {
         format!("Thank you. Our team will write to you at {email}.")
     }
 
+    /// Sent when a closed conversation is reopened (it goes back to the AI).
+    pub fn reopened() -> String {
+        "This conversation has been reopened. Our AI assistant is here to help, and you can ask for a person at any time.".to_owned()
+    }
+
     /// Sent when the conversation is closed.
     pub fn closed() -> String {
         "This conversation has been closed. Thank you for contacting us!".to_owned()

@@ -128,20 +128,30 @@ async fn positions(report: &mut Report) {
     let url = format!("{}/api/conversations/takeover", target.base);
     let mut latencies: Histogram<u64> = latency_histogram();
     let wall = Instant::now();
-    for (head, taken) in conversations.iter().take(TAKEOVERS).enumerate() {
+    for _ in 0..TAKEOVERS {
+        // Ana takes the head of the queue.
+        let head = position
+            .iter()
+            .position(|p| *p == 1)
+            .expect("someone is first in line");
         let started = Instant::now();
-        post(&ana, &url, &json!({ "conversation_id": taken.id }))
-            .await
-            .expect("takeover");
-        // Everyone behind the head moves up one place.
-        let mut behind = WAITING - head - 1;
+        post(
+            &ana,
+            &url,
+            &json!({ "conversation_id": conversations[head].id }),
+        )
+        .await
+        .expect("takeover");
+        position[head] = 0;
+        // Everyone else moves up one place.
+        let mut behind = position.iter().filter(|p| **p > 1).count();
         let mut last = started;
         while behind > 0 {
             let (index, at, when) = tokio::time::timeout(Duration::from_secs(30), updates.recv())
                 .await
                 .expect("the new places arrive")
                 .expect("readers run");
-            if index > head && at + 1 == position[index] {
+            if position[index] > 1 && at + 1 == position[index] {
                 behind -= 1;
                 last = last.max(when);
             }

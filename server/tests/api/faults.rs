@@ -525,3 +525,113 @@ async fn a_backup_taken_under_load_restores_every_message_acknowledged_before_it
         stored.len()
     );
 }
+
+/// Sends `body` through `urls[first]`, or the other node when that one does not answer (it
+/// may be restarting), with the same `client_id` every time, until one acknowledges it.
+async fn send_via_either(http: &reqwest::Client, urls: &[String; 2], first: usize, body: &Value) {
+    let deadline = tokio::time::Instant::now() + RETRY_FOR;
+    loop {
+        for url in [&urls[first % 2], &urls[(first + 1) % 2]] {
+            if let Ok(reply) = http
+                .post(format!("{url}/api/chat/send"))
+                .json(body)
+                .send()
+                .await
+            {
+                let status = reply.status();
+                if status.is_success() {
+                    return;
+                }
+                assert!(status.is_server_error(), "refused: {status}");
+            }
+            UNANSWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no node answered");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_restarted_one_after_the_other_under_load_lose_nothing() {
+    let Some(base) = crate::helpers::postgres_base() else {
+        eprintln!("SKIPPED two_nodes_restarted_one_after_the_other_under_load_lose_nothing: needs PostgreSQL");
+        return;
+    };
+    let database = crate::helpers::fresh_postgres_schema(&base).await;
+    let mut one = ChildServer::start_on(Some(database.clone())).await;
+    let mut two = ChildServer::start_on(Some(database)).await;
+    let urls = [one.url.clone(), two.url.clone()];
+    let customers = start_customers(&urls[0], 8).await;
+
+    // Each customer writes without pause through both nodes, alternately.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(HashMap::<String, Vec<String>>::new()));
+    let writers: Vec<_> = customers
+        .iter()
+        .cloned()
+        .map(|(id, token)| {
+            let (stop, acknowledged, urls) = (stop.clone(), acknowledged.clone(), urls.clone());
+            tokio::spawn(async move {
+                let http = client();
+                let mut n = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let body = format!("rolling {n}");
+                    let message = json!({ "conversation_id": id, "token": token,
+                                          "client_id": format!("r{n}"), "body": body });
+                    send_via_either(&http, &urls, n, &message).await;
+                    acknowledged
+                        .lock()
+                        .unwrap()
+                        .entry(id.clone())
+                        .or_default()
+                        .push(body);
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+
+    // Node one restarts, then node two, each while the other serves.
+    for node in [&mut one, &mut two] {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let node_url = node.url.clone();
+        let (took, clean) = tokio::task::block_in_place(|| node.terminate());
+        assert!(
+            clean && took < Duration::from_secs(10),
+            "{node_url}: {took:?}"
+        );
+        node.launch().await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    join_all(writers).await;
+
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let total: usize = acknowledged.values().map(Vec::len).sum();
+    assert!(total > 50, "the load ran: {total} messages");
+    // The whole log, as an agent reads it (the customer's view leaves internal events out).
+    let admin = sign_in(&urls[1], "admin@baton.dev").await;
+    for (id, _) in &customers {
+        let (_, detail) = post_retrying(
+            &admin,
+            &format!("{}/api/conversations/get", urls[1]),
+            &json!({ "conversation_id": id }),
+        )
+        .await;
+        let events = detail["events"].as_array().cloned().unwrap_or_default();
+        let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+        assert!(
+            seqs.iter().copied().eq(1..=seqs.len() as u64),
+            "gap-free: {seqs:?}"
+        );
+        let stored: Vec<&str> = events
+            .iter()
+            .filter(|e| e["message"]["author"]["kind"] == "customer")
+            .map(|e| e["message"]["body"].as_str().unwrap())
+            .collect();
+        for body in &acknowledged[id] {
+            let copies = stored.iter().filter(|s| **s == body.as_str()).count();
+            assert_eq!(copies, 1, "{body} stored {copies} times in {id}");
+        }
+    }
+}

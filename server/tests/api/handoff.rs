@@ -282,6 +282,11 @@ async fn a_closed_conversation_refuses_messages_until_reopened() {
         .await
         .ok();
     assert_eq!(reopened["mode"]["kind"], "ai");
+    // The customer is told, and the list previews that instead of the closing notice.
+    let reopening = "This conversation has been reopened. Our AI assistant is here to help, and you can ask for a person at any time.";
+    assert_eq!(reopened["preview"], reopening);
+    let notices = messages_by(&app.history(&customer).await["events"], "system");
+    assert_eq!(notices.last().map(String::as_str), Some(reopening));
     app.customer_send(&customer, "c2", "hello again").await.ok();
 }
 
