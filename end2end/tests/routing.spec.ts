@@ -89,6 +89,20 @@ test('waiting customers see their place in line move up, then the takeover', asy
   await expect(second.locator('.queue-line')).toContainText('You are number 1 in line');
   await expect(ana.getByRole('status', { name: 'Queue' })).toContainText('1 waiting');
 
+  // First waits for Ana's answer: the card says so until she replies, and again after the
+  // customer writes, even after a reload.
+  const firstCard = ana.getByRole('button', { name: new RegExp(`First ${run}`) });
+  await expect(firstCard).toContainText('Needs reply');
+  await panel(ana).getByLabel('Your reply').fill('Hello, I am on it.');
+  await panel(ana).getByRole('button', { name: 'Send' }).click();
+  await expect(firstCard).not.toContainText('Needs reply');
+  await first.getByLabel('Your message').fill('Thank you!');
+  await first.getByRole('button', { name: 'Send' }).click();
+  await expect(firstCard).toContainText('Needs reply');
+  await expect(firstCard).toContainText('Thank you!');
+  await ana.reload();
+  await expect(ana.getByRole('button', { name: new RegExp(`First ${run}`) })).toContainText('Needs reply');
+
   await takeOver(ana, `Second ${run}`);
   await expect(second.getByRole('list', { name: 'Messages' })).toContainText(TAKEOVER('Ana Putri'));
   await expect(second.locator('.queue-line')).toBeHidden();
@@ -101,31 +115,31 @@ test('an owner who closes the browser loses the conversation to the queue after 
   await emptyTheFloor();
   // A new agent, so no dashboard left open elsewhere keeps them present.
   const admin = await agentApi('admin@baton.dev');
-  const email = `eka-${run}@baton.dev`;
+  const email = `fajar-${run}@baton.dev`;
   const created = await admin.post('/api/admin/agents/create', {
-    data: { email, display_name: `Eka ${run}`, role: 'agent', password: 'baton-demo' },
+    data: { email, display_name: `Fajar ${run}`, role: 'agent', password: 'baton-demo' },
   });
   expect(created.ok()).toBeTruthy();
   await admin.dispose();
-  const eka = await signIn(browser, email);
-  await eka.getByLabel('Your availability').selectOption('online');
+  const fajar = await signIn(browser, email);
+  await fajar.getByLabel('Your availability').selectOption('online');
   const customer = await waitingCustomer(browser, `Left ${run}`);
-  await takeOver(eka, `Left ${run}`);
+  await takeOver(fajar, `Left ${run}`);
   const chat = customer.getByRole('list', { name: 'Messages' });
-  await expect(chat).toContainText(TAKEOVER(`Eka ${run}`));
+  await expect(chat).toContainText(TAKEOVER(`Fajar ${run}`));
 
-  // Eka closes the laptop; after the owner grace the customer is told and waits again.
-  await eka.context().close();
+  // Fajar closes the laptop; after the owner grace the customer is told and waits again.
+  await fajar.context().close();
   await expect(chat).toContainText(REQUEUED, { timeout: 30_000 });
   await expect(customer.locator('.queue-line')).toContainText('You are number 1 in line');
   const ana = await signIn(browser, 'ana@baton.dev');
   const row = ana.getByRole('button', { name: new RegExp(`Left ${run}`) });
   await expect(row).toContainText('Requeued: the agent went offline');
   await ana.context().close();
-  // Eka's shift is over.
-  const ekaApi = await agentApi(email);
-  await ekaApi.post('/api/agents/availability', { data: { status: 'offline' } });
-  await ekaApi.dispose();
+  // Fajar's shift is over.
+  const fajarApi = await agentApi(email);
+  await fajarApi.post('/api/agents/availability', { data: { status: 'offline' } });
+  await fajarApi.dispose();
 });
 
 test('with nobody online the customer is told the truth and leaves an e-mail the agent sees', async ({ browser }) => {

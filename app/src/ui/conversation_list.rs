@@ -107,6 +107,8 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
         .as_ref()
         .map(|w| format!("{} · waiting {}", w.reason.label(), ago(w.since, now)));
     let is_waiting = waiting.is_some();
+    // Mine, and the customer waits for my answer (kept by the server: survives a reload).
+    let needs_reply = c.is_owned_by(me.id()) && c.reply_due_since.is_some();
     let unread = move || {
         board
             .unread
@@ -128,6 +130,9 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                             <span class="unread" aria-label=move || format!("{} unread", unread())>
                                 {unread}
                             </span>
+                        </Show>
+                        <Show when=move || needs_reply>
+                            <span class="needs-reply">"Needs reply"</span>
                         </Show>
                         <span class=badge_class>{badge.clone()}</span>
                     </span>

@@ -406,9 +406,15 @@ async fn append_message<D: Db>(
     Ok(Appended {
         event: events.remove(0),
         created: true,
+        // The row as `sql::record_message` left it.
         conversation: Conversation {
             last_seq: seq,
-            preview,
+            preview: preview.or(current.preview.clone()),
+            reply_due_since: match (current.mode, sender.as_str()) {
+                (Mode::Human { .. }, "customer") => current.reply_due_since.or(Some(at)),
+                (_, sender) if sender.starts_with("agent:") => None,
+                _ => current.reply_due_since,
+            },
             updated_at: at,
             ..current
         },

@@ -120,12 +120,13 @@ pub(crate) fn kind_tag(kind: &EventKind) -> String {
         .unwrap_or_default()
 }
 
-/// The latest message among `kinds` (in order), shortened for the conversation list.
+/// The customer's latest message among `kinds` (in order), shortened for the conversation
+/// list: the card shows what the customer said, never Baton's own notices or the replies.
 pub(crate) fn preview_of_kinds<'a>(
     kinds: impl DoubleEndedIterator<Item = &'a EventKind>,
 ) -> Option<String> {
     kinds.rev().find_map(|kind| match kind {
-        EventKind::Message { message } => {
+        EventKind::Message { message } if message.author == Author::Customer => {
             let text = message.body.as_str();
             Some(match text.char_indices().nth(120) {
                 Some((cut, _)) => format!("{}…", &text[..cut]),

@@ -171,7 +171,8 @@ pub(crate) fn list_conversations(filter: ListFilter, viewer: AgentId, limit: u32
     ))
 }
 
-/// After an appended message: the new last seq, the list preview, the activity time, and
+/// After an appended message: the new last seq, the list preview (a customer's message), the
+/// activity time, and
 /// the reply timer: a customer message in a human-handled conversation starts it (unless it
 /// runs already), the owner's message stops it.
 pub(crate) fn record_message(
@@ -182,7 +183,7 @@ pub(crate) fn record_message(
     at: Timestamp,
 ) -> Statement {
     Statement::new(
-        "UPDATE conversations SET last_seq = $1, preview = $2, updated_at = $3,
+        "UPDATE conversations SET last_seq = $1, preview = COALESCE($2, preview), updated_at = $3,
            reply_due_since = CASE
              WHEN mode = 'human' AND $4 = 'customer' THEN COALESCE(reply_due_since, $3)
              WHEN $4 LIKE 'agent:%' THEN NULL

@@ -607,8 +607,13 @@ async fn two_nodes_restarted_one_after_the_other_under_load_lose_nothing() {
     join_all(writers).await;
 
     let acknowledged = acknowledged.lock().unwrap().clone();
-    let total: usize = acknowledged.values().map(Vec::len).sum();
-    assert!(total > 50, "the load ran: {total} messages");
+    // Every customer wrote through the restarts (how much depends on the machine's load).
+    assert_eq!(acknowledged.len(), customers.len());
+    assert!(
+        acknowledged.values().all(|sent| sent.len() >= 2),
+        "the load ran: {:?}",
+        acknowledged.values().map(Vec::len).collect::<Vec<_>>()
+    );
     // The whole log, as an agent reads it (the customer's view leaves internal events out).
     let admin = sign_in(&urls[1], "admin@baton.dev").await;
     for (id, _) in &customers {

@@ -282,12 +282,21 @@ async fn a_closed_conversation_refuses_messages_until_reopened() {
         .await
         .ok();
     assert_eq!(reopened["mode"]["kind"], "ai");
-    // The customer is told, and the list previews that instead of the closing notice.
+    // The customer is told; the list card never previews Baton's own notices.
     let reopening = "This conversation has been reopened. Our AI assistant is here to help, and you can ask for a person at any time.";
-    assert_eq!(reopened["preview"], reopening);
+    assert!(reopened["preview"].is_null(), "{}", reopened["preview"]);
     let notices = messages_by(&app.history(&customer).await["events"], "system");
     assert_eq!(notices.last().map(String::as_str), Some(reopening));
     app.customer_send(&customer, "c2", "hello again").await.ok();
+    let seen = ana.get(&app, &customer.id).await;
+    assert_eq!(seen["conversation"]["preview"], "hello again");
+    ana.takeover(&app, &customer.id).await.ok();
+    ana.send(&app, &customer.id, "a2", "Hi Sari!").await.ok();
+    let seen = ana.get(&app, &customer.id).await;
+    assert_eq!(
+        seen["conversation"]["preview"], "hello again",
+        "the customer's last words"
+    );
 }
 
 #[tokio::test]

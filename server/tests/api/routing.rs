@@ -464,3 +464,55 @@ async fn stepping_away_keeps_or_releases_ones_conversations_as_asked() {
         );
     }
 }
+
+/// The conversation as the next frame carrying a message by `author` reports it.
+async fn reported(dashboard: &mut Socket, author: &'static str) -> app::domain::Conversation {
+    dashboard
+        .wait_for(move |frame| match frame {
+            ServerFrame::Events {
+                events,
+                conversation: Some(conversation),
+                ..
+            } if events.iter().any(|e| {
+                e.message()
+                    .is_some_and(|m| serde_json::to_value(&m.author).unwrap()["kind"] == author)
+            }) =>
+            {
+                Some((**conversation).clone())
+            }
+            _ => None,
+        })
+        .await
+}
+
+#[tokio::test]
+async fn the_dashboard_hears_live_who_owes_an_answer_and_the_customers_last_words() {
+    let app = TestApp::spawn().await;
+    let ana = app.agent("ana@baton.dev").await;
+    let mut dashboard = app.agent_socket("ana@baton.dev").await;
+    let customer = app.customer("Maya").await;
+    ana.takeover(&app, &customer.id).await.ok();
+    ana.send(&app, &customer.id, "a1", "Hello Maya").await.ok();
+    let after_agent = reported(&mut dashboard, "agent").await;
+    assert_eq!(after_agent.reply_due_since, None);
+    app.customer_send(&customer, "c1", "Where is my parcel?")
+        .await
+        .ok();
+    let after_customer = reported(&mut dashboard, "customer").await;
+    assert!(
+        after_customer.reply_due_since.is_some(),
+        "the owner owes an answer"
+    );
+    assert_eq!(
+        after_customer.preview.as_deref(),
+        Some("Where is my parcel?")
+    );
+    ana.send(&app, &customer.id, "a2", "On its way!").await.ok();
+    let answered = reported(&mut dashboard, "agent").await;
+    assert_eq!(answered.reply_due_since, None);
+    assert_eq!(answered.preview.as_deref(), Some("Where is my parcel?"));
+    // The stored row says the same.
+    let stored = ana.get(&app, &customer.id).await;
+    assert!(stored["conversation"]["reply_due_since"].is_null());
+    assert_eq!(stored["conversation"]["preview"], "Where is my parcel?");
+}
