@@ -338,3 +338,44 @@ async fn stored_customer_messages(
 
 /// The clock message bodies carry their send time on.
 static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+/// One minute of a soak: what the minute delivered and how fast, and the server's memory
+/// after it.
+pub struct Minute {
+    pub outcome: Outcome,
+    pub rss_mb: f64,
+}
+
+/// The soak: `minutes` one-minute phases back to back at `rate` msg/s on one server (each
+/// with fresh conversations, so the database keeps growing), the server's RSS read after each.
+pub async fn soak(
+    target: &Target,
+    settings: &Settings,
+    minutes: u32,
+    rate: u32,
+    rss_mb: impl Fn() -> f64,
+    cpu: impl Fn() -> f64,
+) -> Vec<Minute> {
+    let minute = Settings {
+        rate,
+        run_for: Duration::from_secs(60),
+        ..settings.clone()
+    };
+    let mut curve = Vec::new();
+    for n in 1..=minutes {
+        let outcome = phase(target, &minute, Some(rate), &cpu).await;
+        let rss = rss_mb();
+        println!(
+            "  soak minute {n:>2}: {} acknowledged, p99 {:.1} ms, lost {}, duplicated {}, RSS {rss:.1} MB",
+            outcome.acked,
+            outcome.latencies.value_at_quantile(0.99) as f64 / 1000.0,
+            outcome.lost,
+            outcome.duplicated
+        );
+        curve.push(Minute {
+            outcome,
+            rss_mb: rss,
+        });
+    }
+    curve
+}

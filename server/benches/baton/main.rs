@@ -10,7 +10,10 @@
 //! - `BENCH_RATE` (1000): customer messages per second in the fixed-rate run.
 //! - `BENCH_SECONDS` (10): length of the fixed-rate run and of the saturation run.
 //! - `BENCH_SOCKETS` (10000): idle sockets opened for the capacity run.
-//! - `BENCH_ONLY` (all): a comma-separated subset of `load,handoff,queue,web,capacity,bare`.
+//! - `BENCH_SOAK_MINUTES` (20) and `BENCH_SOAK_RATE` (500): the soak's length and rate
+//!   (0 minutes: no soak).
+//! - `BENCH_ONLY` (all): a comma-separated subset of
+//!   `load,handoff,queue,web,capacity,bare,soak`.
 
 mod baseline;
 mod capacity;
@@ -35,6 +38,8 @@ pub struct Settings {
     pub rate: u32,
     pub run_for: Duration,
     pub sockets: usize,
+    pub soak_minutes: u32,
+    pub soak_rate: u32,
     only: Option<Vec<String>>,
 }
 
@@ -54,6 +59,8 @@ impl Settings {
             rate: read("BENCH_RATE", 1_000),
             run_for: Duration::from_secs(read("BENCH_SECONDS", 10)),
             sockets: read("BENCH_SOCKETS", 10_000),
+            soak_minutes: read("BENCH_SOAK_MINUTES", 20),
+            soak_rate: read("BENCH_SOAK_RATE", 500),
             only: std::env::var("BENCH_ONLY")
                 .ok()
                 .map(|list| list.split(',').map(|s| s.trim().to_owned()).collect()),
@@ -142,6 +149,23 @@ async fn run(settings: Settings) -> Report {
             capacity::run(&mut report, "bare", &target, &bare, &settings).await;
             bare.stop();
         }
+    }
+
+    if settings.runs("soak") && settings.soak_minutes > 0 {
+        // A fresh process, so the curve starts from an idle server.
+        let baton = child::Server::baton().await;
+        let target = target::Target::baton(&baton);
+        let curve = load::soak(
+            &target,
+            &settings,
+            settings.soak_minutes,
+            settings.soak_rate,
+            || baton.rss_mb(),
+            || baton.cpu_seconds(),
+        )
+        .await;
+        report.soak(&curve, settings.soak_rate);
+        baton.stop();
     }
 
     handoff::embedded_responder(&mut report);

@@ -253,6 +253,58 @@ impl Report {
         }
     }
 
+    /// The soak's curve: per minute p99 and RSS, and whether anything was lost.
+    pub fn soak(&mut self, curve: &[crate::load::Minute], rate: u32) {
+        let Some((first, last)) = curve.first().zip(curve.last()) else {
+            return;
+        };
+        let p99 = |m: &crate::load::Minute| ms(m.outcome.latencies.value_at_quantile(0.99));
+        let (lost, duplicated, out_of_order): (u64, u64, u64) =
+            curve.iter().fold((0, 0, 0), |t, m| {
+                (
+                    t.0 + m.outcome.lost,
+                    t.1 + m.outcome.duplicated,
+                    t.2 + m.outcome.out_of_order,
+                )
+            });
+        let acked: u64 = curve.iter().map(|m| m.outcome.acked).sum();
+        let p99s: Vec<f64> = curve.iter().map(p99).collect();
+        let rss: Vec<f64> = curve.iter().map(|m| m.rss_mb).collect();
+        let (min_p99, max_p99) = p99s
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), p| (lo.min(*p), hi.max(*p)));
+        let line = format!(
+            "  Baton: soak, {} min at {rate} msg/s: {acked} acknowledged, lost {lost}, duplicated {duplicated}, out of order {out_of_order}\n  \
+             {:<58} RSS {:.1} → {:.1} MB; p99 per minute {:.1}–{:.1} ms (first {:.1}, last {:.1})\n  {:<58} RSS by minute: {}\n  {:<58} p99 by minute: {}",
+            curve.len(),
+            "",
+            first.rss_mb,
+            last.rss_mb,
+            min_p99,
+            max_p99,
+            p99(first),
+            p99(last),
+            "",
+            rss.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" "),
+            "",
+            p99s.iter().map(|p| format!("{p:.0}")).collect::<Vec<_>>().join(" "),
+        );
+        self.push(
+            line,
+            json!({
+                "name": "Baton: soak",
+                "minutes": curve.len(),
+                "rate": rate,
+                "acknowledged": acked,
+                "lost": lost,
+                "duplicated": duplicated,
+                "out_of_order": out_of_order,
+                "rss_mb_by_minute": rss,
+                "p99_ms_by_minute": p99s,
+            }),
+        );
+    }
+
     pub fn latency_ns(&mut self, system: &str, what: &str, h: &Histogram<u64>, wall: Duration) {
         let name = format!("{system}: {what}");
         let us = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
