@@ -314,6 +314,66 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_requeue_is_told_to_its_owner_and_supervisors_and_an_assignment_to_its_agent() {
+        let owner = agent("Budi");
+        let colleague = agent("Citra");
+        let supervisor = Agent {
+            role: Role::Supervisor,
+            ..agent("Ana")
+        };
+        let c = conversation(Mode::Ai, 1);
+        let requeued = EventKind::Requeued {
+            from: owner.reference(),
+            reason: EscalationReason::NoReply,
+        };
+        let told = |me: &Agent| -> Vec<Change> {
+            let frame = events_frame(&c, vec![event(&c, 2, requeued.clone())]);
+            apply_frame(frame, me, None)
+                .into_iter()
+                .filter(|c| matches!(c, Change::Notify(_)))
+                .collect()
+        };
+        let label = EscalationReason::NoReply.label();
+        assert_eq!(
+            told(&owner),
+            vec![Change::Notify(format!(
+                "Maya went back to the queue: {label}"
+            ))]
+        );
+        assert_eq!(
+            told(&supervisor),
+            vec![Change::Notify(format!(
+                "Maya went back to the queue from Budi: {label}"
+            ))]
+        );
+        assert_eq!(told(&colleague), Vec::new());
+
+        let assigned = EventKind::Assigned {
+            agent: colleague.reference(),
+        };
+        let frame = events_frame(&c, vec![event(&c, 2, assigned)]);
+        assert!(apply_frame(frame, &colleague, None)
+            .contains(&Change::Notify("Maya was assigned to you".into())));
+    }
+
+    #[test]
+    fn a_queue_summary_reaches_the_dashboard_header() {
+        let me = agent("Ana");
+        let summary = QueueSummary {
+            length: 3,
+            oldest_since: Some(crate::domain::Timestamp(5)),
+        };
+        assert_eq!(
+            apply_frame(ServerFrame::QueueSummary { summary }, &me, None),
+            vec![Change::Queue(summary)]
+        );
+        let customers_only = ServerFrame::Queue {
+            status: crate::domain::QueueStatus::NotWaiting,
+        };
+        assert_eq!(apply_frame(customers_only, &me, None), Vec::new());
+    }
+
+    #[test]
     fn typing_my_presence_and_resync_become_their_changes_and_the_rest_nothing() {
         let me = agent("Ana");
         let other = agent("Budi");
