@@ -215,6 +215,12 @@ impl Hub {
         addresses.get(&address).copied().unwrap_or(0)
     }
 
+    /// Live sockets on this node, from their handshake until their session ends.
+    pub fn open_sockets(&self) -> usize {
+        let addresses = self.addresses.lock().expect("hub lock poisoned");
+        addresses.values().sum()
+    }
+
     /// Receives every committed event of every conversation (agents' dashboards).
     pub fn subscribe_team(&self) -> broadcast::Receiver<Arc<Published>> {
         self.team.subscribe()

@@ -239,6 +239,9 @@ pub async fn prepare_with_clock(
     Ok((state, backend))
 }
 
+/// How long sockets get to send their close frame once the server stopped serving.
+pub const SOCKETS_GOODBYE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How long requests in flight may take to finish once shutdown has begun.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -262,6 +265,7 @@ pub async fn run(
     tracing::info!(%addr, "Baton is listening");
     let background = state.background.clone();
     let hub = state.hub.clone();
+    let sockets = state.hub.clone();
     let (fired, was_fired) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
         shutdown.await;
@@ -280,6 +284,12 @@ pub async fn run(
     tokio::select! {
         () = serving => {}
         () = deadline => tracing::warn!("requests still in flight after the grace period: stopping anyway"),
+    }
+    // Sockets said goodbye (1012) as soon as shutdown began; one still being set up says it
+    // once it starts. Wait for them (briefly) so none is cut without its close frame.
+    let goodbyes = std::time::Instant::now();
+    while sockets.open_sockets() > 0 && goodbyes.elapsed() < SOCKETS_GOODBYE {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     if let Some(task) = background {
         task.abort();
