@@ -311,7 +311,11 @@ async fn serve(
     let routing = [
         tokio::spawn(state.board.clone().run()),
         tokio::spawn(state.router.clone().run()),
-        tokio::spawn(routing::watch(state.hub.clone(), state.router.clone())),
+        tokio::spawn(routing::watch(
+            state.hub.clone(),
+            state.board.clone(),
+            state.router.clone(),
+        )),
     ];
     let router = state.router.clone();
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -5,8 +5,8 @@
 use super::{CommittedTransition, NewAudit, NewMessage, Services, StoreError, TransitionPatch};
 use crate::domain::{
     Actor, Agent, AgentId, AgentRef, AuditAction, Author, ClientId, Command, Conversation,
-    ConversationId, EventKind, Message, MessageBody, MessageId, ModeChange, Note, Notice,
-    TransferTarget, Transition,
+    ConversationId, EventKind, Message, MessageBody, ModeChange, Note, Notice, TransferTarget,
+    Transition,
 };
 use crate::error::ApiError;
 
@@ -199,14 +199,7 @@ fn patch_for(
     conversation: &Conversation,
 ) -> TransitionPatch {
     let me = agent.reference();
-    let system = |text: String| EventKind::Message {
-        message: Message {
-            id: MessageId::new(),
-            author: Author::System,
-            body: MessageBody::parse(&text).expect("product copy is a valid message"),
-            client_id: None,
-        },
-    };
+    let system = |text: String| EventKind::product_notice(&text);
     let note = |note: &Option<Note>| note.as_ref().map(|n| n.as_str().to_owned());
     let (events, brief) = match (transition.change, request) {
         (ModeChange::TakenOver { .. }, _) => (

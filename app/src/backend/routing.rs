@@ -8,8 +8,8 @@
 use super::handoff::publish;
 use super::{NewAudit, Services, StoreError, TransitionPatch};
 use crate::domain::{
-    AgentId, AgentRef, AuditAction, Author, Availability, Conversation, ConversationId,
-    EscalationReason, EventKind, Message, MessageBody, MessageId, Notice, Routing, TransferTarget,
+    AgentId, AgentRef, AuditAction, Availability, Conversation, ConversationId, EscalationReason,
+    EventKind, Notice, Routing, TransferTarget,
 };
 
 /// How often a routing change is decided again after a concurrent change.
@@ -36,7 +36,7 @@ pub async fn requeue(
                     from: from.clone(),
                     reason,
                 },
-                notice(Notice::requeued()),
+                EventKind::product_notice(&Notice::requeued()),
             ],
             NewAudit {
                 actor: None,
@@ -71,7 +71,7 @@ pub async fn assign(
         (
             vec![
                 EventKind::Assigned { agent: to.clone() },
-                notice(Notice::takeover(&to.name)),
+                EventKind::product_notice(&Notice::takeover(&to.name)),
             ],
             NewAudit {
                 actor: None,
@@ -128,16 +128,4 @@ async fn commit(
         }
     }
     None
-}
-
-/// A notice from Baton to the customer.
-fn notice(text: String) -> EventKind {
-    EventKind::Message {
-        message: Message {
-            id: MessageId::new(),
-            author: Author::System,
-            body: MessageBody::parse(&text).expect("product copy is a valid message"),
-            client_id: None,
-        },
-    }
 }

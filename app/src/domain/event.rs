@@ -147,6 +147,25 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// A notice from Baton to the customer (a message written by [`Author::System`]).
+    pub fn notice(body: MessageBody) -> Self {
+        EventKind::Message {
+            message: Message {
+                id: MessageId::new(),
+                author: Author::System,
+                body,
+                client_id: None,
+            },
+        }
+    }
+
+    /// [`EventKind::notice`] with the product's own copy (a [`Notice`] sentence).
+    pub fn product_notice(text: &str) -> Self {
+        Self::notice(MessageBody::parse(text).expect("product copy is a valid message"))
+    }
+}
+
 /// One entry of a conversation's log, numbered 1, 2, 3 … without gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {

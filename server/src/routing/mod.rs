@@ -262,50 +262,14 @@ impl QueueBoard {
         }
     }
 
-    /// Recomputes whenever a committed change (other than a message) or a presence change
-    /// may have moved the queue, at most once per [`SETTLE`], and every [`REFRESH`].
+    /// Recomputes when nudged ([`watch`]), at most once per [`SETTLE`], and every
+    /// [`REFRESH`].
     pub async fn run(self: Arc<Self>) {
-        let mut team = self.hub.subscribe_team();
-        let mut live = self.hub.subscribe_live();
-        let watcher = {
-            let board = self.clone();
-            tokio::spawn(async move {
-                loop {
-                    tokio::select! {
-                        published = team.recv() => match published {
-                            Ok(published) => {
-                                if published.events.iter().any(|e| e.message().is_none()) {
-                                    board.nudge();
-                                }
-                            }
-                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => board.nudge(),
-                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                        },
-                        signal = live.recv() => match signal {
-                            Ok(frame) if matches!(frame.as_ref(), ServerFrame::Presence { .. }) => board.nudge(),
-                            Ok(_) => {}
-                            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => board.nudge(),
-                            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                        },
-                    }
-                }
-            })
-        };
-        let _stop_watcher = AbortOnDrop(watcher);
         loop {
             let _ = tokio::time::timeout(REFRESH, self.changed.notified()).await;
             tokio::time::sleep(SETTLE).await;
             self.refresh().await;
         }
-    }
-}
-
-/// Aborts a task when dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 
@@ -518,23 +482,29 @@ impl Router {
     }
 }
 
-/// Wakes the router and the board on the committed changes that concern them.
-pub async fn watch(hub: Arc<Hub>, router: Arc<Router>) {
+/// Wakes the board and the router on what concerns them: a committed change other than a
+/// message, a presence change, or a lag (anything may have been missed).
+pub async fn watch(hub: Arc<Hub>, board: Arc<QueueBoard>, router: Arc<Router>) {
+    use tokio::sync::broadcast::error::RecvError;
     let mut team = hub.subscribe_team();
     let mut live = hub.subscribe_live();
+    let nudge = || {
+        board.nudge();
+        router.nudge();
+    };
     loop {
         tokio::select! {
             published = team.recv() => match published {
-                Ok(published) if published.events.iter().any(|e| e.message().is_none()) => router.nudge(),
+                Ok(published) if published.events.iter().any(|e| e.message().is_none()) => nudge(),
                 Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => router.nudge(),
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                Err(RecvError::Lagged(_)) => nudge(),
+                Err(RecvError::Closed) => return,
             },
             signal = live.recv() => match signal {
-                Ok(frame) if matches!(frame.as_ref(), ServerFrame::Presence { .. }) => router.nudge(),
+                Ok(frame) if matches!(frame.as_ref(), ServerFrame::Presence { .. }) => nudge(),
                 Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => router.nudge(),
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                Err(RecvError::Lagged(_)) => nudge(),
+                Err(RecvError::Closed) => return,
             },
         }
     }

@@ -14,8 +14,8 @@ use app::backend::{
 };
 use app::domain::routing::Queued;
 use app::domain::{
-    Agent, AgentId, AgentOverview, AuditEntry, Author, Availability, Conversation, ConversationId,
-    Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId, Mode,
+    Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId, Email,
+    EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId, Mode,
     Timestamp, Writer,
 };
 use async_trait::async_trait;
@@ -493,16 +493,17 @@ async fn commit_transition<D: Db>(
     })
 }
 
-async fn mark_waiting<D: Db>(
+/// Runs `update` (a conditional update of the conversation that allocates `kinds.len()`
+/// sequence numbers and returns the new `last_seq`), then appends `kinds` as Baton's. `None`
+/// when the update matched nothing.
+async fn append_after<D: Db>(
     db: &mut D,
     id: ConversationId,
+    update: Statement,
     kinds: Vec<EventKind>,
-    reason: EscalationReason,
     at: Timestamp,
 ) -> Result<Option<CommittedTransition>, DbError> {
-    let preview = preview_of_kinds(kinds.iter());
-    let marked = sql::mark_waiting(id, reason, kinds.len(), preview.as_deref(), at);
-    let Some(row) = db.fetch_optional(marked).await? else {
+    let Some(row) = db.fetch_optional(update).await? else {
         return Ok(None);
     };
     let first = (row.int("last_seq")? as u64 + 1).saturating_sub(kinds.len() as u64);
@@ -514,6 +515,18 @@ async fn mark_waiting<D: Db>(
     }))
 }
 
+async fn mark_waiting<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    kinds: Vec<EventKind>,
+    reason: EscalationReason,
+    at: Timestamp,
+) -> Result<Option<CommittedTransition>, DbError> {
+    let preview = preview_of_kinds(kinds.iter());
+    let marked = sql::mark_waiting(id, reason, kinds.len(), preview.as_deref(), at);
+    append_after(db, id, marked, kinds, at).await
+}
+
 async fn leave_contact<D: Db>(
     db: &mut D,
     id: ConversationId,
@@ -523,21 +536,17 @@ async fn leave_contact<D: Db>(
 ) -> Result<CommittedTransition, DbError> {
     let preview = preview_of_kinds(kinds.iter());
     let left = sql::leave_contact(id, &email, kinds.len(), preview.as_deref(), at);
-    let Some(row) = db.fetch_optional(left).await? else {
-        let conversation = load_conversation(db, id).await?;
-        return Err(StoreError::Refused {
-            refusal: app::domain::Refusal::Closed,
-            conversation: Box::new(conversation),
+    match append_after(db, id, left, kinds, at).await? {
+        Some(committed) => Ok(committed),
+        None => {
+            let conversation = load_conversation(db, id).await?;
+            Err(StoreError::Refused {
+                refusal: app::domain::Refusal::Closed,
+                conversation: Box::new(conversation),
+            }
+            .into())
         }
-        .into());
-    };
-    let first = (row.int("last_seq")? as u64 + 1).saturating_sub(kinds.len() as u64);
-    let events = insert_events(db, id, first, kinds, Some("system"), None, at).await?;
-    let conversation = load_conversation(db, id).await?;
-    Ok(CommittedTransition {
-        conversation,
-        events,
-    })
+    }
 }
 
 #[async_trait]
@@ -656,14 +665,7 @@ impl<S: Shell> Store for SqlStore<S> {
             EventKind::ContactLeft {
                 email: email.clone(),
             },
-            EventKind::Message {
-                message: Message {
-                    id: MessageId::new(),
-                    author: Author::System,
-                    body: notice,
-                    client_id: None,
-                },
-            },
+            EventKind::notice(notice),
         ];
         self.write(move |db| Box::pin(leave_contact(db, id, email, kinds, at)))
             .await
@@ -684,14 +686,7 @@ impl<S: Shell> Store for SqlStore<S> {
                 detail,
                 summary,
             },
-            EventKind::Message {
-                message: Message {
-                    id: MessageId::new(),
-                    author: Author::System,
-                    body: notice,
-                    client_id: None,
-                },
-            },
+            EventKind::notice(notice),
         ];
         self.write(move |db| Box::pin(mark_waiting(db, id, kinds, reason, at)))
             .await
