@@ -40,10 +40,10 @@ pub fn router(state: AppState) -> Router {
 /// Liveness: the process answers. `degraded` while the database is out of reach (the
 /// process itself need not be restarted for that).
 async fn health(State(state): State<AppState>) -> Response {
-    match state.services.store.agent_count().await {
-        Ok(_) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+    match state.services.store.check().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
         Err(err) => {
-            tracing::warn!(%err, "health check: database out of reach");
+            tracing::warn!(%err, "health check: database out of reach or not writable");
             Json(serde_json::json!({ "status": "degraded", "database": "unreachable" }))
                 .into_response()
         }
@@ -57,8 +57,8 @@ async fn ready(State(state): State<AppState>) -> Response {
         let body = serde_json::json!({ "ready": false, "reason": "shutting down" });
         return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
     }
-    match state.services.store.agent_count().await {
-        Ok(_) => Json(serde_json::json!({ "ready": true })).into_response(),
+    match state.services.store.check().await {
+        Ok(()) => Json(serde_json::json!({ "ready": true })).into_response(),
         Err(_) => {
             let body = serde_json::json!({ "ready": false, "reason": "database unreachable" });
             (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()

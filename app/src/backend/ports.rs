@@ -321,8 +321,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Agent, StoreError>;
     /// How many agents exist (to seed demo agents on first run).
     async fn agent_count(&self) -> Result<u64, StoreError>;
+    /// Whether the database serves reads and writes right now (for `/health` and `/ready`).
+    /// By default a read; a store that can lose writes while reads still work checks those.
+    async fn check(&self) -> Result<(), StoreError> {
+        self.agent_count().await.map(drop)
+    }
     /// Disables an agent and ends all their sessions.
     async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError>;
+
     /// Replaces an agent's password hash and ends all their sessions.
     async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError>;
 

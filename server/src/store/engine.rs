@@ -154,6 +154,11 @@ pub trait Shell: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<T, DbError>> + Send;
     /// Finishes what is under way and closes every connection.
     fn close(&self) -> impl Future<Output = ()> + Send;
+    /// True while writes are failing although reads may still work (SQLite: the file cannot
+    /// be written). A connection-based backend loses both at once, so reads tell.
+    fn writes_failing(&self) -> bool {
+        false
+    }
 }
 
 /// Baton's data in one SQL database; `S` is the backend's [`Shell`].
@@ -754,6 +759,22 @@ impl<S: Shell> Store for SqlStore<S> {
     async fn agent_count(&self) -> Result<u64, StoreError> {
         let count = self.one(sql::agent_count(), |row| row.int("count")).await?;
         Ok(count.max(0) as u64)
+    }
+
+    /// A read; and while writes are failing, a write that leaves nothing behind (a row
+    /// added and removed in one transaction), so recovery shows without waiting for traffic.
+    async fn check(&self) -> Result<(), StoreError> {
+        self.agent_count().await?;
+        if self.0.writes_failing() {
+            self.write(|db| {
+                Box::pin(async move {
+                    run(db, sql::node_seen("health-probe", Timestamp(0))).await?;
+                    run(db, sql::forget_node("health-probe")).await
+                })
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError> {

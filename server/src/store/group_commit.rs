@@ -8,6 +8,9 @@
 //!
 //! A lone job runs without a savepoint, so an idle server pays nothing for batching.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
@@ -34,6 +37,8 @@ enum Command {
 #[derive(Clone)]
 pub struct Committer {
     commands: mpsc::Sender<Command>,
+    /// Set when a batch could not begin or commit; cleared by the next commit that lands.
+    failing: Arc<AtomicBool>,
 }
 
 fn stopped() -> DbError {
@@ -44,8 +49,14 @@ impl Committer {
     /// Starts the task that owns `connection`.
     pub fn start(connection: SqliteConnection) -> Self {
         let (commands, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(serve(connection, queue));
-        Self { commands }
+        let failing = Arc::new(AtomicBool::new(false));
+        tokio::spawn(serve(connection, queue, failing.clone()));
+        Self { commands, failing }
+    }
+
+    /// True while the last batch could not be written (e.g. the file is unwritable).
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
     }
 
     /// Runs `work` in the next batch; returns its result once the batch is committed.
@@ -92,7 +103,11 @@ async fn execute(conn: &mut SqliteConnection, sql: &str) -> Result<(), String> {
         .map_err(|err| err.to_string())
 }
 
-async fn serve(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Command>) {
+async fn serve(
+    mut conn: SqliteConnection,
+    mut queue: mpsc::Receiver<Command>,
+    failing: Arc<AtomicBool>,
+) {
     let mut commands = Vec::with_capacity(MAX_BATCH);
     let mut close = None;
     while close.is_none() && queue.recv_many(&mut commands, MAX_BATCH).await > 0 {
@@ -104,7 +119,14 @@ async fn serve(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Command>) {
             }
         }
         if !batch.is_empty() {
-            commit_batch(&mut conn, batch).await;
+            let landed = commit_batch(&mut conn, batch).await;
+            if failing.swap(!landed, Ordering::Relaxed) == landed {
+                if landed {
+                    tracing::info!("database writes succeed again");
+                } else {
+                    tracing::error!("database writes are failing: requests are answered 503");
+                }
+            }
         }
     }
     let _ = conn.close().await;
@@ -113,12 +135,14 @@ async fn serve(mut conn: SqliteConnection, mut queue: mpsc::Receiver<Command>) {
     }
 }
 
-/// Runs `batch` in one transaction and answers every job after the commit.
-async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) {
+/// Runs `batch` in one transaction and answers every job after the commit. False when the
+/// database could not be written (the transaction did not begin or commit); a job that
+/// failed on its own does not count.
+async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
     if let Err(err) = execute(conn, "BEGIN IMMEDIATE").await {
         // Dropping the jobs unanswered tells their callers the writer failed.
         tracing::error!(%err, "could not begin a write transaction");
-        return;
+        return false;
     }
     let alone = batch.len() == 1;
     let mut finishes = Vec::with_capacity(batch.len());
@@ -135,8 +159,9 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) {
                 finish(Ok(()));
                 if let Err(err) = rolled_back {
                     tracing::error!(%err, "could not roll back a failed write");
+                    return false;
                 }
-                return;
+                return true;
             }
             finishes.push(finish);
             continue;
@@ -172,9 +197,11 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) {
         tracing::error!(%err, jobs = finishes.len(), "a write batch failed and was rolled back");
         let _ = execute(conn, "ROLLBACK").await;
     }
+    let landed = outcome.is_ok();
     for finish in finishes {
         finish(outcome.clone());
     }
+    landed
 }
 
 #[cfg(test)]

@@ -85,4 +85,8 @@ impl Shell for Sqlite {
     async fn write<T: Send + 'static>(&self, job: Job<SqliteConnection, T>) -> Result<T, DbError> {
         self.writer.run(job).await
     }
+
+    fn writes_failing(&self) -> bool {
+        self.writer.failing()
+    }
 }

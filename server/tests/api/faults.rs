@@ -640,3 +640,128 @@ async fn two_nodes_restarted_one_after_the_other_under_load_lose_nothing() {
         }
     }
 }
+
+/// Makes files unwritable, even for root and through descriptors already open (the
+/// immutable attribute), until dropped.
+struct Unwritable(Vec<std::path::PathBuf>);
+
+impl Unwritable {
+    /// None where the file system or user cannot set the attribute.
+    fn set(paths: Vec<std::path::PathBuf>) -> Option<Self> {
+        let done = std::process::Command::new("chattr")
+            .arg("+i")
+            .args(&paths)
+            .status()
+            .is_ok_and(|status| status.success());
+        done.then_some(Self(paths))
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .args(&self.0)
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sqlite_file_that_cannot_be_written_fails_requests_fast_and_recovers_by_itself() {
+    let app = crate::helpers::TestApp::spawn_on(String::new(), |_| {}).await;
+    let file = std::path::PathBuf::from(app.database_url.trim_start_matches("sqlite://"));
+    let agent = app.agent("ana@baton.dev").await;
+    let mut customers = Vec::new();
+    for n in 0..4 {
+        customers.push(app.customer(&format!("Outage {n}")).await);
+    }
+    for (n, customer) in customers.iter().enumerate() {
+        app.customer_send(customer, &format!("before-{n}"), "Before the outage")
+            .await
+            .ok();
+    }
+    app.wait_until_quiet(&customers[0]).await;
+
+    let wal = file.with_file_name(format!(
+        "{}-wal",
+        file.file_name().unwrap().to_string_lossy()
+    ));
+    let Some(outage) = Unwritable::set(vec![file.clone(), wal]) else {
+        eprintln!("skipped: `chattr +i` is not available here (needs root on ext4/xfs)");
+        return;
+    };
+
+    // Every write during the outage is answered 503 at once, saying to retry; none hangs.
+    for (n, customer) in customers.iter().enumerate() {
+        let started = std::time::Instant::now();
+        let reply = app
+            .customer_send(customer, &format!("during-{n}"), "During the outage")
+            .await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{reply:?}");
+        assert_eq!(reply.kind(), "unavailable");
+        assert!(reply.message().contains("try again"), "{}", reply.message());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{n}: {:?}",
+            started.elapsed()
+        );
+    }
+    let takeover = agent.takeover(&app, &customers[0].id).await;
+    assert_eq!(
+        takeover.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{takeover:?}"
+    );
+    let http = client();
+    let health: Value = http
+        .get(format!("{}/health", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "degraded", "{health}");
+    let ready = http.get(format!("{}/ready", app.url)).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Reads still work: the dashboard can see the conversation, unchanged.
+    let detail = agent.get(&app, &customers[0].id).await;
+    assert_eq!(detail["conversation"]["mode"]["kind"], "ai", "{detail}");
+
+    drop(outage);
+    // The server notices by itself (no request has to write first) within seconds.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = http.get(format!("{}/ready", app.url)).send().await.unwrap();
+        if ready.status() == StatusCode::OK {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still not ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The customers retry what was refused, some twice: each message is stored once.
+    for (n, customer) in customers.iter().enumerate() {
+        for _ in 0..2 {
+            app.customer_send(customer, &format!("during-{n}"), "During the outage")
+                .await
+                .ok();
+        }
+    }
+    agent.takeover(&app, &customers[0].id).await.ok();
+    for customer in &customers {
+        app.wait_until_quiet(customer).await;
+        let history = app.history(customer).await;
+        let sent: Vec<&str> = history["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|event| event["message"]["client_id"].as_str())
+            .collect();
+        let n = &customer.id;
+        assert_eq!(sent.len(), 2, "{n}: {sent:?}");
+        assert!(
+            sent[0].starts_with("before-") && sent[1].starts_with("during-"),
+            "{sent:?}"
+        );
+    }
+}
