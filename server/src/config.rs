@@ -168,6 +168,24 @@ pub struct Config {
     #[arg(long, env = "BATON_BUSINESS_HOURS", value_parser = crate::routing::hours::parse_flag)]
     pub business_hours: Option<BusinessHours>,
 
+    /// Let webhooks reach loopback, private, link-local and metadata addresses (refused by
+    /// default, checked on the address each delivery connects to): for on-premise
+    /// receivers and tests.
+    #[arg(long, env = "BATON_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
+    /// The waits between webhook attempts, in seconds, comma-separated; the first attempt
+    /// is immediate and each failure waits the next (with ±20 % jitter); after the last the
+    /// delivery fails. For tests; the default is the documented schedule.
+    #[arg(
+        long,
+        env = "BATON_WEBHOOK_RETRY_SECS",
+        hide = true,
+        value_delimiter = ',',
+        default_values_t = crate::webhooks::RETRY_SECS
+    )]
+    pub webhook_retry_secs: Vec<u64>,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -250,6 +268,18 @@ impl Config {
             );
         }
         None
+    }
+
+    /// How webhooks are sent.
+    pub fn webhooks(&self) -> crate::webhooks::Settings {
+        crate::webhooks::Settings {
+            retry: self
+                .webhook_retry_secs
+                .iter()
+                .map(|secs| std::time::Duration::from_secs(*secs))
+                .collect(),
+            allow_private: self.webhook_allow_private,
+        }
     }
 
     /// The router's settings.

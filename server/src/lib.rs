@@ -19,6 +19,7 @@
 //!   owner rescue and business hours (one router at a time across nodes).
 //! - [`retention`] — the hourly purge of expired sessions and old refused sign-ins.
 //! - [`backup`] — online copies of the SQLite database (`baton backup FILE`).
+//! - [`webhooks`] — the outbox sent to the endpoints admins register, signed, retried.
 //! - [`state`] — what every handler shares.
 //! - [`guard`] — the edge: allowed hosts, client address behind trusted proxies, origin
 //!   checks, security headers.
@@ -54,6 +55,8 @@ pub mod state;
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Webhooks: the dispatcher that sends the outbox, signed, with retries.
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -222,6 +225,8 @@ pub async fn prepare_with_clock(
         Backend::Postgres(pg) => routing::leader::Leadership::postgres(pg.clone()),
     };
     let router = routing::Router::new(services.clone(), config.routing(), leadership);
+    let dispatcher =
+        webhooks::Dispatcher::new(backend.outbox(), services.clock.clone(), config.webhooks());
     let board = routing::QueueBoard::new(services.clone(), hub.clone());
     let index = std::fs::read_to_string(config.dist.join("index.html")).unwrap_or_default();
     let state = state::AppState {
@@ -229,6 +234,7 @@ pub async fn prepare_with_clock(
         limits,
         board,
         router,
+        dispatcher,
         hub,
         config: Arc::new(config.clone()),
         csp: guard::content_security_policy(&guard::inline_scripts(&index)).into(),
@@ -316,6 +322,7 @@ async fn serve(
             state.board.clone(),
             state.router.clone(),
         )),
+        tokio::spawn(state.dispatcher.clone().run()),
     ];
     let router = state.router.clone();
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();

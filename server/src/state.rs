@@ -18,6 +18,8 @@ pub struct AppState {
     pub board: Arc<crate::routing::QueueBoard>,
     /// The timers and the assigner (active on the node that leads).
     pub router: Arc<crate::routing::Router>,
+    /// Sends the webhook outbox.
+    pub dispatcher: Arc<crate::webhooks::Dispatcher>,
     pub config: Arc<Config>,
     /// The Content-Security-Policy sent with every response (hashes the SPA's loader).
     pub csp: Arc<str>,

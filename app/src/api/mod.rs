@@ -21,3 +21,5 @@ pub mod lifecycle;
 pub mod takeover;
 /// The owner gives the conversation to another agent.
 pub mod transfer;
+/// Admins: webhook endpoints and their delivery log.
+pub mod webhooks;

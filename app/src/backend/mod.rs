@@ -20,6 +20,8 @@ pub mod ports;
 pub mod routing;
 /// The team as the transfer picker sees it: availability corrected by presence.
 pub mod team;
+/// Webhook endpoints and their delivery log, for admins.
+pub mod webhooks;
 
 pub use ports::{
     Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,

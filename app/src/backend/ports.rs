@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::routing::Queued;
+use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
@@ -328,6 +329,37 @@ pub trait Store: Send + Sync + 'static {
     }
     /// Disables an agent and ends all their sessions.
     async fn disable_agent(&self, id: AgentId) -> Result<(), StoreError>;
+    // Webhooks. Deliveries are written by every append of events (the outbox), in the same
+    // transaction; these are the admin's side.
+
+    /// Registers an endpoint with its signing key (base64).
+    async fn create_webhook(
+        &self,
+        endpoint: &WebhookEndpoint,
+        secret: &str,
+    ) -> Result<(), StoreError>;
+    /// Every endpoint, oldest first.
+    async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError>;
+    /// Replaces an endpoint's address, events and whether it is enabled (enabling clears
+    /// the reason Baton disabled it).
+    async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError>;
+    /// Gives an endpoint a new key; the old one still signs until `previous_until`.
+    async fn rotate_webhook(
+        &self,
+        id: &str,
+        secret: &str,
+        previous_until: Timestamp,
+    ) -> Result<WebhookEndpoint, StoreError>;
+    /// Removes an endpoint and its deliveries.
+    async fn delete_webhook(&self, id: &str) -> Result<(), StoreError>;
+    /// An endpoint's latest deliveries, newest first, each with its attempts.
+    async fn webhook_deliveries(
+        &self,
+        endpoint: &str,
+        limit: u32,
+    ) -> Result<Vec<DeliveryLog>, StoreError>;
+    /// Schedules a delivery to be sent again now, whatever became of it.
+    async fn replay_delivery(&self, id: &str, at: Timestamp) -> Result<Delivery, StoreError>;
 
     /// Replaces an agent's password hash and ends all their sessions.
     async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError>;

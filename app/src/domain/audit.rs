@@ -25,6 +25,16 @@ pub enum AuditAction {
     Requeue,
     /// The customer left an e-mail address.
     ContactLeft,
+    /// An admin registered a webhook endpoint.
+    WebhookCreated,
+    /// An admin changed an endpoint's address, events or whether it is enabled.
+    WebhookChanged,
+    /// An admin rotated an endpoint's signing secret.
+    WebhookRotated,
+    /// An admin removed an endpoint.
+    WebhookDeleted,
+    /// An admin sent a delivery again.
+    WebhookReplayed,
 }
 
 impl AuditAction {
@@ -45,6 +55,11 @@ impl AuditAction {
             AuditAction::Assign => "assign",
             AuditAction::Requeue => "requeue",
             AuditAction::ContactLeft => "contact_left",
+            AuditAction::WebhookCreated => "webhook_created",
+            AuditAction::WebhookChanged => "webhook_changed",
+            AuditAction::WebhookRotated => "webhook_rotated",
+            AuditAction::WebhookDeleted => "webhook_deleted",
+            AuditAction::WebhookReplayed => "webhook_replayed",
         }
     }
 
@@ -65,6 +80,11 @@ impl AuditAction {
             AuditAction::Assign,
             AuditAction::Requeue,
             AuditAction::ContactLeft,
+            AuditAction::WebhookCreated,
+            AuditAction::WebhookChanged,
+            AuditAction::WebhookRotated,
+            AuditAction::WebhookDeleted,
+            AuditAction::WebhookReplayed,
         ]
         .into_iter()
         .find(|action| action.as_str() == raw)

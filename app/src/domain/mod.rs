@@ -23,6 +23,8 @@ pub mod routing;
 mod text;
 /// Milliseconds since the Unix epoch.
 mod time;
+/// Webhooks: event types, endpoints, deliveries and attempts.
+pub mod webhook;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
 pub use audit::{AuditAction, AuditEntry};

@@ -13,6 +13,7 @@ use app::backend::{
     StoreError, TransitionPatch,
 };
 use app::domain::routing::Queued;
+use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId, Email,
     EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId, Mode,
@@ -22,8 +23,8 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 
 use super::rows::{
-    agent_from_row, audit_from_row, conversation_from_row, event_from_row, kind_tag,
-    preview_of_kinds, sender_key, Columns,
+    agent_from_row, attempt_from_row, audit_from_row, conversation_from_row, delivery_from_row,
+    endpoint_from_row, event_from_row, kind_tag, preview_of_kinds, sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -116,7 +117,11 @@ macro_rules! sql_connection {
             }
 
             fn opt_int(&self, column: &str) -> Result<Option<i64>, $crate::store::DbError> {
-                Ok(sqlx::Row::try_get(self, column)?)
+                Ok(
+                    sqlx::Row::try_get::<Option<i64>, _>(self, column).or_else(|_| {
+                        sqlx::Row::try_get::<Option<i32>, _>(self, column).map(|v| v.map(i64::from))
+                    })?,
+                )
             }
         }
     };
@@ -277,6 +282,89 @@ impl<S: Shell> SqlStore<S> {
         .await
     }
 
+    /// Claims up to `limit` webhook deliveries due at `now` for this node until `until`.
+    pub async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                db.fetch_all(sql::claim_deliveries(now, until, limit))
+                    .await?
+                    .iter()
+                    .map(delivery_from_row)
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    /// When the earliest pending delivery is due, if any is pending.
+    pub async fn next_delivery_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let due = self
+            .first(sql::next_delivery_due(), |row| row.opt_int("due"))
+            .await?;
+        Ok(due.flatten().map(Timestamp))
+    }
+
+    /// An endpoint with its signing keys.
+    pub async fn webhook_endpoint(
+        &self,
+        id: &str,
+    ) -> Result<Option<(WebhookEndpoint, Keys)>, StoreError> {
+        self.first(sql::endpoint(id), endpoint_from_row).await
+    }
+
+    /// A stored event's time and JSON, for a delivery's payload (None once purged).
+    pub async fn event_json(
+        &self,
+        id: &str,
+        seq: u64,
+    ) -> Result<Option<(Timestamp, String)>, StoreError> {
+        self.first(sql::event_at(id, seq), |row| {
+            Ok((Timestamp(row.int("at")?), row.text("payload")?))
+        })
+        .await
+    }
+
+    /// Logs an attempt at a delivery and sets where the delivery stands after it; when
+    /// `gone` is set the endpoint is disabled with that reason and its pending deliveries
+    /// fail with it.
+    pub async fn finish_attempt(
+        &self,
+        delivery: &Delivery,
+        attempt: app::domain::webhook::Attempt,
+        status: DeliveryStatus,
+        next_attempt_at: Option<Timestamp>,
+        gone: Option<String>,
+    ) -> Result<(), StoreError> {
+        let (id, endpoint) = (delivery.id.clone(), delivery.endpoint_id.clone());
+        self.write(move |db| {
+            Box::pin(async move {
+                run(
+                    db,
+                    sql::insert_attempt(
+                        &id,
+                        attempt.at,
+                        attempt.status,
+                        attempt.latency_ms,
+                        &attempt.response,
+                    ),
+                )
+                .await?;
+                run(db, sql::finish_attempt(&id, status, next_attempt_at)).await?;
+                if let Some(reason) = gone {
+                    run(db, sql::disable_endpoint(&endpoint, &reason)).await?;
+                    run(db, sql::fail_pending_deliveries(&endpoint)).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
     /// Forgets `node` (it is shutting down): the others take its share at once.
     pub async fn leave(&self, node: &str) -> Result<(), StoreError> {
         self.execute(sql::forget_node(node)).await
@@ -330,6 +418,13 @@ async fn insert_events<D: Db>(
         })
         .collect::<Result<Vec<_>, DbError>>()?;
     run(db, sql::insert_events(id, &rows, sender, client_id, at)).await?;
+    // The webhook outbox, in the same transaction: an event is never stored unsent.
+    let outbox: Vec<(u64, &'static str)> = kinds
+        .iter()
+        .zip(first_seq..)
+        .map(|(kind, seq)| (seq, webhook::event_type(kind)))
+        .collect();
+    run(db, sql::enqueue_deliveries(id, &outbox, at)).await?;
     Ok(kinds
         .into_iter()
         .zip(first_seq..)
@@ -782,6 +877,88 @@ impl<S: Shell> Store for SqlStore<S> {
             Box::pin(async move {
                 update_one(db, sql::disable_agent(id)).await?;
                 run(db, sql::end_sessions(id)).await
+            })
+        })
+        .await
+    }
+
+    async fn create_webhook(
+        &self,
+        endpoint: &WebhookEndpoint,
+        secret: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(sql::insert_endpoint(endpoint, secret)).await
+    }
+
+    async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        self.all(sql::endpoints(), |row| Ok(endpoint_from_row(row)?.0))
+            .await
+    }
+
+    async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
+        let endpoint = endpoint.clone();
+        self.write(move |db| Box::pin(update_one(db, sql::update_endpoint(&endpoint))))
+            .await
+    }
+
+    async fn rotate_webhook(
+        &self,
+        id: &str,
+        secret: &str,
+        previous_until: Timestamp,
+    ) -> Result<WebhookEndpoint, StoreError> {
+        let (id, secret) = (id.to_owned(), secret.to_owned());
+        self.write(move |db| {
+            Box::pin(async move {
+                update_one(db, sql::rotate_endpoint(&id, &secret, previous_until)).await?;
+                let row = db.fetch_optional(sql::endpoint(&id)).await?;
+                Ok(endpoint_from_row(&row.ok_or(StoreError::NotFound)?)?.0)
+            })
+        })
+        .await
+    }
+
+    async fn delete_webhook(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.write(move |db| Box::pin(update_one(db, sql::delete_endpoint(&id))))
+            .await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        endpoint: &str,
+        limit: u32,
+    ) -> Result<Vec<DeliveryLog>, StoreError> {
+        let endpoint = endpoint.to_owned();
+        self.read(move |db| {
+            Box::pin(async move {
+                let mut attempts: std::collections::HashMap<String, Vec<_>> =
+                    std::collections::HashMap::new();
+                for row in db.fetch_all(sql::attempts(&endpoint, limit)).await? {
+                    let (delivery, attempt) = attempt_from_row(&row)?;
+                    attempts.entry(delivery).or_default().push(attempt);
+                }
+                db.fetch_all(sql::deliveries(&endpoint, limit))
+                    .await?
+                    .iter()
+                    .map(|row| {
+                        let delivery = delivery_from_row(row)?;
+                        let attempts = attempts.remove(&delivery.id).unwrap_or_default();
+                        Ok(DeliveryLog { delivery, attempts })
+                    })
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    async fn replay_delivery(&self, id: &str, at: Timestamp) -> Result<Delivery, StoreError> {
+        let id = id.to_owned();
+        self.write(move |db| {
+            Box::pin(async move {
+                update_one(db, sql::replay_delivery(&id, at)).await?;
+                let row = db.fetch_optional(sql::delivery(&id)).await?;
+                delivery_from_row(&row.ok_or(StoreError::NotFound)?)
             })
         })
         .await

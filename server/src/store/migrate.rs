@@ -37,6 +37,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     3 "0003_retention.sql" "retention",
     4 "0004_routing.sql" "routing",
     5 "0005_nodes.sql" "nodes",
+    6 "0006_webhooks.sql" "webhooks",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -46,6 +47,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     3 "0003_retention.sql" "retention",
     4 "0004_routing.sql" "routing",
     5 "0005_nodes.sql" "nodes",
+    6 "0006_webhooks.sql" "webhooks",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

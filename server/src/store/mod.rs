@@ -127,6 +127,14 @@ impl Backend {
         }
     }
 
+    /// The webhook outbox, for the dispatcher.
+    pub fn outbox(&self) -> Arc<dyn crate::webhooks::Outbox> {
+        match self {
+            Backend::Sqlite(store) => Arc::new(store.clone()),
+            Backend::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
     /// The knowledge-base articles: (slug, title, body).
     pub async fn kb_articles(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         match self {

@@ -2,6 +2,7 @@
 //! implements [`Columns`] (see [`super::engine`]).
 
 use super::DbError;
+use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
     ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, Mode, Role, Timestamp,
@@ -145,4 +146,60 @@ pub(crate) fn sender_key(author: &Author) -> String {
         Author::System => "system".into(),
         Author::Agent { agent } => format!("agent:{}", agent.id),
     }
+}
+
+/// An endpoint's signing keys (base64): the current one, and the one before the last
+/// rotation while it still signs.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub current: String,
+    pub previous: Option<(String, Timestamp)>,
+}
+
+pub(crate) fn endpoint_from_row(row: &impl Columns) -> Result<(WebhookEndpoint, Keys), DbError> {
+    let previous_until = row.opt_int("previous_until")?.map(Timestamp);
+    let endpoint = WebhookEndpoint {
+        id: row.text("id")?,
+        url: row.text("url")?,
+        events: EventFilter::from_stored(&row.text("events")?),
+        enabled: row.int("enabled")? != 0,
+        disabled_reason: row.opt_text("disabled_reason")?,
+        created_at: Timestamp(row.int("created_at")?),
+        previous_secret_until: previous_until,
+    };
+    let keys = Keys {
+        current: row.text("secret")?,
+        previous: row.opt_text("previous_secret")?.zip(previous_until),
+    };
+    Ok((endpoint, keys))
+}
+
+pub(crate) fn delivery_from_row(row: &impl Columns) -> Result<Delivery, DbError> {
+    let status = row.text("status")?;
+    Ok(Delivery {
+        id: row.text("id")?,
+        endpoint_id: row.text("endpoint_id")?,
+        event_type: row.text("event_type")?,
+        conversation_id: row.text("conversation_id")?,
+        seq: row.int("seq")?.max(0) as u64,
+        status: DeliveryStatus::parse(&status).ok_or_else(|| corrupt("delivery status", status))?,
+        attempts: row.int("attempts")?.clamp(0, i64::from(u32::MAX)) as u32,
+        created_at: Timestamp(row.int("created_at")?),
+        next_attempt_at: row.opt_int("next_attempt_at")?.map(Timestamp),
+    })
+}
+
+/// An attempt and the delivery it belongs to.
+pub(crate) fn attempt_from_row(row: &impl Columns) -> Result<(String, Attempt), DbError> {
+    Ok((
+        row.text("delivery_id")?,
+        Attempt {
+            at: Timestamp(row.int("at")?),
+            status: row
+                .opt_int("status")?
+                .and_then(|status| u16::try_from(status).ok()),
+            latency_ms: row.int("latency_ms")?.max(0) as u64,
+            response: row.text("response")?,
+        },
+    ))
 }

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use app::backend::{NewAudit, NewConversation};
+use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Mode, Timestamp,
 };
@@ -563,6 +564,199 @@ pub(crate) fn put_kb_article(slug: &str, title: &str, body: &str, at: Timestamp)
            updated_at = excluded.updated_at",
     )
     .bind((slug, title, body, at))
+}
+
+// Webhooks.
+
+/// The columns [`super::rows::endpoint_from_row`] reads.
+const ENDPOINT: &str = "SELECT id, url, events, enabled, disabled_reason, created_at,
+    previous_until, secret, previous_secret FROM webhook_endpoints";
+
+/// The columns [`super::rows::delivery_from_row`] reads.
+const DELIVERY: &str = "SELECT id, endpoint_id, event_type, conversation_id, seq, created_at,
+    status, attempts, next_attempt_at FROM webhook_deliveries";
+
+/// The outbox: one delivery per event of `events` (seq, webhook type) for every enabled
+/// endpoint that takes its type, due at once. Runs in the transaction that appends them.
+pub(crate) fn enqueue_deliveries(
+    id: ConversationId,
+    events: &[(u64, &'static str)],
+    at: Timestamp,
+) -> Statement {
+    let values: Vec<String> = (0..events.len())
+        .map(|n| format!("(${}, ${})", 3 + 2 * n, 4 + 2 * n))
+        .collect();
+    let sql = format!(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_type, conversation_id, seq,
+             created_at, status, attempts, next_attempt_at)
+         SELECT 'msg_' || e.id || '_' || $1 || '_' || v.column1, e.id, v.column2, $1,
+             v.column1, $2, 'pending', 0, $2
+         FROM webhook_endpoints e, (VALUES {}) AS v
+         WHERE e.enabled = 1
+           AND (e.events = '*' OR (',' || e.events || ',') LIKE ('%,' || v.column2 || ',%'))",
+        values.join(", ")
+    );
+    events.iter().fold(
+        Statement::new(sql).bind((id, at)),
+        |statement, (seq, event_type)| statement.bind((*seq, *event_type)),
+    )
+}
+
+pub(crate) fn insert_endpoint(endpoint: &WebhookEndpoint, secret: &str) -> Statement {
+    Statement::new(
+        "INSERT INTO webhook_endpoints (id, url, events, enabled, secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind((
+        endpoint.id.as_str(),
+        endpoint.url.as_str(),
+        endpoint.events.stored().as_str(),
+        endpoint.enabled,
+        secret,
+        endpoint.created_at,
+    ))
+}
+
+pub(crate) fn endpoints() -> Statement {
+    Statement::new(format!("{ENDPOINT} ORDER BY created_at, id"))
+}
+
+pub(crate) fn endpoint(id: &str) -> Statement {
+    Statement::new(format!("{ENDPOINT} WHERE id = $1")).bind((id,))
+}
+
+pub(crate) fn update_endpoint(endpoint: &WebhookEndpoint) -> Statement {
+    Statement::new(
+        "UPDATE webhook_endpoints SET url = $1, events = $2, enabled = $3, disabled_reason = $4
+         WHERE id = $5",
+    )
+    .bind((
+        endpoint.url.as_str(),
+        endpoint.events.stored().as_str(),
+        endpoint.enabled,
+        endpoint.disabled_reason.as_deref(),
+        endpoint.id.as_str(),
+    ))
+}
+
+/// The new key signs from now; the current one keeps signing until `until`.
+pub(crate) fn rotate_endpoint(id: &str, secret: &str, until: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE webhook_endpoints SET previous_secret = secret, previous_until = $1, secret = $2
+         WHERE id = $3",
+    )
+    .bind((until, secret, id))
+}
+
+pub(crate) fn delete_endpoint(id: &str) -> Statement {
+    Statement::new("DELETE FROM webhook_endpoints WHERE id = $1").bind((id,))
+}
+
+/// The receiver said the endpoint is gone (410): it gets nothing more until re-enabled.
+pub(crate) fn disable_endpoint(id: &str, reason: &str) -> Statement {
+    Statement::new("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = $1 WHERE id = $2")
+        .bind((reason, id))
+}
+
+/// The endpoint's pending deliveries fail with it.
+pub(crate) fn fail_pending_deliveries(endpoint: &str) -> Statement {
+    Statement::new(
+        "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
+             claimed_until = NULL
+         WHERE endpoint_id = $1 AND status = 'pending'",
+    )
+    .bind((endpoint,))
+}
+
+/// Claims up to `limit` deliveries due at `now` for this node until `until`. The outer
+/// conditions repeat the inner ones, so of two nodes claiming at once (PostgreSQL
+/// re-reads a row another transaction changed) only one gets each delivery.
+pub(crate) fn claim_deliveries(now: Timestamp, until: Timestamp, limit: u32) -> Statement {
+    Statement::new(
+        "UPDATE webhook_deliveries SET claimed_until = $1
+         WHERE id IN (SELECT id FROM webhook_deliveries
+                      WHERE status = 'pending' AND next_attempt_at <= $2
+                        AND (claimed_until IS NULL OR claimed_until <= $2)
+                      ORDER BY next_attempt_at LIMIT $3)
+           AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $2)
+         RETURNING id, endpoint_id, event_type, conversation_id, seq, created_at, status,
+             attempts, next_attempt_at",
+    )
+    .bind((until, now, limit))
+}
+
+/// When the earliest pending delivery is due, if any.
+pub(crate) fn next_delivery_due() -> Statement {
+    Statement::new(
+        "SELECT MIN(next_attempt_at) AS due FROM webhook_deliveries WHERE status = 'pending'",
+    )
+}
+
+/// One stored event, for a delivery's payload.
+pub(crate) fn event_at(id: &str, seq: u64) -> Statement {
+    Statement::new("SELECT at, payload FROM events WHERE conversation_id = $1 AND seq = $2")
+        .bind((id, seq))
+}
+
+pub(crate) fn insert_attempt(
+    delivery: &str,
+    at: Timestamp,
+    status: Option<u16>,
+    latency_ms: u64,
+    response: &str,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms, response)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind((delivery, at, status.map(u32::from), latency_ms, response))
+}
+
+/// Ends an attempt: the delivery's new status and, when pending, its next attempt.
+pub(crate) fn finish_attempt(
+    delivery: &str,
+    status: DeliveryStatus,
+    next_attempt_at: Option<Timestamp>,
+) -> Statement {
+    Statement::new(
+        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1,
+             next_attempt_at = $2, claimed_until = NULL
+         WHERE id = $3",
+    )
+    .bind((status.as_str(), next_attempt_at, delivery))
+}
+
+pub(crate) fn deliveries(endpoint: &str, limit: u32) -> Statement {
+    Statement::new(format!(
+        "{DELIVERY} WHERE endpoint_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2"
+    ))
+    .bind((endpoint, limit))
+}
+
+pub(crate) fn delivery(id: &str) -> Statement {
+    Statement::new(format!("{DELIVERY} WHERE id = $1")).bind((id,))
+}
+
+/// The attempts at the deliveries of an endpoint's latest `limit`, newest first.
+pub(crate) fn attempts(endpoint: &str, limit: u32) -> Statement {
+    Statement::new(
+        "SELECT t.delivery_id, t.at, t.status, t.latency_ms, t.response
+         FROM webhook_attempts t
+         WHERE t.delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1
+                                 ORDER BY created_at DESC, seq DESC LIMIT $2)
+         ORDER BY t.at DESC",
+    )
+    .bind((endpoint, limit))
+}
+
+/// Due again now, from the first attempt of the schedule.
+pub(crate) fn replay_delivery(id: &str, at: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1,
+             claimed_until = NULL
+         WHERE id = $2",
+    )
+    .bind((at, id))
 }
 
 #[cfg(test)]

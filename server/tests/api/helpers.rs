@@ -627,6 +627,9 @@ impl ChildServer {
             .env("BATON_LIMIT_SEND_PER_CONVERSATION", "0")
             .env("BATON_LIMIT_SIGN_IN_PER_ADDRESS", "0")
             .env("BATON_LIMIT_HANDSHAKE_PER_ADDRESS", "0")
+            // Webhook receivers in tests listen on 127.0.0.1 and retry within seconds.
+            .env("BATON_WEBHOOK_ALLOW_PRIVATE", "true")
+            .env("BATON_WEBHOOK_RETRY_SECS", "1,1,1")
             .env("RUST_LOG", "error")
             .stdout(std::process::Stdio::null())
             .spawn()

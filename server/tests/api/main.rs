@@ -14,3 +14,4 @@ mod realtime;
 mod routing;
 mod security;
 mod upgrade;
+mod webhooks;

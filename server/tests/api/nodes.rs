@@ -19,7 +19,7 @@ async fn two_nodes() -> Option<(TestApp, TestApp)> {
 }
 
 /// [`two_nodes`], each configured by `adjust`.
-async fn two_nodes_with(
+pub(crate) async fn two_nodes_with(
     adjust: impl Fn(&mut server::config::Config),
 ) -> Option<(TestApp, TestApp)> {
     let Some(base) = postgres_base() else {
@@ -399,4 +399,36 @@ async fn two_nodes_together_allow_no_more_than_the_configured_rate() {
         }
     }
     assert_eq!(started, 10, "the rate is per minute across both nodes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_two_nodes_each_delivery_is_sent_by_exactly_one() {
+    let Some((one, two)) = two_nodes_with(|config| {
+        config.limit_start_per_address = 0;
+        config.webhook_allow_private = true;
+        config.webhook_retry_secs = vec![1, 1, 1];
+    })
+    .await
+    else {
+        return;
+    };
+    let receiver = crate::webhooks::Receiver::start(&[]).await;
+    let admin = one.agent("admin@baton.dev").await;
+    crate::webhooks::register(
+        &one,
+        &admin,
+        &receiver.url,
+        serde_json::json!(["conversation.started"]),
+    )
+    .await;
+    let starts = futures::future::join_all(
+        (0..40).map(|n| if n % 2 == 0 { &one } else { &two }.customer("Sari")),
+    )
+    .await;
+    receiver.wait_for(40, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let got = receiver.received();
+    let ids: std::collections::BTreeSet<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(got.len(), 40, "each sent once, by one node");
+    assert_eq!(ids.len(), starts.len());
 }
