@@ -49,6 +49,8 @@ export default defineConfig({
       BATON_SEED_DEMO: 'true',
       // Short, so the spec of an owner who closes the browser waits seconds, not minutes.
       BATON_OWNER_GRACE_SECS: '5',
+      // The webhook spec's receiver listens on 127.0.0.1.
+      BATON_WEBHOOK_ALLOW_PRIVATE: 'true',
       RUST_LOG: 'warn',
     },
   },

@@ -168,6 +168,16 @@ pub struct Config {
     #[arg(long, env = "BATON_BUSINESS_HOURS", value_parser = crate::routing::hours::parse_flag)]
     pub business_hours: Option<BusinessHours>,
 
+    /// Serve Prometheus metrics at `/metrics` on the main address to requests that carry
+    /// `Authorization: Bearer <token>`.
+    #[arg(long, env = "BATON_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Serve Prometheus metrics at `/metrics` on this separate address, without a token
+    /// (bind it where only the scraper reaches, e.g. `127.0.0.1:9300`).
+    #[arg(long, env = "BATON_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Let webhooks reach loopback, private, link-local and metadata addresses (refused by
     /// default, checked on the address each delivery connects to): for on-premise
     /// receivers and tests.

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .route("/api/{*fn_name}", post(server_fn))
         .route("/ws", get(crate::realtime::agent_socket))
         .route("/ws/chat", get(crate::realtime::customer_socket))
@@ -48,6 +49,66 @@ async fn health(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Prometheus metrics on the main address: only with `--metrics-token`, to requests that
+/// carry it as a bearer token.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(token) = state.config.metrics_token.as_deref() else {
+        return error_response(&ApiError::not_found(
+            "Metrics are off here: start Baton with --metrics-token, or read them on --metrics-addr",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_secret(given, token) {
+        let mut refused = error_response(&ApiError::Unauthorized {
+            message: "Metrics need `Authorization: Bearer <the --metrics-token>`".into(),
+        });
+        refused
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return refused;
+    }
+    exposition(&state).await
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same_secret(given: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
+    a.iter()
+        .zip(b.iter())
+        .fold(0_u8, |diff, (x, y)| diff | (x ^ y))
+        == 0
+}
+
+/// The text exposition.
+async fn exposition(state: &AppState) -> Response {
+    let text = crate::metrics::get()
+        .render(state.services.store.as_ref())
+        .await;
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// `/metrics` alone, without a token, for `--metrics-addr`.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| async move { exposition(&state).await }),
+        )
+        .with_state(state)
 }
 
 /// Readiness, for load balancers: 200 while this node can serve; 503 while its database is

@@ -41,6 +41,8 @@ pub mod http;
 pub mod hub;
 /// Rate limits.
 pub mod limits;
+/// Prometheus metrics.
+pub mod metrics;
 /// The WebSockets for agents and customers.
 pub mod realtime;
 /// Retention: expired sessions and old refused sign-ins are purged.
@@ -211,8 +213,8 @@ pub async fn prepare_with_clock(
     ));
     let services = Services {
         store: store.clone(),
-        responder,
-        publisher,
+        responder: Arc::new(metrics::Timed(responder)),
+        publisher: Arc::new(metrics::Metered(publisher)),
         presence,
         staffing,
         limits: limits.clone(),
@@ -324,6 +326,22 @@ async fn serve(
         )),
         tokio::spawn(state.dispatcher.clone().run()),
     ];
+    let metrics = match state.config.metrics_addr {
+        Some(addr) => match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => {
+                tracing::info!(%addr, "metrics at /metrics");
+                let app = http::metrics_router(state.clone());
+                Some(tokio::spawn(
+                    async move { axum::serve(listener, app).await },
+                ))
+            }
+            Err(err) => {
+                tracing::error!(%addr, %err, "could not listen for metrics");
+                None
+            }
+        },
+        None => None,
+    };
     let router = state.router.clone();
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     if let Err(err) = axum::serve(listener, app)
@@ -333,6 +351,9 @@ async fn serve(
         tracing::error!(%err, "server stopped with an error");
     }
     purging.abort();
+    if let Some(task) = metrics {
+        task.abort();
+    }
     for task in routing {
         task.abort();
     }

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use app::backend::auth::{self, ClientAddress};
 use app::backend::Limit;
-use app::domain::{Agent, Answering, Conversation, ConversationId, Event, QueueStatus, Writer};
+use app::domain::{
+    Agent, Answering, Author, Conversation, ConversationId, Event, EventKind, QueueStatus, Writer,
+};
 use app::error::ApiError;
 use app::live::{ClientFrame, ServerFrame, Typist};
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
@@ -153,6 +155,7 @@ pub async fn customer_socket(
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             let (sink, stream) = socket.split();
+            let _counted = crate::metrics::get().socket("customer");
             let _ = customer_session(state, id, start, sink, stream).await;
         })
 }
@@ -197,6 +200,7 @@ pub async fn agent_socket(
             team,
             live,
         };
+        let _counted = crate::metrics::get().socket("agent");
         let _ = agent_session(state, session, sink, stream).await;
     })
 }
@@ -393,6 +397,17 @@ where
         return Ok(cursor);
     };
     send(sink, &audience.frame(&published.conversation, &fresh)).await?;
+    if audience == Audience::Agent {
+        let now = app::backend::Clock::now(&app::backend::SystemClock).millis();
+        for event in &fresh {
+            if let EventKind::Message { message } = &event.kind {
+                if message.author == Author::Customer {
+                    let latency = (now - event.at.millis()).max(0) as u64;
+                    crate::metrics::get().delivered(Duration::from_millis(latency));
+                }
+            }
+        }
+    }
     Ok(last)
 }
 

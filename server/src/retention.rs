@@ -2,7 +2,8 @@
 //!
 //! Once at start and then every [`INTERVAL`], on every node (the deletes are idempotent,
 //! so nodes need not take turns): expired sessions are deleted, and refused sign-ins older
-//! than `--refused-sign-in-retention-days` or beyond the newest [`REFUSED_SIGN_INS_KEPT`].
+//! than `--refused-sign-in-retention-days` or beyond the newest [`REFUSED_SIGN_INS_KEPT`],
+//! and webhook deliveries that ended more than [`WEBHOOK_LOG_DAYS`] ago.
 //! Nothing else in the audit log is ever deleted: the database refuses it.
 
 use std::sync::Arc;
@@ -16,6 +17,8 @@ pub const INTERVAL: Duration = Duration::from_secs(3600);
 /// Refused sign-ins kept at most, the newest first: a flood of guesses cannot grow the
 /// audit log without bound.
 pub const REFUSED_SIGN_INS_KEPT: u64 = 100_000;
+/// Days a finished webhook delivery and its attempts stay in the delivery log.
+pub const WEBHOOK_LOG_DAYS: u32 = 30;
 
 /// What to keep as of `now`, with refused sign-ins kept for `days`.
 pub fn retention(now: Timestamp, days: u32) -> Retention {
@@ -23,6 +26,7 @@ pub fn retention(now: Timestamp, days: u32) -> Retention {
         now,
         refused_since: Timestamp(now.millis() - i64::from(days) * 24 * 3600 * 1000),
         refused_kept: REFUSED_SIGN_INS_KEPT,
+        deliveries_since: Timestamp(now.millis() - i64::from(WEBHOOK_LOG_DAYS) * 24 * 3600 * 1000),
     }
 }
 
@@ -33,6 +37,7 @@ pub async fn purge(store: &dyn Store, retention: Retention) -> Result<Purged, St
         tracing::info!(
             sessions = purged.sessions,
             refused_sign_ins = purged.refused_sign_ins,
+            webhook_deliveries = purged.webhook_deliveries,
             "retention: purged"
         );
     }

@@ -408,6 +408,9 @@ pub struct Retention {
     pub refused_since: Timestamp,
     /// At most this many refused sign-ins are kept (the newest).
     pub refused_kept: u64,
+    /// Webhook deliveries that ended (delivered or failed) before this go, with their
+    /// attempts.
+    pub deliveries_since: Timestamp,
 }
 
 /// What a purge deleted.
@@ -415,6 +418,7 @@ pub struct Retention {
 pub struct Purged {
     pub sessions: u64,
     pub refused_sign_ins: u64,
+    pub webhook_deliveries: u64,
 }
 
 /// Whether a customer who starts waiting can be answered soon.

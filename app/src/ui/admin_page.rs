@@ -1,10 +1,12 @@
-//! `/admin`: admins manage agents (create, disable, reset a password) and read the audit log.
+//! `/admin`: admins manage agents (create, disable, reset a password) and webhooks, and read
+//! the audit log.
 //! Who may see it is the server's answer to "who am I"; every change is one [`Action`], after
 //! which the team and the log are fetched again.
 
 use leptos::prelude::*;
 
 use super::admin_agents::{AgentsTable, NewAgentForm};
+use super::admin_webhooks::WebhooksPanel;
 use super::browser::now_millis;
 use super::format::ago;
 use crate::api::admin::{audit_log, create_agent, disable_agent, reset_password};
@@ -134,6 +136,7 @@ fn AdminDesk() -> impl IntoView {
         }}
         <AgentsTable agents=agents change=change />
         <NewAgentForm change=change />
+        <WebhooksPanel />
         <section class="card" aria-labelledby="audit-title">
             <h2 id="audit-title">"Audit log"</h2>
             <table>

@@ -6,8 +6,10 @@
 
 /// The admin page's team table and new-agent form.
 mod admin_agents;
-/// Managing agents and reading the audit log.
+/// Managing agents and webhooks, reading the audit log.
 mod admin_page;
+/// The admin page's webhook endpoints and delivery log.
+mod admin_webhooks;
 /// The agent page: sign-in or dashboard.
 mod agent_page;
 /// The dashboard's shared state: list, open conversation, unread counts, drafts.

@@ -186,7 +186,10 @@ impl<S: Shell> SqlStore<S> {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut S::Db) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
     {
-        Ok(self.0.write(Box::new(job)).await?)
+        let started = std::time::Instant::now();
+        let written = self.0.write(Box::new(job)).await;
+        crate::metrics::get().commit(started.elapsed());
+        Ok(written?)
     }
 
     /// Every row `statement` returns, each read by `read_row`.
@@ -1026,9 +1029,14 @@ impl<S: Shell> Store for SqlStore<S> {
                 let over = db
                     .execute(sql::purge_refused_sign_ins_beyond(retention.refused_kept))
                     .await?;
+                run(db, sql::purge_attempts_before(retention.deliveries_since)).await?;
+                let webhook_deliveries = db
+                    .execute(sql::purge_deliveries_before(retention.deliveries_since))
+                    .await?;
                 Ok(Purged {
                     sessions,
                     refused_sign_ins: old + over,
+                    webhook_deliveries,
                 })
             })
         })

@@ -749,6 +749,21 @@ pub(crate) fn attempts(endpoint: &str, limit: u32) -> Statement {
     .bind((endpoint, limit))
 }
 
+/// The attempts at deliveries that ended before `cutoff` (before the deliveries go).
+pub(crate) fn purge_attempts_before(cutoff: Timestamp) -> Statement {
+    Statement::new(
+        "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries
+             WHERE status <> 'pending' AND created_at < $1)",
+    )
+    .bind((cutoff,))
+}
+
+/// Deliveries that ended (delivered or failed) and were made before `cutoff`.
+pub(crate) fn purge_deliveries_before(cutoff: Timestamp) -> Statement {
+    Statement::new("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1")
+        .bind((cutoff,))
+}
+
 /// Due again now, from the first attempt of the schedule.
 pub(crate) fn replay_delivery(id: &str, at: Timestamp) -> Statement {
     Statement::new(

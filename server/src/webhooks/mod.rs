@@ -188,6 +188,12 @@ impl Dispatcher {
             latency_ms: sent.latency.as_millis() as u64,
             response: sent.response,
         };
+        crate::metrics::get().webhook(match (status, &gone) {
+            (DeliveryStatus::Delivered, _) => "delivered",
+            (_, Some(_)) => "gone",
+            (DeliveryStatus::Pending, None) => "retry",
+            (DeliveryStatus::Failed, None) => "failed",
+        });
         if status != DeliveryStatus::Delivered {
             tracing::info!(delivery = %delivery.id, status = ?attempt.status,
                            response = %attempt.response, ?next, "webhook attempt failed");

@@ -8,6 +8,7 @@ mod chat;
 mod faults;
 mod handoff;
 mod helpers;
+mod metrics;
 mod nodes;
 mod races;
 mod realtime;
