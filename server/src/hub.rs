@@ -35,6 +35,22 @@ pub const PRESENCE_GRACE: Duration = Duration::from_secs(30);
 pub struct Published {
     pub conversation: Conversation,
     pub events: Vec<Event>,
+    /// The frame every agent socket sends for them, serialised once by the first socket
+    /// that sends it (the others share the bytes).
+    pub agent_frame: std::sync::OnceLock<axum::extract::ws::Utf8Bytes>,
+    /// The same for customer sockets (the customer's view).
+    pub customer_frame: std::sync::OnceLock<axum::extract::ws::Utf8Bytes>,
+}
+
+impl Published {
+    pub fn new(conversation: Conversation, events: Vec<Event>) -> Self {
+        Self {
+            conversation,
+            events,
+            agent_frame: std::sync::OnceLock::new(),
+            customer_frame: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -426,10 +442,7 @@ impl Publisher for Hub {
         if events.is_empty() {
             return;
         }
-        let published = Arc::new(Published {
-            conversation: conversation.clone(),
-            events: events.to_vec(),
-        });
+        let published = Arc::new(Published::new(conversation.clone(), events.to_vec()));
         // No receivers is not an error: nobody is watching.
         let _ = self.team.send(published.clone());
         let mut channels = self.conversations.lock().expect("hub lock poisoned");

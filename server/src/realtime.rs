@@ -220,7 +220,15 @@ where
     S: Sink<Message> + Unpin,
 {
     let text = serde_json::to_string(frame).map_err(|_| ())?;
-    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
+    send_text(sink, text.into()).await
+}
+
+/// Sends an already serialised frame.
+async fn send_text<S>(sink: &mut S, text: axum::extract::ws::Utf8Bytes) -> Result<(), Gone>
+where
+    S: Sink<Message> + Unpin,
+{
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text))).await {
         Ok(sent) => sent.map_err(|_| ()),
         // A client that stopped reading: let it go rather than hold its backlog.
         Err(_) => Err(()),
@@ -369,6 +377,24 @@ impl Audience {
     }
 }
 
+/// The frame every socket of `audience` sends for all of `published`, serialised by the
+/// first socket that needs it and shared by the others.
+fn shared_frame(
+    audience: Audience,
+    published: &Published,
+) -> Result<axum::extract::ws::Utf8Bytes, Gone> {
+    let cached = match audience {
+        Audience::Agent => &published.agent_frame,
+        Audience::Customer => &published.customer_frame,
+    };
+    if let Some(text) = cached.get() {
+        return Ok(text.clone());
+    }
+    let frame = audience.frame(&published.conversation, &published.events);
+    let text: axum::extract::ws::Utf8Bytes = serde_json::to_string(&frame).map_err(|_| ())?.into();
+    Ok(cached.get_or_init(|| text).clone())
+}
+
 /// Sends what `published` adds after `cursor` (the last seq this socket has); a gap is
 /// repaired from the store. Returns the new cursor.
 async fn deliver<S>(
@@ -396,7 +422,12 @@ where
     let Some(last) = fresh.last().map(|e| e.seq) else {
         return Ok(cursor);
     };
-    send(sink, &audience.frame(&published.conversation, &fresh)).await?;
+    if fresh.len() == published.events.len() {
+        // The usual case: this socket sends what every socket of its kind sends.
+        send_text(sink, shared_frame(audience, published)?).await?;
+    } else {
+        send(sink, &audience.frame(&published.conversation, &fresh)).await?;
+    }
     if audience == Audience::Agent {
         let now = app::backend::Clock::now(&app::backend::SystemClock).millis();
         for event in &fresh {
@@ -531,7 +562,7 @@ where
                             let next = deliver(&state, audience, &published, cursor, &mut sink).await?;
                             watched.advance(id, next);
                         }
-                        None => send(&mut sink, &audience.frame(&published.conversation, &published.events)).await?,
+                        None => send_text(&mut sink, shared_frame(audience, &published)?).await?,
                     }
                 }
                 Err(RecvError::Lagged(_)) => {
