@@ -119,3 +119,29 @@ test('canned replies are picked with the arrow keys and Enter inserts instead of
   expect(bodies).not.toContain('/sorry');
   expect(bodies).not.toContain('Let me sort this out');
 });
+
+test('a customer writing in my conversation while another is open counts in the tab title', async ({
+  browser,
+  request,
+}) => {
+  const mine = `Title A ${run}`;
+  const other = `Title B ${run}`;
+  const { conversation_id, token } = await customerWrites(request, mine, 'Hello?');
+  await customerWrites(request, other, 'Just browsing');
+  const budi = await signIn(browser, 'budi@baton.dev');
+  await open(budi, mine);
+  await panel(budi).getByRole('button', { name: 'Take Over' }).click();
+  await expect(panel(budi).getByLabel('Your reply')).toBeEnabled();
+  await open(budi, other);
+  await expect(budi).toHaveTitle('Baton');
+
+  for (const n of [1, 2]) {
+    const sent = await request.post('/api/chat/send', {
+      data: { conversation_id, token, client_id: `title-${run}-${n}`, body: `Are you there? (${n})` },
+    });
+    expect(sent.ok()).toBeTruthy();
+  }
+  await expect(budi).toHaveTitle('(2) Baton');
+  await open(budi, mine);
+  await expect(budi).toHaveTitle('Baton');
+});

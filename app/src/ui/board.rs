@@ -111,7 +111,30 @@ pub fn use_board() -> Board {
     expect_context()
 }
 
+/// The tab's title: how many customer messages in the agent's own conversations wait to be
+/// read, then the product's name.
+pub fn tab_title(unread_mine: u32) -> String {
+    match unread_mine {
+        0 => "Baton".to_owned(),
+        n => format!("({n}) Baton"),
+    }
+}
+
 impl Board {
+    /// Customer messages not yet read in conversations the viewer owns.
+    pub fn unread_mine(self) -> u32 {
+        let viewer = self.viewer;
+        self.unread.with(|unread| {
+            self.reported.with(|reported| {
+                unread
+                    .iter()
+                    .filter(|(id, _)| reported.get(id).is_some_and(|c| c.is_owned_by(viewer)))
+                    .map(|(_, count)| count)
+                    .sum()
+            })
+        })
+    }
+
     /// Opens conversation `id` in the chat panel and marks it read.
     pub fn select(self, id: ConversationId) {
         self.unread.update(|unread| {
@@ -250,5 +273,16 @@ impl Board {
                 Change::Reload => self.list.refetch(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tab_title_counts_unread_customer_messages_only_when_there_are_some() {
+        assert_eq!(tab_title(0), "Baton");
+        assert_eq!(tab_title(3), "(3) Baton");
     }
 }

@@ -59,6 +59,15 @@ pub fn system_notification(text: &str) {
 #[cfg(not(feature = "csr"))]
 pub fn system_notification(_text: &str) {}
 
+/// Sets the document's title (the tab's label).
+#[cfg(feature = "csr")]
+pub fn set_title(title: &str) {
+    leptos::prelude::document().set_title(title);
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn set_title(_title: &str) {}
+
 #[cfg(not(feature = "csr"))]
 pub fn load(_key: &str) -> Option<String> {
     None

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::board::provide_board;
+use super::board::{provide_board, tab_title};
+use super::browser::set_title;
 use super::chat_panel::ChatPanel;
 use super::conversation_list::ConversationList;
 use super::live_socket::{Link, LiveSocket};
@@ -34,6 +35,9 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
             on_signed_out.run(());
         }
     });
+    // "(3) Baton": customer messages waiting in my own conversations, seen from another tab.
+    Effect::new(move |_| set_title(&tab_title(board.unread_mine())));
+    on_cleanup(|| set_title("Baton"));
 
     view! {
         <div class="dashboard">
