@@ -341,7 +341,7 @@ pub trait Store: Send + Sync + 'static {
     /// Every endpoint, oldest first.
     async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError>;
     /// Replaces an endpoint's address, events and whether it is enabled (enabling clears
-    /// the reason Baton disabled it).
+    /// the reason Baton disabled it; disabling fails its pending deliveries).
     async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError>;
     /// Gives an endpoint a new key; the old one still signs until `previous_until`.
     async fn rotate_webhook(

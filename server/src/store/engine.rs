@@ -900,8 +900,17 @@ impl<S: Shell> Store for SqlStore<S> {
 
     async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
         let endpoint = endpoint.clone();
-        self.write(move |db| Box::pin(update_one(db, sql::update_endpoint(&endpoint))))
-            .await
+        self.write(move |db| {
+            Box::pin(async move {
+                update_one(db, sql::update_endpoint(&endpoint)).await?;
+                if !endpoint.enabled {
+                    // A disabled endpoint gets nothing more, what was waiting included.
+                    run(db, sql::fail_pending_deliveries(&endpoint.id)).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn rotate_webhook(

@@ -712,7 +712,9 @@ pub(crate) fn insert_attempt(
     .bind((delivery, at, status.map(u32::from), latency_ms, response))
 }
 
-/// Ends an attempt: the delivery's new status and, when pending, its next attempt.
+/// Ends an attempt: the delivery's new status and, when pending, its next attempt. A
+/// delivery that failed meanwhile (its endpoint was disabled) stays failed unless this
+/// attempt delivered it.
 pub(crate) fn finish_attempt(
     delivery: &str,
     status: DeliveryStatus,
@@ -721,7 +723,7 @@ pub(crate) fn finish_attempt(
     Statement::new(
         "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1,
              next_attempt_at = $2, claimed_until = NULL
-         WHERE id = $3",
+         WHERE id = $3 AND (status = 'pending' OR $1 = 'delivered')",
     )
     .bind((status.as_str(), next_attempt_at, delivery))
 }

@@ -163,15 +163,20 @@ impl Dispatcher {
     /// One attempt at `delivery`, logged, and where it stands after it.
     async fn attempt(&self, delivery: Delivery) {
         let started = self.clock.now();
-        let (sent, gone) = match self.prepare(&delivery).await {
+        let (sent, gone, retry) = match self.prepare(&delivery).await {
             Ok(Some((endpoint, keys, body))) => {
                 let outcome = self.send(&endpoint, &keys, &delivery, body).await;
                 let gone = (outcome.status == Some(410))
                     .then(|| format!("The receiver answered 410 Gone at {}", iso(started)));
-                (outcome, gone)
+                let retry = if gone.is_some() {
+                    Retry::Never
+                } else {
+                    Retry::Later
+                };
+                (outcome, gone, retry)
             }
             Ok(None) => return,
-            Err(why) => (
+            Err((why, retry)) => (
                 Sent {
                     status: None,
                     response: why,
@@ -179,9 +184,10 @@ impl Dispatcher {
                     latency: Duration::ZERO,
                 },
                 None,
+                retry,
             ),
         };
-        let (status, next) = self.after(&delivery, &sent, gone.is_some());
+        let (status, next) = self.after(&delivery, &sent, retry);
         let attempt = Attempt {
             at: started,
             status: sent.status,
@@ -209,12 +215,19 @@ impl Dispatcher {
     }
 
     /// The endpoint, its keys and the body to send; `Ok(None)` when the endpoint is gone
-    /// (removed with its deliveries); `Err` with why it cannot be sent.
+    /// (removed with its deliveries); `Err` with why it cannot be sent and whether a later
+    /// attempt could be.
     async fn prepare(
         &self,
         delivery: &Delivery,
-    ) -> Result<Option<(WebhookEndpoint, Keys, String)>, String> {
-        let unavailable = |err: StoreError| format!("not sent: the database failed ({err})");
+    ) -> Result<Option<(WebhookEndpoint, Keys, String)>, (String, Retry)> {
+        let unavailable = |err: StoreError| {
+            (
+                format!("not sent: the database failed ({err})"),
+                Retry::Later,
+            )
+        };
+        let hopeless = |why: &str| (why.to_owned(), Retry::Never);
         let Some((endpoint, keys)) = self
             .outbox
             .endpoint(&delivery.endpoint_id)
@@ -224,7 +237,7 @@ impl Dispatcher {
             return Ok(None);
         };
         if !endpoint.enabled {
-            return Err("not sent: the endpoint is disabled".into());
+            return Err(hopeless("not sent: the endpoint is disabled"));
         }
         let (conversation, seq) = (delivery.conversation_id.as_str(), delivery.seq);
         let Some((at, event)) = self
@@ -233,10 +246,12 @@ impl Dispatcher {
             .await
             .map_err(unavailable)?
         else {
-            return Err("not sent: the event is no longer stored (retention)".into());
+            return Err(hopeless(
+                "not sent: the event is no longer stored (retention)",
+            ));
         };
-        let event: serde_json::Value =
-            serde_json::from_str(&event).map_err(|_| "not sent: the stored event is invalid")?;
+        let event: serde_json::Value = serde_json::from_str(&event)
+            .map_err(|_| hopeless("not sent: the stored event is invalid"))?;
         let body = serde_json::json!({
             "type": delivery.event_type,
             "timestamp": iso(at),
@@ -317,7 +332,7 @@ impl Dispatcher {
         &self,
         delivery: &Delivery,
         sent: &Sent,
-        gone: bool,
+        retry: Retry,
     ) -> (DeliveryStatus, Option<Timestamp>) {
         if sent
             .status
@@ -326,7 +341,8 @@ impl Dispatcher {
             return (DeliveryStatus::Delivered, None);
         }
         let made = delivery.attempts as usize + 1;
-        let Some(wait) = self.settings.retry.get(made - 1).copied().filter(|_| !gone) else {
+        let wait = self.settings.retry.get(made - 1).copied();
+        let Some(wait) = wait.filter(|_| retry == Retry::Later) else {
             return (DeliveryStatus::Failed, None);
         };
         let jittered = jitter(wait);
@@ -337,6 +353,15 @@ impl Dispatcher {
         let next = Timestamp(self.clock.now().millis() + wait.as_millis() as i64);
         (DeliveryStatus::Pending, Some(next))
     }
+}
+
+/// Whether a failed attempt is worth another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// On the schedule.
+    Later,
+    /// No: the endpoint is gone or disabled, or the event no longer exists.
+    Never,
 }
 
 /// What an attempt got back.

@@ -450,3 +450,30 @@ async fn an_event_committed_before_a_crash_is_delivered_after_the_restart() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(receiver.received().len(), 2, "delivered once after the 503");
 }
+
+#[tokio::test]
+async fn disabling_an_endpoint_fails_what_was_waiting_for_it() {
+    let app = webhooks_app(true).await;
+    let receiver = Receiver::start(&[500, 500, 500]).await;
+    let admin = app.agent("admin@baton.dev").await;
+    let (endpoint, _) =
+        register(&app, &admin, &receiver.url, json!(["conversation.started"])).await;
+    app.customer("Sari").await;
+    receiver.wait_for(1, Duration::from_secs(10)).await;
+    admin
+        .call(
+            &app,
+            "/api/admin/webhooks/update",
+            json!({ "endpoint_id": endpoint, "url": receiver.url, "enabled": false }),
+        )
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "no retry after it was disabled"
+    );
+    let entries = log(&app, &admin, &endpoint).await;
+    assert_eq!(entries[0]["delivery"]["status"], "failed", "{entries:?}");
+}
