@@ -13,7 +13,9 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use crate::domain::{AgentRef, Conversation, Refusal, Timestamp};
 
 /// What went wrong, as the caller may know it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, thiserror::Error,
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApiError {
     /// 400: the input is malformed or out of bounds; nothing changed.

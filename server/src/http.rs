@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/{*fn_name}", post(server_fn))
         .route("/ws", get(crate::realtime::agent_socket))
         .route("/ws/chat", get(crate::realtime::customer_socket))
@@ -49,6 +50,15 @@ async fn health(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The API's OpenAPI 3.1 document.
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        app::api::openapi::json(),
+    )
+        .into_response()
 }
 
 /// Prometheus metrics on the main address: only with `--metrics-token`, to requests that

@@ -453,6 +453,24 @@ fn test(root: &Path) -> Result {
         println!("!!! (start PostgreSQL or set BATON_TEST_POSTGRES; BATON_REQUIRE_POSTGRES=1 makes this a failure)");
     }
 
+    step("Checking the API against its OpenAPI document (openapi-spec-validator, schemathesis)");
+    let t = Instant::now();
+    let contract = check_contract(root, &server);
+    let (passed, failed, ok) = match contract {
+        Ok((passed, failed, ok)) => (passed, failed, ok),
+        Err(message) => {
+            println!("!!! {message}");
+            (0, 1, false)
+        }
+    };
+    stages.push(Stage {
+        name: "api contract (schemathesis)",
+        passed,
+        failed,
+        ok,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
     step(
         "Fuzzing every parser of outside input briefly (cargo fuzz, libFuzzer + AddressSanitizer)",
     );
@@ -593,6 +611,85 @@ fn fuzz_briefly(root: &Path, mut build: std::process::Child) -> Result<u64> {
         }
     }
     Ok(FUZZ_TARGETS.len() as u64)
+}
+
+/// The Python tools of the contract check, pinned.
+const CONTRACT_TOOLS: &[&str] = &["schemathesis==4.32.5", "openapi-spec-validator==0.9.0"];
+/// Generated requests per API operation in `cargo xtask test`.
+const CONTRACT_EXAMPLES: &str = "25";
+
+/// A virtual environment with [`CONTRACT_TOOLS`], kept under the user's cache (like cargo's
+/// installed tools) so a fresh clone does not download them again. Returns its python.
+fn ensure_contract_tools() -> Result<PathBuf> {
+    let cache = env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+        .ok_or("neither XDG_CACHE_HOME nor HOME is set")?;
+    let venv = cache.join("baton").join(format!(
+        "contract-{}",
+        CONTRACT_TOOLS.join("-").replace("==", "")
+    ));
+    let python = venv.join("bin").join("python");
+    if venv.join("bin").join("st").exists() {
+        println!("    schemathesis, openapi-spec-validator: installed");
+        return Ok(python);
+    }
+    println!("    installing {} (once)", CONTRACT_TOOLS.join(", "));
+    sh("python3", &["-m", "venv", &venv.to_string_lossy()])?;
+    let mut args = vec![
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
+    args.extend_from_slice(CONTRACT_TOOLS);
+    sh(&python.to_string_lossy(), &args)?;
+    Ok(python)
+}
+
+/// Starts the server on a fresh database and runs `end2end/api/contract.py` against it.
+/// Returns the operations checked, the failures, and whether the run passed.
+fn check_contract(root: &Path, server: &Path) -> Result<(u64, u64, bool)> {
+    let python = ensure_contract_tools()?;
+    let data = root.join("target").join("contract-data");
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let port = free_port()?;
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(server)
+        .env("BATON_ADDR", &addr)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", data.join("baton.db").display()),
+        )
+        .env("BATON_DIST", root.join("dist"))
+        .env("BATON_KB_DIR", root.join("kb"))
+        .env("BATON_SEED_DEMO", "true")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|err| format!("could not start {}: {err}", server.display()))?;
+    let script = root.join("end2end").join("api").join("contract.py");
+    let result = run_captured(
+        &python.to_string_lossy(),
+        &[
+            &script.to_string_lossy(),
+            &format!("http://{addr}"),
+            CONTRACT_EXAMPLES,
+        ],
+        // Schemathesis keeps its cache in the working directory.
+        Some(&data),
+        &[],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let (ok, text) = result?;
+    let operations = text
+        .lines()
+        .find(|line| line.starts_with("openapi.json: valid"))
+        .map_or(0, |line| number_before(line, " operations"));
+    Ok((operations, u64::from(!ok), ok))
 }
 
 /// The PostgreSQL the tests use when `BATON_TEST_POSTGRES` is not set.

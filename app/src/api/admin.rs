@@ -7,7 +7,7 @@ use crate::domain::{Agent, AgentId, AuditEntry, ConversationId, Role};
 use crate::error::ApiError;
 
 /// Creates an agent (admins only).
-#[server(prefix = "/api", endpoint = "admin/agents/create", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/agents/create", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn create_agent(
     email: String,
     display_name: String,
@@ -22,7 +22,7 @@ pub async fn create_agent(
 }
 
 /// Disables an agent and ends their sessions (admins only).
-#[server(prefix = "/api", endpoint = "admin/agents/disable", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/agents/disable", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn disable_agent(agent_id: AgentId) -> Result<(), ApiError> {
     use crate::backend::{admin, Services};
 
@@ -30,7 +30,7 @@ pub async fn disable_agent(agent_id: AgentId) -> Result<(), ApiError> {
 }
 
 /// Sets a new password for an agent and ends their sessions (admins only).
-#[server(prefix = "/api", endpoint = "admin/agents/reset_password", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/agents/reset_password", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn reset_password(agent_id: AgentId, password: String) -> Result<(), ApiError> {
     use crate::backend::{admin, Services};
 
@@ -38,7 +38,7 @@ pub async fn reset_password(agent_id: AgentId, password: String) -> Result<(), A
 }
 
 /// The audit log, newest first, optionally for one conversation (admins only).
-#[server(prefix = "/api", endpoint = "admin/audit", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/audit", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn audit_log(
     conversation_id: Option<ConversationId>,
     limit: Option<u32>,

@@ -6,7 +6,7 @@ use crate::domain::{Agent, AgentOverview, Availability};
 use crate::error::ApiError;
 
 /// Every agent with their availability and how many conversations they own.
-#[server(prefix = "/api", endpoint = "agents/list", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "agents/list", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn list_agents() -> Result<Vec<AgentOverview>, ApiError> {
     use crate::backend::{auth, team, Services};
 
@@ -17,7 +17,7 @@ pub async fn list_agents() -> Result<Vec<AgentOverview>, ApiError> {
 
 /// Sets the signed-in agent's availability: online, away or offline. With `release` (away
 /// or offline only), every conversation they own goes back to the queue, each customer told.
-#[server(prefix = "/api", endpoint = "agents/availability", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "agents/availability", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn set_availability(
     status: Availability,
     release: Option<bool>,

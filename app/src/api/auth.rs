@@ -6,7 +6,7 @@ use crate::domain::Agent;
 use crate::error::ApiError;
 
 /// Signs an agent in and sets the session cookie.
-#[server(prefix = "/api", endpoint = "agent/login", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "agent/login", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn login(email: String, password: String) -> Result<Agent, ApiError> {
     use crate::backend::{auth, Limit, NewAudit, Services};
     use crate::domain::{AuditAction, Email};
@@ -65,7 +65,7 @@ pub async fn login(email: String, password: String) -> Result<Agent, ApiError> {
 }
 
 /// Ends the agent's session.
-#[server(prefix = "/api", endpoint = "agent/logout", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "agent/logout", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn logout() -> Result<(), ApiError> {
     use crate::backend::{auth, Services};
 
@@ -74,7 +74,7 @@ pub async fn logout() -> Result<(), ApiError> {
 }
 
 /// The signed-in agent, or 401.
-#[server(prefix = "/api", endpoint = "agent/me", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "agent/me", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn me() -> Result<Agent, ApiError> {
     use crate::backend::{auth, Services};
 

@@ -9,7 +9,7 @@ use crate::domain::{Answering, ClientId, ConversationId, Event, Message, Message
 use crate::error::ApiError;
 
 /// A started conversation and the token that lets this customer use it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatStarted {
     pub conversation_id: ConversationId,
     /// Keep it secret: it is the customer's only key to the conversation.
@@ -17,7 +17,7 @@ pub struct ChatStarted {
 }
 
 /// What the customer may see of their conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatView {
     /// Visible events after `after_seq`, in order.
     pub events: Vec<Event>,
@@ -28,7 +28,7 @@ pub struct ChatView {
 }
 
 /// Starts a conversation with the AI assistant.
-#[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn start_chat(display_name: Option<String>) -> Result<ChatStarted, ApiError> {
     use crate::backend::{chat, Services};
 
@@ -42,7 +42,7 @@ pub async fn start_chat(display_name: Option<String>) -> Result<ChatStarted, Api
 
 /// Sends the customer's message. In AI mode the AI answers shortly after; a repeated
 /// `client_id` returns the first message and stores nothing.
-#[server(prefix = "/api", endpoint = "chat/send", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "chat/send", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn send_chat(
     conversation_id: ConversationId,
     token: String,
@@ -56,7 +56,7 @@ pub async fn send_chat(
 }
 
 /// The customer's view of the conversation: events after `after_seq` (default 0).
-#[server(prefix = "/api", endpoint = "chat/history", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "chat/history", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn chat_history(
     conversation_id: ConversationId,
     token: String,
@@ -76,7 +76,7 @@ pub async fn chat_history(
 }
 
 /// The customer asks to talk to a person: the conversation waits for a human.
-#[server(prefix = "/api", endpoint = "chat/request_human", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "chat/request_human", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn request_human(conversation_id: ConversationId, token: String) -> Result<(), ApiError> {
     use crate::backend::{chat, Services};
 
@@ -86,7 +86,7 @@ pub async fn request_human(conversation_id: ConversationId, token: String) -> Re
 
 /// The customer leaves an e-mail address for the team to write to (offered while nobody is
 /// online). A malformed address is refused with 400 and nothing is stored.
-#[server(prefix = "/api", endpoint = "chat/contact", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "chat/contact", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn leave_contact(
     conversation_id: ConversationId,
     token: String,

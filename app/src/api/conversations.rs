@@ -10,14 +10,14 @@ use crate::domain::{
 use crate::error::ApiError;
 
 /// A conversation with its whole event log, as the chat panel shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConversationDetail {
     pub conversation: Conversation,
     pub events: Vec<Event>,
 }
 
 /// The dashboard's conversation list: waiting ones first, then by latest activity.
-#[server(prefix = "/api", endpoint = "conversations/list", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/list", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn list_conversations(filter: Option<ListFilter>) -> Result<Vec<Conversation>, ApiError> {
     use crate::backend::{auth, Services};
 
@@ -30,7 +30,7 @@ pub async fn list_conversations(filter: Option<ListFilter>) -> Result<Vec<Conver
 }
 
 /// One conversation and its full event log (notes and reasons included: agents only).
-#[server(prefix = "/api", endpoint = "conversations/get", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/get", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn get_conversation(
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, ApiError> {
@@ -47,7 +47,7 @@ pub async fn get_conversation(
 }
 
 /// Sends a message as the owning agent. A repeated `client_id` returns the first message.
-#[server(prefix = "/api", endpoint = "conversations/send", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/send", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn send_message(
     conversation_id: ConversationId,
     client_id: ClientId,

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 
 /// The owner hands the conversation back to the AI, optionally with a brief the AI must
 /// honour (e.g. "refund approved"). The customer is told in the product's words.
-#[server(prefix = "/api", endpoint = "conversations/handover", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/handover", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn handover(
     conversation_id: ConversationId,
     note: Option<String>,

@@ -6,7 +6,7 @@ use crate::domain::{Conversation, ConversationId};
 use crate::error::ApiError;
 
 /// Closes a conversation (the owner's, or one the AI handles). The customer is told.
-#[server(prefix = "/api", endpoint = "conversations/close", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/close", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn close(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
     use crate::backend::handoff::{by_signed_in_agent, Request};
 
@@ -14,7 +14,7 @@ pub async fn close(conversation_id: ConversationId) -> Result<Conversation, ApiE
 }
 
 /// Reopens a closed conversation; the AI handles it again.
-#[server(prefix = "/api", endpoint = "conversations/reopen", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/reopen", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn reopen(conversation_id: ConversationId) -> Result<Conversation, ApiError> {
     use crate::backend::handoff::{by_signed_in_agent, Request};
 

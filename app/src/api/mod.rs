@@ -17,6 +17,9 @@ pub mod conversations;
 pub mod handover;
 /// Closing and reopening a conversation.
 pub mod lifecycle;
+/// The API's OpenAPI 3.1 document, built from the server functions.
+#[cfg(feature = "ssr")]
+pub mod openapi;
 /// An agent takes a conversation over from the AI.
 pub mod takeover;
 /// The owner gives the conversation to another agent.

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 
 /// The owner transfers the conversation to another agent who is online and has room, with an
 /// optional note only agents see. The customer is told the new agent's name.
-#[server(prefix = "/api", endpoint = "conversations/transfer", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "conversations/transfer", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn transfer(
     conversation_id: ConversationId,
     to_agent_id: AgentId,

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 
 /// Registers an endpoint for `events` (all when left out); the answer carries its secret,
 /// shown this once.
-#[server(prefix = "/api", endpoint = "admin/webhooks/create", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/create", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn create_webhook(
     url: String,
     events: Option<Vec<String>>,
@@ -20,7 +20,7 @@ pub async fn create_webhook(
 }
 
 /// Every endpoint.
-#[server(prefix = "/api", endpoint = "admin/webhooks/list", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/list", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn list_webhooks() -> Result<Vec<WebhookEndpoint>, ApiError> {
     use crate::backend::{webhooks, Services};
 
@@ -28,7 +28,7 @@ pub async fn list_webhooks() -> Result<Vec<WebhookEndpoint>, ApiError> {
 }
 
 /// Replaces an endpoint's address, events (left out: all) and enabled state.
-#[server(prefix = "/api", endpoint = "admin/webhooks/update", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/update", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn update_webhook(
     endpoint_id: String,
     url: String,
@@ -42,7 +42,7 @@ pub async fn update_webhook(
 }
 
 /// Gives an endpoint a new secret, shown this once; the old one signs beside it for a day.
-#[server(prefix = "/api", endpoint = "admin/webhooks/rotate", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/rotate", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn rotate_webhook(endpoint_id: String) -> Result<EndpointWithSecret, ApiError> {
     use crate::backend::{webhooks, Services};
 
@@ -50,7 +50,7 @@ pub async fn rotate_webhook(endpoint_id: String) -> Result<EndpointWithSecret, A
 }
 
 /// Removes an endpoint and its delivery log.
-#[server(prefix = "/api", endpoint = "admin/webhooks/delete", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/delete", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn delete_webhook(endpoint_id: String) -> Result<(), ApiError> {
     use crate::backend::{webhooks, Services};
 
@@ -58,7 +58,7 @@ pub async fn delete_webhook(endpoint_id: String) -> Result<(), ApiError> {
 }
 
 /// An endpoint's latest deliveries (at most `limit`, 50 by default), each with its attempts.
-#[server(prefix = "/api", endpoint = "admin/webhooks/deliveries", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/deliveries", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn webhook_deliveries(
     endpoint_id: String,
     limit: Option<u32>,
@@ -69,7 +69,7 @@ pub async fn webhook_deliveries(
 }
 
 /// Sends a delivery again now, with the same `webhook-id`.
-#[server(prefix = "/api", endpoint = "admin/webhooks/replay", input = server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/webhooks/replay", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn replay_delivery(delivery_id: String) -> Result<Delivery, ApiError> {
     use crate::backend::{webhooks, Services};
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{AgentId, DisplayName, Email};
 
 /// What an agent may do beyond answering conversations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Answers conversations.
@@ -44,7 +44,7 @@ impl Role {
 }
 
 /// Whether an agent wants new work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Availability {
     /// Ready to take conversations and transfers.
@@ -77,7 +77,7 @@ impl Availability {
 }
 
 /// A human agent as the product shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Agent {
     pub id: AgentId,
     pub email: Email,
@@ -99,14 +99,14 @@ impl Agent {
 }
 
 /// An agent's id with the name they had when the event happened.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentRef {
     pub id: AgentId,
     pub name: String,
 }
 
 /// An agent with their live load, for the transfer picker and the team list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentOverview {
     pub agent: Agent,
     /// Conversations the agent owns right now.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{AgentRef, ConversationId, Timestamp};
 
 /// What was done, as the audit log records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     SignIn,
@@ -92,7 +92,7 @@ impl AuditAction {
 }
 
 /// One entry of the append-only audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: u64,
     pub at: Timestamp,

@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 use super::{AgentId, AgentRef, ConversationId, EscalationReason, Mode, Refusal, Timestamp};
 
 /// Why and since when a conversation waits for a human.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Waiting {
     pub reason: EscalationReason,
     pub since: Timestamp,
 }
 
 /// A conversation as agents see it in the list and at the top of the chat panel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: ConversationId,
     pub customer_name: String,
@@ -93,7 +93,7 @@ impl Refusal {
 }
 
 /// Who answers the customer right now, as the customer may know it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answering {
     /// The AI assistant (perhaps while a person is on the way).
@@ -123,7 +123,9 @@ impl Answering {
 }
 
 /// Which conversations the dashboard list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ListFilter {
     /// Every open conversation.

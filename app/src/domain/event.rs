@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{AgentRef, ConversationId, MessageBody, MessageId, Timestamp};
 
 /// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
     Customer,
@@ -19,7 +19,7 @@ pub enum Author {
 }
 
 /// One chat message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: MessageId,
     pub author: Author,
@@ -30,7 +30,7 @@ pub struct Message {
 }
 
 /// Why a conversation waits for a human.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EscalationReason {
     /// The customer asked for a person.
@@ -94,7 +94,7 @@ impl EscalationReason {
 }
 
 /// What happened, in one entry of a conversation's log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The customer started the conversation.
@@ -167,7 +167,7 @@ impl EventKind {
 }
 
 /// One entry of a conversation's log, numbered 1, 2, 3 … without gaps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     pub conversation_id: ConversationId,
     pub seq: u64,

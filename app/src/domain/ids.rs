@@ -73,6 +73,14 @@ macro_rules! uuid_id {
                 id.to_string()
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::domain::schema::uuid(concat!("A ", $what, " id: a UUID, hyphenated"))
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 

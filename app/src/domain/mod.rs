@@ -19,6 +19,8 @@ mod ids;
 mod mode;
 /// The queue: order, estimate, who the assigner picks.
 pub mod routing;
+/// The OpenAPI shape of self-parsing strings.
+mod schema;
 /// Parsed text values: message bodies, display names, notes.
 mod text;
 /// Milliseconds since the Unix epoch.

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::{AgentId, Author, Availability, EscalationReason, Role};
 
 /// Who answers a conversation right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Mode {
     /// The AI assistant answers ("AI Mode").
@@ -345,7 +345,7 @@ pub struct Transition {
 /// [`Refusal::message`] say how every refusal is told, to API callers and in the dashboard
 /// alike. The same reason always gets the same status, whatever was attempted: a message, a
 /// handover and a transfer into an AI-handled conversation are all [`Refusal::AiHandles`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum Refusal {
     /// Another agent already handles the conversation.

@@ -19,7 +19,7 @@ use super::{AgentId, ConversationId, Timestamp};
 pub const MIN_HISTORY: usize = 5;
 
 /// Where a waiting customer stands, as their page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QueueStatus {
     /// Not waiting for a person.
@@ -63,7 +63,7 @@ impl QueueStatus {
 }
 
 /// The queue as the dashboard header shows it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueueSummary {
     /// Conversations waiting for a person.
     pub length: u32,

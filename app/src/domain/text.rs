@@ -67,7 +67,7 @@ fn bounded(what: &'static str, raw: &str, max: usize) -> Result<String, TextErro
 }
 
 macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, max $max:expr $(, pattern $pattern:literal)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -104,29 +104,46 @@ macro_rules! text_type {
                 v.0
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                #[allow(unused_mut, unused_assignments)]
+                let mut pattern: Option<&str> = None;
+                $(pattern = Some($pattern);)?
+                crate::domain::schema::text($max, pattern)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 
 text_type!(
     /// A chat message's text: non-empty after trimming, at most [`MAX_BODY_CHARS`] characters.
-    MessageBody
+    MessageBody,
+    max MAX_BODY_CHARS
 );
 text_type!(
     /// A person's name as others see it: 1–60 characters, no control characters.
-    DisplayName
+    DisplayName,
+    max MAX_NAME_CHARS
 );
 text_type!(
     /// A note between agents (transfer note, handover brief): 1–1,000 characters.
-    Note
+    Note,
+    max MAX_NOTE_CHARS
 );
 text_type!(
     /// The id a client gives a message it sends, so a retry never stores it twice:
     /// 1–64 of `A–Z a–z 0–9 - _`.
-    ClientId
+    ClientId,
+    max MAX_CLIENT_ID_CHARS,
+    pattern "^[A-Za-z0-9_-]+$"
 );
 text_type!(
     /// An agent's sign-in address, lower-cased.
-    Email
+    Email,
+    max MAX_EMAIL_CHARS
 );
 
 impl MessageBody {

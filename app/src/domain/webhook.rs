@@ -40,7 +40,7 @@ pub fn event_type(kind: &EventKind) -> &'static str {
 }
 
 /// Which events an endpoint receives: all, or the listed types.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "types", rename_all = "snake_case")]
 pub enum EventFilter {
     All,
@@ -96,7 +96,7 @@ impl EventFilter {
 }
 
 /// A receiver registered by an admin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WebhookEndpoint {
     pub id: String,
     pub url: String,
@@ -110,7 +110,7 @@ pub struct WebhookEndpoint {
 }
 
 /// An endpoint as just created or rotated: the secret is shown this once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EndpointWithSecret {
     pub endpoint: WebhookEndpoint,
     /// `whsec_` and the base64 of the key.
@@ -118,7 +118,7 @@ pub struct EndpointWithSecret {
 }
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// Not delivered yet; the next attempt is scheduled.
@@ -151,7 +151,7 @@ impl DeliveryStatus {
 }
 
 /// One event for one endpoint; its id is the `webhook-id` on every attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: String,
     pub endpoint_id: String,
@@ -166,7 +166,7 @@ pub struct Delivery {
 }
 
 /// One try at a delivery, as the log shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attempt {
     pub at: Timestamp,
     /// The receiver's HTTP status; none when it could not be reached or timed out.
@@ -177,7 +177,7 @@ pub struct Attempt {
 }
 
 /// A delivery with its attempts, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryLog {
     pub delivery: Delivery,
     pub attempts: Vec<Attempt>,

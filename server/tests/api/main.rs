@@ -10,6 +10,7 @@ mod handoff;
 mod helpers;
 mod metrics;
 mod nodes;
+mod openapi;
 mod races;
 mod realtime;
 mod routing;

@@ -1,0 +1,302 @@
+//! The API's contract: an OpenAPI 3.1 document built from the server functions themselves.
+//!
+//! Each operation's request body is the argument struct its `#[server]` macro generates, its
+//! answer is the function's own result type, and its summary is the function's doc comment:
+//! nothing is written twice, so the document cannot drift from the code. Served at
+//! `/api/openapi.json`; the API suite fails when a registered server function is missing here.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use server_fn::ServerFn;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required, Tag,
+};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::{
+    admin, agents, auth, chat, conversations, handover, lifecycle, takeover, transfer, webhooks,
+};
+use crate::backend::auth::SESSION_COOKIE;
+use crate::error::ApiError;
+
+/// Who may call an operation, which is also how the document groups them.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    /// Anyone (signing in).
+    Public,
+    /// The customer, with the conversation's token in the body.
+    Customer,
+    /// A signed-in agent, supervisor or admin (the session cookie).
+    Agent,
+    /// A signed-in admin.
+    Admin,
+}
+
+impl Access {
+    fn tag(self) -> &'static str {
+        match self {
+            Access::Public | Access::Agent => "agent",
+            Access::Customer => "customer",
+            Access::Admin => "admin",
+        }
+    }
+
+    fn needs_session(self) -> bool {
+        matches!(self, Access::Agent | Access::Admin)
+    }
+}
+
+/// The errors any operation may answer, with their statuses (see [`ApiError::status`]).
+const ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "The input is malformed or out of bounds; nothing changed.",
+    ),
+    (
+        "401",
+        "Sign in first, or the customer token is missing or wrong.",
+    ),
+    (
+        "403",
+        "Not allowed for this caller, or a call from another origin.",
+    ),
+    ("404", "No such conversation, agent, endpoint or delivery."),
+    (
+        "409",
+        "The state changed or forbids this (e.g. already taken over).",
+    ),
+    (
+        "429",
+        "Too many requests: retry after `Retry-After` seconds.",
+    ),
+    (
+        "500",
+        "Something broke on the server; its log has the details.",
+    ),
+    (
+        "503",
+        "The database is briefly out of reach; nothing changed; retry after `Retry-After` seconds.",
+    ),
+];
+
+/// One documented operation: its path and everything said about it.
+struct Operation {
+    path: &'static str,
+    item: PathItem,
+}
+
+/// Documents the server function `F` as `POST {F::PATH}`, answering `F::Output` as JSON.
+fn operation<F>(access: Access, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Operation
+where
+    F: ServerFn<Error = ApiError> + ToSchema,
+    F::Output: ToSchema,
+{
+    let mut input = F::schema();
+    // The function's doc comment arrives as the argument struct's description: it becomes
+    // the operation's.
+    let doc = match &mut input {
+        RefOr::T(Schema::Object(object)) => object.description.take(),
+        _ => None,
+    }
+    .unwrap_or_default();
+    let summary = doc
+        .split_terminator(['.', ':', ';'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    F::schemas(schemas);
+    F::Output::schemas(schemas);
+
+    let json = |schema: RefOr<Schema>| ContentBuilder::new().schema(Some(schema)).build();
+    let answer = if F::Output::name() == <() as ToSchema>::name() {
+        ObjectBuilder::new().schema_type(Type::Null).into()
+    } else {
+        F::Output::schema()
+    };
+    let mut builder = OperationBuilder::new()
+        .operation_id(Some(operation_id(&F::name())))
+        .summary(Some(summary))
+        .description(Some(doc.trim()))
+        .tag(access.tag())
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .content("application/json", json(input))
+                .required(Some(Required::True))
+                .build(),
+        ))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("Done.")
+                .content("application/json", json(answer))
+                .build(),
+        );
+    for (status, description) in ERRORS {
+        let mut response = ResponseBuilder::new().description(*description).content(
+            "application/json",
+            json(Ref::from_schema_name("ApiError").into()),
+        );
+        if matches!(*status, "429" | "503") {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                    .description(Some("Seconds to wait before trying again."))
+                    .build(),
+            );
+        }
+        builder = builder.response(*status, response.build());
+    }
+    if access.needs_session() {
+        builder = builder.security(SecurityRequirement::new("session", Vec::<String>::new()));
+    }
+    Operation {
+        path: F::PATH,
+        item: PathItem::new(HttpMethod::Post, builder),
+    }
+}
+
+/// `ForceTakeover` → `force_takeover`.
+fn operation_id(struct_name: &str) -> String {
+    let mut id = String::new();
+    for (i, c) in struct_name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            id.push('_');
+        }
+        id.push(c.to_ascii_lowercase());
+    }
+    id
+}
+
+/// The whole document.
+pub fn document() -> OpenApi {
+    let mut schemas = Vec::new();
+    let operations = vec![
+        operation::<auth::Login>(Access::Public, &mut schemas),
+        operation::<auth::Logout>(Access::Agent, &mut schemas),
+        operation::<auth::Me>(Access::Agent, &mut schemas),
+        operation::<chat::StartChat>(Access::Customer, &mut schemas),
+        operation::<chat::SendChat>(Access::Customer, &mut schemas),
+        operation::<chat::ChatHistory>(Access::Customer, &mut schemas),
+        operation::<chat::RequestHuman>(Access::Customer, &mut schemas),
+        operation::<chat::LeaveContact>(Access::Customer, &mut schemas),
+        operation::<conversations::ListConversations>(Access::Agent, &mut schemas),
+        operation::<conversations::GetConversation>(Access::Agent, &mut schemas),
+        operation::<conversations::SendMessage>(Access::Agent, &mut schemas),
+        operation::<takeover::Takeover>(Access::Agent, &mut schemas),
+        operation::<takeover::ForceTakeover>(Access::Agent, &mut schemas),
+        operation::<handover::Handover>(Access::Agent, &mut schemas),
+        operation::<transfer::Transfer>(Access::Agent, &mut schemas),
+        operation::<lifecycle::Close>(Access::Agent, &mut schemas),
+        operation::<lifecycle::Reopen>(Access::Agent, &mut schemas),
+        operation::<agents::ListAgents>(Access::Agent, &mut schemas),
+        operation::<agents::SetAvailability>(Access::Agent, &mut schemas),
+        operation::<admin::CreateAgent>(Access::Admin, &mut schemas),
+        operation::<admin::DisableAgent>(Access::Admin, &mut schemas),
+        operation::<admin::ResetPassword>(Access::Admin, &mut schemas),
+        operation::<admin::AuditLog>(Access::Admin, &mut schemas),
+        operation::<webhooks::CreateWebhook>(Access::Admin, &mut schemas),
+        operation::<webhooks::ListWebhooks>(Access::Admin, &mut schemas),
+        operation::<webhooks::UpdateWebhook>(Access::Admin, &mut schemas),
+        operation::<webhooks::RotateWebhook>(Access::Admin, &mut schemas),
+        operation::<webhooks::DeleteWebhook>(Access::Admin, &mut schemas),
+        operation::<webhooks::WebhookDeliveries>(Access::Admin, &mut schemas),
+        operation::<webhooks::ReplayDelivery>(Access::Admin, &mut schemas),
+    ];
+    schemas.push((ApiError::name().into_owned(), ApiError::schema()));
+    ApiError::schemas(&mut schemas);
+
+    let mut paths = PathsBuilder::new();
+    for Operation { path, item } in operations {
+        paths = paths.path(path, item);
+    }
+    // One entry per name, in a stable order.
+    let schemas: BTreeMap<String, RefOr<Schema>> = schemas.into_iter().collect();
+    let components = ComponentsBuilder::new()
+        .schemas_from_iter(schemas)
+        .security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "Set by `agent/login`; HttpOnly, SameSite=Strict.",
+            ))),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Baton")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(DESCRIPTION)),
+        )
+        .paths(paths)
+        .components(Some(components))
+        .tags(Some([
+            tag(
+                "customer",
+                "The customer's side: the conversation's token is the key.",
+            ),
+            tag(
+                "agent",
+                "The dashboard: signing in, conversations and the hand-off.",
+            ),
+            tag("admin", "Admins: agents, the audit log, webhooks."),
+        ]))
+        .build()
+}
+
+fn tag(name: &str, description: &str) -> Tag {
+    let mut tag = Tag::new(name);
+    tag.description = Some(description.to_owned());
+    tag
+}
+
+const DESCRIPTION: &str = "Every call is `POST /api/...` with a JSON object of its arguments \
+and answers JSON. Errors answer `{\"kind\": ..., \"message\": ...}` with the status of their \
+kind. Agents sign in with `agent/login`, which sets the `baton_session` cookie; customers \
+carry the token `chat/start` gave them. A call from a browser page of another origin is \
+refused (403).";
+
+/// The document as JSON, built once.
+pub fn json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        document()
+            .to_pretty_json()
+            .expect("the OpenAPI document serializes")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_are_the_function_names() {
+        assert_eq!(operation_id("ForceTakeover"), "force_takeover");
+        assert_eq!(operation_id("Me"), "me");
+    }
+
+    #[test]
+    fn every_schema_a_document_refers_to_is_in_it() {
+        let json = json();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let defined = value["components"]["schemas"].as_object().unwrap();
+        for reference in json.split("\"$ref\": \"#/components/schemas/").skip(1) {
+            let name = &reference[..reference.find('"').unwrap()];
+            assert!(
+                defined.contains_key(name),
+                "{name} is referred to but not defined"
+            );
+        }
+        assert_eq!(value["openapi"], "3.1.0");
+    }
+}
