@@ -374,7 +374,13 @@ struct Stage {
 fn test(root: &Path) -> Result {
     let started = Instant::now();
     lint(root)?;
-    let server = build(root)?;
+    build_spa(root)?;
+    // One build for the tests and the server binary the browser tests start: `cargo test`
+    // builds the package's binaries with the features the tests unify, so a separate
+    // `cargo build` would compile a good part of the dependencies a second time.
+    step("Building the server and every test: cargo test --workspace --no-run");
+    sh("cargo", &["test", "--workspace", "--no-run"])?;
+    let server = root.join("target").join("debug").join(exe("baton"));
     ensure_browser_tools(root)?;
     // The fuzzers' build (its own target dir, AddressSanitizer) runs at low priority beside
     // the test stages, which mostly wait on sockets and timers; the fuzz stage then only runs.
@@ -419,15 +425,8 @@ fn test(root: &Path) -> Result {
         let t = Instant::now();
         let (ok, text) = run_captured(
             "cargo",
-            &[
-                "test",
-                "--package",
-                "server",
-                "--test",
-                "api",
-                "--color",
-                "never",
-            ],
+            // `--workspace`, as above, so the features match and nothing is rebuilt.
+            &["test", "--workspace", "--test", "api", "--color", "never"],
             None,
             &[("BATON_TEST_POSTGRES", postgres.as_str())],
         )?;

@@ -288,7 +288,7 @@ mod tests {
     #[test]
     fn every_schema_a_document_refers_to_is_in_it() {
         let json = json();
-        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
         let defined = value["components"]["schemas"].as_object().unwrap();
         for reference in json.split("\"$ref\": \"#/components/schemas/").skip(1) {
             let name = &reference[..reference.find('"').unwrap()];

@@ -107,7 +107,12 @@ fn named(agent: &Agent) -> String {
 }
 
 /// Records an admin's action in the audit log.
-async fn record(services: &Services, admin: &Agent, action: AuditAction, detail: String) {
+pub(super) async fn record(
+    services: &Services,
+    admin: &Agent,
+    action: AuditAction,
+    detail: String,
+) {
     services
         .audit(NewAudit {
             actor: Some(admin.reference()),

@@ -340,6 +340,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Every endpoint, oldest first.
     async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError>;
+    /// One endpoint, if there is one with this id.
+    async fn webhook(&self, id: &str) -> Result<Option<WebhookEndpoint>, StoreError>;
     /// Replaces an endpoint's address, events and whether it is enabled (enabling clears
     /// the reason Baton disabled it; disabling fails its pending deliveries).
     async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError>;

@@ -4,11 +4,12 @@
 use base64::Engine as _;
 use rand::RngCore;
 
-use super::{NewAudit, Services};
+use super::admin::record;
+use super::Services;
 use crate::domain::webhook::{
     Delivery, DeliveryLog, EndpointWithSecret, EventFilter, WebhookEndpoint,
 };
-use crate::domain::{Agent, AuditAction, Timestamp};
+use crate::domain::{AuditAction, Timestamp};
 use crate::error::ApiError;
 
 /// How long the secret before a rotation still signs, so receivers can switch over.
@@ -36,7 +37,13 @@ pub async fn create(
     };
     let key = new_key();
     services.store.create_webhook(&endpoint, &key).await?;
-    record(services, &admin, AuditAction::WebhookCreated, &endpoint).await;
+    record(
+        services,
+        &admin,
+        AuditAction::WebhookCreated,
+        described(&endpoint),
+    )
+    .await;
     Ok(EndpointWithSecret {
         endpoint,
         secret: format!("whsec_{key}"),
@@ -67,7 +74,13 @@ pub async fn update(
         endpoint.disabled_reason = None;
     }
     services.store.update_webhook(&endpoint).await?;
-    record(services, &admin, AuditAction::WebhookChanged, &endpoint).await;
+    record(
+        services,
+        &admin,
+        AuditAction::WebhookChanged,
+        described(&endpoint),
+    )
+    .await;
     Ok(endpoint)
 }
 
@@ -78,7 +91,13 @@ pub async fn rotate(services: &Services, id: &str) -> Result<EndpointWithSecret,
     let key = new_key();
     let until = Timestamp(services.now().millis() + ROTATION_OVERLAP_MS);
     let endpoint = services.store.rotate_webhook(id, &key, until).await?;
-    record(services, &admin, AuditAction::WebhookRotated, &endpoint).await;
+    record(
+        services,
+        &admin,
+        AuditAction::WebhookRotated,
+        described(&endpoint),
+    )
+    .await;
     Ok(EndpointWithSecret {
         endpoint,
         secret: format!("whsec_{key}"),
@@ -90,7 +109,13 @@ pub async fn delete(services: &Services, id: &str) -> Result<(), ApiError> {
     let admin = super::admin::require_admin(services).await?;
     let endpoint = existing(services, id).await?;
     services.store.delete_webhook(id).await?;
-    record(services, &admin, AuditAction::WebhookDeleted, &endpoint).await;
+    record(
+        services,
+        &admin,
+        AuditAction::WebhookDeleted,
+        described(&endpoint),
+    )
+    .await;
     Ok(())
 }
 
@@ -117,38 +142,31 @@ pub async fn replay(services: &Services, delivery: &str) -> Result<Delivery, Api
             super::StoreError::NotFound => ApiError::not_found("No such delivery"),
             other => other.into(),
         })?;
-    services
-        .audit(NewAudit {
-            actor: Some(admin.reference()),
-            action: AuditAction::WebhookReplayed,
-            conversation_id: None,
-            detail: Some(format!("{} ({})", replayed.id, replayed.event_type)),
-        })
-        .await;
+    let detail = format!("{} ({})", replayed.id, replayed.event_type);
+    record(services, &admin, AuditAction::WebhookReplayed, detail).await;
     Ok(replayed)
 }
 
 async fn existing(services: &Services, id: &str) -> Result<WebhookEndpoint, ApiError> {
     services
         .store
-        .webhooks()
+        .webhook(id)
         .await?
-        .into_iter()
-        .find(|endpoint| endpoint.id == id)
         .ok_or_else(|| ApiError::not_found("No such webhook endpoint"))
 }
 
-async fn record(services: &Services, admin: &Agent, action: AuditAction, to: &WebhookEndpoint) {
-    let state = if to.enabled { "enabled" } else { "disabled" };
-    let detail = format!("{} for {} ({state})", to.url, to.events.stored());
-    services
-        .audit(NewAudit {
-            actor: Some(admin.reference()),
-            action,
-            conversation_id: None,
-            detail: Some(detail),
-        })
-        .await;
+/// How the audit log describes an endpoint.
+fn described(endpoint: &WebhookEndpoint) -> String {
+    let state = if endpoint.enabled {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    format!(
+        "{} for {} ({state})",
+        endpoint.url,
+        endpoint.events.stored()
+    )
 }
 
 /// 32 random bytes, base64: the key an endpoint's signatures are made with.

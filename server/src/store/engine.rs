@@ -285,89 +285,6 @@ impl<S: Shell> SqlStore<S> {
         .await
     }
 
-    /// Claims up to `limit` webhook deliveries due at `now` for this node until `until`.
-    pub async fn claim_deliveries(
-        &self,
-        now: Timestamp,
-        until: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<Delivery>, StoreError> {
-        self.write(move |db| {
-            Box::pin(async move {
-                db.fetch_all(sql::claim_deliveries(now, until, limit))
-                    .await?
-                    .iter()
-                    .map(delivery_from_row)
-                    .collect()
-            })
-        })
-        .await
-    }
-
-    /// When the earliest pending delivery is due, if any is pending.
-    pub async fn next_delivery_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        let due = self
-            .first(sql::next_delivery_due(), |row| row.opt_int("due"))
-            .await?;
-        Ok(due.flatten().map(Timestamp))
-    }
-
-    /// An endpoint with its signing keys.
-    pub async fn webhook_endpoint(
-        &self,
-        id: &str,
-    ) -> Result<Option<(WebhookEndpoint, Keys)>, StoreError> {
-        self.first(sql::endpoint(id), endpoint_from_row).await
-    }
-
-    /// A stored event's time and JSON, for a delivery's payload (None once purged).
-    pub async fn event_json(
-        &self,
-        id: &str,
-        seq: u64,
-    ) -> Result<Option<(Timestamp, String)>, StoreError> {
-        self.first(sql::event_at(id, seq), |row| {
-            Ok((Timestamp(row.int("at")?), row.text("payload")?))
-        })
-        .await
-    }
-
-    /// Logs an attempt at a delivery and sets where the delivery stands after it; when
-    /// `gone` is set the endpoint is disabled with that reason and its pending deliveries
-    /// fail with it.
-    pub async fn finish_attempt(
-        &self,
-        delivery: &Delivery,
-        attempt: app::domain::webhook::Attempt,
-        status: DeliveryStatus,
-        next_attempt_at: Option<Timestamp>,
-        gone: Option<String>,
-    ) -> Result<(), StoreError> {
-        let (id, endpoint) = (delivery.id.clone(), delivery.endpoint_id.clone());
-        self.write(move |db| {
-            Box::pin(async move {
-                run(
-                    db,
-                    sql::insert_attempt(
-                        &id,
-                        attempt.at,
-                        attempt.status,
-                        attempt.latency_ms,
-                        &attempt.response,
-                    ),
-                )
-                .await?;
-                run(db, sql::finish_attempt(&id, status, next_attempt_at)).await?;
-                if let Some(reason) = gone {
-                    run(db, sql::disable_endpoint(&endpoint, &reason)).await?;
-                    run(db, sql::fail_pending_deliveries(&endpoint)).await?;
-                }
-                Ok(())
-            })
-        })
-        .await
-    }
-
     /// Forgets `node` (it is shutting down): the others take its share at once.
     pub async fn leave(&self, node: &str) -> Result<(), StoreError> {
         self.execute(sql::forget_node(node)).await
@@ -652,6 +569,79 @@ async fn leave_contact<D: Db>(
     }
 }
 
+/// The webhook dispatcher's side of the store (see [`crate::webhooks`]).
+#[async_trait]
+impl<S: Shell> crate::webhooks::Outbox for SqlStore<S> {
+    async fn claim(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                db.fetch_all(sql::claim_deliveries(now, until, limit))
+                    .await?
+                    .iter()
+                    .map(delivery_from_row)
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
+        let due = self
+            .first(sql::next_delivery_due(), |row| row.opt_int("due"))
+            .await?;
+        Ok(due.flatten().map(Timestamp))
+    }
+
+    async fn endpoint(&self, id: &str) -> Result<Option<(WebhookEndpoint, Keys)>, StoreError> {
+        self.first(sql::endpoint(id), endpoint_from_row).await
+    }
+
+    async fn event(&self, id: &str, seq: u64) -> Result<Option<(Timestamp, String)>, StoreError> {
+        self.first(sql::event_at(id, seq), |row| {
+            Ok((Timestamp(row.int("at")?), row.text("payload")?))
+        })
+        .await
+    }
+
+    async fn finish(
+        &self,
+        delivery: &Delivery,
+        attempt: app::domain::webhook::Attempt,
+        status: DeliveryStatus,
+        next_attempt_at: Option<Timestamp>,
+        gone: Option<String>,
+    ) -> Result<(), StoreError> {
+        let (id, endpoint) = (delivery.id.clone(), delivery.endpoint_id.clone());
+        self.write(move |db| {
+            Box::pin(async move {
+                run(
+                    db,
+                    sql::insert_attempt(
+                        &id,
+                        attempt.at,
+                        attempt.status,
+                        attempt.latency_ms,
+                        &attempt.response,
+                    ),
+                )
+                .await?;
+                run(db, sql::finish_attempt(&id, status, next_attempt_at)).await?;
+                if let Some(reason) = gone {
+                    run(db, sql::disable_endpoint(&endpoint, &reason)).await?;
+                    run(db, sql::fail_pending_deliveries(&endpoint)).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl<S: Shell> Store for SqlStore<S> {
     async fn create_conversation(
@@ -895,6 +885,11 @@ impl<S: Shell> Store for SqlStore<S> {
 
     async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
         self.all(sql::endpoints(), |row| Ok(endpoint_from_row(row)?.0))
+            .await
+    }
+
+    async fn webhook(&self, id: &str) -> Result<Option<WebhookEndpoint>, StoreError> {
+        self.first(sql::endpoint(id), |row| Ok(endpoint_from_row(row)?.0))
             .await
     }
 

@@ -27,7 +27,6 @@ use app::domain::Timestamp;
 use async_trait::async_trait;
 use futures::StreamExt;
 
-use crate::store::engine::{Shell, SqlStore};
 use crate::store::rows::Keys;
 
 /// The waits after each failed attempt, in seconds: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
@@ -51,15 +50,22 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// What the dispatcher needs of the store.
 #[async_trait]
 pub trait Outbox: Send + Sync + 'static {
+    /// Claims up to `limit` deliveries due at `now` for this node until `until`.
     async fn claim(
         &self,
         now: Timestamp,
         until: Timestamp,
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError>;
+    /// When the earliest pending delivery is due, if any is pending.
     async fn next_due(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// An endpoint with its signing keys.
     async fn endpoint(&self, id: &str) -> Result<Option<(WebhookEndpoint, Keys)>, StoreError>;
+    /// A stored event's time and JSON, for a delivery's payload (None once purged).
     async fn event(&self, id: &str, seq: u64) -> Result<Option<(Timestamp, String)>, StoreError>;
+    /// Logs an attempt at a delivery and sets where the delivery stands after it; when
+    /// `gone` is set the endpoint is disabled with that reason and its pending deliveries
+    /// fail with it.
     async fn finish(
         &self,
         delivery: &Delivery,
@@ -68,42 +74,6 @@ pub trait Outbox: Send + Sync + 'static {
         next_attempt_at: Option<Timestamp>,
         gone: Option<String>,
     ) -> Result<(), StoreError>;
-}
-
-#[async_trait]
-impl<S: Shell> Outbox for SqlStore<S> {
-    async fn claim(
-        &self,
-        now: Timestamp,
-        until: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<Delivery>, StoreError> {
-        self.claim_deliveries(now, until, limit).await
-    }
-
-    async fn next_due(&self) -> Result<Option<Timestamp>, StoreError> {
-        self.next_delivery_due().await
-    }
-
-    async fn endpoint(&self, id: &str) -> Result<Option<(WebhookEndpoint, Keys)>, StoreError> {
-        self.webhook_endpoint(id).await
-    }
-
-    async fn event(&self, id: &str, seq: u64) -> Result<Option<(Timestamp, String)>, StoreError> {
-        self.event_json(id, seq).await
-    }
-
-    async fn finish(
-        &self,
-        delivery: &Delivery,
-        attempt: Attempt,
-        status: DeliveryStatus,
-        next_attempt_at: Option<Timestamp>,
-        gone: Option<String>,
-    ) -> Result<(), StoreError> {
-        self.finish_attempt(delivery, attempt, status, next_attempt_at, gone)
-            .await
-    }
 }
 
 /// How the dispatcher sends.

@@ -150,6 +150,25 @@ async fn log(app: &TestApp, admin: &AgentClient, endpoint: &str) -> Vec<Value> {
         .clone()
 }
 
+/// Reads the delivery log until `found` picks something out of it (at most `within`).
+async fn log_until<T>(
+    app: &TestApp,
+    admin: &AgentClient,
+    endpoint: &str,
+    within: Duration,
+    found: impl Fn(&[Value]) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let entries = log(app, admin, endpoint).await;
+        if let Some(found) = found(&entries) {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{entries:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_takeover_is_delivered_signed_on_the_third_attempt_with_the_same_id() {
     let app = webhooks_app(true).await;
@@ -192,15 +211,10 @@ async fn a_takeover_is_delivered_signed_on_the_third_attempt_with_the_same_id() 
     );
 
     // The log shows each attempt: 500, 500, then 200 and delivered.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    let delivery = loop {
-        let entries = log(&app, &admin, &endpoint).await;
-        if entries[0]["delivery"]["status"] == "delivered" {
-            break entries[0].clone();
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{entries:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let delivery = log_until(&app, &admin, &endpoint, Duration::from_secs(5), |entries| {
+        (entries[0]["delivery"]["status"] == "delivered").then(|| entries[0].clone())
+    })
+    .await;
     let statuses: Vec<u64> = delivery["attempts"]
         .as_array()
         .unwrap()
@@ -241,19 +255,20 @@ async fn a_loopback_receiver_is_refused_without_the_flag() {
     app.customer("Sari").await;
 
     for endpoint in [by_address, by_name] {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        let attempt = loop {
-            let entries = log(&app, &admin, &endpoint).await;
-            if let Some(attempt) = entries
-                .first()
-                .and_then(|entry| entry["attempts"].as_array())
-                .and_then(|attempts| attempts.first())
-            {
-                break attempt.clone();
-            }
-            assert!(tokio::time::Instant::now() < deadline, "no attempt logged");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let attempt = log_until(
+            &app,
+            &admin,
+            &endpoint,
+            Duration::from_secs(10),
+            |entries| {
+                entries
+                    .first()
+                    .and_then(|entry| entry["attempts"].as_array())
+                    .and_then(|attempts| attempts.first())
+                    .cloned()
+            },
+        )
+        .await;
         assert!(attempt["status"].is_null(), "{attempt}");
         let why = attempt["response"].as_str().unwrap();
         assert!(
