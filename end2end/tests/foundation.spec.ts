@@ -38,3 +38,26 @@ test('a customer starts a chat and the AI answers from the knowledge base', asyn
   await expect(messages.locator('.msg-ai')).toHaveCount(1);
   await expect(messages.locator('.msg-ai')).not.toContainText("I'm not sure");
 });
+
+test('every message says when it was sent, in the viewer’s time zone, exactly on hover', async ({ browser }) => {
+  // A customer in Jakarta (UTC+7): the tooltip reads the local time, not the server's.
+  const context = await browser.newContext({ timezoneId: 'Asia/Jakarta', locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto('/chat');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.getByLabel('Your message').fill('Do you ship to Surabaya?');
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  const own = page.getByRole('list', { name: 'Messages' }).locator('.msg-own').first();
+  const time = own.locator('time');
+  await expect(time).toHaveText('just now');
+  const sent = new Date((await time.getAttribute('datetime')) ?? '');
+  expect(Math.abs(Date.now() - sent.getTime())).toBeLessThan(60_000);
+  const jakarta = sent.toLocaleTimeString('en-GB', {
+    timeZone: 'Asia/Jakarta',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  await expect(time).toHaveAttribute('title', new RegExp(jakarta));
+  await context.close();
+});

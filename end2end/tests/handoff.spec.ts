@@ -84,10 +84,19 @@ test('customer, AI, takeover, transfer with a note, handover, and the AI again',
   await dialog.getByLabel('Note for the agent (optional)').fill('Refund for order 1042, please approve');
   await dialog.getByRole('button', { name: 'Confirm transfer' }).click();
   await expect(chat).toContainText('Your conversation has been transferred to Budi Santoso, who will continue to assist you.');
-  await expect(budi.getByText(`Ana Putri transferred ${MAYA} to you. Note: Refund for order 1042, please approve`)).toBeVisible();
+  const toast = budi.getByRole('link', {
+    name: `Ana Putri transferred ${MAYA} to you. Note: Refund for order 1042, please approve`,
+  });
+  await expect(toast).toBeVisible();
   await expect(panel(ana).getByLabel('Your reply')).toBeDisabled();
 
-  await budi.getByRole('button', { name: new RegExp(MAYA) }).click();
+  // The toast sits over the list, clear of the chat panel and its buttons; clicking it
+  // opens the conversation.
+  const toastBox = (await budi.locator('.toast', { has: toast }).boundingBox())!;
+  const panelBox = (await panel(budi).boundingBox())!;
+  expect(toastBox.x + toastBox.width).toBeLessThanOrEqual(panelBox.x);
+  await toast.click();
+  await expect(toast).toHaveCount(0);
   await expect(panel(budi)).toContainText('Note: Refund for order 1042, please approve');
   await expect(panel(budi).getByTestId('conversation-state')).toHaveText('Handled by Budi Santoso');
 

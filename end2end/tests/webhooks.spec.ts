@@ -62,5 +62,14 @@ test('an admin adds a webhook endpoint, copies its secret once and sees the deli
   await delivery.getByRole('button', { name: 'Send again' }).click();
   await expect.poll(() => hooks.got.length, { timeout: 10_000 }).toBe(2);
   expect(hooks.got[1].headers['webhook-id']).toBe(hooks.got[0].headers['webhook-id']);
+
+  // Removing asks once more in the row; "Keep" keeps it.
+  const row = panel.getByRole('row', { name: new RegExp(hooks.url) });
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await row.getByRole('button', { name: 'Keep' }).click();
+  await expect(row.getByRole('button', { name: 'Remove' })).toBeVisible();
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await row.getByRole('button', { name: 'Remove for good' }).click();
+  await expect(panel.getByRole('row', { name: new RegExp(hooks.url) })).toHaveCount(0);
   hooks.close();
 });

@@ -203,6 +203,8 @@ fn EndpointRow(
     let (id, enabled) = (endpoint.id.clone(), endpoint.enabled);
     let (rotate_id, delete_id, show_id) = (id.clone(), id.clone(), id);
     let toggle = endpoint.clone();
+    // Removing also drops the delivery log: it asks once more, in the row.
+    let removing = RwSignal::new(false);
     view! {
         <tr>
             <td class="url">{endpoint.url.clone()}</td>
@@ -228,14 +230,34 @@ fn EndpointRow(
                 >
                     "Rotate secret"
                 </button>
-                <button
-                    class="button ghost"
-                    on:click=move |_| {
-                        change.dispatch(HookChange::Delete(delete_id.clone()));
+                <Show
+                    when=move || removing.get()
+                    fallback=move || {
+                        view! {
+                            <button class="button ghost" on:click=move |_| removing.set(true)>
+                                "Remove"
+                            </button>
+                        }
                     }
                 >
-                    "Remove"
-                </button>
+                    <span role="group" aria-label="Remove this endpoint?">
+                        <span class="muted">"Its delivery log goes too. "</span>
+                        <button
+                            class="button danger"
+                            on:click={
+                                let delete_id = delete_id.clone();
+                                move |_| {
+                                    change.dispatch(HookChange::Delete(delete_id.clone()));
+                                }
+                            }
+                        >
+                            "Remove for good"
+                        </button>
+                        <button class="button ghost" on:click=move |_| removing.set(false)>
+                            "Keep"
+                        </button>
+                    </span>
+                </Show>
             </td>
         </tr>
     }

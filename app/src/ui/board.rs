@@ -251,7 +251,7 @@ impl Board {
                 } => self
                     .unread
                     .update(|unread| *unread.entry(conversation_id).or_default() += count),
-                Change::Notify(text) => toasts.show(text),
+                Change::Notify(conversation, text) => toasts.show(conversation, text),
                 Change::CustomerTyping(id) => {
                     self.typing_in.set(Some(id));
                     let typing_in = self.typing_in;

@@ -32,6 +32,43 @@ pub fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// A moment as the viewer reads it, in their own time zone and locale: machine-readable
+/// (ISO 8601, UTC), in full (for a tooltip), and as a short day and time.
+pub struct LocalTime {
+    pub iso: String,
+    pub exact: String,
+    pub short: String,
+}
+
+#[cfg(feature = "csr")]
+pub fn local_time(millis: i64) -> LocalTime {
+    use wasm_bindgen::JsValue;
+    let date = js_sys::Date::new(&JsValue::from_f64(millis as f64));
+    let short_options = js_sys::Object::new();
+    for (key, value) in [
+        ("day", "numeric"),
+        ("month", "short"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&short_options, &key.into(), &value.into());
+    }
+    LocalTime {
+        iso: date.to_iso_string().into(),
+        exact: date.to_locale_string("default", &JsValue::UNDEFINED).into(),
+        short: date.to_locale_string("default", &short_options).into(),
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn local_time(millis: i64) -> LocalTime {
+    LocalTime {
+        iso: millis.to_string(),
+        exact: millis.to_string(),
+        short: millis.to_string(),
+    }
+}
+
 /// Shows a system notification when the agent allowed them, and asks once when they have
 /// not decided yet. In-page toasts are shown either way.
 #[cfg(feature = "csr")]

@@ -42,7 +42,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     view! {
         <div class="dashboard">
             <TopBar on_signed_out=on_signed_out />
-            <ToastStack />
+            <ToastStack on_open=Callback::new(move |id| board.select(id)) />
             <div class="dashboard-body">
                 <ConversationList />
                 <section class="panel" aria-label="Conversation">

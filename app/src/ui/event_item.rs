@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{Author, Event, EventKind};
+use super::browser::{local_time, LocalTime};
+use super::clock::use_now;
+use super::format::ago;
+use crate::domain::{Author, Event, EventKind, Timestamp};
 
 /// Who reads the log: agents see internal entries, customers see their own view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +36,7 @@ pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
                 <li class=class data-seq=event.seq>
                     {(!who.is_empty()).then(|| view! { <span class="msg-author">{who}</span> })}
                     <p class="msg-body">{body}</p>
+                    <SentAt at=event.at />
                 </li>
             }
             .into_any()
@@ -50,6 +54,28 @@ pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
                 None => ().into_any(),
             }
         }
+    }
+}
+
+/// When a message was sent, in the viewer's time zone: "3 min ago" within a day, then the
+/// day and time; the exact moment on hover.
+#[component]
+fn SentAt(at: Timestamp) -> impl IntoView {
+    const DAY_MS: i64 = 24 * 3600 * 1000;
+    let LocalTime { iso, exact, short } = local_time(at.millis());
+    let now = use_now();
+    let when = move || {
+        let now = now.get();
+        if now - at.millis() < DAY_MS {
+            ago(at, now)
+        } else {
+            short.clone()
+        }
+    };
+    view! {
+        <time class="msg-time" datetime=iso title=exact>
+            {when}
+        </time>
     }
 }
 

@@ -26,8 +26,8 @@ pub enum Change {
         conversation_id: ConversationId,
         count: u32,
     },
-    /// Tell the agent, in a toast and a system notification.
-    Notify(String),
+    /// Tell the agent about this conversation, in a toast and a system notification.
+    Notify(ConversationId, String),
     /// The customer is typing in this conversation.
     CustomerTyping(ConversationId),
     /// The signed-in agent's availability changed (in another tab, or by the server).
@@ -50,7 +50,7 @@ pub fn apply_frame(frame: ServerFrame, me: &Agent, open: Option<ConversationId>)
             let mut changes: Vec<Change> = events
                 .iter()
                 .filter_map(|event| notice_for(event, &conversation, me))
-                .map(Change::Notify)
+                .map(|text| Change::Notify(conversation_id, text))
                 .collect();
             let count = events
                 .iter()
@@ -275,10 +275,11 @@ pub(super) mod tests {
         };
         let changes = apply_frame(events_frame(&c, vec![event(&c, 2, to(&me))]), &me, None);
         assert!(changes.contains(&Change::Notify(
+            c.id,
             "Ana transferred Maya to you. Note: refund approved".into()
         )));
         let changes = apply_frame(events_frame(&c, vec![event(&c, 2, to(&citra))]), &me, None);
-        assert!(!changes.iter().any(|c| matches!(c, Change::Notify(_))));
+        assert!(!changes.iter().any(|c| matches!(c, Change::Notify(..))));
     }
 
     #[test]
@@ -299,16 +300,19 @@ pub(super) mod tests {
         let frame = events_frame(&c, vec![event(&c, 2, waiting), event(&c, 3, forced)]);
         let notices: Vec<_> = apply_frame(frame, &me, None)
             .into_iter()
-            .filter(|c| matches!(c, Change::Notify(_)))
+            .filter(|c| matches!(c, Change::Notify(..)))
             .collect();
         assert_eq!(
             notices,
             vec![
-                Change::Notify(format!(
-                    "Maya is waiting for a human: {}",
-                    EscalationReason::CustomerAsked.label()
-                )),
-                Change::Notify("Ana took over Maya from you. Reason: VIP".into()),
+                Change::Notify(
+                    c.id,
+                    format!(
+                        "Maya is waiting for a human: {}",
+                        EscalationReason::CustomerAsked.label()
+                    )
+                ),
+                Change::Notify(c.id, "Ana took over Maya from you. Reason: VIP".into()),
             ]
         );
     }
@@ -330,21 +334,23 @@ pub(super) mod tests {
             let frame = events_frame(&c, vec![event(&c, 2, requeued.clone())]);
             apply_frame(frame, me, None)
                 .into_iter()
-                .filter(|c| matches!(c, Change::Notify(_)))
+                .filter(|c| matches!(c, Change::Notify(..)))
                 .collect()
         };
         let label = EscalationReason::NoReply.label();
         assert_eq!(
             told(&owner),
-            vec![Change::Notify(format!(
-                "Maya went back to the queue: {label}"
-            ))]
+            vec![Change::Notify(
+                c.id,
+                format!("Maya went back to the queue: {label}")
+            )]
         );
         assert_eq!(
             told(&supervisor),
-            vec![Change::Notify(format!(
-                "Maya went back to the queue from Budi: {label}"
-            ))]
+            vec![Change::Notify(
+                c.id,
+                format!("Maya went back to the queue from Budi: {label}")
+            )]
         );
         assert_eq!(told(&colleague), Vec::new());
 
@@ -353,7 +359,7 @@ pub(super) mod tests {
         };
         let frame = events_frame(&c, vec![event(&c, 2, assigned)]);
         assert!(apply_frame(frame, &colleague, None)
-            .contains(&Change::Notify("Maya was assigned to you".into())));
+            .contains(&Change::Notify(c.id, "Maya was assigned to you".into())));
     }
 
     #[test]

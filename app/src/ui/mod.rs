@@ -22,6 +22,8 @@ mod canned;
 mod chat_page;
 /// One conversation's log and actions, for agents.
 mod chat_panel;
+/// The page's clock for relative times.
+mod clock;
 /// The owner's reply box.
 mod composer;
 /// The confirmation dialog the chat panel's commands share.
@@ -125,6 +127,7 @@ mod tests {
 /// The root component: routes to the pages.
 #[component]
 pub fn App() -> impl IntoView {
+    clock::provide_clock();
     view! {
         <Router>
             <Routes fallback=|| {

@@ -1,10 +1,14 @@
 //! In-page notifications ("Ana transferred Maya to you"), provided by the dashboard: any
-//! component may [`Toasts::show`] one; each also goes out as a system notification when the
-//! agent allowed them, and leaves by itself after a while.
+//! component may [`Toasts::show`] one about a conversation; each also goes out as a system
+//! notification when the agent allowed them, opens its conversation when clicked, can be
+//! dismissed, and leaves by itself after a while. They stack bottom left, over the end of
+//! the list, never over the chat panel's buttons.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
+
+use crate::domain::ConversationId;
 
 /// How long a notification stays.
 const SHOWN_FOR: Duration = Duration::from_secs(8);
@@ -13,6 +17,7 @@ const SHOWN_FOR: Duration = Duration::from_secs(8);
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Toast {
     id: u64,
+    conversation: ConversationId,
     text: String,
 }
 
@@ -34,30 +39,62 @@ pub fn provide_toasts() -> Toasts {
 }
 
 impl Toasts {
-    /// Shows `text` for a while (and as a system notification).
-    pub fn show(self, text: String) {
+    /// Shows `text` about `conversation` for a while (and as a system notification).
+    pub fn show(self, conversation: ConversationId, text: String) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
         super::browser::system_notification(&text);
-        self.shown.update(|all| all.push(Toast { id, text }));
-        let shown = self.shown;
-        set_timeout(
-            move || shown.update(|all| all.retain(|t| t.id != id)),
-            SHOWN_FOR,
-        );
+        self.shown.update(|all| {
+            all.push(Toast {
+                id,
+                conversation,
+                text,
+            })
+        });
+        set_timeout(move || self.dismiss(id), SHOWN_FOR);
+    }
+
+    fn dismiss(self, id: u64) {
+        self.shown.update(|all| all.retain(|t| t.id != id));
     }
 }
 
-/// The notifications, top right, read out politely by screen readers.
+/// The notifications, bottom left, read out politely by screen readers. Each is a link that
+/// runs `on_open` with its conversation (and goes away), beside a Dismiss button.
 #[component]
-pub fn ToastStack() -> impl IntoView {
+pub fn ToastStack(on_open: Callback<ConversationId>) -> impl IntoView {
     let toasts = expect_context::<Toasts>();
     view! {
         <div class="toasts" role="status" aria-live="polite">
             <For
                 each=move || toasts.shown.get()
                 key=|toast| toast.id
-                children=move |toast| view! { <p class="toast">{toast.text}</p> }
+                children=move |toast| {
+                    let Toast { id, conversation, text } = toast;
+                    view! {
+                        <div class="toast">
+                            <a
+                                class="toast-open"
+                                href="/agent"
+                                title="Open this conversation"
+                                on:click=move |ev| {
+                                    ev.prevent_default();
+                                    toasts.dismiss(id);
+                                    on_open.run(conversation);
+                                }
+                            >
+                                {text}
+                            </a>
+                            <button
+                                class="toast-close"
+                                aria-label="Dismiss"
+                                on:click=move |_| toasts.dismiss(id)
+                            >
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
             />
         </div>
     }

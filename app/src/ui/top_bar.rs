@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::board::use_board;
-use super::browser::now_millis;
+use super::clock::use_now;
 use super::format::ago;
 use super::live_socket::{Link, LiveSocket};
 use super::session::use_me;
@@ -63,18 +63,8 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
 
     let signing_out = sign_out.pending();
     let queue = use_board().queue;
-    // The oldest wait grows by itself: redraw it every few seconds.
-    let now = RwSignal::new(now_millis());
-    let ticker = set_interval_with_handle(
-        move || now.set(now_millis()),
-        std::time::Duration::from_secs(5),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(ticker) = ticker {
-            ticker.clear();
-        }
-    });
+    // The oldest wait grows by itself: the page's clock redraws it.
+    let now = use_now();
     let queue_text = move || {
         let summary = queue.get();
         match summary.oldest_since {
