@@ -145,3 +145,30 @@ test('a customer writing in my conversation while another is open counts in the 
   await open(budi, mine);
   await expect(budi).toHaveTitle('Baton');
 });
+
+test('a closed conversation is reopened and taken over in one step, and the customer is told in words', async ({
+  browser,
+  request,
+}) => {
+  const name = `Reopen ${run}`;
+  const { conversation_id, token } = await customerWrites(request, name, 'My parcel arrived broken');
+  const ana = await signIn(browser, 'ana@baton.dev');
+  await open(ana, name);
+  await panel(ana).getByRole('button', { name: 'Take Over' }).click();
+  await expect(panel(ana).getByTestId('conversation-state')).toHaveText('Handled by Ana Putri');
+  await panel(ana).getByRole('button', { name: 'Close' }).click();
+
+  await panel(ana).getByRole('button', { name: 'Reopen and take over' }).click();
+  await expect(panel(ana).getByTestId('conversation-state')).toHaveText('Handled by Ana Putri');
+  await expect(panel(ana).getByLabel('Your reply')).toBeEnabled();
+
+  const history = await request.post('/api/chat/history', { data: { conversation_id, token } });
+  const told = ((await history.json()).events as any[])
+    .filter((e) => e.type === 'message' && e.message.author.kind === 'system')
+    .map((e) => e.message.body);
+  expect(told.slice(-2)).toEqual([
+    'This conversation has been reopened. Our AI assistant is here to help, and you can ask for a person at any time.',
+    "Your conversation is now handled by our Customer Service. I'm Ana Putri ready to assist you.",
+  ]);
+  await ana.context().close();
+});

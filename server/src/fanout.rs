@@ -25,6 +25,9 @@ pub const LISTENER_NAME: &str = "baton-listener";
 /// How far back a reconnected listener looks for events it may have missed.
 const CATCH_UP_MARGIN_MS: i64 = 5_000;
 
+/// Conversations whose last forwarded seq a node remembers at most.
+const FORWARDED_KEPT: usize = 10_000;
+
 /// Publishes locally and tells the other nodes.
 pub struct Fanout {
     node: String,
@@ -66,6 +69,11 @@ impl Fanout {
 
     fn remember(&self, id: ConversationId, last: u64) {
         let mut forwarded = self.forwarded.lock().expect("fan-out lock poisoned");
+        if forwarded.len() >= FORWARDED_KEPT && !forwarded.contains_key(&id) {
+            // Forgetting costs at most a repeated forward, which every socket drops by seq:
+            // the map stays bounded however many conversations a node has ever seen.
+            forwarded.clear();
+        }
         let known = forwarded.entry(id).or_insert(0);
         *known = (*known).max(last);
     }

@@ -1,6 +1,6 @@
-//! The chat panel's commands (take over, force, hand over, transfer, close, reopen): one
-//! [`Action`] runs them, the rule book decides which buttons show, and the dialogs that ask
-//! first are [`ConfirmDialog`]s.
+//! The chat panel's commands (take over, force, hand over, transfer, close, reopen, reopen
+//! and take over): one [`Action`] runs them, the rule book decides which buttons show, and
+//! the dialogs that ask first are [`ConfirmDialog`]s.
 
 use leptos::prelude::*;
 
@@ -18,11 +18,20 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     TakeOver,
-    ForceTakeOver { reason: String },
-    HandOver { brief: Option<String> },
-    Transfer { to: AgentId, note: Option<String> },
+    ForceTakeOver {
+        reason: String,
+    },
+    HandOver {
+        brief: Option<String>,
+    },
+    Transfer {
+        to: AgentId,
+        note: Option<String>,
+    },
     Close,
     Reopen,
+    /// Reopen, then take it over at once: the customer is told both, in words.
+    ReopenAndTakeOver,
 }
 
 /// The action that sends a [`Request`] for one conversation.
@@ -40,6 +49,10 @@ pub fn requests(id: ConversationId) -> Requests {
                 Request::Transfer { to, note } => transfer(id, to, note).await,
                 Request::Close => close(id).await,
                 Request::Reopen => reopen(id).await,
+                Request::ReopenAndTakeOver => {
+                    reopen(id).await?;
+                    takeover(id).await
+                }
             }
         }
     })
@@ -111,6 +124,15 @@ pub fn ConversationActions(
                 </button>
             </Show>
             <Show when=move || allowed(Command::Reopen)>
+                <Show when=move || me.may(Mode::Ai, &Command::TakeOver)>
+                    <button
+                        class="button primary"
+                        disabled=move || busy.get()
+                        on:click=move |_| dispatch(Request::ReopenAndTakeOver)
+                    >
+                        "Reopen and take over"
+                    </button>
+                </Show>
                 <button
                     class="button"
                     disabled=move || busy.get()
