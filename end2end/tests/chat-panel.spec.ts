@@ -172,3 +172,18 @@ test('a closed conversation is reopened and taken over in one step, and the cust
   ]);
   await ana.context().close();
 });
+
+test('a filter that does not list the open conversation closes it in the panel', async ({ browser, request }) => {
+  const name = `Filtered ${run}`;
+  await customerWrites(request, name, 'Is the blue jacket back in stock?');
+  const ana = await signIn(browser, 'ana@baton.dev');
+  await open(ana, name);
+
+  const filters = ana.getByRole('group', { name: 'Filter conversations' });
+  await filters.getByRole('button', { name: /^AI/ }).click();
+  await expect(panel(ana).getByRole('heading', { name })).toBeVisible();
+  await filters.getByRole('button', { name: /^Closed/ }).click();
+  await expect(ana.getByRole('button', { name: new RegExp(name) })).toHaveCount(0);
+  await expect(panel(ana)).toContainText('Select a conversation from the list to read it.');
+  await ana.context().close();
+});

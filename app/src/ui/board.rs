@@ -135,6 +135,19 @@ impl Board {
         })
     }
 
+    /// Lists the conversations under `filter`; the open one stays open only if the filter
+    /// lists it too, so the panel never shows a conversation the list does not.
+    pub fn choose_filter(self, filter: ListFilter) {
+        self.filter.set(filter);
+        let listed = self.open_now.with_untracked(|open| {
+            open.as_ref()
+                .is_some_and(|detail| detail.conversation.matches(filter, self.viewer))
+        });
+        if !listed {
+            self.selected.set(None);
+        }
+    }
+
     /// Opens conversation `id` in the chat panel and marks it read.
     pub fn select(self, id: ConversationId) {
         self.unread.update(|unread| {

@@ -20,7 +20,7 @@ pub fn ConversationList() -> impl IntoView {
             <button
                 class="chip"
                 aria-pressed=move || (board.filter.get() == f).to_string()
-                on:click=move |_| board.filter.set(f)
+                on:click=move |_| board.choose_filter(f)
             >
                 {f.label()}
             </button>
