@@ -187,3 +187,28 @@ test('a filter that does not list the open conversation closes it in the panel',
   await expect(panel(ana)).toContainText('Select a conversation from the list to read it.');
   await ana.context().close();
 });
+
+test('on a phone the dashboard shows one pane at a time, with a way back to the list', async ({ browser, request }) => {
+  const name = `Phone ${run}`;
+  await customerWrites(request, name, 'Can I change my delivery address?');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const agent = await context.newPage();
+  await agent.goto('/agent');
+  await agent.getByLabel('E-mail').fill('budi@baton.dev');
+  await agent.getByLabel('Password').fill('baton-demo');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+
+  const list = agent.getByRole('complementary', { name: 'Conversations' });
+  await expect(list).toBeVisible();
+  await expect(panel(agent)).toBeHidden();
+  await list.getByRole('button', { name: new RegExp(name) }).click();
+  await expect(list).toBeHidden();
+  await expect(panel(agent).getByRole('heading', { name })).toBeVisible();
+  // The messages get the height: the log fills most of the screen.
+  const log = (await panel(agent).getByRole('list', { name: 'Messages' }).boundingBox())!;
+  expect(log.height).toBeGreaterThan(844 / 3);
+  await panel(agent).getByRole('button', { name: 'Back to the conversations' }).click();
+  await expect(list).toBeVisible();
+  await expect(panel(agent)).toBeHidden();
+  await context.close();
+});

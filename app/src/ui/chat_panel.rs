@@ -98,7 +98,15 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                 }
             >
                 <header class="panel-head">
-                    <div>
+                    // Shown on phones only, where the list is hidden while a conversation is open.
+                    <button
+                        class="button ghost back"
+                        aria-label="Back to the conversations"
+                        on:click=move |_| board.selected.set(None)
+                    >
+                        "←"
+                    </button>
+                    <div class="panel-title">
                         <h2>{field(|c| c.customer_name.clone())}</h2>
                         <p class="panel-state" data-testid="conversation-state">
                             {field(state_text)}

@@ -43,7 +43,14 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
         <div class="dashboard">
             <TopBar on_signed_out=on_signed_out />
             <ToastStack on_open=Callback::new(move |id| board.select(id)) />
-            <div class="dashboard-body">
+            // On a phone one pane shows at a time: the list, or the open conversation.
+            <div class=move || {
+                if board.selected.get().is_some() {
+                    "dashboard-body has-open"
+                } else {
+                    "dashboard-body"
+                }
+            }>
                 <ConversationList />
                 <section class="panel" aria-label="Conversation">
                     {move || match board.selected.get() {
