@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::board::use_board;
 use super::browser::now_millis;
+use super::clock::use_now;
 use super::composer::Composer;
 use super::conversation_actions::{requests, ConversationActions};
 use super::event_item::Viewer;
@@ -61,12 +62,13 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
     };
     let field =
         move |f: fn(&Conversation) -> String| move || conversation.with(|c| c.as_ref().map(f));
+    let now = use_now();
     let waiting = move || {
         conversation.with(|c| {
             c.as_ref()?.waiting.as_ref().map(|w| {
                 format!(
                     "Waiting for a human since {}: {}",
-                    ago(w.since, now_millis()),
+                    ago(w.since, now.get()),
                     w.reason.label()
                 )
             })

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::board::use_board;
-use super::browser::now_millis;
+use super::clock::use_now;
 use super::format::{ago, handler_badge};
 use super::loaded::loaded;
 use super::session::use_me;
@@ -100,13 +100,15 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
     let me = use_me();
     let c = conversation;
     let id = c.id;
-    let now = now_millis();
+    // "waiting 40 s" and "2 min ago" follow the page's clock.
+    let now = use_now();
     let (badge, badge_class) = handler_badge(&c, me.id());
-    let waiting = c
-        .waiting
-        .as_ref()
-        .map(|w| format!("{} · waiting {}", w.reason.label(), ago(w.since, now)));
+    let waiting = c.waiting.as_ref().map(|w| {
+        let (reason, since) = (w.reason.label(), w.since);
+        move || format!("{reason} · waiting {}", ago(since, now.get()))
+    });
     let is_waiting = waiting.is_some();
+    let updated_at = c.updated_at;
     // Mine, and the customer waits for my answer (kept by the server: survives a reload).
     let needs_reply = c.is_owned_by(me.id()) && c.reply_due_since.is_some();
     let unread = move || {
@@ -139,7 +141,7 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                 </span>
                 {waiting.map(|w| view! { <span class="waiting-reason">{w}</span> })}
                 <span class="preview">{c.preview.unwrap_or_default()}</span>
-                <span class="when">{ago(c.updated_at, now)}</span>
+                <span class="when">{move || ago(updated_at, now.get())}</span>
             </button>
         </li>
     }
