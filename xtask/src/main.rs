@@ -383,7 +383,8 @@ fn test(root: &Path) -> Result {
     let server = root.join("target").join("debug").join(exe("baton"));
     ensure_browser_tools(root)?;
     // The fuzzers' build (its own target dir, AddressSanitizer) runs at low priority beside
-    // the test stages, which mostly wait on sockets and timers; the fuzz stage then only runs.
+    // the test stages, which mostly wait on sockets and timers; the fuzz stage comes last, so
+    // it rarely waits for its build.
     let fuzz_build = start_fuzz_build(root);
 
     let mut stages = Vec::new();
@@ -470,26 +471,6 @@ fn test(root: &Path) -> Result {
         seconds: t.elapsed().as_secs_f64(),
     });
 
-    step(
-        "Fuzzing every parser of outside input briefly (cargo fuzz, libFuzzer + AddressSanitizer)",
-    );
-    let t = Instant::now();
-    let fuzz = fuzz_build.and_then(|build| fuzz_briefly(root, build));
-    let (passed, failed) = match &fuzz {
-        Ok(count) => (*count, 0),
-        Err(message) => {
-            println!("!!! {message}");
-            (0, 1)
-        }
-    };
-    stages.push(Stage {
-        name: "fuzz (cargo fuzz)",
-        passed,
-        failed,
-        ok: fuzz.is_ok(),
-        seconds: t.elapsed().as_secs_f64(),
-    });
-
     step("Running the end-to-end tests in Chromium (Playwright)");
     let t = Instant::now();
     let server_path = server.to_string_lossy().into_owned();
@@ -515,6 +496,26 @@ fn test(root: &Path) -> Result {
         passed,
         failed,
         ok,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
+    step(
+        "Fuzzing every parser of outside input briefly (cargo fuzz, libFuzzer + AddressSanitizer)",
+    );
+    let t = Instant::now();
+    let fuzz = fuzz_build.and_then(|build| fuzz_briefly(root, build));
+    let (passed, failed) = match &fuzz {
+        Ok(count) => (*count, 0),
+        Err(message) => {
+            println!("!!! {message}");
+            (0, 1)
+        }
+    };
+    stages.push(Stage {
+        name: "fuzz (cargo fuzz)",
+        passed,
+        failed,
+        ok: fuzz.is_ok(),
         seconds: t.elapsed().as_secs_f64(),
     });
 
