@@ -371,6 +371,24 @@ struct Stage {
     seconds: f64,
 }
 
+impl Stage {
+    /// The stage started at `started` with `outcome`: how many checks passed and whether all
+    /// did (one failure), or why it could not run (printed; one failure).
+    fn of(name: &'static str, started: Instant, outcome: Result<(u64, bool)>) -> Stage {
+        let (passed, ok) = outcome.unwrap_or_else(|message| {
+            println!("!!! {message}");
+            (0, false)
+        });
+        Stage {
+            name,
+            passed,
+            failed: u64::from(!ok),
+            ok,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    }
+}
+
 fn test(root: &Path) -> Result {
     let started = Instant::now();
     lint(root)?;
@@ -455,21 +473,11 @@ fn test(root: &Path) -> Result {
 
     step("Checking the API against its OpenAPI document (openapi-spec-validator, schemathesis)");
     let t = Instant::now();
-    let contract = check_contract(root, &server);
-    let (passed, failed, ok) = match contract {
-        Ok((passed, failed, ok)) => (passed, failed, ok),
-        Err(message) => {
-            println!("!!! {message}");
-            (0, 1, false)
-        }
-    };
-    stages.push(Stage {
-        name: "api contract (schemathesis)",
-        passed,
-        failed,
-        ok,
-        seconds: t.elapsed().as_secs_f64(),
-    });
+    stages.push(Stage::of(
+        "api contract (schemathesis)",
+        t,
+        check_contract(root, &server),
+    ));
 
     step("Running the end-to-end tests in Chromium (Playwright)");
     let t = Instant::now();
@@ -504,20 +512,11 @@ fn test(root: &Path) -> Result {
     );
     let t = Instant::now();
     let fuzz = fuzz_build.and_then(|build| fuzz_briefly(root, build));
-    let (passed, failed) = match &fuzz {
-        Ok(count) => (*count, 0),
-        Err(message) => {
-            println!("!!! {message}");
-            (0, 1)
-        }
-    };
-    stages.push(Stage {
-        name: "fuzz (cargo fuzz)",
-        passed,
-        failed,
-        ok: fuzz.is_ok(),
-        seconds: t.elapsed().as_secs_f64(),
-    });
+    stages.push(Stage::of(
+        "fuzz (cargo fuzz)",
+        t,
+        fuzz.map(|targets| (targets, true)),
+    ));
 
     println!("\n==> Summary");
     for s in &stages {
@@ -649,8 +648,8 @@ fn ensure_contract_tools() -> Result<PathBuf> {
 }
 
 /// Starts the server on a fresh database and runs `end2end/api/contract.py` against it.
-/// Returns the operations checked, the failures, and whether the run passed.
-fn check_contract(root: &Path, server: &Path) -> Result<(u64, u64, bool)> {
+/// Returns the operations checked and whether every answer conformed.
+fn check_contract(root: &Path, server: &Path) -> Result<(u64, bool)> {
     let python = ensure_contract_tools()?;
     let data = root.join("target").join("contract-data");
     let _ = std::fs::remove_dir_all(&data);
@@ -689,7 +688,7 @@ fn check_contract(root: &Path, server: &Path) -> Result<(u64, u64, bool)> {
         .lines()
         .find(|line| line.starts_with("openapi.json: valid"))
         .map_or(0, |line| number_before(line, " operations"));
-    Ok((operations, u64::from(!ok), ok))
+    Ok((operations, ok))
 }
 
 /// The PostgreSQL the tests use when `BATON_TEST_POSTGRES` is not set.

@@ -87,20 +87,26 @@ pub fn ConversationActions(
         asking.set(None);
         send.dispatch(request);
     };
+    // A button that sends `request` at once (no dialog first).
+    let sends = move |class: &'static str, label: &'static str, request: Request| {
+        view! {
+            <button
+                class=class
+                disabled=move || busy.get()
+                on:click=move |_| dispatch(request.clone())
+            >
+                {label}
+            </button>
+        }
+    };
     let ask = move |dialog: Asking| move |_| asking.set(Some(dialog));
     let cancel = Callback::new(move |()| asking.set(None));
 
     view! {
         <div class="actions">
-            <Show when=move || allowed(Command::TakeOver)>
-                <button
-                    class="button primary"
-                    disabled=move || busy.get()
-                    on:click=move |_| dispatch(Request::TakeOver)
-                >
-                    "Take Over"
-                </button>
-            </Show>
+            <Show when=move || allowed(
+                Command::TakeOver,
+            )>{sends("button primary", "Take Over", Request::TakeOver)}</Show>
             <Show when=can_force>
                 <button class="button" disabled=move || busy.get() on:click=ask(Asking::Force)>
                     "Force takeover"
@@ -114,32 +120,16 @@ pub fn ConversationActions(
                     "Transfer"
                 </button>
             </Show>
-            <Show when=move || allowed(Command::Close)>
-                <button
-                    class="button ghost"
-                    disabled=move || busy.get()
-                    on:click=move |_| dispatch(Request::Close)
-                >
-                    "Close"
-                </button>
-            </Show>
+            <Show when=move || allowed(
+                Command::Close,
+            )>{sends("button ghost", "Close", Request::Close)}</Show>
             <Show when=move || allowed(Command::Reopen)>
-                <Show when=move || me.may(Mode::Ai, &Command::TakeOver)>
-                    <button
-                        class="button primary"
-                        disabled=move || busy.get()
-                        on:click=move |_| dispatch(Request::ReopenAndTakeOver)
-                    >
-                        "Reopen and take over"
-                    </button>
+                <Show when=move || {
+                    me.may(Mode::Ai, &Command::TakeOver)
+                }>
+                    {sends("button primary", "Reopen and take over", Request::ReopenAndTakeOver)}
                 </Show>
-                <button
-                    class="button"
-                    disabled=move || busy.get()
-                    on:click=move |_| dispatch(Request::Reopen)
-                >
-                    "Reopen"
-                </button>
+                {sends("button", "Reopen", Request::Reopen)}
             </Show>
         </div>
         {move || match asking.get() {

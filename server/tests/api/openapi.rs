@@ -75,13 +75,7 @@ async fn answers_have_the_documented_shape() {
         );
     }
 
-    let refused = ana
-        .call(
-            &app,
-            "/api/conversations/takeover",
-            json!({ "conversation_id": "nope" }),
-        )
-        .await;
+    let refused = ana.takeover(&app, "nope").await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     let kinds: Vec<String> = schemas["ApiError"]["oneOf"]
         .as_array()
