@@ -131,17 +131,20 @@ test('when two agents click Take Over together, one wins and the other sees who'
     await expect(panel(agent).getByRole('button', { name: 'Take Over' })).toBeEnabled();
     await expect(panel(agent).locator('.msg-ai')).toHaveCount(1);
   }
-  // Both buttons are pressed in the same instant: each page finds its button and clicks it in
-  // one step (Playwright's click() would first wait for each button to settle, by which time
-  // the winner's takeover has already reached the other dashboard and removed its button).
+  // Both buttons are pressed in the same instant: each page finds its button now and clicks
+  // it at one moment of the shared clock, 500 ms ahead, so neither click waits on the other
+  // page's turn (Playwright's click() would first wait for each button to settle, by which
+  // time the winner's takeover has already reached the other dashboard and removed its
+  // button; a busy machine can delay one page's evaluate just as long).
+  const at = Date.now() + 500;
   await Promise.all(
     [ana, budi].map((agent) =>
-      agent.evaluate(() => {
+      agent.evaluate((at) => {
         const buttons = document.querySelectorAll('section[aria-label="Conversation"] button');
         const takeOver = Array.from(buttons).find((b) => b.textContent?.trim() === 'Take Over');
         if (!takeOver) throw new Error('no Take Over button');
-        (takeOver as HTMLButtonElement).click();
-      }),
+        setTimeout(() => (takeOver as HTMLButtonElement).click(), Math.max(0, at - Date.now()));
+      }, at),
     ),
   );
 
