@@ -51,6 +51,8 @@ export default defineConfig({
       BATON_OWNER_GRACE_SECS: '5',
       // The webhook spec's receiver listens on 127.0.0.1.
       BATON_WEBHOOK_ALLOW_PRIVATE: 'true',
+      // The widget spec's shop pages: the next port may show the widget; the one after, not.
+      BATON_WIDGET_ORIGINS: `http://127.0.0.1:${port + 1}`,
       RUST_LOG: 'warn',
     },
   },

@@ -196,6 +196,12 @@ pub struct Config {
     )]
     pub webhook_retry_secs: Vec<u64>,
 
+    /// Origins whose pages may show the chat widget (`widget.js`), comma-separated, e.g.
+    /// `https://shop.example,https://www.shop.example`. Only they may frame the embedded chat
+    /// page; none: the widget is off.
+    #[arg(long, env = "BATON_WIDGET_ORIGINS", value_delimiter = ',', value_parser = crate::widget::parse_origin)]
+    pub widget_origins: Vec<String>,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -372,5 +378,25 @@ mod tests {
             config.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap())
         );
         assert!(Config::try_parse_from(["baton", "--trusted-proxies", "proxy.local"]).is_err());
+    }
+
+    #[test]
+    fn widget_origins_are_origins_and_a_malformed_one_stops_the_server() {
+        let config = Config::parse_from([
+            "baton",
+            "--widget-origins",
+            "https://Shop.Example,http://127.0.0.1:8080/",
+        ]);
+        assert_eq!(
+            config.widget_origins,
+            ["https://shop.example", "http://127.0.0.1:8080"]
+        );
+        assert!(Config::defaults().widget_origins.is_empty());
+        let refused =
+            Config::try_parse_from(["baton", "--widget-origins", "https://*.shop.example"])
+                .unwrap_err()
+                .to_string();
+        assert!(refused.contains("--widget-origins"), "{refused}");
+        assert!(refused.contains("is not an origin"), "{refused}");
     }
 }

@@ -56,7 +56,14 @@ pub async fn edge(State(state): State<AppState>, mut request: Request, next: Nex
         request.extensions_mut().insert(ClientAddress(client));
     }
     let mut response = next.run(request).await;
-    security_headers(response.headers_mut(), &state.csp);
+    let framable = response
+        .extensions()
+        .get::<crate::widget::FramePolicy>()
+        .map(|policy| policy.0.clone());
+    match framable {
+        Some(policy) => security_headers(response.headers_mut(), &policy, None),
+        None => security_headers(response.headers_mut(), &state.csp, Some("DENY")),
+    }
     response
 }
 
@@ -205,14 +212,16 @@ pub fn inline_scripts(html: &str) -> Vec<String> {
     scripts
 }
 
-fn security_headers(headers: &mut HeaderMap, csp: &str) {
+/// The headers of every response; `frame_options` is `None` on the one page other sites may
+/// frame (its policy's `frame-ancestors` says which).
+fn security_headers(headers: &mut HeaderMap, csp: &str, frame_options: Option<&str>) {
     let pairs = [
-        (header::CONTENT_SECURITY_POLICY, csp),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, Some(csp)),
+        (header::X_CONTENT_TYPE_OPTIONS, Some("nosniff")),
+        (header::REFERRER_POLICY, Some("no-referrer")),
+        (header::X_FRAME_OPTIONS, frame_options),
     ];
-    for (name, value) in pairs {
+    for (name, value) in pairs.into_iter().filter_map(|(n, v)| Some((n, v?))) {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }

@@ -59,6 +59,8 @@ pub mod store;
 pub mod telemetry;
 /// Webhooks: the dispatcher that sends the outbox, signed, with retries.
 pub mod webhooks;
+/// The chat widget for other sites: its embed page and status.
+pub mod widget;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -231,6 +233,7 @@ pub async fn prepare_with_clock(
         webhooks::Dispatcher::new(backend.outbox(), services.clock.clone(), config.webhooks());
     let board = routing::QueueBoard::new(services.clone(), hub.clone());
     let index = std::fs::read_to_string(config.dist.join("index.html")).unwrap_or_default();
+    let csp = guard::content_security_policy(&guard::inline_scripts(&index));
     let state = state::AppState {
         services,
         limits,
@@ -239,7 +242,8 @@ pub async fn prepare_with_clock(
         dispatcher,
         hub,
         config: Arc::new(config.clone()),
-        csp: guard::content_security_policy(&guard::inline_scripts(&index)).into(),
+        csp: csp.clone().into(),
+        embed_csp: widget::embed_policy(&csp, &config.widget_origins).into(),
         api_paths: Arc::new(http::api_paths()),
         listener_name: background.as_ref().map(|(_, name)| name.clone()),
         background: background.map(|(task, _)| Arc::new(task.abort_handle())),

@@ -1,10 +1,13 @@
 //! `/chat`: the customer's page. Starts a conversation, or resumes the one this browser
-//! holds (its id and secret token are kept in local storage).
+//! holds (its id and secret token are kept in local storage). `/chat/embed` is the same page
+//! inside the chat widget on another site (see [`super::embed`]); there the browser keeps
+//! the conversation per host site.
 
 use leptos::prelude::*;
 
 use super::browser;
 use super::customer_conversation::CustomerConversation;
+use super::embed::{Embed, ToHost};
 use crate::api::chat::start_chat;
 use crate::domain::ConversationId;
 
@@ -33,9 +36,33 @@ impl ChatSession {
     }
 }
 
-/// The customer's page.
+/// The longest greeting the host page may set on the widget.
+const MAX_GREETING_CHARS: usize = 120;
+
+/// The start form's heading: the widget's `data-greeting` when one is given.
+fn heading(greeting: Option<String>) -> String {
+    greeting
+        .map(|text| {
+            text.trim()
+                .chars()
+                .take(MAX_GREETING_CHARS)
+                .collect::<String>()
+        })
+        .filter(|text| !text.is_empty())
+        .unwrap_or_else(|| "How can we help?".to_owned())
+}
+
+/// The customer's page; `embed`: inside the chat widget on another site.
 #[component]
-pub fn ChatPage() -> impl IntoView {
+pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
+    let widget = embed.then(Embed::provide);
+    let greeting = heading(if embed {
+        leptos_router::hooks::use_query_map()
+            .get_untracked()
+            .get("greeting")
+    } else {
+        None
+    });
     let session =
         RwSignal::new(browser::load(SESSION_KEY).and_then(|raw| ChatSession::decode(&raw)));
     let name = RwSignal::new(String::new());
@@ -57,10 +84,13 @@ pub fn ChatPage() -> impl IntoView {
     let on_ended = Callback::new(move |()| {
         browser::forget(SESSION_KEY);
         session.set(None);
+        if let Some(widget) = widget {
+            widget.post(ToHost::Active(false));
+        }
     });
 
     view! {
-        <main class="chat-page">
+        <main class="chat-page" class:embed=embed>
             {move || match session.get() {
                 None => {
                     view! {
@@ -86,7 +116,7 @@ pub fn ChatPage() -> impl IntoView {
                                 start.dispatch(name.get_untracked());
                             }
                         >
-                            <h1>"How can we help?"</h1>
+                            <h1>{greeting.clone()}</h1>
                             <label for="display-name">"Your name (optional)"</label>
                             <input
                                 id="display-name"
@@ -129,5 +159,13 @@ mod tests {
         assert_eq!(ChatSession::decode(&kept.encode()), Some(kept));
         assert_eq!(ChatSession::decode("not-an-id:token"), None);
         assert_eq!(ChatSession::decode("no separator"), None);
+    }
+
+    #[test]
+    fn the_widget_greeting_heads_the_start_form_within_bounds() {
+        assert_eq!(heading(None), "How can we help?");
+        assert_eq!(heading(Some("   ".into())), "How can we help?");
+        assert_eq!(heading(Some(" Hi there! ".into())), "Hi there!");
+        assert_eq!(heading(Some("x".repeat(500))).chars().count(), 120);
     }
 }

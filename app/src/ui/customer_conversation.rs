@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::embed::{inform_host, Embed};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
 use super::format::client_id;
@@ -170,6 +171,9 @@ pub fn CustomerConversation(
             .map(|err| err.to_string())
     };
     let closed = move || matches!(answering.get(), Some(Answering::Closed));
+    if let Some(embed) = use_context::<Embed>() {
+        inform_host(embed, id, events, Signal::derive(closed));
+    }
     let can_ask = move || {
         matches!(
             answering.get(),

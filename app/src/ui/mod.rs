@@ -36,6 +36,8 @@ mod conversation_list;
 mod customer_conversation;
 /// The agent dashboard (signed in).
 mod dashboard;
+/// The customer page inside the chat widget on another site.
+mod embed;
 /// One entry of a conversation's log.
 mod event_item;
 /// A conversation's log with its "is typing" line.
@@ -140,7 +142,8 @@ pub fn App() -> impl IntoView {
             }>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/agent") view=AgentPage />
-                <Route path=path!("/chat") view=ChatPage />
+                <Route path=path!("/chat") view=|| view! { <ChatPage /> } />
+                <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
                 <Route path=path!("/admin") view=AdminPage />
             </Routes>
         </Router>
