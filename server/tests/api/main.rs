@@ -17,3 +17,4 @@ mod routing;
 mod security;
 mod upgrade;
 mod webhooks;
+mod widget;
