@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use leptos::prelude::provide_context;
+use tower::Layer as _;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -20,7 +21,11 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let dist = state.config.dist.clone();
-    let spa = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+    // The SPA's files go out gzip-compressed to browsers that accept it (the WASM shrinks to a
+    // third); the API and the sockets are not compressed.
+    let spa = tower_http::compression::CompressionLayer::new().layer(
+        ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html"))),
+    );
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
