@@ -244,6 +244,7 @@ pub async fn prepare_with_clock(
         config: Arc::new(config.clone()),
         csp: csp.clone().into(),
         embed_csp: widget::embed_policy(&csp, &config.widget_origins).into(),
+        index: index.into(),
         api_paths: Arc::new(http::api_paths()),
         listener_name: background.as_ref().map(|(_, name)| name.clone()),
         background: background.map(|(task, _)| Arc::new(task.abort_handle())),

@@ -95,14 +95,18 @@ pub fn embed_policy(csp: &str, origins: &[String]) -> String {
 #[derive(Clone)]
 pub struct FramePolicy(pub std::sync::Arc<str>);
 
-/// `/chat/embed`: the SPA's page, framable by the widget's origins only.
+/// `/chat/embed`: the SPA's page as read at start (the one the policy's script hashes were
+/// taken from), framable by the widget's origins only.
 pub async fn embed_page(State(state): State<AppState>) -> Response {
-    let index = state.config.dist.join("index.html");
-    let Ok(html) = tokio::fs::read_to_string(&index).await else {
-        tracing::error!(path = %index.display(), "the SPA is not built: no index.html");
+    if state.index.is_empty() {
+        tracing::error!(dist = %state.config.dist.display(), "the SPA is not built: no index.html");
         return error_response(&app::error::ApiError::unavailable());
-    };
-    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    }
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        state.index.to_string(),
+    )
+        .into_response();
     response
         .extensions_mut()
         .insert(FramePolicy(state.embed_csp.clone()));
