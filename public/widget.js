@@ -123,30 +123,21 @@
     emit('unread', count);
   }
 
-  function open() {
-    if (!panel) return;
-    ensureFrame();
-    isOpen = true;
-    panel.hidden = false;
-    button.setAttribute('aria-expanded', 'true');
-    state.open = true;
+  // Opens or closes the chat panel; the first opening loads the chat.
+  function show(opening) {
+    if (!panel || (!opening && !isOpen)) return;
+    if (opening) ensureFrame();
+    isOpen = opening;
+    panel.hidden = !opening;
+    button.setAttribute('aria-expanded', String(opening));
+    state.open = opening;
     save();
-    tell({ type: 'open' });
-    frame.focus();
-    emit('open');
+    tell({ type: opening ? 'open' : 'close' });
+    (opening ? frame : button).focus();
+    emit(opening ? 'open' : 'close');
   }
-
-  function close() {
-    if (!panel || !isOpen) return;
-    isOpen = false;
-    panel.hidden = true;
-    button.setAttribute('aria-expanded', 'false');
-    state.open = false;
-    save();
-    tell({ type: 'close' });
-    button.focus();
-    emit('close');
-  }
+  function open() { show(true); }
+  function close() { show(false); }
 
   window.addEventListener('message', function (event) {
     if (!frame || event.source !== frame.contentWindow || event.origin !== base) return;
