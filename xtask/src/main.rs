@@ -314,12 +314,18 @@ fn report_bundle(root: &Path) {
         let path = entry.path();
         if path.extension() == Some(OsStr::new("wasm")) {
             let raw = entry.metadata().map(|m| m.len()).unwrap_or_default();
-            let gzip = output(
-                "sh",
-                &["-c", &format!("gzip -9c '{}' | wc -c", path.display())],
-            )
-            .and_then(|s| s.parse::<u64>().ok())
-            .unwrap_or_default();
+            // The copy `precompress` wrote; compressed here only when there is none.
+            let gzip = std::fs::metadata(path.with_extension("wasm.gz"))
+                .map(|m| m.len())
+                .ok()
+                .or_else(|| {
+                    output(
+                        "sh",
+                        &["-c", &format!("gzip -9c '{}' | wc -c", path.display())],
+                    )
+                    .and_then(|s| s.parse::<u64>().ok())
+                })
+                .unwrap_or_default();
             println!("    wasm: {} KB raw, {} KB gzip", raw / 1024, gzip / 1024);
         }
     }
