@@ -6,6 +6,8 @@ const port = Number(process.env.E2E_PORT ?? 4173);
 const root = path.resolve(__dirname, '..');
 const server = process.env.BATON_SERVER ?? path.join(root, 'target', 'debug', 'baton');
 const database = process.env.E2E_DATABASE_URL ?? `sqlite://${path.join(__dirname, '.data', 'e2e.db')}`;
+// The widget spec's shop signs its customers' identity tokens with this (the specs read it).
+process.env.E2E_IDENTITY_SECRET ??= 'the-e2e-shop-signs-customers-with-this-secret';
 
 export default defineConfig({
   testDir: './tests',
@@ -53,6 +55,7 @@ export default defineConfig({
       BATON_WEBHOOK_ALLOW_PRIVATE: 'true',
       // The widget spec's shop pages: the next port may show the widget; the one after, not.
       BATON_WIDGET_ORIGINS: `http://127.0.0.1:${port + 1}`,
+      BATON_IDENTITY_SECRET: process.env.E2E_IDENTITY_SECRET,
       RUST_LOG: 'warn',
     },
   },

@@ -1,6 +1,7 @@
 /*! Baton chat widget. On a page: <script src="https://<baton>/widget.js" async></script>
  * Optional attributes: data-colour="#0b57d0", data-position="left" | "right",
- * data-greeting="Hi! How can we help?". API: Baton.open(), Baton.close(), Baton.on('unread', fn).
+ * data-greeting="Hi! How can we help?". API: Baton.open(), Baton.close(), Baton.on('unread', fn),
+ * Baton.identify(token) (a short-lived HS256 JWT the site's backend signed for its customer).
  * The chat itself is Baton's /chat/embed page in an iframe of Baton's own origin, loaded when
  * the visitor first opens the launcher (or at once on a later page while a chat goes on). */
 (function () {
@@ -19,7 +20,9 @@
 
   var state = load();
   var listeners = { unread: [], open: [], close: [] };
+  var MAX_TOKEN = 4096;
   var root, button, badge, panel, frame, frameReady = false, unread = 0, isOpen = false;
+  var identity = null;
 
   function load() {
     try {
@@ -146,6 +149,10 @@
     if (message.type === 'ready') {
       frameReady = true;
       tell({ type: 'hello', open: isOpen });
+      if (identity) tell({ type: 'identify', token: identity });
+    } else if (message.type === 'identity' && message.ok === false) {
+      var why = typeof message.error === 'string' ? message.error.slice(0, 300) : 'refused';
+      console.error('Baton: ' + why);
     } else if (message.type === 'unread') {
       var count = message.count;
       if (typeof count === 'number' && count >= 0 && count <= MAX_UNREAD && count % 1 === 0) {
@@ -161,6 +168,14 @@
     version: 1,
     open: open,
     close: close,
+    identify: function (token) {
+      if (typeof token !== 'string' || token.split('.').length !== 3 || token.length > MAX_TOKEN) {
+        console.error('Baton.identify: expected the JWT your server signed for this customer');
+        return;
+      }
+      identity = token;
+      tell({ type: 'identify', token: token });
+    },
     on: function (name, fn) {
       if (listeners[name] && typeof fn === 'function') {
         listeners[name].push(fn);

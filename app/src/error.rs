@@ -309,6 +309,7 @@ mod tests {
             brief: None,
             reply_due_since: None,
             contact_email: None,
+            verified: None,
             created_at: Timestamp(1),
             updated_at: Timestamp(42),
         }

@@ -92,6 +92,7 @@ fn main() {
         brief: None,
         reply_due_since: None,
         contact_email: None,
+        verified: None,
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

@@ -202,6 +202,17 @@ pub struct Config {
     #[arg(long, env = "BATON_WIDGET_ORIGINS", value_delimiter = ',', value_parser = crate::widget::parse_origin)]
     pub widget_origins: Vec<String>,
 
+    /// The secret the host site's backend signs customers' identity tokens with (JWT, HS256,
+    /// at least 32 bytes; see the chat widget's `Baton.identify`). Unset: identity tokens are
+    /// refused and every customer is anonymous.
+    #[arg(long, env = "BATON_IDENTITY_SECRET", hide_env_values = true, value_parser = IdentitySecret::parse)]
+    pub identity_secret: Option<IdentitySecret>,
+
+    /// Refuse conversations from customers the host site has not verified (needs
+    /// `--identity-secret`); the hosted `/chat` page can then start none either.
+    #[arg(long, env = "BATON_REQUIRE_IDENTITY")]
+    pub require_identity: bool,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -257,6 +268,24 @@ pub enum AiProvider {
     Openai,
 }
 
+/// The identity secret, checked at start; never printed.
+#[derive(Clone)]
+pub struct IdentitySecret(pub std::sync::Arc<app::backend::identity::IdentityKey>);
+
+impl std::fmt::Debug for IdentitySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdentitySecret(…)")
+    }
+}
+
+impl IdentitySecret {
+    /// The secret, or why it is too weak.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        app::backend::identity::IdentityKey::new(raw.as_bytes())
+            .map(|key| Self(std::sync::Arc::new(key)))
+    }
+}
+
 /// How log lines look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -273,8 +302,16 @@ impl Config {
     }
 
     /// Why this configuration must not start, if it must not: demo accounts with a public
-    /// password on a public (`https://`) deployment.
+    /// password on a public (`https://`) deployment, or verified customers required without
+    /// a secret to verify them with.
     pub fn refusal(&self) -> Option<String> {
+        if self.require_identity && self.identity_secret.is_none() {
+            return Some(
+                "--require-identity needs --identity-secret (the key the site signs its \
+                 customers' identity tokens with)"
+                    .into(),
+            );
+        }
         if self.seed_demo && self.secure_cookies() && !self.allow_demo_accounts {
             return Some(
                 "demo accounts (shared public password) on a public https:// deployment: \
@@ -347,6 +384,19 @@ mod tests {
             "http://127.0.0.1:3000",
         ];
         assert!(Config::parse_from(local).refusal().is_none());
+    }
+
+    #[test]
+    fn a_short_identity_secret_or_required_identity_without_one_stops_the_server() {
+        let short = Config::try_parse_from(["baton", "--identity-secret", "short"]).unwrap_err();
+        assert!(short.to_string().contains("at least 32 bytes"), "{short}");
+        let required = Config::parse_from(["baton", "--require-identity"]);
+        assert!(required.refusal().unwrap().contains("--identity-secret"));
+        let secret = "s".repeat(32);
+        let both =
+            Config::parse_from(["baton", "--require-identity", "--identity-secret", &secret]);
+        assert!(both.refusal().is_none());
+        assert!(!format!("{both:?}").contains(&secret));
     }
 
     #[test]

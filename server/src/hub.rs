@@ -532,6 +532,7 @@ pub(crate) mod tests_support {
             brief: None,
             reply_due_since: None,
             contact_email: None,
+            verified: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

@@ -223,6 +223,11 @@ pub async fn prepare_with_clock(
         clock,
         session_ttl_secs: i64::from(config.session_ttl_hours) * 3600,
         secure_cookies: config.secure_cookies(),
+        identity: config
+            .identity_secret
+            .as_ref()
+            .map(|secret| secret.0.clone()),
+        require_identity: config.require_identity,
     };
     let leadership = match &backend {
         Backend::Sqlite(_) => routing::leader::Leadership::Alone,

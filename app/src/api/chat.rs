@@ -27,17 +27,49 @@ pub struct ChatView {
     pub last_seq: u64,
 }
 
-/// Starts a conversation with the AI assistant.
+/// Starts a conversation with the AI assistant. `identity`: the host site's signed token for
+/// a customer it has signed in (see the chat widget's `Baton.identify`); a verified customer
+/// with an open conversation resumes it instead. A refused token starts nothing.
 #[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
-pub async fn start_chat(display_name: Option<String>) -> Result<ChatStarted, ApiError> {
+pub async fn start_chat(
+    display_name: Option<String>,
+    identity: Option<String>,
+) -> Result<ChatStarted, ApiError> {
     use crate::backend::{chat, Services};
 
     let services = Services::from_context()?;
-    let (conversation_id, token) = chat::start(&services, display_name.as_deref()).await?;
+    let (conversation_id, token) =
+        chat::start(&services, display_name.as_deref(), identity.as_deref()).await?;
     Ok(ChatStarted {
         conversation_id,
         token,
     })
+}
+
+/// The host site identified the customer: checks its signed `identity` token and answers
+/// which conversation this browser should show — the one it holds (`conversation_id` and
+/// `token`, now marked verified if it was anonymous), the customer's open conversation from
+/// another device, or none (the start form). A refused token is a 401 and changes nothing.
+#[server(prefix = "/api", endpoint = "chat/identify", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
+pub async fn identify_chat(
+    identity: String,
+    conversation_id: Option<ConversationId>,
+    token: Option<String>,
+) -> Result<Option<ChatStarted>, ApiError> {
+    use crate::backend::{chat, Services};
+
+    let services = Services::from_context()?;
+    let held = conversation_id.zip(token);
+    let shown = chat::identify(
+        &services,
+        &identity,
+        held.as_ref().map(|(id, token)| (*id, token.as_str())),
+    )
+    .await?;
+    Ok(shown.map(|(conversation_id, token)| ChatStarted {
+        conversation_id,
+        token,
+    }))
 }
 
 /// Sends the customer's message. In AI mode the AI answers shortly after; a repeated

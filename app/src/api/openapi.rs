@@ -184,6 +184,7 @@ pub fn document() -> OpenApi {
         operation::<auth::Logout>(Access::Agent, &mut schemas),
         operation::<auth::Me>(Access::Agent, &mut schemas),
         operation::<chat::StartChat>(Access::Customer, &mut schemas),
+        operation::<chat::IdentifyChat>(Access::Customer, &mut schemas),
         operation::<chat::SendChat>(Access::Customer, &mut schemas),
         operation::<chat::ChatHistory>(Access::Customer, &mut schemas),
         operation::<chat::RequestHuman>(Access::Customer, &mut schemas),

@@ -1,6 +1,7 @@
 //! The customer's side of a conversation: starting it, writing into it (the AI answers when
 //! it handles the conversation), reading what the customer may see, and asking for a person.
 
+use super::identity::{Identity, IdentityError};
 use super::{ai, auth, handoff::publish, Limit, NewAudit, NewConversation, NewMessage, Services};
 use crate::domain::{
     Answering, AuditAction, Author, ClientId, ConversationId, DisplayName, Email, EscalationReason,
@@ -11,31 +12,146 @@ use crate::error::ApiError;
 /// The display name of a customer who gives none.
 const GUEST: &str = "Guest";
 
-/// Starts a conversation in AI mode; returns it with the customer's secret token.
+/// Starts a conversation in AI mode; returns it with the customer's secret token. With a
+/// verified `identity` token whose customer already has an open conversation, that one is
+/// resumed (with a token of its own for this browser) instead.
 #[tracing::instrument(skip_all)]
 pub async fn start(
     services: &Services,
     display_name: Option<&str>,
+    identity: Option<&str>,
 ) -> Result<(ConversationId, String), ApiError> {
     services.limit(Limit::StartPerAddress, &auth::client_address())?;
-    let customer_name = match display_name.map(str::trim) {
-        None | Some("") => DisplayName::parse(GUEST)?,
-        Some(name) => DisplayName::parse(name)?,
+    let identity = verify_identity(services, identity)?;
+    if let Some(identity) = &identity {
+        if let Some(open) = services
+            .store
+            .open_conversation_of(&identity.customer.id)
+            .await?
+        {
+            return resume(services, open).await;
+        }
+    }
+    let customer_name = match (&identity, display_name.map(str::trim)) {
+        (
+            Some(Identity {
+                name: Some(name), ..
+            }),
+            _,
+        ) => name.clone(),
+        (_, None | Some("")) => DisplayName::parse(GUEST)?,
+        (_, Some(name)) => DisplayName::parse(name)?,
     };
     let (token, token_hash) = auth::new_token();
     let new = NewConversation {
         id: ConversationId::new(),
         customer_name,
         token_hash,
+        verified: identity.map(|identity| identity.customer),
     };
     let conversation = services
         .store
         .create_conversation(new, services.now())
         .await?;
-    let events = services.store.events(conversation.id, 0, 1).await?;
+    let events = services
+        .store
+        .events(conversation.id, 0, conversation.last_seq as u32)
+        .await?;
     services.publisher.publish(&conversation, &events);
     tracing::info!(conversation_id = %conversation.id, "conversation started");
     Ok((conversation.id, token))
+}
+
+/// The host site identified the customer (`Baton.identify`): returns the conversation this
+/// browser should show, if any. The one it `held` stays when it is this customer's, or is
+/// anonymous and this customer has no other open conversation (it then becomes theirs); the
+/// customer's open conversation elsewhere is resumed; a conversation of another verified
+/// customer is never shown (a shared computer), and with nothing to show the customer gets the
+/// start form. A refused token changes nothing.
+#[tracing::instrument(skip_all)]
+pub async fn identify(
+    services: &Services,
+    identity: &str,
+    held: Option<(ConversationId, &str)>,
+) -> Result<Option<(ConversationId, String)>, ApiError> {
+    services.limit(Limit::StartPerAddress, &auth::client_address())?;
+    let identity = verify_identity(services, Some(identity))?.ok_or(IdentityError::Malformed)?;
+    let open = services
+        .store
+        .open_conversation_of(&identity.customer.id)
+        .await?;
+    let held = match held {
+        None => None,
+        Some((id, token)) => match auth::customer_conversation(services, id, token).await {
+            Ok(conversation) if conversation.mode != Mode::Closed => {
+                Some((conversation, token.to_owned()))
+            }
+            Ok(_) | Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. }) => None,
+            Err(err) => return Err(err),
+        },
+    };
+    match (held, open) {
+        (Some((held, token)), _)
+            if held
+                .verified
+                .as_ref()
+                .is_some_and(|verified| verified.id == identity.customer.id) =>
+        {
+            Ok(Some((held.id, token)))
+        }
+        (_, Some(open)) => resume(services, open).await.map(Some),
+        (Some((held, token)), None) if held.verified.is_none() => {
+            let name = match identity.name {
+                Some(name) => name,
+                None => DisplayName::parse(&held.customer_name)?,
+            };
+            let committed = services
+                .store
+                .verify_customer(held.id, name, identity.customer, services.now())
+                .await?;
+            Ok(committed.map(|committed| {
+                publish(services, &committed);
+                tracing::info!(conversation_id = %held.id, "customer verified");
+                (held.id, token)
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Checks the host site's identity token when one is given; without one, refuses when every
+/// customer must be verified (`--require-identity`).
+fn verify_identity(services: &Services, token: Option<&str>) -> Result<Option<Identity>, ApiError> {
+    match token.map(str::trim).filter(|token| !token.is_empty()) {
+        Some(token) => {
+            let key = services
+                .identity
+                .as_ref()
+                .ok_or(IdentityError::NotConfigured)?;
+            let identity = key.verify(token, services.now()).inspect_err(|err| {
+                tracing::warn!(reason = %err, "identity token refused");
+            })?;
+            Ok(Some(identity))
+        }
+        None if services.require_identity => Err(ApiError::unauthorized(
+            "This chat is for signed-in customers: please sign in on the site first",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Gives this browser a token of its own for the verified customer's open conversation `id`.
+async fn resume(
+    services: &Services,
+    id: ConversationId,
+) -> Result<(ConversationId, String), ApiError> {
+    let (token, token_hash) = auth::new_token();
+    services
+        .store
+        .add_customer_key(id, &token_hash, services.now())
+        .await?;
+    tracing::info!(conversation_id = %id, "verified customer resumed the conversation");
+    Ok((id, token))
 }
 
 /// Appends the customer's message (a repeated `client_id` returns the first one) and, in AI

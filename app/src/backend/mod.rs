@@ -14,6 +14,8 @@ pub mod auth;
 pub mod chat;
 /// Take over, hand over, transfer, close, reopen, and sending as an agent.
 pub mod handoff;
+/// Verified customers: the host site's signed identity tokens.
+pub mod identity;
 /// The ports the server implements: store, responder, publisher, presence, clock.
 pub mod ports;
 /// Changes Baton makes itself: assignment and requeues.

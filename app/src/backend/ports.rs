@@ -11,7 +11,7 @@ use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
-    ListFilter, Message, MessageBody, Mode, Refusal, Timestamp,
+    ListFilter, Message, MessageBody, Mode, Refusal, Timestamp, VerifiedCustomer,
 };
 use crate::error::ApiError;
 
@@ -30,6 +30,10 @@ pub struct Services {
     pub session_ttl_secs: i64,
     /// Whether cookies get `Secure` (the public origin is HTTPS).
     pub secure_cookies: bool,
+    /// The key that checks customers' identity tokens (none: no identity secret set).
+    pub identity: Option<Arc<super::identity::IdentityKey>>,
+    /// Refuse conversations from customers without a verified identity.
+    pub require_identity: bool,
 }
 
 impl Services {
@@ -175,6 +179,8 @@ pub struct NewConversation {
     pub id: ConversationId,
     pub customer_name: DisplayName,
     pub token_hash: String,
+    /// Who the host site verified the customer to be, if it did.
+    pub verified: Option<VerifiedCustomer>,
 }
 
 /// An audit entry to append.
@@ -222,7 +228,8 @@ pub struct CommittedTransition {
 pub trait Store: Send + Sync + 'static {
     // Conversations.
 
-    /// Creates a conversation in AI mode with its `Started` event (seq 1).
+    /// Creates a conversation in AI mode with its `Started` event (seq 1), and a
+    /// `CustomerVerified` event (seq 2) when the customer is verified.
     async fn create_conversation(
         &self,
         new: NewConversation,
@@ -230,8 +237,31 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Conversation, StoreError>;
     /// One conversation.
     async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError>;
-    /// The stored hash of the customer's token.
-    async fn customer_token_hash(&self, id: ConversationId) -> Result<String, StoreError>;
+    /// The stored hashes of the customer's tokens for the conversation: the one it started
+    /// with and those issued when the same verified customer resumed it elsewhere.
+    async fn customer_token_hashes(&self, id: ConversationId) -> Result<Vec<String>, StoreError>;
+    /// The verified customer's latest conversation that is not closed.
+    async fn open_conversation_of(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<ConversationId>, StoreError>;
+    /// Stores one more customer token for the conversation (a verified customer resuming it
+    /// on another device); the earlier tokens stay valid.
+    async fn add_customer_key(
+        &self,
+        id: ConversationId,
+        token_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Records who the host site verified the customer of an anonymous conversation to be,
+    /// with a `CustomerVerified` event. `None` when it is closed or already verified.
+    async fn verify_customer(
+        &self,
+        id: ConversationId,
+        customer_name: DisplayName,
+        customer: VerifiedCustomer,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError>;
     /// Conversations for the dashboard, newest activity first, waiting ones on top.
     async fn list_conversations(
         &self,

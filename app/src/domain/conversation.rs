@@ -14,6 +14,17 @@ pub struct Waiting {
     pub since: Timestamp,
 }
 
+/// Who the host site says the customer is: the claims of an identity token signed with the
+/// deployment's secret (see the chat widget's `Baton.identify`), verified by Baton.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VerifiedCustomer {
+    /// The customer's id in the host site's own accounts (the token's `sub`).
+    pub id: String,
+    /// The e-mail address the host site vouches for, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
 /// A conversation as agents see it in the list and at the top of the chat panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
@@ -42,6 +53,10 @@ pub struct Conversation {
     /// The e-mail address the customer left for the team, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
+    /// Who the host site verified the customer to be (the chat widget's identity token);
+    /// none: an anonymous customer, whose name is only what they typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<VerifiedCustomer>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -217,6 +232,7 @@ mod tests {
             brief: None,
             reply_due_since: None,
             contact_email: None,
+            verified: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentRef, ConversationId, MessageBody, MessageId, Timestamp};
+use super::{AgentRef, ConversationId, MessageBody, MessageId, Timestamp, VerifiedCustomer};
 
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -136,6 +136,12 @@ pub enum EventKind {
     },
     /// The customer left an e-mail address for the team to write to.
     ContactLeft { email: String },
+    /// The host site verified who the customer is (the chat widget's identity token); agents
+    /// see the name, id and e-mail it vouches for.
+    CustomerVerified {
+        customer_name: String,
+        customer: VerifiedCustomer,
+    },
     /// The conversation waits for a human (still in AI mode until taken over).
     WaitingForHuman {
         reason: EscalationReason,
@@ -203,7 +209,7 @@ impl Event {
                 from: from.clone(),
                 reason: String::new(),
             },
-            EventKind::WaitingForHuman { .. } => return None,
+            EventKind::WaitingForHuman { .. } | EventKind::CustomerVerified { .. } => return None,
         };
         Some(Event {
             kind,

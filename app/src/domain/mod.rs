@@ -30,7 +30,7 @@ pub mod webhook;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
 pub use audit::{AuditAction, AuditEntry};
-pub use conversation::{Answering, Conversation, ListFilter, Selection, Waiting};
+pub use conversation::{Answering, Conversation, ListFilter, Selection, VerifiedCustomer, Waiting};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
 pub use mode::{

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{EventKind, Timestamp};
 
 /// Every event type a webhook can carry, in the order the admin page lists them.
-pub const EVENT_TYPES: [&str; 12] = [
+pub const EVENT_TYPES: [&str; 13] = [
     "conversation.started",
     "conversation.waiting",
     "conversation.taken_over",
@@ -18,6 +18,7 @@ pub const EVENT_TYPES: [&str; 12] = [
     "conversation.closed",
     "conversation.reopened",
     "conversation.contact_left",
+    "conversation.customer_verified",
     "message.created",
 ];
 
@@ -35,6 +36,7 @@ pub fn event_type(kind: &EventKind) -> &'static str {
         EventKind::Closed { .. } => "conversation.closed",
         EventKind::Reopened { .. } => "conversation.reopened",
         EventKind::ContactLeft { .. } => "conversation.contact_left",
+        EventKind::CustomerVerified { .. } => "conversation.customer_verified",
         EventKind::Message { .. } => "message.created",
     }
 }
@@ -215,6 +217,13 @@ mod tests {
             },
             EventKind::ContactLeft {
                 email: "sari@example.com".into(),
+            },
+            EventKind::CustomerVerified {
+                customer_name: "Sari".into(),
+                customer: crate::domain::VerifiedCustomer {
+                    id: "42".into(),
+                    email: None,
+                },
             },
         ] {
             assert!(EVENT_TYPES.contains(&event_type(&kind)));

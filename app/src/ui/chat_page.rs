@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::browser;
 use super::customer_conversation::CustomerConversation;
 use super::embed::{Embed, ToHost};
-use crate::api::chat::start_chat;
+use crate::api::chat::{identify_chat, start_chat, ChatStarted};
 use crate::domain::ConversationId;
 
 /// Where the browser keeps the conversation it resumes.
@@ -33,6 +33,26 @@ impl ChatSession {
 
     fn encode(&self) -> String {
         format!("{}:{}", self.id, self.token)
+    }
+}
+
+impl From<ChatStarted> for ChatSession {
+    fn from(started: ChatStarted) -> Self {
+        Self {
+            id: started.conversation_id,
+            token: started.token,
+        }
+    }
+}
+
+/// Shows `shown` and keeps it for the next visit (none: forgets it; the start form shows).
+fn keep(session: RwSignal<Option<ChatSession>>, shown: Option<ChatSession>) {
+    match &shown {
+        Some(shown) => browser::store(SESSION_KEY, &shown.encode()),
+        None => browser::forget(SESSION_KEY),
+    }
+    if session.get_untracked() != shown {
+        session.set(shown);
     }
 }
 
@@ -66,20 +86,44 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     let session =
         RwSignal::new(browser::load(SESSION_KEY).and_then(|raw| ChatSession::decode(&raw)));
     let name = RwSignal::new(String::new());
+    let identity = move || widget.and_then(|widget| widget.identity.get_untracked());
     let start = Action::new_local(move |display_name: &String| {
-        let display_name = display_name.clone();
+        let display_name = (!display_name.trim().is_empty()).then(|| display_name.clone());
         async move {
-            let started =
-                start_chat((!display_name.trim().is_empty()).then_some(display_name)).await?;
-            let fresh = ChatSession {
-                id: started.conversation_id,
-                token: started.token,
-            };
-            browser::store(SESSION_KEY, &fresh.encode());
-            session.set(Some(fresh));
+            let started = start_chat(display_name, identity()).await?;
+            keep(session, Some(started.into()));
             Ok::<_, crate::error::ApiError>(())
         }
     });
+    // The host page identified its signed-in customer: show the conversation Baton says.
+    let identify = Action::new_local(move |token: &String| {
+        let token = token.clone();
+        let held = session.get_untracked();
+        async move {
+            let (id, held_token) = held.clone().map(|held| (held.id, held.token)).unzip();
+            let outcome = identify_chat(token, id, held_token).await;
+            if let Some(widget) = widget {
+                widget.post(ToHost::Identity(
+                    outcome.as_ref().map(|_| ()).map_err(ToString::to_string),
+                ));
+            }
+            match outcome {
+                // A chat started meanwhile (with the token) stays.
+                Ok(shown) if session.get_untracked() == held => {
+                    keep(session, shown.map(ChatSession::from))
+                }
+                Ok(_) => {}
+                Err(err) => leptos::logging::error!("Baton: {err}"),
+            }
+        }
+    });
+    if let Some(widget) = widget {
+        Effect::new(move |_| {
+            if let Some(token) = widget.identity.get() {
+                identify.dispatch(token);
+            }
+        });
+    }
     let (starting, started) = (start.pending(), start.value());
     let on_ended = Callback::new(move |()| {
         browser::forget(SESSION_KEY);

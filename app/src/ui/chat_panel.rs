@@ -11,7 +11,7 @@ use super::composer::Composer;
 use super::conversation_actions::{requests, ConversationActions};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
-use super::format::ago;
+use super::format::{ago, verified_detail};
 use crate::domain::{Conversation, ConversationId, Mode};
 use crate::error::ApiError;
 
@@ -110,6 +110,21 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                     </button>
                     <div class="panel-title">
                         <h2>{field(|c| c.customer_name.clone())}</h2>
+                        {move || {
+                            conversation
+                                .with(|c| c.as_ref().and_then(|c| c.verified.clone()))
+                                .map(|customer| {
+                                    view! {
+                                        <p class="panel-verified" data-testid="verified">
+                                            <span class="verified" aria-hidden="true">
+                                                "✓"
+                                            </span>
+                                            " Verified by the site · "
+                                            {verified_detail(&customer)}
+                                        </p>
+                                    }
+                                })
+                        }}
                         <p class="panel-state" data-testid="conversation-state">
                             {field(state_text)}
                         </p>

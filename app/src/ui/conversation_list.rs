@@ -126,7 +126,23 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                 on:click=move |_| board.select(id)
             >
                 <span class="conversation-head">
-                    <span class="customer">{c.customer_name}</span>
+                    <span class="customer">
+                        {c.customer_name}
+                        {c
+                            .verified
+                            .is_some()
+                            .then(|| {
+                                view! {
+                                    <span
+                                        class="verified"
+                                        title="Verified by the site"
+                                        aria-label="verified by the site"
+                                    >
+                                        "✓"
+                                    </span>
+                                }
+                            })}
+                    </span>
                     <span class="conversation-badges">
                         <Show when=move || { unread() > 0 }>
                             <span class="unread" aria-label=move || format!("{} unread", unread())>

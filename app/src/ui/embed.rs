@@ -5,9 +5,11 @@
 //! The page accepts messages from its parent window only, and after the first one only from
 //! that parent's origin (the server lets nothing but the `--widget-origins` frame this page);
 //! it posts to that origin only. From the host: `hello` (the launcher's panel is `open` or not),
-//! `open`, `close`. To the host: `ready` (this page listens; carries nothing), `unread`
-//! (`count`: the agent's and AI's messages the customer has not seen), `active` (whether a
-//! conversation is going on, so the host can load the chat early on its next page).
+//! `open`, `close`, `identify` (`token`: the host site's signed identity token for its
+//! signed-in customer, see [`crate::backend::identity`]). To the host: `ready` (this page
+//! listens; carries nothing), `unread` (`count`: the agent's and AI's messages the customer has
+//! not seen), `active` (whether a conversation is going on, so the host can load the chat early
+//! on its next page), `identity` (`ok`, and `error` when Baton refused the token).
 
 use leptos::prelude::*;
 
@@ -21,7 +23,12 @@ pub struct Embed {
     pub visible: RwSignal<bool>,
     /// The host page's origin, learnt from its first message.
     host: RwSignal<Option<String>>,
+    /// The identity token the host page gave (`Baton.identify`), not yet checked.
+    pub identity: RwSignal<Option<String>>,
 }
+
+/// The longest identity token read from the host; a longer one is ignored.
+const MAX_IDENTITY_BYTES: usize = 4_096;
 
 /// What the host page may say.
 #[cfg_attr(not(feature = "csr"), allow(dead_code))] // Only the browser build listens.
@@ -30,6 +37,7 @@ enum FromHost {
     Hello { open: bool },
     Open,
     Close,
+    Identify { token: String },
 }
 
 /// What this page tells the host.
@@ -39,6 +47,8 @@ pub enum ToHost {
     Ready,
     Unread(u32),
     Active(bool),
+    /// Whether Baton accepted the host's identity token; why not, when it refused it.
+    Identity(Result<(), String>),
 }
 
 impl Embed {
@@ -47,6 +57,7 @@ impl Embed {
         let embed = Self {
             visible: RwSignal::new(false),
             host: RwSignal::new(None),
+            identity: RwSignal::new(None),
         };
         provide_context(embed);
         bridge::listen(embed);
@@ -72,6 +83,7 @@ impl Embed {
             FromHost::Hello { open } => self.visible.set(open),
             FromHost::Open => self.visible.set(true),
             FromHost::Close => self.visible.set(false),
+            FromHost::Identify { token } => self.identity.set(Some(token)),
         }
     }
 }
@@ -129,16 +141,20 @@ pub fn unread(events: &[Event], seen: u64) -> u32 {
     u32::try_from(count).unwrap_or(u32::MAX)
 }
 
-/// Reads a message from the host: an object `{ baton: 1, type: "hello" | "open" | "close" }`
-/// (`hello` with a boolean `open`). Anything else, of any size or shape, is `None`.
+/// Reads a message from the host: an object `{ baton: 1, type: "hello" | "open" | "close" |
+/// "identify" }` (`hello` with a boolean `open`, `identify` with a string `token` of at most
+/// [`MAX_IDENTITY_BYTES`]). Anything else, of any size or shape, is `None`.
 #[cfg_attr(not(feature = "csr"), allow(dead_code))] // Only the browser build listens.
-fn read(kind: Option<&str>, open: Option<bool>) -> Option<FromHost> {
+fn read(kind: Option<&str>, open: Option<bool>, token: Option<String>) -> Option<FromHost> {
     match kind? {
         "hello" => Some(FromHost::Hello {
             open: open.unwrap_or(false),
         }),
         "open" => Some(FromHost::Open),
         "close" => Some(FromHost::Close),
+        "identify" => token
+            .filter(|token| !token.is_empty() && token.len() <= MAX_IDENTITY_BYTES)
+            .map(|token| FromHost::Identify { token }),
         _ => None,
     }
 }
@@ -177,7 +193,13 @@ mod bridge {
                 let kind = get(&data, "type")
                     .as_string()
                     .filter(|kind| kind.len() <= MAX_TYPE_LEN);
-                if let Some(message) = read(kind.as_deref(), get(&data, "open").as_bool()) {
+                // Measured before it is copied out of the event: a huge string is left unread.
+                let token = get(&data, "token")
+                    .dyn_into::<js_sys::JsString>()
+                    .ok()
+                    .filter(|token| token.length() as usize <= super::MAX_IDENTITY_BYTES)
+                    .map(String::from);
+                if let Some(message) = read(kind.as_deref(), get(&data, "open").as_bool(), token) {
                     embed.receive(event.origin(), message);
                 }
             }
@@ -211,6 +233,13 @@ mod bridge {
             ToHost::Active(active) => {
                 set("type", "active".into());
                 set("active", (*active).into());
+            }
+            ToHost::Identity(outcome) => {
+                set("type", "identity".into());
+                set("ok", outcome.is_ok().into());
+                if let Err(error) = outcome {
+                    set("error", error.as_str().into());
+                }
             }
         }
         let _ = parent.post_message(&object, origin);
@@ -271,18 +300,27 @@ mod tests {
     }
 
     #[test]
-    fn only_the_three_host_messages_are_read() {
+    fn only_the_four_host_messages_are_read() {
         assert_eq!(
-            read(Some("hello"), Some(true)),
+            read(Some("hello"), Some(true), None),
             Some(FromHost::Hello { open: true })
         );
         assert_eq!(
-            read(Some("hello"), None),
+            read(Some("hello"), None, None),
             Some(FromHost::Hello { open: false })
         );
-        assert_eq!(read(Some("open"), None), Some(FromHost::Open));
-        assert_eq!(read(Some("close"), Some(true)), Some(FromHost::Close));
-        assert_eq!(read(Some("identify"), None), None);
-        assert_eq!(read(None, None), None);
+        assert_eq!(read(Some("open"), None, None), Some(FromHost::Open));
+        assert_eq!(read(Some("close"), Some(true), None), Some(FromHost::Close));
+        assert_eq!(
+            read(Some("identify"), None, Some("a.b.c".into())),
+            Some(FromHost::Identify {
+                token: "a.b.c".into()
+            })
+        );
+        assert_eq!(read(Some("identify"), None, None), None);
+        assert_eq!(read(Some("identify"), None, Some(String::new())), None);
+        assert_eq!(read(Some("identify"), None, Some("x".repeat(5_000))), None);
+        assert_eq!(read(Some("reset"), None, None), None);
+        assert_eq!(read(None, None, None), None);
     }
 }

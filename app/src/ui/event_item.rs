@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::browser::{local_time, LocalTime};
 use super::clock::use_now;
-use super::format::ago;
+use super::format::{ago, verified_detail};
 use crate::domain::{Author, Event, EventKind, Timestamp};
 
 /// Who reads the log: agents see internal entries, customers see their own view.
@@ -127,6 +127,15 @@ fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<Str
             (
                 "The customer left an e-mail address".to_owned(),
                 Some(email.clone()),
+            )
+        }),
+        EventKind::CustomerVerified {
+            customer_name,
+            customer,
+        } => internal.then(|| {
+            (
+                format!("The site verified the customer as {customer_name}"),
+                Some(verified_detail(customer)),
             )
         }),
         EventKind::WaitingForHuman {

@@ -1,6 +1,6 @@
 //! Small formatting helpers.
 
-use crate::domain::{Conversation, Mode, Timestamp};
+use crate::domain::{Conversation, Mode, Timestamp, VerifiedCustomer};
 
 /// "just now", "3 s ago", "5 min ago", "2 h ago".
 pub fn ago(then: Timestamp, now_millis: i64) -> String {
@@ -10,6 +10,14 @@ pub fn ago(then: Timestamp, now_millis: i64) -> String {
         2..=59 => format!("{secs} s ago"),
         60..=3599 => format!("{} min ago", secs / 60),
         _ => format!("{} h ago", secs / 3600),
+    }
+}
+
+/// What the host site vouches for about a verified customer: "Customer id 42 · sari@example.com".
+pub fn verified_detail(customer: &VerifiedCustomer) -> String {
+    match &customer.email {
+        Some(email) => format!("Customer id {} · {email}", customer.id),
+        None => format!("Customer id {}", customer.id),
     }
 }
 
@@ -41,6 +49,20 @@ pub fn client_id() -> crate::domain::ClientId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verified_customer_reads_as_their_id_and_email() {
+        let mut customer = VerifiedCustomer {
+            id: "42".into(),
+            email: Some("sari@example.com".into()),
+        };
+        assert_eq!(
+            verified_detail(&customer),
+            "Customer id 42 · sari@example.com"
+        );
+        customer.email = None;
+        assert_eq!(verified_detail(&customer), "Customer id 42");
+    }
 
     #[test]
     fn ages_read_naturally() {

@@ -208,6 +208,7 @@ pub(super) mod tests {
             brief: None,
             reply_due_since: None,
             contact_email: None,
+            verified: None,
             created_at: Timestamp(0),
             updated_at: Timestamp(updated),
         }

@@ -162,6 +162,7 @@ pub fn embedded_responder(report: &mut Report) {
         brief: None,
         reply_due_since: None,
         contact_email: None,
+        verified: None,
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

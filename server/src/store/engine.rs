@@ -15,16 +15,17 @@ use app::backend::{
 use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
-    Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId, Email,
-    EscalationReason, Event, EventKind, ListFilter, Message, MessageBody, MessageId, Mode,
-    Timestamp, Writer,
+    Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId,
+    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody,
+    MessageId, Mode, Timestamp, VerifiedCustomer, Writer,
 };
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 
 use super::rows::{
-    agent_from_row, attempt_from_row, audit_from_row, conversation_from_row, delivery_from_row,
-    endpoint_from_row, event_from_row, kind_tag, preview_of_kinds, sender_key, Columns, Keys,
+    agent_from_row, attempt_from_row, audit_from_row, conversation_from_row,
+    conversation_id_from_row, delivery_from_row, endpoint_from_row, event_from_row, kind_tag,
+    preview_of_kinds, sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -651,11 +652,17 @@ impl<S: Shell> Store for SqlStore<S> {
     ) -> Result<Conversation, StoreError> {
         self.write(move |db| {
             Box::pin(async move {
-                run(db, sql::insert_conversation(&new, at)).await?;
-                let started = EventKind::Started {
+                let mut kinds = vec![EventKind::Started {
                     customer_name: new.customer_name.to_string(),
-                };
-                insert_events(db, new.id, 1, vec![started], None, None, at).await?;
+                }];
+                if let Some(customer) = &new.verified {
+                    kinds.push(EventKind::CustomerVerified {
+                        customer_name: new.customer_name.to_string(),
+                        customer: customer.clone(),
+                    });
+                }
+                run(db, sql::insert_conversation(&new, kinds.len(), at)).await?;
+                insert_events(db, new.id, 1, kinds, None, None, at).await?;
                 load_conversation(db, new.id).await
             })
         })
@@ -666,9 +673,55 @@ impl<S: Shell> Store for SqlStore<S> {
         self.one(sql::conversation(id), conversation_from_row).await
     }
 
-    async fn customer_token_hash(&self, id: ConversationId) -> Result<String, StoreError> {
-        self.one(sql::customer_token_hash(id), |row| row.text("token_hash"))
+    async fn customer_token_hashes(&self, id: ConversationId) -> Result<Vec<String>, StoreError> {
+        let hashes = self
+            .all(sql::customer_token_hashes(id), |row| row.text("token_hash"))
+            .await?;
+        if hashes.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        Ok(hashes)
+    }
+
+    async fn open_conversation_of(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<ConversationId>, StoreError> {
+        self.first(
+            sql::open_conversation_of(customer_id),
+            conversation_id_from_row,
+        )
+        .await
+    }
+
+    async fn add_customer_key(
+        &self,
+        id: ConversationId,
+        token_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.execute(sql::insert_customer_key(id, token_hash, at))
             .await
+    }
+
+    async fn verify_customer(
+        &self,
+        id: ConversationId,
+        customer_name: DisplayName,
+        customer: VerifiedCustomer,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                let update = sql::verify_customer(id, customer_name.as_str(), &customer, at);
+                let kinds = vec![EventKind::CustomerVerified {
+                    customer_name: customer_name.to_string(),
+                    customer,
+                }];
+                append_after(db, id, update, kinds, at).await
+            })
+        })
+        .await
     }
 
     async fn list_conversations(
@@ -1077,6 +1130,7 @@ mod tests {
             id: ConversationId::new(),
             customer_name: DisplayName::parse("Sari").unwrap(),
             token_hash: "hash".into(),
+            verified: None,
         };
         let id = store
             .create_conversation(new, Timestamp(at))

@@ -38,6 +38,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     4 "0004_routing.sql" "routing",
     5 "0005_nodes.sql" "nodes",
     6 "0006_webhooks.sql" "webhooks",
+    7 "0007_identity.sql" "identity",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -48,6 +49,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     4 "0004_routing.sql" "routing",
     5 "0005_nodes.sql" "nodes",
     6 "0006_webhooks.sql" "webhooks",
+    7 "0007_identity.sql" "identity",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

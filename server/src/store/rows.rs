@@ -6,7 +6,7 @@ use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, Webho
 use app::domain::{
     Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
     ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, Mode, Role, Timestamp,
-    Waiting,
+    VerifiedCustomer, Waiting,
 };
 
 /// Reads typed columns from a row by name.
@@ -57,9 +57,24 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
         brief: row.opt_text("brief")?,
         reply_due_since: row.opt_int("reply_due_since")?.map(Timestamp),
         contact_email: row.opt_text("contact_email")?,
+        verified: row
+            .opt_text("customer_ref")?
+            .map(|id| -> Result<VerifiedCustomer, DbError> {
+                Ok(VerifiedCustomer {
+                    id,
+                    email: row.opt_text("customer_email")?,
+                })
+            })
+            .transpose()?,
         created_at: Timestamp(row.int("created_at")?),
         updated_at: Timestamp(row.int("updated_at")?),
     })
+}
+
+/// A conversation's id, from its `id` column.
+pub(crate) fn conversation_id_from_row(row: &impl Columns) -> Result<ConversationId, DbError> {
+    let id = row.text("id")?;
+    ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))
 }
 
 pub(crate) fn event_from_row(

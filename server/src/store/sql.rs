@@ -11,6 +11,7 @@ use app::backend::{NewAudit, NewConversation};
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Mode, Timestamp,
+    VerifiedCustomer,
 };
 
 /// One bound argument. Only text and integers cross: ids are UUID text, times milliseconds.
@@ -117,7 +118,7 @@ tuple_args!(A a, B b, C c, D d, E e, F f, G g, H h);
 const CONVERSATION: &str = "SELECT c.id, c.customer_name, c.mode, c.owner_id,
     a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
     c.version, c.last_seq, c.preview, c.created_at, c.updated_at, c.reply_due_since,
-    c.contact_email
+    c.contact_email, c.customer_ref, c.customer_email
     FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
 
 /// The columns [`super::rows::agent_from_row`] reads (table alias `a`).
@@ -126,12 +127,27 @@ const AGENT: &str =
 
 // Conversations.
 
-pub(crate) fn insert_conversation(new: &NewConversation, at: Timestamp) -> Statement {
+/// Inserts a new conversation whose log will hold `events` events.
+pub(crate) fn insert_conversation(
+    new: &NewConversation,
+    events: usize,
+    at: Timestamp,
+) -> Statement {
+    let verified = new.verified.as_ref();
     Statement::new(
         "INSERT INTO conversations (id, customer_name, token_hash, mode, mode_since, last_seq,
-         created_at, updated_at) VALUES ($1, $2, $3, 'ai', $4, 1, $4, $4)",
+         created_at, updated_at, customer_ref, customer_email)
+         VALUES ($1, $2, $3, 'ai', $4, $5, $4, $4, $6, $7)",
     )
-    .bind((new.id, new.customer_name.as_str(), &new.token_hash, at))
+    .bind((
+        new.id,
+        new.customer_name.as_str(),
+        &new.token_hash,
+        at,
+        events,
+        verified.map(|customer| customer.id.as_str()),
+        verified.and_then(|customer| customer.email.as_deref()),
+    ))
 }
 
 pub(crate) fn conversation(id: ConversationId) -> Statement {
@@ -147,8 +163,55 @@ pub(crate) fn conversation_exists(id: ConversationId) -> Statement {
     Statement::new("SELECT id FROM conversations WHERE id = $1").bind((id,))
 }
 
-pub(crate) fn customer_token_hash(id: ConversationId) -> Statement {
-    Statement::new("SELECT token_hash FROM conversations WHERE id = $1").bind((id,))
+/// The customer's token hashes for a conversation: the first, then any added later.
+pub(crate) fn customer_token_hashes(id: ConversationId) -> Statement {
+    Statement::new(
+        "SELECT token_hash FROM conversations WHERE id = $1
+         UNION ALL SELECT token_hash FROM customer_keys WHERE conversation_id = $1",
+    )
+    .bind((id,))
+}
+
+pub(crate) fn open_conversation_of(customer_id: &str) -> Statement {
+    Statement::new(
+        "SELECT id FROM conversations WHERE customer_ref = $1 AND mode != 'closed'
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind((customer_id,))
+}
+
+pub(crate) fn insert_customer_key(
+    id: ConversationId,
+    token_hash: &str,
+    at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO customer_keys (token_hash, conversation_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind((token_hash, id, at))
+}
+
+/// Records who the customer of an anonymous, open conversation is, allocating one sequence
+/// number; returns the new `last_seq` (no row: closed, already verified, or no such
+/// conversation).
+pub(crate) fn verify_customer(
+    id: ConversationId,
+    customer_name: &str,
+    customer: &VerifiedCustomer,
+    at: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET customer_ref = $1, customer_email = $2, customer_name = $3,
+           last_seq = last_seq + 1, updated_at = $4
+         WHERE id = $5 AND mode != 'closed' AND customer_ref IS NULL RETURNING last_seq",
+    )
+    .bind((
+        customer.id.as_str(),
+        customer.email.as_deref(),
+        customer_name,
+        at,
+        id,
+    ))
 }
 
 /// The dashboard list: what [`ListFilter::selection`] selects, in the order of

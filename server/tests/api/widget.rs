@@ -91,3 +91,225 @@ async fn without_widget_origins_the_widget_is_off_and_nothing_may_frame_the_chat
     let (off, _) = status(&app, Some("https://shop.example")).await;
     assert_eq!(off, json!({ "enabled": false, "allowed": false }));
 }
+
+/// The shop's identity secret in these tests.
+const SECRET: &str = "the-shop-signs-its-customers-with-this";
+
+/// A token the shop's backend signs for customer `sub`, living `lifetime_secs`.
+fn identity(sub: &str, name: &str, lifetime_secs: i64, secret: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let claims = json!({
+        "sub": sub,
+        "name": name,
+        "email": format!("{sub}@shop.example"),
+        "iat": now,
+        "exp": now + lifetime_secs,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn verified_app(require: bool) -> TestApp {
+    TestApp::spawn_with(|config| {
+        config.identity_secret = Some(server::config::IdentitySecret::parse(SECRET).unwrap());
+        config.require_identity = require;
+    })
+    .await
+}
+
+async fn start(app: &TestApp, body: Value) -> crate::helpers::Reply {
+    app.post(&client(), "/api/chat/start", body).await
+}
+
+async fn identify(app: &TestApp, body: Value) -> crate::helpers::Reply {
+    app.post(&client(), "/api/chat/identify", body).await
+}
+
+async fn conversation_count(app: &TestApp) -> usize {
+    let ana = app.agent("ana@baton.dev").await;
+    let all = ana
+        .call(app, "/api/conversations/list", json!({ "filter": "all" }))
+        .await
+        .ok();
+    all.as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn a_verified_customer_shows_as_verified_and_resumes_on_another_device() {
+    let app = verified_app(false).await;
+    let ana = app.agent("ana@baton.dev").await;
+    let token = identity("cust-42", "Sari Wulandari", 600, SECRET);
+
+    let phone = start(&app, json!({ "display_name": "typed", "identity": token }))
+        .await
+        .ok();
+    let id = phone["conversation_id"].as_str().unwrap().to_owned();
+    let seen = ana.get(&app, &id).await;
+    assert_eq!(seen["conversation"]["customer_name"], "Sari Wulandari");
+    assert_eq!(
+        seen["conversation"]["verified"],
+        json!({ "id": "cust-42", "email": "cust-42@shop.example" })
+    );
+    let kinds: Vec<&str> = seen["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["started", "customer_verified"]);
+
+    // The laptop: the widget identifies the same customer before any chat is started there.
+    let laptop = identify(
+        &app,
+        json!({ "identity": identity("cust-42", "Sari", 600, SECRET) }),
+    )
+    .await
+    .ok();
+    assert_eq!(laptop["conversation_id"], id.as_str());
+    assert_ne!(laptop["token"], phone["token"]);
+    // Starting again resumes too, and every device's token keeps working.
+    let again = start(&app, json!({ "identity": token })).await.ok();
+    assert_eq!(again["conversation_id"], id.as_str());
+    for device in [&phone, &laptop, &again] {
+        let customer = crate::helpers::Customer {
+            id: id.clone(),
+            token: device["token"].as_str().unwrap().to_owned(),
+        };
+        app.customer_send(&customer, &format!("c-{}", &customer.token[..8]), "Hi")
+            .await
+            .ok();
+        let history = app.history(&customer).await;
+        assert!(
+            !history.to_string().contains("customer_verified"),
+            "the customer's view carries no verification event"
+        );
+    }
+    assert_eq!(conversation_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_forged_expired_or_misplaced_token_never_becomes_a_verified_identity() {
+    let app = verified_app(false).await;
+    let forged = identity("cust-42", "Sari", 600, "somebody-else's-secret-of-32-bytes");
+    let expired = identity("cust-42", "Sari", -600, SECRET);
+    let too_long = identity("cust-42", "Sari", 24 * 3_600, SECRET);
+    for (token, why) in [
+        (forged.as_str(), "signature"),
+        (expired.as_str(), "expired"),
+        (too_long.as_str(), "hour"),
+        ("not-a-token", "JWT"),
+    ] {
+        let refused = start(&app, json!({ "identity": token })).await;
+        assert_eq!(refused.status, 401, "{why}: {:?}", refused.body);
+        assert!(
+            refused.message().contains("identity token was refused"),
+            "{refused:?}"
+        );
+        assert!(refused.message().contains(why), "{why}: {refused:?}");
+        assert_eq!(
+            identify(&app, json!({ "identity": token })).await.status,
+            401
+        );
+    }
+    assert_eq!(
+        conversation_count(&app).await,
+        0,
+        "nothing refused was started"
+    );
+
+    // An anonymous chat whose browser presents a forged token stays anonymous.
+    let guest = app.customer("Guest").await;
+    let held = json!({ "identity": forged, "conversation_id": guest.id, "token": guest.token });
+    assert_eq!(identify(&app, held).await.status, 401);
+    let ana = app.agent("ana@baton.dev").await;
+    assert!(ana.get(&app, &guest.id).await["conversation"]["verified"].is_null());
+
+    // A token in the query string is not read.
+    let misplaced = app
+        .post(
+            &client(),
+            &format!(
+                "/api/chat/start?identity={}",
+                identity("cust-9", "Dewi", 600, SECRET)
+            ),
+            json!({}),
+        )
+        .await
+        .ok();
+    let id = misplaced["conversation_id"].as_str().unwrap();
+    assert!(ana.get(&app, id).await["conversation"]["verified"].is_null());
+}
+
+#[tokio::test]
+async fn identifying_marks_an_anonymous_chat_and_never_shows_another_customers() {
+    let app = verified_app(false).await;
+    let ana = app.agent("ana@baton.dev").await;
+    let guest = app.customer("Guest").await;
+    let held = |token: &str, customer: &crate::helpers::Customer| json!({ "identity": token, "conversation_id": customer.id, "token": customer.token });
+
+    // The visitor signs in on the shop mid-chat: the same conversation, now verified.
+    let dewi = identity("cust-7", "Dewi Lestari", 600, SECRET);
+    let shown = identify(&app, held(&dewi, &guest)).await.ok();
+    assert_eq!(shown["conversation_id"], guest.id.as_str());
+    assert_eq!(shown["token"], guest.token.as_str());
+    let seen = ana.get(&app, &guest.id).await;
+    assert_eq!(seen["conversation"]["verified"]["id"], "cust-7");
+    assert_eq!(seen["conversation"]["customer_name"], "Dewi Lestari");
+    // Identifying again changes nothing.
+    assert_eq!(identify(&app, held(&dewi, &guest)).await.ok(), shown);
+    assert_eq!(ana.get(&app, &guest.id).await["events"], seen["events"]);
+
+    // Someone else signs in on that computer: Dewi's chat is not shown to them.
+    let budi = identity("cust-8", "Budi", 600, SECRET);
+    assert!(identify(&app, held(&budi, &guest)).await.ok().is_null());
+    // Budi's own open conversation is, though.
+    let budis = start(&app, json!({ "identity": budi })).await.ok();
+    let shown = identify(&app, held(&budi, &guest)).await.ok();
+    assert_eq!(shown["conversation_id"], budis["conversation_id"]);
+
+    // A closed conversation is not resumed: the customer starts a new one.
+    ana.takeover(&app, &guest.id).await.ok();
+    ana.close(&app, &guest.id).await.ok();
+    assert!(identify(&app, json!({ "identity": dewi }))
+        .await
+        .ok()
+        .is_null());
+}
+
+#[tokio::test]
+async fn with_identity_required_anonymous_chats_are_refused() {
+    let app = verified_app(true).await;
+    let anonymous = start(&app, json!({ "display_name": "Guest" })).await;
+    assert_eq!(anonymous.status, 401);
+    assert!(
+        anonymous.message().contains("signed-in customers"),
+        "{anonymous:?}"
+    );
+    let verified = start(
+        &app,
+        json!({ "identity": identity("cust-1", "Sari", 600, SECRET) }),
+    )
+    .await
+    .ok();
+    assert!(verified["conversation_id"].is_string());
+    assert_eq!(conversation_count(&app).await, 1);
+
+    let unconfigured = TestApp::spawn().await;
+    let refused = start(
+        &unconfigured,
+        json!({ "identity": identity("cust-1", "Sari", 600, SECRET) }),
+    )
+    .await;
+    assert_eq!(refused.status, 401);
+    assert!(
+        refused.message().contains("no identity secret"),
+        "{refused:?}"
+    );
+}
