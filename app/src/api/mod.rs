@@ -7,6 +7,8 @@
 pub mod admin;
 /// Agents: the team list and one's own availability.
 pub mod agents;
+/// Supervisors and admins: analytics of the hand-off.
+pub mod analytics;
 /// Agent sign-in, sign-out, and who is signed in.
 pub mod auth;
 /// The customer's side: start, send, history, ask for a person.

@@ -22,7 +22,8 @@ use utoipa::openapi::{
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{
-    admin, agents, auth, chat, conversations, handover, lifecycle, takeover, transfer, webhooks,
+    admin, agents, analytics, auth, chat, conversations, handover, lifecycle, takeover, transfer,
+    webhooks,
 };
 use crate::backend::auth::SESSION_COOKIE;
 use crate::error::ApiError;
@@ -199,6 +200,7 @@ pub fn document() -> OpenApi {
         operation::<lifecycle::Close>(Access::Agent, &mut schemas),
         operation::<lifecycle::Reopen>(Access::Agent, &mut schemas),
         operation::<agents::ListAgents>(Access::Agent, &mut schemas),
+        operation::<analytics::AnalyticsReport>(Access::Agent, &mut schemas),
         operation::<agents::SetAvailability>(Access::Agent, &mut schemas),
         operation::<admin::CreateAgent>(Access::Admin, &mut schemas),
         operation::<admin::DisableAgent>(Access::Admin, &mut schemas),

@@ -8,6 +8,8 @@
 pub mod admin;
 /// The AI's turn after a customer message.
 pub mod ai;
+/// Analytics for supervisors and admins.
+pub mod analytics;
 /// Who is calling: agent sessions, customer tokens, password hashing.
 pub mod auth;
 /// The customer's side: start, send, history, ask for a person.

@@ -237,6 +237,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Conversation, StoreError>;
     /// One conversation.
     async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError>;
+    /// What the analytics of `[from, to)` read: every event of the conversations active in
+    /// the range, except the AI's and Baton's own messages, ordered by conversation and seq.
+    async fn analytics_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Event>, StoreError>;
     /// The stored hashes of the customer's tokens for the conversation: the one it started
     /// with and those issued when the same verified customer resumed it elsewhere.
     async fn customer_token_hashes(&self, id: ConversationId) -> Result<Vec<String>, StoreError>;

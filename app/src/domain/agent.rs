@@ -32,6 +32,11 @@ impl Role {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 
+    /// True for roles that may read the team's analytics.
+    pub fn sees_analytics(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
     /// Parses the stored name.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {

@@ -7,6 +7,8 @@
 
 /// Agents, their roles and availability.
 mod agent;
+/// Analytics of the hand-off, folded from the event log.
+pub mod analytics;
 /// The append-only audit log.
 mod audit;
 /// Conversations as the dashboard lists them.

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 
 use super::rows::{
-    agent_from_row, attempt_from_row, audit_from_row, conversation_from_row,
+    agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, conversation_from_row,
     conversation_id_from_row, delivery_from_row, endpoint_from_row, event_from_row, kind_tag,
     preview_of_kinds, sender_key, Columns, Keys,
 };
@@ -671,6 +671,15 @@ impl<S: Shell> Store for SqlStore<S> {
 
     async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError> {
         self.one(sql::conversation(id), conversation_from_row).await
+    }
+
+    async fn analytics_events(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.all(sql::analytics_events(from, to), any_event_from_row)
+            .await
     }
 
     async fn customer_token_hashes(&self, id: ConversationId) -> Result<Vec<String>, StoreError> {

@@ -77,6 +77,14 @@ pub(crate) fn conversation_id_from_row(row: &impl Columns) -> Result<Conversatio
     ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))
 }
 
+/// An event with its conversation's id (`conversation_id` column).
+pub(crate) fn any_event_from_row(row: &impl Columns) -> Result<Event, DbError> {
+    let id = row.text("conversation_id")?;
+    let conversation_id =
+        ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))?;
+    event_from_row(conversation_id, row)
+}
+
 pub(crate) fn event_from_row(
     conversation_id: ConversationId,
     row: &impl Columns,

@@ -468,6 +468,20 @@ pub(crate) fn events(id: ConversationId, after_seq: u64, limit: u32) -> Statemen
     .bind((id, after_seq, limit))
 }
 
+/// What the analytics of `[from, to)` read: every event of the conversations active in the
+/// range (started before its end, changed since its start), except the AI's and Baton's own
+/// messages, ordered by conversation and seq.
+pub(crate) fn analytics_events(from: Timestamp, to: Timestamp) -> Statement {
+    Statement::new(
+        "SELECT e.conversation_id, e.seq, e.at, e.payload
+         FROM events e JOIN conversations c ON c.id = e.conversation_id
+         WHERE c.updated_at >= $1 AND c.created_at < $2
+           AND (e.kind <> 'message' OR e.sender = 'customer' OR e.sender LIKE 'agent:%')
+         ORDER BY e.conversation_id, e.seq",
+    )
+    .bind((from, to))
+}
+
 /// The message `sender` sent earlier with the same idempotency key, if any.
 pub(crate) fn earlier_message(id: ConversationId, sender: &str, client_id: &str) -> Statement {
     Statement::new(

@@ -3,6 +3,7 @@
 mod abuse;
 mod admin;
 mod ai;
+mod analytics;
 mod auth;
 mod chat;
 mod faults;

@@ -1,0 +1,856 @@
+//! Analytics: what the event log says about the hand-off, for a date range. Every figure is
+//! defined here, once, as a fold over each conversation's log in order; the store only
+//! selects the logs (the same rows on SQLite and PostgreSQL, so the same numbers).
+//!
+//! - **Waits**: a wait for a person starts with `waiting_for_human` (the customer asked,
+//!   frustration, low confidence, the AI unavailable) or `requeued` (no reply, owner offline
+//!   or away), and ends when a person gets the conversation (`taken_over`, `assigned`:
+//!   *served*) or it is closed (*abandoned*). A wait still open whose customer has been silent
+//!   for [`SILENT_AFTER_MS`] counts as abandoned too (the customer left).
+//! - **Time to human**: from the start of a wait to the person who ends it; bot time before the
+//!   wait is not counted.
+//! - **First human reply**: from the moment an agent gets the conversation (takeover,
+//!   assignment, forced takeover, transfer to them) to their first message in it.
+//! - **AI containment**: conversations that never waited for a person and never had one, of
+//!   all started. A customer who waited and left is abandoned, never contained.
+//! - **Handover held**: a handover back to the AI not followed by a new `waiting_for_human`
+//!   within [`HELD_AFTER_MS`]; decided once that time has passed.
+//!
+//! Each figure belongs to the range (and the day) of the moment it starts: the conversation's
+//! start, the wait's start, the agent getting the conversation, the handover.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{AgentId, AgentRef, Author, EscalationReason, Event, EventKind, Timestamp};
+
+/// A wait whose customer has been silent this long counts as abandoned.
+pub const SILENT_AFTER_MS: i64 = 30 * 60 * 1_000;
+/// A handover holds when no request for a person follows within this.
+pub const HELD_AFTER_MS: i64 = 30 * 60 * 1_000;
+/// The longest range a report covers.
+pub const MAX_RANGE_DAYS: i64 = 366;
+const DAY_MS: i64 = 86_400_000;
+
+/// The range a report covers: `[from, to)`, with days cut at local midnight of
+/// `utc_offset_minutes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub utc_offset_minutes: i32,
+}
+
+impl Range {
+    /// Checks the bounds: `from` before `to`, at most [`MAX_RANGE_DAYS`], an offset a time zone
+    /// can have.
+    pub fn new(from: Timestamp, to: Timestamp, utc_offset_minutes: i32) -> Result<Self, String> {
+        if to <= from {
+            return Err("The range must end after it starts".into());
+        }
+        if to.0 - from.0 > MAX_RANGE_DAYS * DAY_MS {
+            return Err(format!("A report covers at most {MAX_RANGE_DAYS} days"));
+        }
+        if !(-14 * 60..=14 * 60).contains(&utc_offset_minutes) {
+            return Err("The UTC offset must be between -14:00 and +14:00".into());
+        }
+        Ok(Self {
+            from,
+            to,
+            utc_offset_minutes,
+        })
+    }
+
+    fn contains(&self, at: Timestamp) -> bool {
+        self.from <= at && at < self.to
+    }
+
+    /// The local day of `at`: days since 1970-01-01 in the range's time zone.
+    fn day(&self, at: Timestamp) -> i64 {
+        (at.0 + i64::from(self.utc_offset_minutes) * 60_000).div_euclid(DAY_MS)
+    }
+
+    /// The range just before this one, as long.
+    pub fn previous(&self) -> Self {
+        let length = self.to.0 - self.from.0;
+        Self {
+            from: Timestamp(self.from.0 - length),
+            to: self.from,
+            utc_offset_minutes: self.utc_offset_minutes,
+        }
+    }
+}
+
+/// Median and 90th percentile of durations (nearest rank), in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Percentiles {
+    pub count: u32,
+    pub p50_ms: Option<i64>,
+    pub p90_ms: Option<i64>,
+}
+
+impl Percentiles {
+    fn of(mut durations: Vec<i64>) -> Self {
+        durations.sort_unstable();
+        let rank = |p: usize| {
+            (!durations.is_empty())
+                .then(|| durations[(durations.len() * p).div_ceil(100).max(1) - 1])
+        };
+        Self {
+            count: u32::try_from(durations.len()).unwrap_or(u32::MAX),
+            p50_ms: rank(50),
+            p90_ms: rank(90),
+        }
+    }
+}
+
+/// The headline figures of a range.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Totals {
+    /// Conversations started.
+    pub started: u32,
+    /// Of them: never waited for a person, never had one (AI containment).
+    pub ai_only: u32,
+    /// Of them: a person had it at some point.
+    pub human: u32,
+    /// Waits for a person that started.
+    pub waits: u32,
+    /// Of them: a person got the conversation.
+    pub served: u32,
+    /// Of them: closed while waiting, or the customer went silent while waiting.
+    pub abandoned: u32,
+    pub time_to_human: Percentiles,
+    pub first_reply: Percentiles,
+    /// Handovers back to the AI whose outcome is decided (30 minutes passed).
+    pub handovers: u32,
+    /// Of them: no new request for a person within 30 minutes.
+    pub handovers_held: u32,
+    /// Transfers between agents.
+    pub transfers: u32,
+}
+
+impl Totals {
+    /// AI containment: the AI-only share of the conversations started.
+    pub fn containment(&self) -> Option<f64> {
+        ratio(self.ai_only, self.started)
+    }
+
+    /// The abandoned share of the waits.
+    pub fn abandonment(&self) -> Option<f64> {
+        ratio(self.abandoned, self.waits)
+    }
+
+    /// The held share of the decided handovers (bounce-back is the rest).
+    pub fn handover_held(&self) -> Option<f64> {
+        ratio(self.handovers_held, self.handovers)
+    }
+
+    /// Transfers per conversation started.
+    pub fn transfers_per_conversation(&self) -> Option<f64> {
+        (self.started > 0).then(|| f64::from(self.transfers) / f64::from(self.started))
+    }
+}
+
+/// `part / whole`, none for an empty whole.
+pub fn ratio(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| f64::from(part) / f64::from(whole))
+}
+
+/// One local day of the range.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Day {
+    /// `YYYY-MM-DD` in the report's time zone.
+    pub date: String,
+    pub started: u32,
+    pub ai_only: u32,
+    pub human: u32,
+    /// Started and waited for a person who never came.
+    pub unserved: u32,
+    pub time_to_human: Percentiles,
+}
+
+/// One agent's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgentFigures {
+    pub agent: AgentRef,
+    /// Times the agent got a conversation (takeover, assignment, forced takeover, transfer).
+    pub handled: u32,
+    pub first_reply: Percentiles,
+    pub handovers: u32,
+    pub handovers_held: u32,
+    pub transfers_out: u32,
+}
+
+/// How many waits started for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReasonCount {
+    pub reason: EscalationReason,
+    pub count: u32,
+}
+
+/// A range's analytics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Report {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub totals: Totals,
+    /// Every local day of the range, in order (days without conversations included).
+    pub days: Vec<Day>,
+    /// Agents with any figure in the range, by name.
+    pub agents: Vec<AgentFigures>,
+    /// Every reason, in [`EscalationReason::ALL`]'s order.
+    pub reasons: Vec<ReasonCount>,
+}
+
+#[derive(Default)]
+struct DayFold {
+    started: u32,
+    ai_only: u32,
+    human: u32,
+    unserved: u32,
+    waits: Vec<i64>,
+}
+
+struct AgentFold {
+    agent: AgentRef,
+    handled: u32,
+    replies: Vec<i64>,
+    handovers: u32,
+    handovers_held: u32,
+    transfers_out: u32,
+}
+
+impl AgentFold {
+    fn new(agent: &AgentRef) -> Self {
+        Self {
+            agent: agent.clone(),
+            handled: 0,
+            replies: Vec::new(),
+            handovers: 0,
+            handovers_held: 0,
+            transfers_out: 0,
+        }
+    }
+}
+
+/// Folds conversation logs into a [`Report`].
+pub struct Analysis {
+    range: Range,
+    now: Timestamp,
+    totals: Totals,
+    waits: Vec<i64>,
+    replies: Vec<i64>,
+    days: BTreeMap<i64, DayFold>,
+    agents: BTreeMap<AgentId, AgentFold>,
+    reasons: BTreeMap<&'static str, u32>,
+}
+
+/// Who has the conversation now, since when, and whether they have written yet.
+struct Owner {
+    agent: AgentRef,
+    since: Timestamp,
+    replied: bool,
+}
+
+impl Analysis {
+    /// An empty analysis of `range`, as of `now` (for what is still undecided).
+    pub fn new(range: Range, now: Timestamp) -> Self {
+        Self {
+            range,
+            now,
+            totals: Totals::default(),
+            waits: Vec::new(),
+            replies: Vec::new(),
+            days: BTreeMap::new(),
+            agents: BTreeMap::new(),
+            reasons: BTreeMap::new(),
+        }
+    }
+
+    fn agent(&mut self, agent: &AgentRef) -> &mut AgentFold {
+        self.agents
+            .entry(agent.id)
+            .or_insert_with(|| AgentFold::new(agent))
+    }
+
+    /// Adds one conversation's log, in seq order (earlier logs may be cut: a log that does not
+    /// start with `started` counts only what it holds).
+    pub fn add(&mut self, log: &[Event]) {
+        let range = self.range;
+        let mut started: Option<Timestamp> = None;
+        let mut wait: Option<Timestamp> = None;
+        let mut owner: Option<Owner> = None;
+        let (mut waited, mut had_human) = (false, false);
+        let mut last_customer: Option<Timestamp> = None;
+        let mut handovers: Vec<(AgentRef, Timestamp)> = Vec::new();
+        for event in log {
+            let at = event.at;
+            match &event.kind {
+                EventKind::Started { .. } => started = Some(at),
+                EventKind::WaitingForHuman { reason, .. } => {
+                    // A request within 30 minutes of a handover: that handover bounced.
+                    let (bounced, pending): (Vec<_>, Vec<_>) = handovers
+                        .drain(..)
+                        .partition(|(_, handed)| at.0 - handed.0 <= HELD_AFTER_MS);
+                    handovers = pending;
+                    for (by, _) in bounced {
+                        self.handover_decided(&by, false);
+                    }
+                    self.wait_started(&mut wait, &mut waited, *reason, at);
+                }
+                EventKind::Requeued { reason, .. } => {
+                    owner = None;
+                    self.wait_started(&mut wait, &mut waited, *reason, at);
+                }
+                EventKind::TakenOver { agent } | EventKind::Assigned { agent } => {
+                    if let Some(since) = wait.take() {
+                        if range.contains(since) {
+                            let waited_ms = at.0 - since.0;
+                            self.totals.served += 1;
+                            self.waits.push(waited_ms);
+                            self.days
+                                .entry(range.day(since))
+                                .or_default()
+                                .waits
+                                .push(waited_ms);
+                        }
+                    }
+                    had_human = true;
+                    owner = self.handled(agent, at);
+                }
+                EventKind::ForcedTakeover { by, .. } => {
+                    had_human = true;
+                    owner = self.handled(by, at);
+                }
+                EventKind::Transferred { from, to, .. } => {
+                    if range.contains(at) {
+                        self.totals.transfers += 1;
+                        self.agent(from).transfers_out += 1;
+                    }
+                    owner = self.handled(to, at);
+                }
+                EventKind::Message { message } => match &message.author {
+                    Author::Customer => last_customer = Some(at),
+                    Author::Agent { agent } => {
+                        if let Some(current) = owner.as_mut().filter(|o| o.agent.id == agent.id) {
+                            if !current.replied {
+                                current.replied = true;
+                                if range.contains(current.since) {
+                                    let replied_ms = at.0 - current.since.0;
+                                    self.replies.push(replied_ms);
+                                    self.agent(agent).replies.push(replied_ms);
+                                }
+                            }
+                        }
+                    }
+                    Author::Ai | Author::System => {}
+                },
+                EventKind::HandedOver { by, .. } => {
+                    owner = None;
+                    if range.contains(at) {
+                        handovers.push((by.clone(), at));
+                    }
+                }
+                EventKind::Closed { .. } => {
+                    owner = None;
+                    if let Some(since) = wait.take() {
+                        self.abandoned(since);
+                    }
+                }
+                EventKind::Reopened { .. }
+                | EventKind::ContactLeft { .. }
+                | EventKind::CustomerVerified { .. } => {}
+            }
+        }
+        // Handovers whose 30 minutes have passed without a request held.
+        for (by, at) in handovers {
+            if self.now.0 - at.0 > HELD_AFTER_MS {
+                self.handover_decided(&by, true);
+            }
+        }
+        // A wait still open whose customer went silent: they left.
+        if let Some(since) = wait {
+            let last_heard = last_customer.map_or(since, |heard| heard.max(since));
+            if self.now.0 - last_heard.0 >= SILENT_AFTER_MS {
+                self.abandoned(since);
+            }
+        }
+        if let Some(at) = started.filter(|at| range.contains(*at)) {
+            self.totals.started += 1;
+            let day = self.days.entry(range.day(at)).or_default();
+            day.started += 1;
+            if had_human {
+                self.totals.human += 1;
+                day.human += 1;
+            } else if waited {
+                day.unserved += 1;
+            } else {
+                self.totals.ai_only += 1;
+                day.ai_only += 1;
+            }
+        }
+    }
+
+    fn wait_started(
+        &mut self,
+        wait: &mut Option<Timestamp>,
+        waited: &mut bool,
+        reason: EscalationReason,
+        at: Timestamp,
+    ) {
+        *waited = true;
+        if wait.is_some() {
+            return;
+        }
+        *wait = Some(at);
+        if self.range.contains(at) {
+            self.totals.waits += 1;
+            *self.reasons.entry(reason.as_str()).or_default() += 1;
+        }
+    }
+
+    fn handover_decided(&mut self, by: &AgentRef, held: bool) {
+        self.totals.handovers += 1;
+        self.totals.handovers_held += u32::from(held);
+        let agent = self.agent(by);
+        agent.handovers += 1;
+        agent.handovers_held += u32::from(held);
+    }
+
+    fn abandoned(&mut self, since: Timestamp) {
+        if self.range.contains(since) {
+            self.totals.abandoned += 1;
+        }
+    }
+
+    /// `agent` got the conversation at `at`: they own it now.
+    fn handled(&mut self, agent: &AgentRef, at: Timestamp) -> Option<Owner> {
+        if self.range.contains(at) {
+            self.agent(agent).handled += 1;
+        }
+        Some(Owner {
+            agent: agent.clone(),
+            since: at,
+            replied: false,
+        })
+    }
+
+    /// The report: every day of the range, agents by name, every reason.
+    pub fn report(mut self) -> Report {
+        self.totals.time_to_human = Percentiles::of(std::mem::take(&mut self.waits));
+        self.totals.first_reply = Percentiles::of(std::mem::take(&mut self.replies));
+        let range = self.range;
+        let last_day = range.day(Timestamp(range.to.0 - 1));
+        let days = (range.day(range.from)..=last_day)
+            .map(|day| {
+                let fold = self.days.remove(&day).unwrap_or_default();
+                Day {
+                    date: date_of(day),
+                    started: fold.started,
+                    ai_only: fold.ai_only,
+                    human: fold.human,
+                    unserved: fold.unserved,
+                    time_to_human: Percentiles::of(fold.waits),
+                }
+            })
+            .collect();
+        let mut agents: Vec<AgentFigures> = self
+            .agents
+            .into_values()
+            .map(|fold| AgentFigures {
+                agent: fold.agent,
+                handled: fold.handled,
+                first_reply: Percentiles::of(fold.replies),
+                handovers: fold.handovers,
+                handovers_held: fold.handovers_held,
+                transfers_out: fold.transfers_out,
+            })
+            .filter(|figures| {
+                figures.handled + figures.handovers + figures.transfers_out > 0
+                    || figures.first_reply.count > 0
+            })
+            .collect();
+        agents.sort_by(|a, b| a.agent.name.cmp(&b.agent.name));
+        let reasons = EscalationReason::ALL
+            .iter()
+            .map(|reason| ReasonCount {
+                reason: *reason,
+                count: self.reasons.get(reason.as_str()).copied().unwrap_or(0),
+            })
+            .collect();
+        Report {
+            from: range.from,
+            to: range.to,
+            totals: self.totals,
+            days,
+            agents,
+            reasons,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (the proleptic Gregorian calendar).
+pub fn date_of(days: i64) -> String {
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ConversationId, Message, MessageBody, MessageId};
+
+    const MIN: i64 = 60_000;
+    /// 2026-11-02 00:00 UTC, a Monday.
+    const DAY0: i64 = 1_793_577_600_000;
+
+    fn agent(name: &str) -> AgentRef {
+        AgentRef {
+            // The same name, the same id: a number made of its letters.
+            id: AgentId::parse(&format!(
+                "00000000-0000-4000-8000-{:012}",
+                name.bytes().fold(0u64, |n, b| n * 131 + u64::from(b)) % 1_000_000_000_000
+            ))
+            .unwrap(),
+            name: name.into(),
+        }
+    }
+
+    fn said(author: Author) -> EventKind {
+        EventKind::Message {
+            message: Message {
+                id: MessageId::new(),
+                author,
+                body: MessageBody::parse("…").unwrap(),
+                client_id: None,
+            },
+        }
+    }
+
+    fn customer() -> EventKind {
+        said(Author::Customer)
+    }
+
+    fn reply(name: &str) -> EventKind {
+        said(Author::Agent { agent: agent(name) })
+    }
+
+    fn waiting(reason: EscalationReason) -> EventKind {
+        EventKind::WaitingForHuman {
+            reason,
+            detail: None,
+            summary: None,
+        }
+    }
+
+    fn started() -> EventKind {
+        EventKind::Started {
+            customer_name: "Sari".into(),
+        }
+    }
+
+    /// A log starting `start` minutes after DAY0, from `(minutes after that, kind)` pairs.
+    fn log(start: i64, entries: Vec<(i64, EventKind)>) -> Vec<Event> {
+        let id = ConversationId::new();
+        entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (minute, kind))| Event {
+                conversation_id: id,
+                seq: i as u64 + 1,
+                at: Timestamp(DAY0 + (start + minute) * MIN),
+                kind,
+            })
+            .collect()
+    }
+
+    /// The report of `logs` for the first day, as of a day later.
+    fn report(logs: &[Vec<Event>]) -> Report {
+        report_as_of(logs, DAY0 + 2 * 24 * 60 * MIN)
+    }
+
+    fn report_as_of(logs: &[Vec<Event>], now: i64) -> Report {
+        let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
+        let mut analysis = Analysis::new(range, Timestamp(now));
+        for conversation in logs {
+            analysis.add(conversation);
+        }
+        analysis.report()
+    }
+
+    fn figures<'a>(report: &'a Report, name: &str) -> &'a AgentFigures {
+        report.agents.iter().find(|a| a.agent.name == name).unwrap()
+    }
+
+    #[test]
+    fn a_conversation_the_ai_handled_alone_is_contained() {
+        let ai = log(
+            0,
+            vec![(0, started()), (1, customer()), (1, said(Author::Ai))],
+        );
+        let report = report(&[ai]);
+        assert_eq!(report.totals.started, 1);
+        assert_eq!(report.totals.ai_only, 1);
+        assert_eq!(report.totals.containment(), Some(1.0));
+        assert_eq!(report.totals.waits, 0);
+        assert_eq!(report.days.len(), 1);
+        assert_eq!(report.days[0].date, "2026-11-02");
+        assert_eq!(report.days[0].ai_only, 1);
+        assert!(report.agents.is_empty());
+    }
+
+    #[test]
+    fn a_conversation_escalated_three_times_counts_each_wait_and_each_handover() {
+        use EscalationReason::*;
+        let ana = agent("Ana");
+        let bounced = log(
+            0,
+            vec![
+                (0, started()),
+                (2, customer()),
+                // The bot's two minutes before the wait are not time to human.
+                (2, waiting(CustomerAsked)),
+                (7, EventKind::TakenOver { agent: ana.clone() }),
+                (9, reply("Ana")),
+                (
+                    10,
+                    EventKind::HandedOver {
+                        by: ana.clone(),
+                        brief: None,
+                    },
+                ),
+                // Ten minutes after the handover: it bounced.
+                (20, waiting(Frustration)),
+                (23, EventKind::Assigned { agent: ana.clone() }),
+                (24, reply("Ana")),
+                (
+                    30,
+                    EventKind::HandedOver {
+                        by: ana.clone(),
+                        brief: None,
+                    },
+                ),
+                // Seventy minutes later: that handover held.
+                (100, waiting(LowConfidence)),
+                (101, EventKind::TakenOver { agent: ana.clone() }),
+                (104, reply("Ana")),
+                (105, EventKind::Closed { by: ana.clone() }),
+            ],
+        );
+        let report = report(&[bounced]);
+        let totals = &report.totals;
+        assert_eq!((totals.started, totals.human, totals.ai_only), (1, 1, 0));
+        assert_eq!((totals.waits, totals.served, totals.abandoned), (3, 3, 0));
+        // Waits of 5, 3 and 1 minutes: median 3, p90 5 (nearest rank).
+        assert_eq!(
+            totals.time_to_human,
+            Percentiles {
+                count: 3,
+                p50_ms: Some(3 * MIN),
+                p90_ms: Some(5 * MIN)
+            }
+        );
+        // Replies 2, 1 and 3 minutes after getting it.
+        assert_eq!(
+            totals.first_reply,
+            Percentiles {
+                count: 3,
+                p50_ms: Some(2 * MIN),
+                p90_ms: Some(3 * MIN)
+            }
+        );
+        assert_eq!((totals.handovers, totals.handovers_held), (2, 1));
+        assert_eq!(totals.handover_held(), Some(0.5));
+        let reasons: Vec<u32> = report.reasons.iter().map(|r| r.count).collect();
+        assert_eq!(reasons, [1, 1, 1, 0, 0, 0, 0]);
+        let ana = figures(&report, "Ana");
+        assert_eq!((ana.handled, ana.handovers, ana.handovers_held), (3, 2, 1));
+    }
+
+    #[test]
+    fn a_transfer_chain_counts_each_transfer_and_the_last_owners_first_reply() {
+        let (ana, budi, citra) = (agent("Ana"), agent("Budi"), agent("Citra"));
+        let chain = log(
+            0,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::CustomerAsked)),
+                (4, EventKind::TakenOver { agent: ana.clone() }),
+                (5, reply("Ana")),
+                (
+                    6,
+                    EventKind::Transferred {
+                        from: ana.clone(),
+                        to: budi.clone(),
+                        note: None,
+                    },
+                ),
+                (
+                    8,
+                    EventKind::Transferred {
+                        from: budi.clone(),
+                        to: citra.clone(),
+                        note: None,
+                    },
+                ),
+                // Budi wrote nothing while he had it; Ana's later message is not Citra's.
+                (9, reply("Ana")),
+                (12, reply("Citra")),
+            ],
+        );
+        let report = report(&[chain, log(60, vec![(0, started())])]);
+        assert_eq!(report.totals.transfers, 2);
+        assert_eq!(report.totals.transfers_per_conversation(), Some(1.0));
+        assert_eq!(report.totals.first_reply.count, 2);
+        let (ana, budi, citra) = (
+            figures(&report, "Ana"),
+            figures(&report, "Budi"),
+            figures(&report, "Citra"),
+        );
+        assert_eq!(
+            (ana.handled, ana.transfers_out, ana.first_reply.p50_ms),
+            (1, 1, Some(MIN))
+        );
+        assert_eq!(
+            (budi.handled, budi.transfers_out, budi.first_reply.count),
+            (1, 1, 0)
+        );
+        assert_eq!((citra.handled, citra.transfers_out), (1, 0));
+        assert_eq!(citra.first_reply.p50_ms, Some(4 * MIN));
+    }
+
+    #[test]
+    fn a_customer_who_leaves_while_waiting_is_abandoned_never_contained() {
+        let ana = agent("Ana");
+        let closed = log(
+            0,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::AiUnavailable)),
+                (20, EventKind::Closed { by: ana.clone() }),
+            ],
+        );
+        // Waiting since minute 1, silent since minute 3: gone by the report (a day later).
+        let silent = log(
+            10,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::CustomerAsked)),
+                (3, customer()),
+            ],
+        );
+        let now = DAY0 + 23 * 60 * MIN;
+        // Still writing ten minutes ago: still waiting, not abandoned.
+        let writing = log(
+            22 * 60,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::CustomerAsked)),
+                (50, customer()),
+            ],
+        );
+        let report = report_as_of(&[closed, silent, writing], now);
+        let totals = &report.totals;
+        assert_eq!((totals.started, totals.ai_only, totals.human), (3, 0, 0));
+        assert_eq!((totals.waits, totals.served, totals.abandoned), (3, 0, 2));
+        assert_eq!(totals.containment(), Some(0.0));
+        assert_eq!(report.days[0].unserved, 3);
+        assert_eq!(totals.time_to_human.count, 0);
+        assert_eq!(totals.time_to_human.p50_ms, None);
+    }
+
+    #[test]
+    fn a_handover_is_decided_only_once_thirty_minutes_have_passed() {
+        let ana = agent("Ana");
+        let recent = log(
+            0,
+            vec![
+                (0, started()),
+                (1, EventKind::TakenOver { agent: ana.clone() }),
+                (
+                    2,
+                    EventKind::HandedOver {
+                        by: ana.clone(),
+                        brief: None,
+                    },
+                ),
+            ],
+        );
+        let too_soon = report_as_of(std::slice::from_ref(&recent), DAY0 + 20 * MIN);
+        assert_eq!(too_soon.totals.handovers, 0);
+        assert_eq!(too_soon.totals.handover_held(), None);
+        let later = report_as_of(&[recent], DAY0 + 40 * MIN);
+        assert_eq!(
+            (later.totals.handovers, later.totals.handovers_held),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn figures_belong_to_the_range_and_local_day_they_start_in() {
+        // Started the evening before the range (UTC), taken over inside it.
+        let ana = agent("Ana");
+        let before = log(
+            -30,
+            vec![
+                (0, started()),
+                (5, waiting(EscalationReason::CustomerAsked)),
+                (40, EventKind::TakenOver { agent: ana.clone() }),
+            ],
+        );
+        let report = report(std::slice::from_ref(&before));
+        assert_eq!(report.totals.started, 0, "started before the range");
+        assert_eq!(report.totals.waits, 0, "waiting since before the range");
+        assert_eq!(figures(&report, "Ana").handled, 1, "taken over inside it");
+
+        // In Jakarta (UTC+7) the range's days start at 17:00 UTC the day before.
+        let range = Range::new(
+            Timestamp(DAY0 - 7 * 60 * MIN),
+            Timestamp(DAY0 + 17 * 60 * MIN + 24 * 60 * MIN),
+            7 * 60,
+        )
+        .unwrap();
+        let mut analysis = Analysis::new(range, Timestamp(DAY0 + 3 * 24 * 60 * MIN));
+        analysis.add(&before);
+        analysis.add(&log(18 * 60, vec![(0, started())]));
+        let report = analysis.report();
+        let dates: Vec<&str> = report.days.iter().map(|d| d.date.as_str()).collect();
+        assert_eq!(dates, ["2026-11-02", "2026-11-03"]);
+        assert_eq!((report.days[0].started, report.days[0].human), (1, 1));
+        assert_eq!((report.days[1].started, report.days[1].ai_only), (1, 1));
+        assert_eq!(report.days[0].time_to_human.p50_ms, Some(35 * MIN));
+    }
+
+    #[test]
+    fn ranges_are_checked_and_days_are_calendar_dates() {
+        let t = Timestamp;
+        assert!(Range::new(t(10), t(10), 0).is_err());
+        assert!(Range::new(t(0), t(367 * DAY_MS), 0).is_err());
+        assert!(Range::new(t(0), t(DAY_MS), 15 * 60).is_err());
+        let week = Range::new(t(7 * DAY_MS), t(14 * DAY_MS), 0).unwrap();
+        assert_eq!(week.previous(), Range::new(t(0), t(7 * DAY_MS), 0).unwrap());
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(-1), "1969-12-31");
+        assert_eq!(date_of(DAY0 / DAY_MS), "2026-11-02");
+        assert_eq!(date_of(11_016), "2000-02-29");
+        assert_eq!(
+            Percentiles::of(vec![5, 1, 4, 2, 3, 9, 8, 7, 6, 10]),
+            Percentiles {
+                count: 10,
+                p50_ms: Some(5),
+                p90_ms: Some(9)
+            }
+        );
+        assert_eq!(Percentiles::of(vec![7]).p90_ms, Some(7));
+    }
+}

@@ -1,0 +1,118 @@
+//! Analytics over the API: a scripted stretch of a shift, the figures a supervisor reads, and
+//! who may read them. The definitions are unit-tested in `app::domain::analytics`; this checks
+//! the store selects the right logs (on SQLite, and on PostgreSQL with the same numbers).
+
+use serde_json::json;
+
+use crate::helpers::{Customer, TestApp};
+
+async fn ask_for_person(app: &TestApp, customer: &Customer) {
+    app.post(
+        &crate::helpers::client(),
+        "/api/chat/request_human",
+        json!({ "conversation_id": customer.id, "token": customer.token }),
+    )
+    .await
+    .ok();
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[tokio::test]
+async fn a_supervisor_reads_the_shifts_figures_from_the_event_log() {
+    let app = TestApp::spawn().await;
+    let ana = app.agent("ana@baton.dev").await;
+    let budi = app.agent("budi@baton.dev").await;
+    ana.set_status(&app, "online").await.ok();
+    budi.set_status(&app, "online").await.ok();
+
+    // The AI answers alone.
+    let alone = app.customer("Alone").await;
+    app.customer_send(&alone, "a-1", "How do I reset my password?")
+        .await
+        .ok();
+    app.wait_until_quiet(&alone).await;
+    // A person is asked for, Budi takes over, writes, and hands back.
+    let helped = app.customer("Helped").await;
+    ask_for_person(&app, &helped).await;
+    budi.takeover(&app, &helped.id).await.ok();
+    budi.send(&app, &helped.id, "b-1", "Hi, Budi here.")
+        .await
+        .ok();
+    budi.handover(&app, &helped.id, None).await.ok();
+    // Taken over by Budi, then transferred to Ana, who answers.
+    let passed = app.customer("Passed").await;
+    ask_for_person(&app, &passed).await;
+    budi.takeover(&app, &passed.id).await.ok();
+    budi.transfer(&app, &passed.id, &ana.id, Some("Billing"))
+        .await
+        .ok();
+    ana.send(&app, &passed.id, "a-1", "Ana here, about billing.")
+        .await
+        .ok();
+    // Asked for a person, nobody came, the conversation was closed.
+    let left = app.customer("Left").await;
+    ask_for_person(&app, &left).await;
+    ana.close(&app, &left.id).await.ok();
+
+    let now = now_ms();
+    let range =
+        json!({ "from": now - 3_600_000, "to": now + 3_600_000, "utc_offset_minutes": 420 });
+    let analytics = ana
+        .call(&app, "/api/analytics/report", range.clone())
+        .await
+        .ok();
+    let totals = &analytics["report"]["totals"];
+    assert_eq!(totals["started"], 4, "{totals}");
+    assert_eq!(totals["ai_only"], 1, "{totals}");
+    assert_eq!(totals["human"], 2, "{totals}");
+    assert_eq!(totals["waits"], 3, "{totals}");
+    assert_eq!(totals["served"], 2, "{totals}");
+    assert_eq!(totals["abandoned"], 1, "{totals}");
+    assert_eq!(totals["transfers"], 1, "{totals}");
+    assert_eq!(totals["time_to_human"]["count"], 2, "{totals}");
+    assert_eq!(totals["first_reply"]["count"], 2, "{totals}");
+    // The handover is under 30 minutes old: not decided yet.
+    assert_eq!(totals["handovers"], 0, "{totals}");
+    let asked = analytics["report"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reason"] == "customer_asked")
+        .cloned()
+        .unwrap();
+    assert_eq!(asked["count"], 3);
+    let agents: Vec<(&str, u64)> = analytics["report"]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["agent"]["name"].as_str().unwrap(),
+                a["handled"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(agents, [("Ana Putri", 1), ("Budi Santoso", 2)]);
+    let days = analytics["report"]["days"].as_array().unwrap();
+    let started: u64 = days.iter().map(|d| d["started"].as_u64().unwrap()).sum();
+    assert_eq!(started, 4);
+    assert_eq!(analytics["previous"]["started"], 0);
+
+    // Agents may not read it; a malformed range is refused.
+    let refused = budi.call(&app, "/api/analytics/report", range).await;
+    assert_eq!(refused.status, 403);
+    for bad in [
+        json!({ "from": now, "to": now - 1 }),
+        json!({ "from": 0, "to": 400 * 86_400_000i64 }),
+        json!({ "from": 0, "to": 1, "utc_offset_minutes": 10_000 }),
+    ] {
+        let reply = ana.call(&app, "/api/analytics/report", bad.clone()).await;
+        assert_eq!(reply.status, 400, "{bad}: {:?}", reply.body);
+    }
+}
