@@ -113,7 +113,14 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                     keep(session, shown.map(ChatSession::from))
                 }
                 Ok(_) => {}
-                Err(err) => leptos::logging::error!("Baton: {err}"),
+                Err(err) => {
+                    leptos::logging::error!("Baton: {err}");
+                    // Refused: the customer chats anonymously (unless the server requires
+                    // an identity, which it then says on start).
+                    if let Some(widget) = widget {
+                        widget.identity.set(None);
+                    }
+                }
             }
         }
     });
