@@ -1,4 +1,5 @@
 import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { signIn } from './helpers';
 
 // The agent's chat panel while switching between conversations: nothing breaks, nothing
 // written is lost, and canned replies are picked with the keyboard.
@@ -25,17 +26,6 @@ function errorsOf(page: Page): string[] {
     if (message.type() === 'error') errors.push(message.text());
   });
   return errors;
-}
-
-async function signIn(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto('/agent');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill('baton-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  return page;
 }
 
 function panel(agent: Page) {

@@ -1,4 +1,5 @@
 import { test, expect, request as api, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { signIn } from './helpers';
 
 // Routing as customers and agents live it: the place in line moving up, an owner who closes
 // the browser, and the truth when nobody is online.
@@ -38,17 +39,6 @@ async function setEveryone(status: string) {
     await agent.post('/api/agents/availability', { data: { status } });
     await agent.dispose();
   }
-}
-
-async function signIn(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto('/agent');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill('baton-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  return page;
 }
 
 async function waitingCustomer(browser: Browser, name: string): Promise<Page> {

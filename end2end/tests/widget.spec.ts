@@ -1,6 +1,7 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
+import { signIn } from './helpers';
 
 // The chat widget on a shop's own site: host pages served from other origins (other ports on
 // 127.0.0.1). The server runs with --widget-origins naming the first of them only
@@ -52,17 +53,6 @@ function shop(port: number): Promise<http.Server> {
     response.end(body ?? 'not found');
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
-
-async function signIn(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto('/agent');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill('baton-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  return page;
 }
 
 let allowed: http.Server;

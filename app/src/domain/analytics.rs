@@ -68,7 +68,7 @@ impl Range {
 
     /// The local day of `at`: days since 1970-01-01 in the range's time zone.
     fn day(&self, at: Timestamp) -> i64 {
-        (at.0 + i64::from(self.utc_offset_minutes) * 60_000).div_euclid(DAY_MS)
+        local_day(at, self.utc_offset_minutes)
     }
 
     /// The range just before this one, as long.
@@ -490,6 +490,38 @@ impl Analysis {
     }
 }
 
+/// The day counted from 1970-01-01 of a `YYYY-MM-DD` date (what [`date_of`] writes); none
+/// for anything else.
+pub fn day_of(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(1..=9_999).contains(&year) {
+        return None;
+    }
+    // Howard Hinnant's days-from-civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    // 2026-02-30 and the like are not dates.
+    (date_of(days) == format!("{year:04}-{month:02}-{day:02}")).then_some(days)
+}
+
+/// The local day (days since 1970-01-01) of `at` for `utc_offset_minutes`.
+pub fn local_day(at: Timestamp, utc_offset_minutes: i32) -> i64 {
+    (at.0 + i64::from(utc_offset_minutes) * 60_000).div_euclid(DAY_MS)
+}
+
+/// The moment local day `day` starts for `utc_offset_minutes`.
+pub fn day_start(day: i64, utc_offset_minutes: i32) -> Timestamp {
+    Timestamp(day * DAY_MS - i64::from(utc_offset_minutes) * 60_000)
+}
+
 /// `YYYY-MM-DD` of a day counted from 1970-01-01 (the proleptic Gregorian calendar).
 pub fn date_of(days: i64) -> String {
     // Howard Hinnant's civil-from-days.
@@ -843,6 +875,21 @@ mod tests {
         assert_eq!(date_of(-1), "1969-12-31");
         assert_eq!(date_of(DAY0 / DAY_MS), "2026-11-02");
         assert_eq!(date_of(11_016), "2000-02-29");
+        for day in [-1, 0, 11_016, 20_759, 2_932_896] {
+            assert_eq!(day_of(&date_of(day)), Some(day));
+        }
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-1",
+            "soon",
+            "2026-01-01x",
+        ] {
+            assert_eq!(day_of(bad), None, "{bad}");
+        }
+        assert_eq!(local_day(day_start(20_759, 420), 420), 20_759);
+        assert_eq!(day_start(20_759, 420).0, 20_759 * DAY_MS - 7 * 3_600_000);
         assert_eq!(
             Percentiles::of(vec![5, 1, 4, 2, 3, 9, 8, 7, 6, 10]),
             Percentiles {

@@ -32,6 +32,17 @@ pub fn now_millis() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// The browser's offset from UTC now, in minutes (UTC+7: 420).
+#[cfg(feature = "csr")]
+pub fn utc_offset_minutes() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn utc_offset_minutes() -> i32 {
+    0
+}
+
 /// A moment as the viewer reads it, in their own time zone and locale: machine-readable
 /// (ISO 8601, UTC), in full (for a tooltip), and as a short day and time.
 pub struct LocalTime {

@@ -12,12 +12,16 @@ mod admin_page;
 mod admin_webhooks;
 /// The agent page: sign-in or dashboard.
 mod agent_page;
+/// `/analytics`: the hand-off's figures for supervisors and admins.
+mod analytics_page;
 /// The dashboard's shared state: list, open conversation, unread counts, drafts.
 mod board;
 /// Browser-only helpers: local storage, ids.
 mod browser;
 /// Canned replies and the keys that pick them.
 mod canned;
+/// SVG charts with their tables.
+mod charts;
 /// The customer's chat page.
 mod chat_page;
 /// One conversation's log and actions, for agents.
@@ -67,6 +71,7 @@ mod transfer_picker;
 
 pub use admin_page::AdminPage;
 pub use agent_page::AgentPage;
+pub use analytics_page::AnalyticsPage;
 pub use chat_page::ChatPage;
 pub use home_page::HomePage;
 
@@ -145,6 +150,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/chat") view=|| view! { <ChatPage /> } />
                 <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
                 <Route path=path!("/admin") view=AdminPage />
+                <Route path=path!("/analytics") view=AnalyticsPage />
             </Routes>
         </Router>
     }

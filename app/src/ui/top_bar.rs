@@ -147,6 +147,9 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                         }
                     })
             }}
+            <Show when=move || me.get().role.sees_analytics()>
+                <a href="/analytics">"Analytics"</a>
+            </Show>
             <Show when=move || me.get().role == Role::Admin>
                 <a href="/admin">"Admin"</a>
             </Show>
