@@ -129,3 +129,26 @@ pub async fn leave_contact(
     let services = Services::from_context()?;
     chat::leave_contact(&services, conversation_id, &token, &email).await
 }
+
+/// The customer rates the conversation an agent closed: `rating` 1–5 and an optional
+/// `comment` (at most 500 characters), once per close. 400 for bad input (nothing stored),
+/// 409 while the conversation is open or when it was rated already.
+#[server(prefix = "/api", endpoint = "chat/rate", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
+pub async fn rate_chat(
+    conversation_id: ConversationId,
+    token: String,
+    rating: u8,
+    comment: Option<String>,
+) -> Result<(), ApiError> {
+    use crate::backend::{chat, Services};
+
+    let services = Services::from_context()?;
+    chat::rate(
+        &services,
+        conversation_id,
+        &token,
+        rating,
+        comment.as_deref(),
+    )
+    .await
+}

@@ -190,6 +190,7 @@ pub fn document() -> OpenApi {
         operation::<chat::ChatHistory>(Access::Customer, &mut schemas),
         operation::<chat::RequestHuman>(Access::Customer, &mut schemas),
         operation::<chat::LeaveContact>(Access::Customer, &mut schemas),
+        operation::<chat::RateChat>(Access::Customer, &mut schemas),
         operation::<conversations::ListConversations>(Access::Agent, &mut schemas),
         operation::<conversations::GetConversation>(Access::Agent, &mut schemas),
         operation::<conversations::SendMessage>(Access::Agent, &mut schemas),

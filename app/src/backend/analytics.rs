@@ -23,9 +23,13 @@ pub async fn fold(services: &Services, range: Range) -> Result<Report, ApiError>
         .store
         .analytics_events(range.from, range.to)
         .await?;
+    let ratings = services.store.ratings(range.from, range.to).await?;
     let mut analysis = Analysis::new(range, services.now());
     for log in events.chunk_by(|a, b| a.conversation_id == b.conversation_id) {
         analysis.add(log);
+    }
+    for rating in &ratings {
+        analysis.rate(rating);
     }
     Ok(analysis.report())
 }

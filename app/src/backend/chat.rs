@@ -3,6 +3,7 @@
 
 use super::identity::{Identity, IdentityError};
 use super::{ai, auth, handoff::publish, Limit, NewAudit, NewConversation, NewMessage, Services};
+use crate::domain::analytics::{self, Rating, MAX_COMMENT_CHARS};
 use crate::domain::{
     Answering, AuditAction, Author, ClientId, ConversationId, DisplayName, Email, EscalationReason,
     Event, Message, MessageBody, Mode, Notice, Refusal,
@@ -249,5 +250,53 @@ pub async fn leave_contact(
             detail: None,
         })
         .await;
+    Ok(())
+}
+
+/// The customer rates the conversation an agent just closed (1–5, an optional comment of at
+/// most 500 characters): once per close, attributed to the agent who last owned it. Bad input
+/// is a 400 and stores nothing; an open conversation or a second rating is a 409.
+#[tracing::instrument(skip_all, fields(conversation_id = %id))]
+pub async fn rate(
+    services: &Services,
+    id: ConversationId,
+    token: &str,
+    score: u8,
+    comment: Option<&str>,
+) -> Result<(), ApiError> {
+    auth::check_customer(services, id, token).await?;
+    if !(1..=5).contains(&score) {
+        return Err(ApiError::bad_input("A rating is 1 to 5"));
+    }
+    let comment = comment.map(str::trim).filter(|comment| !comment.is_empty());
+    if let Some(comment) = comment {
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(ApiError::bad_input(format!(
+                "A comment is at most {MAX_COMMENT_CHARS} characters"
+            )));
+        }
+        MessageBody::parse(comment)?;
+    }
+    services.limit(Limit::SendPerConversation, &id.to_string())?;
+    let log = services.store.events(id, 0, u32::MAX).await?;
+    let Some((segment_seq, agent)) = analytics::rated_segment(&log) else {
+        return Err(ApiError::conflict(
+            "This conversation is still open: rate it once it has ended",
+        ));
+    };
+    let rating = Rating {
+        conversation_id: id,
+        segment_seq,
+        agent,
+        rating: score,
+        comment: comment.map(str::to_owned),
+        at: services.now(),
+    };
+    if !services.store.insert_rating(rating).await? {
+        return Err(ApiError::conflict(
+            "You have already rated this conversation",
+        ));
+    }
+    tracing::info!(score, "conversation rated");
     Ok(())
 }

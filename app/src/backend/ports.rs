@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::domain::analytics::Rating;
 use crate::domain::routing::Queued;
 use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
@@ -244,6 +245,10 @@ pub trait Store: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<Event>, StoreError>;
+    /// Stores a customer's rating; false when its segment was rated already.
+    async fn insert_rating(&self, rating: Rating) -> Result<bool, StoreError>;
+    /// The ratings given in `[from, to)`.
+    async fn ratings(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Rating>, StoreError>;
     /// The stored hashes of the customer's tokens for the conversation: the one it started
     /// with and those issued when the same verified customer resumed it elsewhere.
     async fn customer_token_hashes(&self, id: ConversationId) -> Result<Vec<String>, StoreError>;

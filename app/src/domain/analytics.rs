@@ -23,7 +23,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, AgentRef, Author, EscalationReason, Event, EventKind, Timestamp};
+use super::{
+    AgentId, AgentRef, Author, ConversationId, EscalationReason, Event, EventKind, Timestamp,
+};
 
 /// A wait whose customer has been silent this long counts as abandoned.
 pub const SILENT_AFTER_MS: i64 = 30 * 60 * 1_000;
@@ -32,6 +34,82 @@ pub const HELD_AFTER_MS: i64 = 30 * 60 * 1_000;
 /// The longest range a report covers.
 pub const MAX_RANGE_DAYS: i64 = 366;
 const DAY_MS: i64 = 86_400_000;
+
+/// The longest comment a customer may leave with a rating.
+pub const MAX_COMMENT_CHARS: usize = 500;
+
+/// A customer's rating (1–5) of a conversation an agent closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Rating {
+    pub conversation_id: ConversationId,
+    /// The seq of the close it rates: one rating per segment of the conversation.
+    pub segment_seq: u64,
+    /// Who last owned the conversation before that close (none: the AI alone).
+    pub agent: Option<AgentRef>,
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The close a rating would rate now: the seq of the last `closed` event and who last owned
+/// the conversation before it (none: the AI alone, or nobody since the last handover).
+pub fn rated_segment(log: &[Event]) -> Option<(u64, Option<AgentRef>)> {
+    let mut owner: Option<AgentRef> = None;
+    let mut segment = None;
+    for event in log {
+        match &event.kind {
+            EventKind::TakenOver { agent } | EventKind::Assigned { agent } => {
+                owner = Some(agent.clone())
+            }
+            EventKind::ForcedTakeover { by, .. } => owner = Some(by.clone()),
+            EventKind::Transferred { to, .. } => owner = Some(to.clone()),
+            EventKind::Closed { .. } => segment = Some((event.seq, owner.take())),
+            EventKind::HandedOver { .. } | EventKind::Requeued { .. } => owner = None,
+            EventKind::Reopened { .. } => segment = None,
+            _ => {}
+        }
+    }
+    segment
+}
+
+/// Ratings by score: `distribution[0]` counts the 1s, … `distribution[4]` the 5s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Csat {
+    pub distribution: Vec<u32>,
+}
+
+impl Default for Csat {
+    fn default() -> Self {
+        Self {
+            distribution: vec![0; 5],
+        }
+    }
+}
+
+impl Csat {
+    fn add(&mut self, rating: u8) {
+        if let Some(count) = self
+            .distribution
+            .get_mut(usize::from(rating.clamp(1, 5)) - 1)
+        {
+            *count += 1;
+        }
+    }
+
+    /// How many ratings.
+    pub fn count(&self) -> u32 {
+        self.distribution.iter().sum()
+    }
+
+    /// The average score (none without ratings).
+    pub fn average(&self) -> Option<f64> {
+        let sum: u32 = (1..)
+            .zip(&self.distribution)
+            .map(|(score, count)| score * count)
+            .sum();
+        (self.count() > 0).then(|| f64::from(sum) / f64::from(self.count()))
+    }
+}
 
 /// The range a report covers: `[from, to)`, with days cut at local midnight of
 /// `utc_offset_minutes`.
@@ -128,6 +206,8 @@ pub struct Totals {
     pub handovers_held: u32,
     /// Transfers between agents.
     pub transfers: u32,
+    /// Ratings given in the range.
+    pub csat: Csat,
 }
 
 impl Totals {
@@ -180,6 +260,8 @@ pub struct AgentFigures {
     pub handovers: u32,
     pub handovers_held: u32,
     pub transfers_out: u32,
+    /// Ratings of the conversations they last owned.
+    pub csat: Csat,
 }
 
 /// How many waits started for one reason.
@@ -219,6 +301,7 @@ struct AgentFold {
     handovers: u32,
     handovers_held: u32,
     transfers_out: u32,
+    csat: Csat,
 }
 
 impl AgentFold {
@@ -230,6 +313,7 @@ impl AgentFold {
             handovers: 0,
             handovers_held: 0,
             transfers_out: 0,
+            csat: Csat::default(),
         }
     }
 }
@@ -410,6 +494,17 @@ impl Analysis {
         }
     }
 
+    /// Adds a customer's rating given in the range.
+    pub fn rate(&mut self, rating: &Rating) {
+        if !self.range.contains(rating.at) {
+            return;
+        }
+        self.totals.csat.add(rating.rating);
+        if let Some(agent) = &rating.agent {
+            self.agent(agent).csat.add(rating.rating);
+        }
+    }
+
     fn handover_decided(&mut self, by: &AgentRef, held: bool) {
         self.totals.handovers += 1;
         self.totals.handovers_held += u32::from(held);
@@ -465,10 +560,12 @@ impl Analysis {
                 handovers: fold.handovers,
                 handovers_held: fold.handovers_held,
                 transfers_out: fold.transfers_out,
+                csat: fold.csat,
             })
             .filter(|figures| {
                 figures.handled + figures.handovers + figures.transfers_out > 0
                     || figures.first_reply.count > 0
+                    || figures.csat.count() > 0
             })
             .collect();
         agents.sort_by(|a, b| a.agent.name.cmp(&b.agent.name));
@@ -861,6 +958,86 @@ mod tests {
         assert_eq!((report.days[0].started, report.days[0].human), (1, 1));
         assert_eq!((report.days[1].started, report.days[1].ai_only), (1, 1));
         assert_eq!(report.days[0].time_to_human.p50_ms, Some(35 * MIN));
+    }
+
+    #[test]
+    fn a_rating_goes_to_the_agent_who_last_owned_the_closed_segment() {
+        let (ana, budi) = (agent("Ana"), agent("Budi"));
+        let chain = log(
+            0,
+            vec![
+                (0, started()),
+                (1, EventKind::TakenOver { agent: ana.clone() }),
+                (
+                    2,
+                    EventKind::Transferred {
+                        from: ana.clone(),
+                        to: budi.clone(),
+                        note: None,
+                    },
+                ),
+                // Ana, a supervisor, closes it: the rating is Budi's, who owned it.
+                (3, EventKind::Closed { by: ana.clone() }),
+            ],
+        );
+        assert_eq!(rated_segment(&chain), Some((4, Some(budi.clone()))));
+        let handed_back = log(
+            0,
+            vec![
+                (0, started()),
+                (1, EventKind::TakenOver { agent: ana.clone() }),
+                (
+                    2,
+                    EventKind::HandedOver {
+                        by: ana.clone(),
+                        brief: None,
+                    },
+                ),
+                (3, EventKind::Closed { by: ana.clone() }),
+            ],
+        );
+        assert_eq!(
+            rated_segment(&handed_back),
+            Some((4, None)),
+            "the AI had it"
+        );
+        let mut reopened = chain.clone();
+        reopened.push(Event {
+            seq: 5,
+            kind: EventKind::Reopened { by: ana.clone() },
+            ..chain[0].clone()
+        });
+        assert_eq!(
+            rated_segment(&reopened),
+            None,
+            "open again: nothing to rate"
+        );
+
+        let rating = |score: u8, agent: Option<&AgentRef>, minute: i64| Rating {
+            conversation_id: chain[0].conversation_id,
+            segment_seq: 4,
+            agent: agent.cloned(),
+            rating: score,
+            comment: None,
+            at: Timestamp(DAY0 + minute * MIN),
+        };
+        let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
+        let mut analysis = Analysis::new(range, Timestamp(DAY0 + 2 * 24 * 60 * MIN));
+        for r in [
+            rating(5, Some(&budi), 10),
+            rating(4, Some(&budi), 20),
+            rating(1, None, 30),
+            rating(3, Some(&budi), 25 * 60), // the next day: outside the range
+        ] {
+            analysis.rate(&r);
+        }
+        let report = analysis.report();
+        assert_eq!(report.totals.csat.distribution, [1, 0, 0, 1, 1]);
+        assert_eq!(report.totals.csat.count(), 3);
+        assert_eq!(report.totals.csat.average(), Some(10.0 / 3.0));
+        let budi = figures(&report, "Budi");
+        assert_eq!(budi.csat.average(), Some(4.5));
+        assert_eq!(Csat::default().average(), None);
     }
 
     #[test]

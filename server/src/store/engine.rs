@@ -12,6 +12,7 @@ use app::backend::{
     Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Retention, Store,
     StoreError, TransitionPatch,
 };
+use app::domain::analytics::Rating;
 use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
@@ -25,7 +26,7 @@ use futures::future::BoxFuture;
 use super::rows::{
     agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, conversation_from_row,
     conversation_id_from_row, delivery_from_row, endpoint_from_row, event_from_row, kind_tag,
-    preview_of_kinds, sender_key, Columns, Keys,
+    preview_of_kinds, rating_from_row, sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -680,6 +681,17 @@ impl<S: Shell> Store for SqlStore<S> {
     ) -> Result<Vec<Event>, StoreError> {
         self.all(sql::analytics_events(from, to), any_event_from_row)
             .await
+    }
+
+    async fn insert_rating(&self, rating: Rating) -> Result<bool, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move { Ok(db.execute(sql::insert_rating(&rating)).await? > 0) })
+        })
+        .await
+    }
+
+    async fn ratings(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Rating>, StoreError> {
+        self.all(sql::ratings(from, to), rating_from_row).await
     }
 
     async fn customer_token_hashes(&self, id: ConversationId) -> Result<Vec<String>, StoreError> {

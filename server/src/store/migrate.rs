@@ -39,6 +39,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     5 "0005_nodes.sql" "nodes",
     6 "0006_webhooks.sql" "webhooks",
     7 "0007_identity.sql" "identity",
+    8 "0008_csat.sql" "csat",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -50,6 +51,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     5 "0005_nodes.sql" "nodes",
     6 "0006_webhooks.sql" "webhooks",
     7 "0007_identity.sql" "identity",
+    8 "0008_csat.sql" "csat",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -2,6 +2,7 @@
 //! implements [`Columns`] (see [`super::engine`]).
 
 use super::DbError;
+use app::domain::analytics::Rating;
 use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
@@ -75,6 +76,27 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
 pub(crate) fn conversation_id_from_row(row: &impl Columns) -> Result<ConversationId, DbError> {
     let id = row.text("id")?;
     ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))
+}
+
+/// A customer's rating.
+pub(crate) fn rating_from_row(row: &impl Columns) -> Result<Rating, DbError> {
+    let id = row.text("conversation_id")?;
+    let agent = match row.opt_text("agent_id")? {
+        Some(agent_id) => Some(AgentRef {
+            id: AgentId::parse(&agent_id).map_err(|_| corrupt("agent id", &agent_id))?,
+            name: row.opt_text("agent_name")?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let rating = row.int("rating")?;
+    Ok(Rating {
+        conversation_id: ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))?,
+        segment_seq: row.int("segment_seq")? as u64,
+        agent,
+        rating: u8::try_from(rating).map_err(|_| corrupt("rating", rating))?,
+        comment: row.opt_text("comment")?,
+        at: Timestamp(row.int("at")?),
+    })
 }
 
 /// An event with its conversation's id (`conversation_id` column).

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use app::backend::{NewAudit, NewConversation};
+use app::domain::analytics::Rating;
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Mode, Timestamp,
@@ -478,6 +479,33 @@ pub(crate) fn analytics_events(from: Timestamp, to: Timestamp) -> Statement {
          WHERE c.updated_at >= $1 AND c.created_at < $2
            AND (e.kind <> 'message' OR e.sender = 'customer' OR e.sender LIKE 'agent:%')
          ORDER BY e.conversation_id, e.seq",
+    )
+    .bind((from, to))
+}
+
+/// Stores a rating unless its segment already has one (no row then).
+pub(crate) fn insert_rating(rating: &Rating) -> Statement {
+    Statement::new(
+        "INSERT INTO csat_ratings (conversation_id, segment_seq, agent_id, agent_name, rating,
+           comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (conversation_id, segment_seq) DO NOTHING",
+    )
+    .bind((
+        rating.conversation_id,
+        rating.segment_seq,
+        rating.agent.as_ref().map(|agent| agent.id),
+        rating.agent.as_ref().map(|agent| agent.name.as_str()),
+        i64::from(rating.rating),
+        rating.comment.as_deref(),
+        rating.at,
+    ))
+}
+
+/// The ratings given in `[from, to)`.
+pub(crate) fn ratings(from: Timestamp, to: Timestamp) -> Statement {
+    Statement::new(
+        "SELECT conversation_id, segment_seq, agent_id, agent_name, rating, comment, at
+         FROM csat_ratings WHERE at >= $1 AND at < $2 ORDER BY at",
     )
     .bind((from, to))
 }

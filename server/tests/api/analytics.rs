@@ -116,3 +116,85 @@ async fn a_supervisor_reads_the_shifts_figures_from_the_event_log() {
         assert_eq!(reply.status, 400, "{bad}: {:?}", reply.body);
     }
 }
+
+#[tokio::test]
+async fn a_customer_rates_a_closed_conversation_once_and_the_rating_is_the_owners() {
+    let app = TestApp::spawn().await;
+    let ana = app.agent("ana@baton.dev").await;
+    let budi = app.agent("budi@baton.dev").await;
+    budi.set_status(&app, "online").await.ok();
+    let customer = app.customer("Rater").await;
+    let client = crate::helpers::client();
+    let rate = |body: serde_json::Value| {
+        let mut body = body;
+        body["conversation_id"] = json!(customer.id);
+        body["token"] = json!(customer.token);
+        app.post(&client, "/api/chat/rate", body)
+    };
+
+    // Still open: nothing to rate.
+    let open = rate(json!({ "rating": 5 })).await;
+    assert_eq!(open.status, 409, "{:?}", open.body);
+
+    ana.takeover(&app, &customer.id).await.ok();
+    ana.transfer(&app, &customer.id, &budi.id, None).await.ok();
+    budi.close(&app, &customer.id).await.ok();
+
+    for bad in [
+        json!({ "rating": 0 }),
+        json!({ "rating": 6 }),
+        json!({ "rating": "five" }),
+        json!({ "rating": 4, "comment": "x".repeat(501) }),
+    ] {
+        let refused = rate(bad.clone()).await;
+        assert_eq!(refused.status, 400, "{bad}: {:?}", refused.body);
+    }
+    let wrong_token = app
+        .post(
+            &crate::helpers::client(),
+            "/api/chat/rate",
+            json!({ "conversation_id": customer.id, "token": "nope", "rating": 5 }),
+        )
+        .await;
+    assert_eq!(wrong_token.status, 401);
+
+    rate(json!({ "rating": 4, "comment": "  Budi sorted it out.  " }))
+        .await
+        .ok();
+    let again = rate(json!({ "rating": 1 })).await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+
+    let now = now_ms();
+    let range = json!({ "from": now - 3_600_000, "to": now + 3_600_000 });
+    let analytics = ana.call(&app, "/api/analytics/report", range).await.ok();
+    let csat = &analytics["report"]["totals"]["csat"];
+    assert_eq!(
+        csat["distribution"],
+        json!([0, 0, 0, 1, 0]),
+        "one 4, nothing refused stored"
+    );
+    let agents = analytics["report"]["agents"].as_array().unwrap();
+    let budis = agents
+        .iter()
+        .find(|a| a["agent"]["name"] == "Budi Santoso")
+        .unwrap();
+    assert_eq!(budis["csat"]["distribution"], json!([0, 0, 0, 1, 0]));
+    let anas = agents
+        .iter()
+        .find(|a| a["agent"]["name"] == "Ana Putri")
+        .unwrap();
+    assert_eq!(anas["csat"]["distribution"], json!([0, 0, 0, 0, 0]));
+
+    // Reopened and closed again: a new segment, rated once more.
+    ana.call(
+        &app,
+        "/api/conversations/reopen",
+        json!({ "conversation_id": customer.id }),
+    )
+    .await
+    .ok();
+    let reopened = rate(json!({ "rating": 5 })).await;
+    assert_eq!(reopened.status, 409);
+    ana.close(&app, &customer.id).await.ok();
+    rate(json!({ "rating": 5 })).await.ok();
+}
