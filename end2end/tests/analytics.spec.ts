@@ -60,6 +60,24 @@ test('a supervisor reads the shift on /analytics: tiles, charts with their table
     body: 'Hi, Budi here.',
   });
   await call(budi, '/api/conversations/handover', { conversation_id: helped.conversation_id });
+  // Budi takes one over and closes it; the customer rates it on the chat page.
+  const rated = await customer(request, 'Rated');
+  await call(budi, '/api/conversations/takeover', { conversation_id: rated.conversation_id });
+  await call(budi, '/api/conversations/close', { conversation_id: rated.conversation_id });
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const chat = await phone.newPage();
+  await chat.addInitScript((kept) => localStorage.setItem('baton.chat', kept), `${rated.conversation_id}:${rated.token}`);
+  await chat.goto('/chat');
+  const form = chat.getByRole('form', { name: 'How did we do?' });
+  await form.getByRole('radio', { name: '4: Good' }).check();
+  await form.getByLabel('Anything to add? (optional)').fill('Quick and kind.');
+  await form.getByRole('button', { name: 'Send rating' }).click();
+  await expect(chat.getByText('Thank you for your rating.')).toBeVisible();
+  await chat.reload();
+  await expect(chat.getByText('This conversation is closed')).toBeVisible();
+  await expect(chat.getByRole('form', { name: 'How did we do?' })).toHaveCount(0);
+  await phone.close();
+
   // Asked for a person, nobody came, closed.
   const left = await customer(request, 'Left');
   await request.post('/api/chat/request_human', { data: left });
@@ -67,9 +85,11 @@ test('a supervisor reads the shift on /analytics: tiles, charts with their table
 
   await ana.goto('/analytics');
   await expect(ana.getByRole('figure', { name: 'Conversations per day, by who resolved them' })).toBeVisible();
-  await expect(ana.getByTestId('Conversations')).toHaveText(String(before.started + 3));
+  await expect(ana.getByTestId('Conversations')).toHaveText(String(before.started + 4));
   const containment = ana.getByRole('group', { name: 'AI containment' });
-  await expect(containment).toContainText(`${before.ai_only + 1} of ${before.started + 3} without a person`);
+  await expect(containment).toContainText(`${before.ai_only + 1} of ${before.started + 4} without a person`);
+  const ratings = before.csat.distribution.reduce((a: number, b: number) => a + b, 0);
+  await expect(ana.getByRole('group', { name: 'CSAT' })).toContainText(`${ratings + 1} rating`);
   const abandoned = ana.getByRole('group', { name: 'Waiting abandoned' });
   await expect(abandoned).toContainText(`${before.abandoned + 1} of ${before.waits + 2} waits`);
   const toHuman = ana.getByRole('group', { name: 'Time to human (median)' });
@@ -77,7 +97,7 @@ test('a supervisor reads the shift on /analytics: tiles, charts with their table
 
   // Every chart has drawn marks, and a table behind it.
   const charts = ana.locator('figure.chart');
-  await expect(charts).toHaveCount(4);
+  await expect(charts).toHaveCount(6);
   for (const chart of await charts.all()) {
     await expect(chart.locator('svg .mark').first()).toBeAttached();
     await expect(chart.locator('table tbody tr').first()).toBeAttached();

@@ -155,6 +155,16 @@ fn tiles(now: &Totals, before: &Totals) -> impl IntoView {
                 better=Better::Up
             />
             <Tile
+                label="CSAT"
+                value=or_dash(now.csat.average().map(|a| format!("{a:.1} / 5")))
+                detail=match now.csat.count() {
+                    1 => "1 rating".to_owned(),
+                    n => format!("{n} ratings"),
+                }
+                moved=change(now.csat.average(), before.csat.average(), |d| format!("{d:.1}"))
+                better=Better::Up
+            />
+            <Tile
                 label="Transfers per conversation"
                 value=or_dash(now.transfers_per_conversation().map(|t| format!("{t:.2}")))
                 moved=change(
@@ -237,6 +247,40 @@ fn charts(report: &Report) -> impl IntoView {
         .iter()
         .map(|a| format!("{} ({})", a.agent.name, a.handovers))
         .collect();
+    let scores = Series {
+        name: "Ratings".into(),
+        class: "series-4",
+        values: report
+            .totals
+            .csat
+            .distribution
+            .iter()
+            .map(|count| Some(f64::from(*count)))
+            .collect(),
+    };
+    let score_labels = [
+        "1 · Very poor",
+        "2 · Poor",
+        "3 · Okay",
+        "4 · Good",
+        "5 · Excellent",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let rated: Vec<_> = report
+        .agents
+        .iter()
+        .filter(|a| a.csat.count() > 0)
+        .collect();
+    let per_agent = Series {
+        name: "Average rating".into(),
+        class: "series-2",
+        values: rated.iter().map(|a| a.csat.average()).collect(),
+    };
+    let rated_labels = rated
+        .iter()
+        .map(|a| format!("{} ({})", a.agent.name, a.csat.count()))
+        .collect();
     view! {
         <div class="charts">
             <ColumnChart
@@ -266,6 +310,21 @@ fn charts(report: &Report) -> impl IntoView {
                 values=held
                 max=1.0
                 format=percent
+            />
+            <BarList
+                title="CSAT: how customers rated".into()
+                what="Rating"
+                labels=score_labels
+                values=scores
+                format=count
+            />
+            <BarList
+                title="CSAT average per agent (ratings)".into()
+                what="Agent"
+                labels=rated_labels
+                values=per_agent
+                max=5.0
+                format=|v| format!("{v:.1}")
             />
         </div>
     }

@@ -364,10 +364,19 @@ pub fn BarList(
             }
         })
         .collect_view();
+    let empty = labels.is_empty();
     view! {
         <figure class="chart">
             <figcaption>{title.clone()}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=title.clone()>
+            <Show when=move || empty>
+                <p class="muted">"Nothing in this range yet."</p>
+            </Show>
+            <svg
+                viewBox=format!("0 0 {WIDTH} {height}")
+                role="img"
+                aria-label=title.clone()
+                class:hidden=empty
+            >
                 <line class="axis" x1=NAME x2=NAME y1=TOP y2=height - 8.0 />
                 {bars}
             </svg>

@@ -12,6 +12,7 @@ use super::event_log::EventLog;
 use super::format::client_id;
 use super::live_socket::{Link, LiveSocket};
 use super::message_form::MessageForm;
+use super::rating_form::{rating_due, RatingForm};
 use crate::api::chat::{chat_history, leave_contact, request_human, send_chat, ChatView};
 use crate::domain::{Answering, ConversationId, Event, EventKind, MessageBody, QueueStatus};
 use crate::error::ApiError;
@@ -130,6 +131,7 @@ pub fn CustomerConversation(
         history,
         link,
     } = follow(id, &token, on_ended);
+    let rating_token = token.clone();
     let socket = expect_context::<LiveSocket>();
     let draft = RwSignal::new(String::new());
 
@@ -191,6 +193,20 @@ pub fn CustomerConversation(
     };
     let offer_email =
         move || matches!(queue.get(), QueueStatus::Offline { .. }) && !contact_left() && !closed();
+    // The close a rating would rate: the last one, while the conversation stays closed.
+    let rated_close = Memo::new(move |_| {
+        closed()
+            .then(|| {
+                events.with(|all| {
+                    all.iter()
+                        .rev()
+                        .find(|e| matches!(e.kind, EventKind::Closed { .. }))
+                        .map(|e| e.seq)
+                })
+            })
+            .flatten()
+            .filter(|segment| rating_due(id, *segment))
+    });
 
     view! {
         <header class="chat-head">
@@ -246,6 +262,13 @@ pub fn CustomerConversation(
             viewer=Viewer::Customer
             typing=Signal::derive(move || typing.get().map(|name| format!("{name} is typing…")))
         />
+        {move || {
+            rated_close
+                .get()
+                .map(|segment| {
+                    view! { <RatingForm id=id token=rating_token.clone() segment=segment /> }
+                })
+        }}
         <div class="chat-tools">
             <Show when=can_ask>
                 <button

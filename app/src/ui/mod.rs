@@ -58,6 +58,8 @@ mod live_socket;
 mod loaded;
 /// The message box and Send button both sides use.
 mod message_form;
+/// The customer's rating after a close.
+mod rating_form;
 /// The signed-in agent, provided to the dashboard.
 mod session;
 /// The sign-in form.
