@@ -124,6 +124,11 @@ impl Range {
     /// Checks the bounds: `from` before `to`, at most [`MAX_RANGE_DAYS`], an offset a time zone
     /// can have.
     pub fn new(from: Timestamp, to: Timestamp, utc_offset_minutes: i32) -> Result<Self, String> {
+        // 1970-01-01 to 9999-12-31: every date a picker offers, and no arithmetic overflows.
+        const LAST: i64 = 253_402_300_799_999;
+        if !(0..=LAST).contains(&from.0) || !(0..=LAST).contains(&to.0) {
+            return Err("The range must lie between 1970 and 9999".into());
+        }
         if to <= from {
             return Err("The range must end after it starts".into());
         }
@@ -1046,6 +1051,8 @@ mod tests {
         assert!(Range::new(t(10), t(10), 0).is_err());
         assert!(Range::new(t(0), t(367 * DAY_MS), 0).is_err());
         assert!(Range::new(t(0), t(DAY_MS), 15 * 60).is_err());
+        assert!(Range::new(t(i64::MIN), t(i64::MAX), 0).is_err());
+        assert!(Range::new(t(-DAY_MS), t(0), 0).is_err());
         let week = Range::new(t(7 * DAY_MS), t(14 * DAY_MS), 0).unwrap();
         assert_eq!(week.previous(), Range::new(t(0), t(7 * DAY_MS), 0).unwrap());
         assert_eq!(date_of(0), "1970-01-01");
