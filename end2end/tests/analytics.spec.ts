@@ -105,6 +105,12 @@ test('a supervisor reads the shift on /analytics: tiles, charts with their table
   const reasons = charts.nth(2);
   await reasons.getByText('Table').click();
   await expect(reasons.getByRole('row', { name: /Asked for a person/ })).toBeVisible();
+  const download = ana.waitForEvent('download');
+  await reasons.getByRole('link', { name: 'Download CSV' }).click();
+  const csv = await download;
+  expect(csv.suggestedFilename()).toBe('baton-why-customers-waited-for-a-person.csv');
+  const text = await (await csv.createReadStream()).toArray();
+  expect(Buffer.concat(text).toString()).toMatch(/^Reason,Waits\r\nAsked for a person,\d+\r\n/);
 
   // The same page at desktop and phone width, for README.
   const shots = path.join(__dirname, '..', 'screenshots');

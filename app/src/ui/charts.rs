@@ -127,6 +127,71 @@ fn legend(series: &[Series]) -> impl IntoView {
     }
 }
 
+/// A CSV cell: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
+/// `@` is escaped so a spreadsheet never reads it as a formula.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The table as CSV: a header row, then a row per label.
+pub fn csv(first: &str, labels: &[String], series: &[Series], format: fn(f64) -> String) -> String {
+    let mut out = std::iter::once(first.to_owned())
+        .chain(series.iter().map(|s| s.name.clone()))
+        .map(|cell| csv_cell(&cell))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push_str("\r\n");
+    for (i, label) in labels.iter().enumerate() {
+        let row = std::iter::once(csv_cell(label))
+            .chain(series.iter().map(|s| {
+                csv_cell(
+                    &s.values
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map_or(String::new(), format),
+                )
+            }))
+            .collect::<Vec<_>>()
+            .join(",");
+        out.push_str(&row);
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// `text` percent-encoded for a `data:` URL (everything but unreserved characters).
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A file name for a chart's CSV: its title in lower case, words joined by `-`.
+fn file_name(title: &str) -> String {
+    let slug = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase();
+    format!("baton-{slug}.csv")
+}
+
 /// The table behind a chart: a row per label, a column per series.
 fn data_table(
     caption: &str,
@@ -138,6 +203,16 @@ fn data_table(
     view! {
         <details class="chart-table">
             <summary>"Table"</summary>
+            <a
+                class="csv"
+                download=file_name(caption)
+                href=format!(
+                    "data:text/csv;charset=utf-8,{}",
+                    percent_encode(&csv(first, labels, series, format)),
+                )
+            >
+                "Download CSV"
+            </a>
             <table>
                 <caption>{caption.to_owned()}</caption>
                 <thead>
@@ -403,6 +478,26 @@ mod tests {
             assert!(*ticks.last().unwrap() >= max, "{max}: {ticks:?}");
             assert!(ticks.len() <= 6, "{max}: {ticks:?}");
         }
+    }
+
+    #[test]
+    fn a_table_downloads_as_csv_that_a_spreadsheet_reads_as_written() {
+        let series = [Series {
+            name: "Waits".into(),
+            class: "series-1",
+            values: vec![Some(2.0), None],
+        }];
+        let labels = ["Asked, politely".to_owned(), "=HYPERLINK(\"x\")".to_owned()];
+        let text = csv("Reason", &labels, &series, |v| format!("{v:.0}"));
+        assert_eq!(
+            text,
+            "Reason,Waits\r\n\"Asked, politely\",2\r\n\"'=HYPERLINK(\"\"x\"\")\",\r\n"
+        );
+        assert_eq!(percent_encode("a b,ç"), "a%20b%2C%C3%A7");
+        assert_eq!(
+            file_name("CSAT: how customers rated"),
+            "baton-csat-how-customers-rated.csv"
+        );
     }
 
     #[test]
