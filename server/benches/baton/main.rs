@@ -13,8 +13,9 @@
 //! - `BENCH_SOAK_MINUTES` (20) and `BENCH_SOAK_RATE` (500): the soak's length and rate
 //!   (0 minutes: no soak).
 //! - `BENCH_ONLY` (all): a comma-separated subset of
-//!   `load,handoff,queue,web,capacity,bare,soak`.
+//!   `load,handoff,queue,web,capacity,bare,soak,analytics`.
 
+mod analytics;
 mod baseline;
 mod capacity;
 mod child;
@@ -168,6 +169,9 @@ async fn run(settings: Settings) -> Report {
         baton.stop();
     }
 
+    if settings.runs("analytics") {
+        analytics::run(&mut report).await;
+    }
     handoff::embedded_responder(&mut report);
     report.ratios();
     report
