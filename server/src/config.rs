@@ -213,6 +213,11 @@ pub struct Config {
     #[arg(long, env = "BATON_REQUIRE_IDENTITY")]
     pub require_identity: bool,
 
+    /// Ask the customer for a rating (CSAT) after an agent hands the conversation back to the
+    /// AI too, not only after a close.
+    #[arg(long, env = "BATON_CSAT_AFTER_HANDOVER")]
+    pub csat_after_handover: bool,
+
     /// Log format.
     #[arg(long, env = "BATON_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

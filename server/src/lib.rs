@@ -228,6 +228,7 @@ pub async fn prepare_with_clock(
             .as_ref()
             .map(|secret| secret.0.clone()),
         require_identity: config.require_identity,
+        csat_after_handover: config.csat_after_handover,
     };
     let leadership = match &backend {
         Backend::Sqlite(_) => routing::leader::Leadership::Alone,

@@ -25,6 +25,9 @@ pub struct ChatView {
     pub answering: Answering,
     /// The latest seq in the conversation (to resume from).
     pub last_seq: u64,
+    /// The customer is asked for a rating after a handover back to the AI too.
+    #[serde(default)]
+    pub csat_after_handover: bool,
 }
 
 /// Starts a conversation with the AI assistant. `identity`: the host site's signed token for
@@ -104,6 +107,7 @@ pub async fn chat_history(
         events,
         answering,
         last_seq,
+        csat_after_handover: services.csat_after_handover,
     })
 }
 

@@ -253,8 +253,9 @@ pub async fn leave_contact(
     Ok(())
 }
 
-/// The customer rates the conversation an agent just closed (1–5, an optional comment of at
-/// most 500 characters): once per close, attributed to the agent who last owned it. Bad input
+/// The customer rates the conversation an agent just closed (or, with
+/// `--csat-after-handover`, handed back to the AI) — 1–5, an optional comment of at most 500
+/// characters — once per close or handover, attributed to the agent who last owned it. Bad input
 /// is a 400 and stores nothing; an open conversation or a second rating is a 409.
 #[tracing::instrument(skip_all, fields(conversation_id = %id))]
 pub async fn rate(
@@ -279,7 +280,8 @@ pub async fn rate(
     }
     services.limit(Limit::SendPerConversation, &id.to_string())?;
     let log = services.store.events(id, 0, u32::MAX).await?;
-    let Some((segment_seq, agent)) = analytics::rated_segment(&log) else {
+    let Some((segment_seq, agent)) = analytics::rated_segment(&log, services.csat_after_handover)
+    else {
         return Err(ApiError::conflict(
             "This conversation is still open: rate it once it has ended",
         ));

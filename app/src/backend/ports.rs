@@ -35,6 +35,8 @@ pub struct Services {
     pub identity: Option<Arc<super::identity::IdentityKey>>,
     /// Refuse conversations from customers without a verified identity.
     pub require_identity: bool,
+    /// Ask the customer for a rating after a handover back to the AI too, not only a close.
+    pub csat_after_handover: bool,
 }
 
 impl Services {

@@ -51,20 +51,34 @@ pub struct Rating {
     pub at: Timestamp,
 }
 
-/// The close a rating would rate now: the seq of the last `closed` event and who last owned
-/// the conversation before it (none: the AI alone, or nobody since the last handover).
-pub fn rated_segment(log: &[Event]) -> Option<(u64, Option<AgentRef>)> {
+/// The segment a rating would rate now: the seq of the last `closed` event (or, with
+/// `after_handover`, of the last `handed_over` since which no person has joined) and who last
+/// owned the conversation before it (none: the AI alone, or nobody since the last handover).
+pub fn rated_segment(log: &[Event], after_handover: bool) -> Option<(u64, Option<AgentRef>)> {
     let mut owner: Option<AgentRef> = None;
     let mut segment = None;
     for event in log {
+        let joined = match &event.kind {
+            EventKind::TakenOver { agent } | EventKind::Assigned { agent } => Some(agent),
+            EventKind::ForcedTakeover { by, .. } => Some(by),
+            EventKind::Transferred { to, .. } => Some(to),
+            _ => None,
+        };
+        if let Some(agent) = joined {
+            // A person has it again: a handover before is no longer the customer's to rate.
+            owner = Some(agent.clone());
+            segment = None;
+            continue;
+        }
         match &event.kind {
-            EventKind::TakenOver { agent } | EventKind::Assigned { agent } => {
-                owner = Some(agent.clone())
-            }
-            EventKind::ForcedTakeover { by, .. } => owner = Some(by.clone()),
-            EventKind::Transferred { to, .. } => owner = Some(to.clone()),
             EventKind::Closed { .. } => segment = Some((event.seq, owner.take())),
-            EventKind::HandedOver { .. } | EventKind::Requeued { .. } => owner = None,
+            EventKind::HandedOver { by, .. } => {
+                let by = owner.take().or_else(|| Some(by.clone()));
+                if after_handover {
+                    segment = Some((event.seq, by));
+                }
+            }
+            EventKind::Requeued { .. } => owner = None,
             EventKind::Reopened { .. } => segment = None,
             _ => {}
         }
@@ -985,7 +999,7 @@ mod tests {
                 (3, EventKind::Closed { by: ana.clone() }),
             ],
         );
-        assert_eq!(rated_segment(&chain), Some((4, Some(budi.clone()))));
+        assert_eq!(rated_segment(&chain, false), Some((4, Some(budi.clone()))));
         let handed_back = log(
             0,
             vec![
@@ -1002,9 +1016,30 @@ mod tests {
             ],
         );
         assert_eq!(
-            rated_segment(&handed_back),
+            rated_segment(&handed_back, false),
             Some((4, None)),
             "the AI had it"
+        );
+        // With ratings after handovers too: the handover is rated (Ana's) until the close,
+        // which then is the AI's.
+        assert_eq!(
+            rated_segment(&handed_back[..3], true),
+            Some((3, Some(ana.clone())))
+        );
+        assert_eq!(rated_segment(&handed_back[..3], false), None);
+        assert_eq!(rated_segment(&handed_back, true), Some((4, None)));
+        let mut rejoined = handed_back[..3].to_vec();
+        rejoined.push(Event {
+            seq: 4,
+            kind: EventKind::Assigned {
+                agent: budi.clone(),
+            },
+            ..handed_back[0].clone()
+        });
+        assert_eq!(
+            rated_segment(&rejoined, true),
+            None,
+            "a person has it again"
         );
         let mut reopened = chain.clone();
         reopened.push(Event {
@@ -1013,7 +1048,7 @@ mod tests {
             ..chain[0].clone()
         });
         assert_eq!(
-            rated_segment(&reopened),
+            rated_segment(&reopened, true),
             None,
             "open again: nothing to rate"
         );

@@ -14,6 +14,7 @@ use super::live_socket::{Link, LiveSocket};
 use super::message_form::MessageForm;
 use super::rating_form::{rating_due, RatingForm};
 use crate::api::chat::{chat_history, leave_contact, request_human, send_chat, ChatView};
+use crate::domain::analytics::rated_segment;
 use crate::domain::{Answering, ConversationId, Event, EventKind, MessageBody, QueueStatus};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame, Typist};
@@ -193,18 +194,15 @@ pub fn CustomerConversation(
     };
     let offer_email =
         move || matches!(queue.get(), QueueStatus::Offline { .. }) && !contact_left() && !closed();
-    // The close a rating would rate: the last one, while the conversation stays closed.
+    // The close (or handover) a rating would rate, while the browser has not asked about it.
     let rated_close = Memo::new(move |_| {
-        closed()
-            .then(|| {
-                events.with(|all| {
-                    all.iter()
-                        .rev()
-                        .find(|e| matches!(e.kind, EventKind::Closed { .. }))
-                        .map(|e| e.seq)
-                })
-            })
-            .flatten()
+        let after_handover = history
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|view| view.csat_after_handover);
+        events
+            .with(|all| rated_segment(all, after_handover))
+            .map(|(segment, _)| segment)
             .filter(|segment| rating_due(id, *segment))
     });
 

@@ -198,3 +198,56 @@ async fn a_customer_rates_a_closed_conversation_once_and_the_rating_is_the_owner
     ana.close(&app, &customer.id).await.ok();
     rate(json!({ "rating": 5 })).await.ok();
 }
+
+#[tokio::test]
+async fn with_csat_after_handover_a_handover_is_rated_by_its_agent() {
+    let app = TestApp::spawn_with(|config| config.csat_after_handover = true).await;
+    let ana = app.agent("ana@baton.dev").await;
+    let customer = app.customer("Handed back").await;
+    let client = crate::helpers::client();
+    let rate = |rating: u8| {
+        app.post(
+            &client,
+            "/api/chat/rate",
+            json!({ "conversation_id": customer.id, "token": customer.token, "rating": rating }),
+        )
+    };
+    ana.takeover(&app, &customer.id).await.ok();
+    assert_eq!(
+        rate(5).await.status,
+        409,
+        "a person has it: nothing to rate"
+    );
+    ana.handover(&app, &customer.id, None).await.ok();
+    let history = app.history(&customer).await;
+    assert_eq!(history["csat_after_handover"], true);
+    rate(5).await.ok();
+    assert_eq!(rate(4).await.status, 409, "once per handover");
+
+    let now = now_ms();
+    let range = json!({ "from": now - 3_600_000, "to": now + 3_600_000 });
+    let analytics = ana.call(&app, "/api/analytics/report", range).await.ok();
+    let anas = analytics["report"]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"]["name"] == "Ana Putri")
+        .cloned()
+        .unwrap();
+    assert_eq!(anas["csat"]["distribution"], json!([0, 0, 0, 0, 1]));
+
+    // Without the setting a handover asks nothing.
+    let plain = TestApp::spawn().await;
+    let ana = plain.agent("ana@baton.dev").await;
+    let customer = plain.customer("Handed back").await;
+    ana.takeover(&plain, &customer.id).await.ok();
+    ana.handover(&plain, &customer.id, None).await.ok();
+    let refused = plain
+        .post(
+            &crate::helpers::client(),
+            "/api/chat/rate",
+            json!({ "conversation_id": customer.id, "token": customer.token, "rating": 5 }),
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+}
