@@ -9,9 +9,9 @@ use super::admin_agents::{AgentsTable, NewAgentForm};
 use super::admin_webhooks::WebhooksPanel;
 use super::browser::now_millis;
 use super::format::ago;
+use super::role_page::RolePage;
 use crate::api::admin::{audit_log, create_agent, disable_agent, reset_password};
 use crate::api::agents::list_agents;
-use crate::api::auth::me;
 use crate::domain::{AgentId, Role};
 use crate::error::ApiError;
 
@@ -45,40 +45,16 @@ pub type TeamChanges = Action<TeamChange, Result<TeamChange, ApiError>>;
 /// The admin page.
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let who = LocalResource::new(me);
-    let refused = |why: String| {
-        view! {
-            <p class="banner error" role="alert">
-                {why}
-            </p>
-        }
-        .into_any()
-    };
-
     view! {
-        <main class="admin">
-            <header class="topbar">
-                <span class="brand">"Baton · Admin"</span>
-                <span class="topbar-spacer"></span>
-                <a href="/agent">"Dashboard"</a>
-            </header>
-            {move || match who.get() {
-                None => {
-                    view! {
-                        <p class="muted" role="status">
-                            "Loading…"
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(Ok(agent)) if agent.role == Role::Admin => view! { <AdminDesk /> }.into_any(),
-                Some(Ok(_)) => refused("Only admins can manage agents.".into()),
-                Some(Err(ApiError::Unauthorized { .. })) => {
-                    refused("Sign in as an admin on the agent page first.".into())
-                }
-                Some(Err(err)) => refused(err.to_string()),
-            }}
-        </main>
+        <RolePage
+            class="admin"
+            title="Baton · Admin"
+            admits=|role| role == Role::Admin
+            refusal="Only admins can manage agents."
+            sign_in="Sign in as an admin on the agent page first."
+        >
+            <AdminDesk />
+        </RolePage>
     }
 }
 

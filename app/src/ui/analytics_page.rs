@@ -10,11 +10,10 @@ use leptos::prelude::*;
 
 use super::browser::{now_millis, utc_offset_minutes};
 use super::charts::{BarList, ColumnChart, LineChart, Series};
+use super::role_page::RolePage;
 use crate::api::analytics::{analytics_report, Analytics};
-use crate::api::auth::me;
 use crate::domain::analytics::{date_of, day_of, day_start, local_day, ratio, Report, Totals};
-use crate::domain::EscalationReason;
-use crate::error::ApiError;
+use crate::domain::{EscalationReason, Role};
 
 /// How often the figures are fetched again while the page is open.
 const REFRESH: Duration = Duration::from_secs(10);
@@ -100,7 +99,7 @@ fn Tile(
 }
 
 /// The headline tiles.
-fn tiles(now: &Totals, before: &Totals) -> impl IntoView {
+fn tiles(now: &Totals, before: &Totals) -> AnyView {
     let ms = |value: Option<i64>| value.map(|v| v as f64);
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
     view! {
@@ -176,6 +175,7 @@ fn tiles(now: &Totals, before: &Totals) -> impl IntoView {
             />
         </div>
     }
+    .into_any()
 }
 
 /// A reason as short as a chart's row label must be.
@@ -192,7 +192,7 @@ fn short_label(reason: EscalationReason) -> &'static str {
 }
 
 /// The charts of a report.
-fn charts(report: &Report) -> impl IntoView {
+fn charts(report: &Report) -> AnyView {
     let days: Vec<String> = report
         .days
         .iter()
@@ -328,46 +328,22 @@ fn charts(report: &Report) -> impl IntoView {
             />
         </div>
     }
+    .into_any()
 }
 
 /// The analytics page.
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
-    let who = LocalResource::new(me);
-    let refused = |why: String| {
-        view! {
-            <p class="banner error" role="alert">
-                {why}
-            </p>
-        }
-        .into_any()
-    };
     view! {
-        <main class="analytics">
-            <header class="topbar">
-                <span class="brand">"Baton · Analytics"</span>
-                <span class="topbar-spacer"></span>
-                <a href="/agent">"Dashboard"</a>
-            </header>
-            {move || match who.get() {
-                None => {
-                    view! {
-                        <p class="muted" role="status">
-                            "Loading…"
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(Ok(agent)) if agent.role.sees_analytics() => {
-                    view! { <AnalyticsDesk /> }.into_any()
-                }
-                Some(Ok(_)) => refused("Only supervisors and admins can see analytics.".into()),
-                Some(Err(ApiError::Unauthorized { .. })) => {
-                    refused("Sign in as a supervisor on the agent page first.".into())
-                }
-                Some(Err(err)) => refused(err.to_string()),
-            }}
-        </main>
+        <RolePage
+            class="analytics"
+            title="Baton · Analytics"
+            admits=Role::sees_analytics
+            refusal="Only supervisors and admins can see analytics."
+            sign_in="Sign in as a supervisor on the agent page first."
+        >
+            <AnalyticsDesk />
+        </RolePage>
     }
 }
 

@@ -249,6 +249,30 @@ fn data_table(
     }
 }
 
+/// A chart over the days: its caption, legend, axes, `marks` and table.
+fn day_chart(
+    title: &str,
+    labels: &[String],
+    series: &[Series],
+    ticks: &[f64],
+    format: fn(f64) -> String,
+    marks: impl IntoView,
+) -> AnyView {
+    view! {
+        <figure class="chart">
+            <figcaption>{title.to_owned()}</figcaption>
+            {legend(series)}
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=title.to_owned()>
+                {value_axis(ticks, format)}
+                {label_axis(labels)}
+                {marks}
+            </svg>
+            {data_table(title, "Day", labels, series, format)}
+        </figure>
+    }
+    .into_any()
+}
+
 /// Columns per label: side by side, or `stacked` into one.
 #[component]
 pub fn ColumnChart(
@@ -307,18 +331,7 @@ pub fn ColumnChart(
                 .collect::<Vec<_>>()
         })
         .collect_view();
-    view! {
-        <figure class="chart">
-            <figcaption>{title.clone()}</figcaption>
-            {legend(&series)}
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=title.clone()>
-                {value_axis(&ticks, format)}
-                {label_axis(&labels)}
-                {marks}
-            </svg>
-            {data_table(&title, "Day", &labels, &series, format)}
-        </figure>
-    }
+    day_chart(&title, &labels, &series, &ticks, format, marks)
 }
 
 /// A line per series across the labels, with a dot (and its tooltip) at every value.
@@ -378,18 +391,7 @@ pub fn LineChart(
             }
         })
         .collect_view();
-    view! {
-        <figure class="chart">
-            <figcaption>{title.clone()}</figcaption>
-            {legend(&series)}
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=title.clone()>
-                {value_axis(&ticks, format)}
-                {label_axis(&labels)}
-                {lines}
-            </svg>
-            {data_table(&title, "Day", &labels, &series, format)}
-        </figure>
-    }
+    day_chart(&title, &labels, &series, &ticks, format, lines)
 }
 
 /// One horizontal bar per row, on a scale from 0 to `max` (none: the largest value).

@@ -60,6 +60,8 @@ mod loaded;
 mod message_form;
 /// The customer's rating after a close.
 mod rating_form;
+/// The shell of a page for some roles only.
+mod role_page;
 /// The signed-in agent, provided to the dashboard.
 mod session;
 /// The sign-in form.

@@ -1,0 +1,55 @@
+//! A page for some roles only (`/admin`, `/analytics`): the top bar with its title and the
+//! way back to the dashboard, then the page's content for a signed-in agent whose role it
+//! admits, or why not. Who may see it is the server's answer to "who am I"; the server refuses
+//! the page's calls to anyone else anyway.
+
+use leptos::prelude::*;
+
+use crate::api::auth::me;
+use crate::domain::Role;
+use crate::error::ApiError;
+
+/// `title` in the top bar; `children` when `admits` the signed-in agent's role, else
+/// `refusal`, or `sign_in` to someone not signed in.
+#[component]
+pub fn RolePage(
+    class: &'static str,
+    title: &'static str,
+    admits: fn(Role) -> bool,
+    refusal: &'static str,
+    sign_in: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let who = LocalResource::new(me);
+    let refused = |why: String| {
+        view! {
+            <p class="banner error" role="alert">
+                {why}
+            </p>
+        }
+        .into_any()
+    };
+    view! {
+        <main class=class>
+            <header class="topbar">
+                <span class="brand">{title}</span>
+                <span class="topbar-spacer"></span>
+                <a href="/agent">"Dashboard"</a>
+            </header>
+            {move || match who.get() {
+                None => {
+                    view! {
+                        <p class="muted" role="status">
+                            "Loading…"
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(agent)) if admits(agent.role) => children().into_any(),
+                Some(Ok(_)) => refused(refusal.into()),
+                Some(Err(ApiError::Unauthorized { .. })) => refused(sign_in.into()),
+                Some(Err(err)) => refused(err.to_string()),
+            }}
+        </main>
+    }
+}
