@@ -1,6 +1,7 @@
 /*! Baton chat widget. On a page: <script src="https://<baton>/widget.js" async></script>
  * Optional attributes: data-colour="#0b57d0", data-position="left" | "right",
- * data-greeting="Hi! How can we help?". API: Baton.open(), Baton.close(), Baton.on('unread', fn),
+ * data-greeting="Hi! How can we help?", data-locale="id" | "en" (else the page's or browser's
+ * language). API: Baton.open(), Baton.close(), Baton.on('unread', fn),
  * Baton.identify(token) (a short-lived HS256 JWT the site's backend signed for its customer).
  * The chat itself is Baton's /chat/embed page in an iframe of Baton's own origin, loaded when
  * the visitor first opens the launcher (or at once on a later page while a chat goes on). */
@@ -17,6 +18,16 @@
   if (!/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/.test(colour)) colour = '#0b57d0';
   var side = data.position === 'left' ? 'left' : 'right';
   var greeting = (data.greeting || '').slice(0, 120);
+  // The visitor's language: the tag's, else the host page's, else the browser's.
+  var lang = String(data.locale || document.documentElement.lang || navigator.language || '')
+    .slice(0, 2).toLowerCase();
+  lang = lang === 'id' || lang === 'in' ? 'id' : 'en';
+  var WORDS = {
+    en: { open: 'Open chat', close: 'Close chat', chat: 'Chat', title: 'Chat with us',
+      one: '1 unread message', many: ' unread messages' },
+    id: { open: 'Buka chat', close: 'Tutup chat', chat: 'Chat', title: 'Chat dengan kami',
+      one: '1 pesan belum dibaca', many: ' pesan belum dibaca' }
+  }[lang];
 
   var state = load();
   var listeners = { unread: [], open: [], close: [] };
@@ -76,7 +87,7 @@
     button = document.createElement('button');
     button.type = 'button';
     button.className = 'launcher';
-    button.setAttribute('aria-label', 'Open chat');
+    button.setAttribute('aria-label', WORDS.open);
     button.setAttribute('aria-expanded', 'false');
     button.innerHTML =
       '<svg width="26" height="26" viewBox="0 0 24 24" aria-hidden="true" fill="currentColor">' +
@@ -90,13 +101,13 @@
     panel.className = 'panel';
     panel.hidden = true;
     panel.setAttribute('role', 'dialog');
-    panel.setAttribute('aria-label', 'Chat');
+    panel.setAttribute('aria-label', WORDS.chat);
     var bar = document.createElement('div');
     bar.className = 'bar';
     var closer = document.createElement('button');
     closer.type = 'button';
     closer.className = 'close';
-    closer.textContent = 'Close chat';
+    closer.textContent = WORDS.close;
     closer.addEventListener('click', close);
     bar.appendChild(closer);
     panel.appendChild(bar);
@@ -110,9 +121,9 @@
   function ensureFrame() {
     if (frame) return;
     frame = document.createElement('iframe');
-    frame.title = 'Chat with us';
+    frame.title = WORDS.title;
     frame.setAttribute('allow', 'clipboard-write');
-    var query = greeting ? '?greeting=' + encodeURIComponent(greeting) : '';
+    var query = '?locale=' + lang + (greeting ? '&greeting=' + encodeURIComponent(greeting) : '');
     frame.src = base + '/chat/embed' + query;
     panel.appendChild(frame);
   }
@@ -121,8 +132,8 @@
     unread = count;
     badge.hidden = count === 0;
     badge.textContent = count > 99 ? '99+' : String(count);
-    var label = count === 1 ? '1 unread message' : count + ' unread messages';
-    button.setAttribute('aria-label', count ? 'Open chat, ' + label : 'Open chat');
+    var label = count === 1 ? WORDS.one : count + WORDS.many;
+    button.setAttribute('aria-label', count ? WORDS.open + ', ' + label : WORDS.open);
     emit('unread', count);
   }
 

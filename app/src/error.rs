@@ -310,6 +310,7 @@ mod tests {
             reply_due_since: None,
             contact_email: None,
             verified: None,
+            locale: Default::default(),
             created_at: Timestamp(1),
             updated_at: Timestamp(42),
         }

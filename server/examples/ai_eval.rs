@@ -93,6 +93,7 @@ fn main() {
         reply_due_since: None,
         contact_email: None,
         verified: None,
+        locale: Default::default(),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

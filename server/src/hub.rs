@@ -533,6 +533,7 @@ pub(crate) mod tests_support {
             reply_due_since: None,
             contact_email: None,
             verified: None,
+            locale: Default::default(),
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

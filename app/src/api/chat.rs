@@ -5,8 +5,14 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Answering, ClientId, ConversationId, Event, Message, MessageBody};
+use crate::domain::{Answering, ClientId, ConversationId, Event, Locale, Message, MessageBody};
 use crate::error::ApiError;
+
+/// The language a request names by its code ("en", "id"); anything else is refused.
+#[cfg(feature = "ssr")]
+fn language_of(code: &str) -> Result<Locale, ApiError> {
+    crate::domain::language::from_code(code).map_err(ApiError::bad_input)
+}
 
 /// A started conversation and the token that lets this customer use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -28,21 +34,32 @@ pub struct ChatView {
     /// The customer is asked for a rating after a handover back to the AI too.
     #[serde(default)]
     pub csat_after_handover: bool,
+    /// The conversation's language: the page shows itself in it.
+    #[serde(default)]
+    pub locale: Locale,
 }
 
 /// Starts a conversation with the AI assistant. `identity`: the host site's signed token for
 /// a customer it has signed in (see the chat widget's `Baton.identify`); a verified customer
-/// with an open conversation resumes it instead. A refused token starts nothing.
+/// with an open conversation resumes it instead. A refused token starts nothing. `locale`:
+/// the customer's language (default: the browser's `Accept-Language`, else English).
 #[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn start_chat(
     display_name: Option<String>,
     identity: Option<String>,
+    locale: Option<String>,
 ) -> Result<ChatStarted, ApiError> {
     use crate::backend::{chat, Services};
 
+    let locale = locale.as_deref().map(language_of).transpose()?;
     let services = Services::from_context()?;
-    let (conversation_id, token) =
-        chat::start(&services, display_name.as_deref(), identity.as_deref()).await?;
+    let (conversation_id, token) = chat::start(
+        &services,
+        display_name.as_deref(),
+        identity.as_deref(),
+        locale,
+    )
+    .await?;
     Ok(ChatStarted {
         conversation_id,
         token,
@@ -101,14 +118,30 @@ pub async fn chat_history(
 
     let services = Services::from_context()?;
     let after_seq = after_seq.unwrap_or(0);
-    let (events, answering, last_seq) =
+    let (events, answering, last_seq, locale) =
         chat::history(&services, conversation_id, &token, after_seq).await?;
     Ok(ChatView {
         events,
         answering,
         last_seq,
         csat_after_handover: services.csat_after_handover,
+        locale,
     })
+}
+
+/// The customer chose another language on the page: the takeover, handover and transfer
+/// sentences and every other notice reach them in it from now on.
+#[server(prefix = "/api", endpoint = "chat/language", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
+pub async fn set_chat_language(
+    conversation_id: ConversationId,
+    token: String,
+    locale: String,
+) -> Result<(), ApiError> {
+    use crate::backend::{chat, Services};
+
+    let locale = language_of(&locale)?;
+    let services = Services::from_context()?;
+    chat::set_language(&services, conversation_id, &token, locale).await
 }
 
 /// The customer asks to talk to a person: the conversation waits for a human.

@@ -191,6 +191,7 @@ pub fn document() -> OpenApi {
         operation::<chat::RequestHuman>(Access::Customer, &mut schemas),
         operation::<chat::LeaveContact>(Access::Customer, &mut schemas),
         operation::<chat::RateChat>(Access::Customer, &mut schemas),
+        operation::<chat::SetChatLanguage>(Access::Customer, &mut schemas),
         operation::<conversations::ListConversations>(Access::Agent, &mut schemas),
         operation::<conversations::GetConversation>(Access::Agent, &mut schemas),
         operation::<conversations::SendMessage>(Access::Agent, &mut schemas),

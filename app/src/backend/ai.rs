@@ -142,9 +142,10 @@ pub async fn escalate(
     detail: Option<String>,
 ) -> Result<Option<Conversation>, StoreError> {
     // The truth about who can answer: a person soon, or nobody until the team is back.
+    let locale = services.store.conversation(id).await?.locale;
     let notice = match services.staffing.staffed(services.now()).await {
-        Staffed::Open => Notice::waiting(),
-        Staffed::Offline { back } => Notice::offline(back.as_deref()),
+        Staffed::Open => Notice::waiting(locale),
+        Staffed::Offline { back } => Notice::offline(locale, back.as_ref()),
     };
     let notice = MessageBody::parse(&notice).expect("product copy is a valid message");
     let events = services.store.events(id, 0, TRANSCRIPT_EVENTS).await?;

@@ -10,7 +10,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::Services;
-use crate::domain::{Agent, Conversation, ConversationId};
+use crate::domain::{language, Agent, Conversation, ConversationId, Locale};
 use crate::error::ApiError;
 
 /// The agent session cookie.
@@ -141,6 +141,22 @@ pub fn client_address() -> String {
             resolved.or_else(peer)
         })
         .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+}
+
+/// The language the request's `Accept-Language` header prefers among Baton's (English when
+/// there is none).
+pub fn browser_locale() -> Locale {
+    request_parts()
+        .ok()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)?
+                .to_str()
+                .ok()
+                .map(language::negotiate)
+        })
+        .unwrap_or_default()
 }
 
 /// The value of the session cookie among `headers`, if any.

@@ -6,7 +6,7 @@ use super::{ai, auth, handoff::publish, Limit, NewAudit, NewConversation, NewMes
 use crate::domain::analytics::{self, Rating, MAX_COMMENT_CHARS};
 use crate::domain::{
     Answering, AuditAction, Author, ClientId, ConversationId, DisplayName, Email, EscalationReason,
-    Event, Message, MessageBody, Mode, Notice, Refusal,
+    Event, Locale, Message, MessageBody, Mode, Notice, Refusal,
 };
 use crate::error::ApiError;
 
@@ -21,6 +21,7 @@ pub async fn start(
     services: &Services,
     display_name: Option<&str>,
     identity: Option<&str>,
+    locale: Option<Locale>,
 ) -> Result<(ConversationId, String), ApiError> {
     services.limit(Limit::StartPerAddress, &auth::client_address())?;
     let identity = verify_identity(services, identity)?;
@@ -49,6 +50,7 @@ pub async fn start(
         customer_name,
         token_hash,
         verified: identity.map(|identity| identity.customer),
+        locale: locale.unwrap_or_else(auth::browser_locale),
     };
     let conversation = services
         .store
@@ -187,7 +189,7 @@ pub async fn history(
     id: ConversationId,
     token: &str,
     after_seq: u64,
-) -> Result<(Vec<Event>, Answering, u64), ApiError> {
+) -> Result<(Vec<Event>, Answering, u64, Locale), ApiError> {
     let conversation = auth::customer_conversation(services, id, token).await?;
     let events = services
         .store
@@ -196,7 +198,32 @@ pub async fn history(
         .iter()
         .filter_map(Event::customer_view)
         .collect();
-    Ok((events, Answering::of(&conversation), conversation.last_seq))
+    Ok((
+        events,
+        Answering::of(&conversation),
+        conversation.last_seq,
+        conversation.locale,
+    ))
+}
+
+/// The customer chose another language on the page: every notice from now on is in it.
+#[tracing::instrument(skip_all, fields(conversation_id = %id, locale = locale.code()))]
+pub async fn set_language(
+    services: &Services,
+    id: ConversationId,
+    token: &str,
+    locale: Locale,
+) -> Result<(), ApiError> {
+    auth::check_customer(services, id, token).await?;
+    services.limit(Limit::SendPerConversation, &id.to_string())?;
+    if let Some(committed) = services
+        .store
+        .set_locale(id, locale, services.now())
+        .await?
+    {
+        publish(services, &committed);
+    }
+    Ok(())
 }
 
 /// The customer asks for a person: an AI-handled conversation waits for a human. Nothing to
@@ -233,10 +260,10 @@ pub async fn leave_contact(
     token: &str,
     email: &str,
 ) -> Result<(), ApiError> {
-    auth::check_customer(services, id, token).await?;
+    let conversation = auth::customer_conversation(services, id, token).await?;
     services.limit(Limit::SendPerConversation, &id.to_string())?;
     let email = Email::parse(email)?;
-    let notice = MessageBody::parse(&Notice::contact_left(email.as_str()))?;
+    let notice = MessageBody::parse(&Notice::contact_left(conversation.locale, email.as_str()))?;
     let committed = services
         .store
         .leave_contact(id, email, notice, services.now())

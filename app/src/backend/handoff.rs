@@ -199,13 +199,14 @@ fn patch_for(
     conversation: &Conversation,
 ) -> TransitionPatch {
     let me = agent.reference();
+    let locale = conversation.locale;
     let system = |text: String| EventKind::product_notice(&text);
     let note = |note: &Option<Note>| note.as_ref().map(|n| n.as_str().to_owned());
     let (events, brief) = match (transition.change, request) {
         (ModeChange::TakenOver { .. }, _) => (
             vec![
                 EventKind::TakenOver { agent: me.clone() },
-                system(Notice::takeover(&me.name)),
+                system(Notice::takeover(locale, &me.name)),
             ],
             None,
         ),
@@ -221,7 +222,7 @@ fn patch_for(
                         from,
                         reason: reason.as_str().to_owned(),
                     },
-                    system(Notice::takeover(&me.name)),
+                    system(Notice::takeover(locale, &me.name)),
                 ],
                 None,
             )
@@ -232,7 +233,7 @@ fn patch_for(
                     by: me,
                     brief: note(brief),
                 },
-                system(Notice::handover()),
+                system(Notice::handover(locale)),
             ],
             note(brief),
         ),
@@ -247,17 +248,20 @@ fn patch_for(
                         to: to.clone(),
                         note: note(text),
                     },
-                    system(Notice::transfer(&to.name)),
+                    system(Notice::transfer(locale, &to.name)),
                 ],
                 None,
             )
         }
         (ModeChange::Closed { .. }, _) => (
-            vec![EventKind::Closed { by: me }, system(Notice::closed())],
+            vec![EventKind::Closed { by: me }, system(Notice::closed(locale))],
             None,
         ),
         (ModeChange::Reopened { .. }, _) => (
-            vec![EventKind::Reopened { by: me }, system(Notice::reopened())],
+            vec![
+                EventKind::Reopened { by: me },
+                system(Notice::reopened(locale)),
+            ],
             None,
         ),
         (change, request) => {

@@ -12,7 +12,8 @@ use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
-    ListFilter, Message, MessageBody, Mode, Refusal, Timestamp, VerifiedCustomer,
+    ListFilter, Locale, Message, MessageBody, Mode, Refusal, Reopening, Timestamp,
+    VerifiedCustomer,
 };
 use crate::error::ApiError;
 
@@ -184,6 +185,8 @@ pub struct NewConversation {
     pub token_hash: String,
     /// Who the host site verified the customer to be, if it did.
     pub verified: Option<VerifiedCustomer>,
+    /// The customer's language.
+    pub locale: Locale,
 }
 
 /// An audit entry to append.
@@ -274,6 +277,14 @@ pub trait Store: Send + Sync + 'static {
         id: ConversationId,
         customer_name: DisplayName,
         customer: VerifiedCustomer,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError>;
+    /// Sets the customer's language, with a `LanguageChanged` event. `None` when it is that
+    /// language already (or there is no such conversation).
+    async fn set_locale(
+        &self,
+        id: ConversationId,
+        locale: Locale,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError>;
     /// Conversations for the dashboard, newest activity first, waiting ones on top.
@@ -474,7 +485,7 @@ pub enum Staffed {
     Open,
     /// Nobody can answer: the team is closed, or no agent is online. `back` says when the
     /// team opens again, when business hours are set.
-    Offline { back: Option<String> },
+    Offline { back: Option<Reopening> },
 }
 
 /// Business hours and who is online.

@@ -36,7 +36,7 @@ pub async fn requeue(
                     from: from.clone(),
                     reason,
                 },
-                EventKind::product_notice(&Notice::requeued()),
+                EventKind::product_notice(&Notice::requeued(conversation.locale)),
             ],
             NewAudit {
                 actor: None,
@@ -67,11 +67,11 @@ pub async fn assign(
         status: Availability::Online,
         has_capacity: true,
     };
-    commit(services, id, Routing::Assign(target), |_| {
+    commit(services, id, Routing::Assign(target), |conversation| {
         (
             vec![
                 EventKind::Assigned { agent: to.clone() },
-                EventKind::product_notice(&Notice::takeover(&to.name)),
+                EventKind::product_notice(&Notice::takeover(conversation.locale, &to.name)),
             ],
             NewAudit {
                 actor: None,

@@ -463,7 +463,8 @@ impl Analysis {
                 }
                 EventKind::Reopened { .. }
                 | EventKind::ContactLeft { .. }
-                | EventKind::CustomerVerified { .. } => {}
+                | EventKind::CustomerVerified { .. }
+                | EventKind::LanguageChanged { .. } => {}
             }
         }
         // Handovers whose 30 minutes have passed without a request held.

@@ -5,7 +5,9 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, AgentRef, ConversationId, EscalationReason, Mode, Refusal, Timestamp};
+use super::{
+    AgentId, AgentRef, ConversationId, EscalationReason, Locale, Mode, Refusal, Timestamp,
+};
 
 /// Why and since when a conversation waits for a human.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -57,6 +59,9 @@ pub struct Conversation {
     /// none: an anonymous customer, whose name is only what they typed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<VerifiedCustomer>,
+    /// The customer's language: every notice reaches them in it.
+    #[serde(default)]
+    pub locale: Locale,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -233,6 +238,7 @@ mod tests {
             reply_due_since: None,
             contact_email: None,
             verified: None,
+            locale: Default::default(),
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

@@ -3,7 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentRef, ConversationId, MessageBody, MessageId, Timestamp, VerifiedCustomer};
+use super::{
+    AgentRef, ConversationId, Locale, MessageBody, MessageId, Reopening, Timestamp,
+    VerifiedCustomer,
+};
+use crate::i18n::td_string;
 
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -142,6 +146,8 @@ pub enum EventKind {
         customer_name: String,
         customer: VerifiedCustomer,
     },
+    /// The customer chose another language on the page: notices reach them in it from now on.
+    LanguageChanged { locale: Locale },
     /// The conversation waits for a human (still in AI mode until taken over).
     WaitingForHuman {
         reason: EscalationReason,
@@ -209,7 +215,9 @@ impl Event {
                 from: from.clone(),
                 reason: String::new(),
             },
-            EventKind::WaitingForHuman { .. } | EventKind::CustomerVerified { .. } => return None,
+            EventKind::WaitingForHuman { .. }
+            | EventKind::CustomerVerified { .. }
+            | EventKind::LanguageChanged { .. } => return None,
         };
         Some(Event {
             kind,
@@ -226,65 +234,60 @@ impl Event {
     }
 }
 
-/// The notices Baton sends the customer, in the product's own words.
+/// The notices Baton sends the customer, in the product's own words and the customer's
+/// language (`locales/*.json`; the English sentences are the product description's).
 pub struct Notice;
 
 impl Notice {
     /// Sent when an agent takes a conversation over from the AI.
-    pub fn takeover(agent_name: &str) -> String {
-        format!(
-            "Your conversation is now handled by our Customer Service. I'm {agent_name} ready to assist you."
-        )
+    pub fn takeover(locale: Locale, agent_name: &str) -> String {
+        td_string!(locale, notice.takeover, agent_name).to_string()
     }
 
     /// Sent when the owner hands the conversation back to the AI.
-    pub fn handover() -> String {
-        "Thank you for contacting us. Your conversation is now back to being handled by AI assistant. If you need help again, don't hesitate to ask!".to_owned()
+    pub fn handover(locale: Locale) -> String {
+        td_string!(locale, notice.handover).to_owned()
     }
 
     /// Sent when the conversation moves to another agent.
-    pub fn transfer(agent_name: &str) -> String {
-        format!(
-            "Your conversation has been transferred to {agent_name}, who will continue to assist you."
-        )
+    pub fn transfer(locale: Locale, agent_name: &str) -> String {
+        td_string!(locale, notice.transfer, agent_name).to_string()
     }
 
     /// Sent when the conversation starts waiting for a person.
-    pub fn waiting() -> String {
-        "Thank you for your patience. A member of our Customer Service team will join this conversation shortly.".to_owned()
+    pub fn waiting(locale: Locale) -> String {
+        td_string!(locale, notice.waiting).to_owned()
     }
 
     /// Sent when the conversation goes back to the queue (the owner did not reply in time,
     /// or went offline).
-    pub fn requeued() -> String {
-        "Sorry for the wait. We're connecting you with the next available agent.".to_owned()
+    pub fn requeued(locale: Locale) -> String {
+        td_string!(locale, notice.requeued).to_owned()
     }
 
     /// Sent instead of [`Notice::waiting`] when nobody can answer now: no agent is online,
-    /// or the team is closed until `back` (e.g. "Monday at 08:00 WIB").
-    pub fn offline(back: Option<&str>) -> String {
+    /// or the team is closed until `back`.
+    pub fn offline(locale: Locale, back: Option<&Reopening>) -> String {
         let when = match back {
-            Some(back) => format!("We're back {back}."),
-            None => "We'll answer here as soon as someone is back.".to_owned(),
+            Some(back) => td_string!(locale, notice.back, back = back.phrase(locale)).to_string(),
+            None => td_string!(locale, notice.back_unknown).to_owned(),
         };
-        format!(
-            "Our team is offline right now. {when} You can leave your e-mail address and we'll write to you. Meanwhile, I'm still here to help."
-        )
+        td_string!(locale, notice.offline, when).to_string()
     }
 
     /// Sent when the customer leaves an e-mail address.
-    pub fn contact_left(email: &str) -> String {
-        format!("Thank you. Our team will write to you at {email}.")
+    pub fn contact_left(locale: Locale, email: &str) -> String {
+        td_string!(locale, notice.contact_left, email).to_string()
     }
 
     /// Sent when a closed conversation is reopened (it goes back to the AI).
-    pub fn reopened() -> String {
-        "This conversation has been reopened. Our AI assistant is here to help, and you can ask for a person at any time.".to_owned()
+    pub fn reopened(locale: Locale) -> String {
+        td_string!(locale, notice.reopened).to_owned()
     }
 
     /// Sent when the conversation is closed.
-    pub fn closed() -> String {
-        "This conversation has been closed. Thank you for contacting us!".to_owned()
+    pub fn closed(locale: Locale) -> String {
+        td_string!(locale, notice.closed).to_owned()
     }
 }
 
@@ -312,28 +315,75 @@ mod tests {
     #[test]
     fn the_takeover_notice_is_the_product_copy_with_the_agent_name() {
         assert_eq!(
-            Notice::takeover("Ana Putri"),
+            Notice::takeover(Locale::en, "Ana Putri"),
             "Your conversation is now handled by our Customer Service. I'm Ana Putri ready to assist you."
+        );
+        assert_eq!(
+            Notice::takeover(Locale::id, "Ana Putri"),
+            "Percakapan Anda kini ditangani oleh Customer Service kami. Saya Ana Putri siap membantu Anda."
         );
     }
 
     #[test]
     fn the_handover_notice_is_the_product_copy() {
         assert_eq!(
-            Notice::handover(),
+            Notice::handover(Locale::en),
             "Thank you for contacting us. Your conversation is now back to being handled by AI assistant. If you need help again, don't hesitate to ask!"
+        );
+        assert!(Notice::handover(Locale::id).starts_with("Terima kasih telah menghubungi kami."));
+    }
+
+    #[test]
+    fn the_transfer_notice_names_the_new_agent_in_each_language() {
+        assert_eq!(
+            Notice::transfer(Locale::en, "Budi Santoso"),
+            "Your conversation has been transferred to Budi Santoso, who will continue to assist you."
+        );
+        assert_eq!(
+            Notice::transfer(Locale::id, "Budi Santoso"),
+            "Percakapan Anda telah dialihkan kepada Budi Santoso, yang akan melanjutkan membantu Anda."
         );
     }
 
     #[test]
     fn the_requeue_and_offline_notices_are_the_product_copy() {
         assert_eq!(
-            Notice::requeued(),
+            Notice::requeued(Locale::en),
             "Sorry for the wait. We're connecting you with the next available agent."
         );
-        assert!(Notice::offline(Some("Monday at 08:00 WIB"))
+        let monday = Reopening {
+            in_days: 3,
+            weekday: 0,
+            hour: 8,
+            minute: 0,
+            zone: "WIB".into(),
+        };
+        assert!(Notice::offline(Locale::en, Some(&monday))
             .starts_with("Our team is offline right now. We're back Monday at 08:00 WIB."));
-        assert!(Notice::offline(None).starts_with("Our team is offline right now."));
+        assert!(Notice::offline(Locale::en, None).starts_with("Our team is offline right now."));
+        assert!(Notice::offline(Locale::id, Some(&monday)).starts_with(
+            "Tim kami sedang offline saat ini. Kami kembali hari Senin pukul 08.00 WIB."
+        ));
+    }
+
+    #[test]
+    fn every_notice_is_a_valid_message_in_every_language() {
+        use leptos_i18n::Locale as _;
+        for &locale in Locale::get_all() {
+            for text in [
+                Notice::takeover(locale, "Ana"),
+                Notice::handover(locale),
+                Notice::transfer(locale, "Ana"),
+                Notice::waiting(locale),
+                Notice::requeued(locale),
+                Notice::offline(locale, None),
+                Notice::contact_left(locale, "a@b.co"),
+                Notice::reopened(locale),
+                Notice::closed(locale),
+            ] {
+                assert!(MessageBody::parse(&text).is_ok(), "{locale:?}: {text}");
+            }
+        }
     }
 
     #[test]

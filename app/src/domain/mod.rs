@@ -17,6 +17,8 @@ mod conversation;
 mod event;
 /// Typed identifiers.
 mod ids;
+/// The customer's language.
+pub mod language;
 /// The rule book: take over, hand over, transfer, close, reopen; who may write; refusals.
 mod mode;
 /// The queue: order, estimate, who the assigner picks.
@@ -35,6 +37,7 @@ pub use audit::{AuditAction, AuditEntry};
 pub use conversation::{Answering, Conversation, ListFilter, Selection, VerifiedCustomer, Waiting};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
+pub use language::{Locale, Reopening};
 pub use mode::{
     Actor, Command, Mode, ModeChange, Refusal, Routing, TransferTarget, Transition, Writer,
 };

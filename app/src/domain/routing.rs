@@ -13,7 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, ConversationId, Timestamp};
+use super::{AgentId, ConversationId, Locale, Reopening, Timestamp};
+use crate::i18n::td_string;
 
 /// Fewer finished waits than this in the recent history: the customer is told no estimate.
 pub const MIN_HISTORY: usize = 5;
@@ -28,37 +29,31 @@ pub enum QueueStatus {
     /// history to make one.
     Queued { position: u32, minutes: Option<u32> },
     /// Nobody can answer now: no agent is online, or the team is closed. `back` says when
-    /// the team opens again (e.g. "Monday at 08:00 WIB"), when business hours are set.
+    /// the team opens again, when business hours are set.
     Offline {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        back: Option<String>,
+        back: Option<Reopening>,
     },
 }
 
 impl QueueStatus {
-    /// The line the customer reads, e.g. "You are number 3 in line · about 4 min".
-    pub fn line(&self) -> Option<String> {
-        match self {
-            QueueStatus::NotWaiting => None,
+    /// The line the customer reads in `locale`, e.g. "You are number 3 in line · about 4 min".
+    pub fn line(&self, locale: Locale) -> Option<String> {
+        Some(match self {
+            QueueStatus::NotWaiting => return None,
             QueueStatus::Queued {
                 position,
                 minutes: Some(minutes),
-            } => Some(format!(
-                "You are number {position} in line · about {minutes} min"
-            )),
+            } => td_string!(locale, queue.position_eta, position, minutes).to_string(),
             QueueStatus::Queued {
                 position,
                 minutes: None,
-            } => Some(format!(
-                "You are number {position} in line · not enough recent chats to estimate the wait"
-            )),
+            } => td_string!(locale, queue.position, position).to_string(),
             QueueStatus::Offline { back: Some(back) } => {
-                Some(format!("Our team is offline right now. We're back {back}."))
+                td_string!(locale, queue.offline_back, back = back.phrase(locale)).to_string()
             }
-            QueueStatus::Offline { back: None } => {
-                Some("Our team is offline right now.".to_owned())
-            }
-        }
+            QueueStatus::Offline { back: None } => td_string!(locale, queue.offline).to_owned(),
+        })
     }
 }
 
@@ -197,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_customer_reads_position_and_estimate() {
-        let line = |status: QueueStatus| status.line().unwrap();
+        let line = |status: QueueStatus| status.line(Locale::en).unwrap();
         assert_eq!(
             line(QueueStatus::Queued {
                 position: 3,
@@ -210,13 +205,29 @@ mod tests {
             minutes: None
         })
         .contains("not enough recent chats"));
+        let monday = Reopening {
+            in_days: 2,
+            weekday: 0,
+            hour: 8,
+            minute: 0,
+            zone: "WIB".into(),
+        };
         assert_eq!(
             line(QueueStatus::Offline {
-                back: Some("Monday at 08:00 WIB".into())
+                back: Some(monday.clone())
             }),
             "Our team is offline right now. We're back Monday at 08:00 WIB."
         );
-        assert_eq!(QueueStatus::NotWaiting.line(), None);
+        assert_eq!(
+            QueueStatus::Queued {
+                position: 3,
+                minutes: Some(4)
+            }
+            .line(Locale::id)
+            .unwrap(),
+            "Anda nomor 3 dalam antrean · sekitar 4 menit"
+        );
+        assert_eq!(QueueStatus::NotWaiting.line(Locale::en), None);
     }
 
     #[test]

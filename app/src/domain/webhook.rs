@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{EventKind, Timestamp};
 
 /// Every event type a webhook can carry, in the order the admin page lists them.
-pub const EVENT_TYPES: [&str; 13] = [
+pub const EVENT_TYPES: [&str; 14] = [
     "conversation.started",
     "conversation.waiting",
     "conversation.taken_over",
@@ -19,6 +19,7 @@ pub const EVENT_TYPES: [&str; 13] = [
     "conversation.reopened",
     "conversation.contact_left",
     "conversation.customer_verified",
+    "conversation.language_changed",
     "message.created",
 ];
 
@@ -37,6 +38,7 @@ pub fn event_type(kind: &EventKind) -> &'static str {
         EventKind::Reopened { .. } => "conversation.reopened",
         EventKind::ContactLeft { .. } => "conversation.contact_left",
         EventKind::CustomerVerified { .. } => "conversation.customer_verified",
+        EventKind::LanguageChanged { .. } => "conversation.language_changed",
         EventKind::Message { .. } => "message.created",
     }
 }
@@ -224,6 +226,9 @@ mod tests {
                     id: "42".into(),
                     email: None,
                 },
+            },
+            EventKind::LanguageChanged {
+                locale: crate::domain::Locale::id,
             },
         ] {
             assert!(EVENT_TYPES.contains(&event_type(&kind)));

@@ -131,7 +131,7 @@ fn AdminDesk() -> impl IntoView {
                         children=move |e| {
                             view! {
                                 <tr>
-                                    <td>{ago(e.at, now_millis())}</td>
+                                    <td>{ago(crate::domain::Locale::en, e.at, now_millis())}</td>
                                     <td>{e.actor.map_or_else(|| "unknown".into(), |a| a.name)}</td>
                                     <td>{e.action.as_str()}</td>
                                     <td>{e.detail.unwrap_or_default()}</td>

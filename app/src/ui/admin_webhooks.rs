@@ -348,7 +348,13 @@ fn DeliveryLogTable(
                         };
                         view! {
                             <tr>
-                                <td>{ago(log.delivery.created_at, now_millis())}</td>
+                                <td>
+                                    {ago(
+                                        crate::domain::Locale::en,
+                                        log.delivery.created_at,
+                                        now_millis(),
+                                    )}
+                                </td>
                                 <td>{log.delivery.event_type.clone()}</td>
                                 <td>{status}</td>
                                 <td>
@@ -366,7 +372,7 @@ fn DeliveryLogTable(
                                                         <li>
                                                             {format!(
                                                                 "{} · {answer} · {} ms · {}",
-                                                                ago(a.at, now_millis()),
+                                                                ago(crate::domain::Locale::en, a.at, now_millis()),
                                                                 a.latency_ms,
                                                                 a.response,
                                                             )}

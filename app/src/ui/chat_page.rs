@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use super::browser;
 use super::customer_conversation::CustomerConversation;
 use super::embed::{Embed, ToHost};
-use crate::api::chat::{identify_chat, start_chat, ChatStarted};
-use crate::domain::ConversationId;
+use super::language_picker::{self, LanguagePicker};
+use crate::api::chat::{identify_chat, set_chat_language, start_chat, ChatStarted};
+use crate::domain::{language, ConversationId, Locale};
+use crate::i18n::{t, use_i18n};
 
 /// Where the browser keeps the conversation it resumes.
 const SESSION_KEY: &str = "baton.chat";
@@ -59,8 +61,9 @@ fn keep(session: RwSignal<Option<ChatSession>>, shown: Option<ChatSession>) {
 /// The longest greeting the host page may set on the widget.
 const MAX_GREETING_CHARS: usize = 120;
 
-/// The start form's heading: the widget's `data-greeting` when one is given.
-fn heading(greeting: Option<String>) -> String {
+/// The start form's heading: the widget's `data-greeting` when one is given, else the
+/// page's own in `locale`.
+fn heading(greeting: Option<String>, locale: Locale) -> String {
     greeting
         .map(|text| {
             text.trim()
@@ -69,28 +72,47 @@ fn heading(greeting: Option<String>) -> String {
                 .collect::<String>()
         })
         .filter(|text| !text.is_empty())
-        .unwrap_or_else(|| "How can we help?".to_owned())
+        .unwrap_or_else(|| crate::i18n::td_string!(locale, chat.greeting).to_owned())
 }
 
 /// The customer's page; `embed`: inside the chat widget on another site.
 #[component]
 pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     let widget = embed.then(Embed::provide);
-    let greeting = heading(if embed {
-        leptos_router::hooks::use_query_map()
-            .get_untracked()
-            .get("greeting")
-    } else {
-        None
-    });
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    let greeting = embed.then(|| query.get("greeting")).flatten();
     let session =
         RwSignal::new(browser::load(SESSION_KEY).and_then(|raw| ChatSession::decode(&raw)));
+    // The host page's `data-locale` speaks for a visitor who has not chosen yet.
+    if let Some(locale) = embed
+        .then(|| query.get("locale"))
+        .flatten()
+        .and_then(|tag| language::from_tag(&tag))
+    {
+        if session.get_untracked().is_none() && !language_picker::chosen() {
+            i18n.set_locale(locale);
+        }
+    }
+    // A customer who switches language mid-chat hears every notice in it from then on.
+    let switch_language = Callback::new(move |locale: Locale| {
+        if let Some(current) = session.get_untracked() {
+            leptos::task::spawn_local(async move {
+                if let Err(err) =
+                    set_chat_language(current.id, current.token, locale.code().to_owned()).await
+                {
+                    leptos::logging::warn!("Baton: the language was not saved: {err}");
+                }
+            });
+        }
+    });
     let name = RwSignal::new(String::new());
     let identity = move || widget.and_then(|widget| widget.identity.get_untracked());
     let start = Action::new_local(move |display_name: &String| {
         let display_name = (!display_name.trim().is_empty()).then(|| display_name.clone());
         async move {
-            let started = start_chat(display_name, identity()).await?;
+            let locale = Some(i18n.get_locale_untracked().code().to_owned());
+            let started = start_chat(display_name, identity(), locale).await?;
             keep(session, Some(started.into()));
             Ok::<_, crate::error::ApiError>(())
         }
@@ -146,7 +168,8 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                 None => {
                     view! {
                         <header class="chat-head">
-                            <span class="brand">"Lumen Goods · Help"</span>
+                            <span class="brand">{t!(i18n, chat.brand)}</span>
+                            <LanguagePicker on_change=switch_language />
                         </header>
                         {move || {
                             started
@@ -167,8 +190,13 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                                 start.dispatch(name.get_untracked());
                             }
                         >
-                            <h1>{greeting.clone()}</h1>
-                            <label for="display-name">"Your name (optional)"</label>
+                            <h1>
+                                {
+                                    let greeting = greeting.clone();
+                                    move || heading(greeting.clone(), i18n.get_locale())
+                                }
+                            </h1>
+                            <label for="display-name">{t!(i18n, chat.name_label)}</label>
                             <input
                                 id="display-name"
                                 autocomplete="name"
@@ -180,7 +208,7 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                                 type="submit"
                                 disabled=move || starting.get()
                             >
-                                "Start chat"
+                                {t!(i18n, chat.start)}
                             </button>
                         </form>
                     }
@@ -188,7 +216,12 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                 }
                 Some(current) => {
                     view! {
-                        <CustomerConversation id=current.id token=current.token on_ended=on_ended />
+                        <CustomerConversation
+                            id=current.id
+                            token=current.token
+                            on_ended=on_ended
+                            switch_language=switch_language
+                        />
                     }
                         .into_any()
                 }
@@ -214,9 +247,13 @@ mod tests {
 
     #[test]
     fn the_widget_greeting_heads_the_start_form_within_bounds() {
-        assert_eq!(heading(None), "How can we help?");
-        assert_eq!(heading(Some("   ".into())), "How can we help?");
-        assert_eq!(heading(Some(" Hi there! ".into())), "Hi there!");
-        assert_eq!(heading(Some("x".repeat(500))).chars().count(), 120);
+        assert_eq!(heading(None, Locale::en), "How can we help?");
+        assert_eq!(heading(None, Locale::id), "Ada yang bisa kami bantu?");
+        assert_eq!(heading(Some("   ".into()), Locale::en), "How can we help?");
+        assert_eq!(heading(Some(" Hi there! ".into()), Locale::id), "Hi there!");
+        assert_eq!(
+            heading(Some("x".repeat(500)), Locale::en).chars().count(),
+            120
+        );
     }
 }

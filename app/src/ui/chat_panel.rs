@@ -33,7 +33,11 @@ fn refusal_text(err: &ApiError, now_millis: i64) -> String {
             holder: Some(holder),
             since: Some(since),
             ..
-        } => format!("{} took this over {}", holder.name, ago(*since, now_millis)),
+        } => format!(
+            "{} took this over {}",
+            holder.name,
+            ago(crate::domain::Locale::en, *since, now_millis)
+        ),
         other => other.to_string(),
     }
 }
@@ -68,7 +72,7 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
             c.as_ref()?.waiting.as_ref().map(|w| {
                 format!(
                     "Waiting for a human since {}: {}",
-                    ago(w.since, now.get()),
+                    ago(crate::domain::Locale::en, w.since, now.get()),
                     w.reason.label()
                 )
             })
@@ -127,6 +131,10 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                         }}
                         <p class="panel-state" data-testid="conversation-state">
                             {field(state_text)}
+                        </p>
+                        <p class="panel-language" data-testid="customer-language">
+                            "Customer's language: "
+                            {field(|c| crate::i18n::td_string!(c.locale, language_name).to_owned())}
                         </p>
                         {move || {
                             conversation

@@ -105,7 +105,12 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
     let (badge, badge_class) = handler_badge(&c, me.id());
     let waiting = c.waiting.as_ref().map(|w| {
         let (reason, since) = (w.reason.label(), w.since);
-        move || format!("{reason} · waiting {}", ago(since, now.get()))
+        move || {
+            format!(
+                "{reason} · waiting {}",
+                ago(crate::domain::Locale::en, since, now.get())
+            )
+        }
     });
     let is_waiting = waiting.is_some();
     let updated_at = c.updated_at;
@@ -157,7 +162,9 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                 </span>
                 {waiting.map(|w| view! { <span class="waiting-reason">{w}</span> })}
                 <span class="preview">{c.preview.unwrap_or_default()}</span>
-                <span class="when">{move || ago(updated_at, now.get())}</span>
+                <span class="when">
+                    {move || ago(crate::domain::Locale::en, updated_at, now.get())}
+                </span>
             </button>
         </li>
     }

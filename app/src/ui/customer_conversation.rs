@@ -10,30 +10,36 @@ use super::embed::{inform_host, Embed};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
 use super::format::client_id;
+use super::language_picker::LanguagePicker;
 use super::live_socket::{Link, LiveSocket};
 use super::message_form::MessageForm;
 use super::rating_form::{rating_due, RatingForm};
 use crate::api::chat::{chat_history, leave_contact, request_human, send_chat, ChatView};
 use crate::domain::analytics::rated_segment;
-use crate::domain::{Answering, ConversationId, Event, EventKind, MessageBody, QueueStatus};
+use crate::domain::{
+    Answering, ConversationId, Event, EventKind, Locale, MessageBody, QueueStatus,
+};
 use crate::error::ApiError;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::live::{ClientFrame, ServerFrame, Typist};
 
 /// How long a typing signal shows.
 const TYPING_SHOWN: Duration = Duration::from_secs(3);
 
-/// Who answers, as the header says it.
-fn who(answering: Option<&Answering>) -> String {
+/// Who answers, as the header says it in `locale`.
+fn who(locale: Locale, answering: Option<&Answering>) -> String {
     match answering {
-        None => "Connecting…".to_owned(),
+        None => td_string!(locale, chat.connecting).to_owned(),
         Some(Answering::Ai {
             waiting_for_human: false,
-        }) => "You're chatting with our AI assistant".to_owned(),
+        }) => td_string!(locale, chat.with_ai).to_owned(),
         Some(Answering::Ai {
             waiting_for_human: true,
-        }) => "Our AI assistant is with you while a person is on the way".to_owned(),
-        Some(Answering::Agent { name }) => format!("You're chatting with {name}"),
-        Some(Answering::Closed) => "This conversation is closed".to_owned(),
+        }) => td_string!(locale, chat.ai_while_waiting).to_owned(),
+        Some(Answering::Agent { name }) => {
+            td_string!(locale, chat.with_agent, name = name.as_str()).to_string()
+        }
+        Some(Answering::Closed) => td_string!(locale, chat.closed).to_owned(),
     }
 }
 
@@ -64,8 +70,13 @@ fn follow(id: ConversationId, token: &str, on_ended: Callback<()>) -> Followed {
         let token = token.to_owned();
         move || chat_history(id, token.clone(), Some(0))
     });
+    let i18n = use_i18n();
     Effect::new(move |_| match history.get() {
         Some(Ok(view)) => {
+            // The page speaks the conversation's language (chosen on this or another device).
+            if i18n.get_locale_untracked() != view.locale {
+                i18n.set_locale(view.locale);
+            }
             absorb(view.events);
             answering.update(|now| {
                 now.get_or_insert(view.answering);
@@ -123,7 +134,10 @@ pub fn CustomerConversation(
     id: ConversationId,
     token: String,
     on_ended: Callback<()>,
+    /// Runs when the customer picks another language.
+    switch_language: Callback<Locale>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let Followed {
         events,
         answering,
@@ -208,24 +222,25 @@ pub fn CustomerConversation(
 
     view! {
         <header class="chat-head">
-            <span class="brand">"Lumen Goods · Help"</span>
+            <span class="brand">{t!(i18n, chat.brand)}</span>
+            <LanguagePicker on_change=switch_language />
             <p class="answering" role="status">
-                {move || answering.with(|a| who(a.as_ref()))}
+                {move || answering.with(|a| who(i18n.get_locale(), a.as_ref()))}
             </p>
             <p class="queue-line" role="status" aria-live="polite">
-                {move || queue.with(QueueStatus::line)}
+                {move || queue.with(|status| status.line(i18n.get_locale()))}
             </p>
         </header>
         <Show when=offer_email>
             <form
                 class="contact-form"
-                aria-label="Leave your e-mail address"
+                aria-label=move || t_string!(i18n, chat.leave_email)
                 on:submit=move |ev| {
                     ev.prevent_default();
                     give_email.dispatch(email.get_untracked().trim().to_owned());
                 }
             >
-                <label for="contact-email">"Your e-mail address"</label>
+                <label for="contact-email">{t!(i18n, chat.email_label)}</label>
                 <input
                     id="contact-email"
                     name="email"
@@ -236,13 +251,13 @@ pub fn CustomerConversation(
                     on:input=move |ev| email.set(event_target_value(&ev))
                 />
                 <button class="button" type="submit" disabled=move || emailing.get()>
-                    "Send"
+                    {t!(i18n, chat.send)}
                 </button>
             </form>
         </Show>
         <Show when=move || link.get() == Link::Reconnecting>
             <p class="banner warn" role="status">
-                "Connection lost. Reconnecting…"
+                {t!(i18n, chat.reconnecting)}
             </p>
         </Show>
         {move || {
@@ -258,7 +273,13 @@ pub fn CustomerConversation(
         <EventLog
             events=events
             viewer=Viewer::Customer
-            typing=Signal::derive(move || typing.get().map(|name| format!("{name} is typing…")))
+            typing=Signal::derive(move || {
+                typing
+                    .get()
+                    .map(|name| {
+                        td_string!(i18n.get_locale(), chat.typing, name = name.as_str()).to_string()
+                    })
+            })
         />
         {move || {
             rated_close
@@ -275,21 +296,21 @@ pub fn CustomerConversation(
                         ask_for_person.dispatch(());
                     }
                 >
-                    "Talk to a person"
+                    {t!(i18n, chat.talk_to_person)}
                 </button>
             </Show>
             <Show when=closed>
                 <button class="button" on:click=move |_| on_ended.run(())>
-                    "Start a new conversation"
+                    {t!(i18n, chat.new_conversation)}
                 </button>
             </Show>
         </div>
         <MessageForm
             field="message"
-            label="Your message"
+            label=Signal::derive(move || t_string!(i18n, chat.message_label).to_owned())
             rows="1"
             text=draft
-            placeholder=Signal::derive(|| "Type your message…".to_owned())
+            placeholder=Signal::derive(move || t_string!(i18n, chat.message_placeholder).to_owned())
             disabled=Signal::derive(closed)
             busy=sending
             on_input=Callback::new(move |text| {
@@ -314,25 +335,46 @@ mod tests {
 
     #[test]
     fn the_header_says_who_answers_the_customer() {
-        assert_eq!(who(None), "Connecting…");
+        assert_eq!(who(Locale::en, None), "Connecting…");
         assert_eq!(
-            who(Some(&Answering::Ai {
-                waiting_for_human: false
-            })),
+            who(
+                Locale::en,
+                Some(&Answering::Ai {
+                    waiting_for_human: false
+                })
+            ),
             "You're chatting with our AI assistant"
         );
         assert_eq!(
-            who(Some(&Answering::Ai {
-                waiting_for_human: true
-            })),
+            who(
+                Locale::en,
+                Some(&Answering::Ai {
+                    waiting_for_human: true
+                })
+            ),
             "Our AI assistant is with you while a person is on the way"
         );
         assert_eq!(
-            who(Some(&Answering::Agent {
-                name: "Budi Santoso".into()
-            })),
+            who(
+                Locale::en,
+                Some(&Answering::Agent {
+                    name: "Budi Santoso".into()
+                })
+            ),
             "You're chatting with Budi Santoso"
         );
-        assert_eq!(who(Some(&Answering::Closed)), "This conversation is closed");
+        assert_eq!(
+            who(Locale::en, Some(&Answering::Closed)),
+            "This conversation is closed"
+        );
+        assert_eq!(
+            who(
+                Locale::id,
+                Some(&Answering::Agent {
+                    name: "Budi Santoso".into()
+                })
+            ),
+            "Anda sedang chat dengan Budi Santoso"
+        );
     }
 }

@@ -7,6 +7,7 @@ use super::browser::{local_time, LocalTime};
 use super::clock::use_now;
 use super::format::{ago, verified_detail};
 use crate::domain::{Author, Event, EventKind, Timestamp};
+use crate::i18n::{td_string, use_i18n};
 
 /// Who reads the log: agents see internal entries, customers see their own view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,12 +20,18 @@ pub enum Viewer {
 /// All text is rendered as text, never as HTML.
 #[component]
 pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
     match event.kind {
         EventKind::Message { message } => {
             let (class, who) = match (&message.author, viewer) {
-                (Author::Customer, Viewer::Customer) => ("msg msg-own", "You".to_owned()),
+                (Author::Customer, Viewer::Customer) => {
+                    ("msg msg-own", td_string!(locale, chat.you).to_owned())
+                }
                 (Author::Customer, Viewer::Agent) => ("msg msg-customer", "Customer".to_owned()),
-                (Author::Ai, _) => ("msg msg-ai", "AI assistant".to_owned()),
+                (Author::Ai, _) => (
+                    "msg msg-ai",
+                    td_string!(locale, chat.ai_assistant).to_owned(),
+                ),
                 (Author::Agent { agent }, Viewer::Agent) => ("msg msg-agent", agent.name.clone()),
                 (Author::Agent { agent }, Viewer::Customer) => {
                     ("msg msg-staff", agent.name.clone())
@@ -64,10 +71,11 @@ fn SentAt(at: Timestamp) -> impl IntoView {
     const DAY_MS: i64 = 24 * 3600 * 1000;
     let LocalTime { iso, exact, short } = local_time(at.millis());
     let now = use_now();
+    let i18n = use_i18n();
     let when = move || {
         let now = now.get();
         if now - at.millis() < DAY_MS {
-            ago(at, now)
+            ago(i18n.get_locale(), at, now)
         } else {
             short.clone()
         }
@@ -136,6 +144,15 @@ fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<Str
             (
                 format!("The site verified the customer as {customer_name}"),
                 Some(verified_detail(customer)),
+            )
+        }),
+        EventKind::LanguageChanged { locale } => internal.then(|| {
+            (
+                format!(
+                    "The customer switched to {}",
+                    td_string!(*locale, language_name)
+                ),
+                None,
             )
         }),
         EventKind::WaitingForHuman {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::event_item::{EventItem, Viewer};
 use crate::domain::Event;
+use crate::i18n::{t_string, use_i18n};
 
 /// The log of `events` as `viewer` reads it; `typing` is the line shown under it.
 #[component]
@@ -14,6 +15,7 @@ pub fn EventLog(
     viewer: Viewer,
     #[prop(into)] typing: Signal<Option<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let log = NodeRef::<Ol>::new();
     // Keep the newest entry in view once the browser has laid it out. The log may be gone by
     // then (another conversation opened): then there is nothing to scroll.
@@ -32,7 +34,12 @@ pub fn EventLog(
     };
 
     view! {
-        <ol class=class node_ref=log aria-label="Messages" aria-live="polite">
+        <ol
+            class=class
+            node_ref=log
+            aria-label=move || t_string!(i18n, chat.messages)
+            aria-live="polite"
+        >
             <For
                 each=move || events.get()
                 key=|event| event.seq

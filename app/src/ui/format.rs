@@ -1,15 +1,16 @@
 //! Small formatting helpers.
 
-use crate::domain::{Conversation, Mode, Timestamp, VerifiedCustomer};
+use crate::domain::{Conversation, Locale, Mode, Timestamp, VerifiedCustomer};
+use crate::i18n::td_string;
 
-/// "just now", "3 s ago", "5 min ago", "2 h ago".
-pub fn ago(then: Timestamp, now_millis: i64) -> String {
+/// "just now", "3 s ago", "5 min ago", "2 h ago" (in `locale`).
+pub fn ago(locale: Locale, then: Timestamp, now_millis: i64) -> String {
     let secs = Timestamp(now_millis).seconds_since(then);
     match secs {
-        0..=1 => "just now".into(),
-        2..=59 => format!("{secs} s ago"),
-        60..=3599 => format!("{} min ago", secs / 60),
-        _ => format!("{} h ago", secs / 3600),
+        0..=1 => td_string!(locale, ago.now).to_owned(),
+        2..=59 => td_string!(locale, ago.seconds, n = secs).to_string(),
+        60..=3599 => td_string!(locale, ago.minutes, n = secs / 60).to_string(),
+        _ => td_string!(locale, ago.hours, n = secs / 3600).to_string(),
     }
 }
 
@@ -66,9 +67,10 @@ mod tests {
 
     #[test]
     fn ages_read_naturally() {
-        assert_eq!(ago(Timestamp(0), 500), "just now");
-        assert_eq!(ago(Timestamp(0), 3_000), "3 s ago");
-        assert_eq!(ago(Timestamp(0), 300_000), "5 min ago");
-        assert_eq!(ago(Timestamp(0), 7_200_000), "2 h ago");
+        assert_eq!(ago(Locale::en, Timestamp(0), 500), "just now");
+        assert_eq!(ago(Locale::en, Timestamp(0), 3_000), "3 s ago");
+        assert_eq!(ago(Locale::en, Timestamp(0), 300_000), "5 min ago");
+        assert_eq!(ago(Locale::en, Timestamp(0), 7_200_000), "2 h ago");
+        assert_eq!(ago(Locale::id, Timestamp(0), 300_000), "5 menit lalu");
     }
 }

@@ -209,6 +209,7 @@ pub(super) mod tests {
             reply_due_since: None,
             contact_email: None,
             verified: None,
+            locale: Default::default(),
             created_at: Timestamp(0),
             updated_at: Timestamp(updated),
         }

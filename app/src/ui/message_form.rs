@@ -5,13 +5,16 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use crate::i18n::{t, use_i18n};
+
 /// A message box labelled `label` (for screen readers), holding `text`.
 #[component]
 pub fn MessageForm(
     /// The text field's id.
     field: &'static str,
     /// The text field's label.
-    label: &'static str,
+    #[prop(into)]
+    label: Signal<String>,
     /// How many lines the box shows.
     rows: &'static str,
     #[prop(into)] text: Signal<String>,
@@ -32,6 +35,7 @@ pub fn MessageForm(
     controls: Option<&'static str>,
     #[prop(optional, into)] active_option: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let send = move || {
         if !disabled.get_untracked() && !busy.get_untracked() {
             on_send.run(());
@@ -74,7 +78,7 @@ pub fn MessageForm(
                 type="submit"
                 disabled=move || disabled.get() || busy.get() || text.read().trim().is_empty()
             >
-                "Send"
+                {t!(i18n, chat.send)}
             </button>
         </form>
     }

@@ -52,6 +52,8 @@ mod format;
 mod frames;
 /// The landing page.
 mod home_page;
+/// The language switch.
+mod language_picker;
 /// The browser's end of the realtime sockets.
 mod live_socket;
 /// How server data shows while loading or after an error.
@@ -140,22 +142,24 @@ mod tests {
 pub fn App() -> impl IntoView {
     clock::provide_clock();
     view! {
-        <Router>
-            <Routes fallback=|| {
-                view! {
-                    <main class="page-center">
-                        <p>"Page not found."</p>
-                        <a href="/">"Go to Baton"</a>
-                    </main>
-                }
-            }>
-                <Route path=path!("/") view=HomePage />
-                <Route path=path!("/agent") view=AgentPage />
-                <Route path=path!("/chat") view=|| view! { <ChatPage /> } />
-                <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
-                <Route path=path!("/admin") view=AdminPage />
-                <Route path=path!("/analytics") view=AnalyticsPage />
-            </Routes>
-        </Router>
+        <crate::i18n::I18nContextProvider>
+            <Router>
+                <Routes fallback=|| {
+                    view! {
+                        <main class="page-center">
+                            <p>"Page not found."</p>
+                            <a href="/">"Go to Baton"</a>
+                        </main>
+                    }
+                }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/agent") view=AgentPage />
+                    <Route path=path!("/chat") view=|| view! { <ChatPage /> } />
+                    <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
+                    <Route path=path!("/admin") view=AdminPage />
+                    <Route path=path!("/analytics") view=AnalyticsPage />
+                </Routes>
+            </Router>
+        </crate::i18n::I18nContextProvider>
     }
 }

@@ -9,9 +9,27 @@ use crate::api::chat::rate_chat;
 use crate::domain::analytics::MAX_COMMENT_CHARS;
 use crate::domain::ConversationId;
 use crate::error::ApiError;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 
-/// The words under the scale's ends and each score's accessible name.
-const SCORES: [&str; 5] = ["Very poor", "Poor", "Okay", "Good", "Excellent"];
+/// Score `n`'s word (1 "Very poor" … 5 "Excellent"): under the scale's ends and each score's
+/// accessible name.
+fn score_word(locale: Locale, n: u8) -> &'static str {
+    match n {
+        1 => td_string!(locale, rating.very_poor),
+        2 => td_string!(locale, rating.poor),
+        3 => td_string!(locale, rating.okay),
+        4 => td_string!(locale, rating.good),
+        _ => td_string!(locale, rating.excellent),
+    }
+}
+
+/// What the form says once settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    Rated,
+    RatedAlready,
+    Skipped,
+}
 
 /// Where the browser keeps the last close of conversation `id` it asked about.
 fn asked_key(id: ConversationId) -> String {
@@ -28,8 +46,9 @@ pub fn rating_due(id: ConversationId, segment: u64) -> bool {
 pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoView {
     let score = RwSignal::new(None::<u8>);
     let comment = RwSignal::new(String::new());
-    let done = RwSignal::new(None::<&'static str>);
-    let settle = move |said: &'static str| {
+    let i18n = use_i18n();
+    let done = RwSignal::new(None::<Settled>);
+    let settle = move |said: Settled| {
         browser::store(&asked_key(id), &segment.to_string());
         done.set(Some(said));
     };
@@ -38,8 +57,8 @@ pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoV
         async move {
             let comment = (!comment.trim().is_empty()).then_some(comment);
             match rate_chat(id, token, rating, comment).await {
-                Ok(()) => settle("Thank you for your rating."),
-                Err(ApiError::Conflict { .. }) => settle("This conversation was rated already."),
+                Ok(()) => settle(Settled::Rated),
+                Err(ApiError::Conflict { .. }) => settle(Settled::RatedAlready),
                 Err(err) => return Err(err),
             }
             Ok(())
@@ -50,6 +69,12 @@ pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoV
     view! {
         {move || match done.get() {
             Some(said) => {
+                let locale = i18n.get_locale();
+                let said = match said {
+                    Settled::Rated => td_string!(locale, rating.thanks),
+                    Settled::RatedAlready => td_string!(locale, rating.already),
+                    Settled::Skipped => "",
+                };
                 view! {
                     <p class="rating-done" role="status">
                         {said}
@@ -69,9 +94,9 @@ pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoV
                             }
                         }
                     >
-                        <h2 id="rating-title">"How did we do?"</h2>
+                        <h2 id="rating-title">{t!(i18n, rating.title)}</h2>
                         <fieldset class="scores">
-                            <legend>"Your rating, from 1 (very poor) to 5 (excellent)"</legend>
+                            <legend>{t!(i18n, rating.legend)}</legend>
                             {(1..=5u8)
                                 .map(|n| {
                                     view! {
@@ -83,7 +108,9 @@ pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoV
                                                 type="radio"
                                                 name="rating"
                                                 value=n
-                                                aria-label=format!("{n}: {}", SCORES[usize::from(n) - 1])
+                                                aria-label=move || {
+                                                    format!("{n}: {}", score_word(i18n.get_locale(), n))
+                                                }
                                                 on:change=move |_| score.set(Some(n))
                                             />
                                             <span aria-hidden="true">{n}</span>
@@ -93,10 +120,10 @@ pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoV
                                 .collect_view()}
                         </fieldset>
                         <p class="score-ends" aria-hidden="true">
-                            <span>{SCORES[0]}</span>
-                            <span>{SCORES[4]}</span>
+                            <span>{move || score_word(i18n.get_locale(), 1)}</span>
+                            <span>{move || score_word(i18n.get_locale(), 5)}</span>
                         </p>
-                        <label for="rating-comment">"Anything to add? (optional)"</label>
+                        <label for="rating-comment">{t!(i18n, rating.comment)}</label>
                         <textarea
                             id="rating-comment"
                             rows="2"
@@ -122,10 +149,14 @@ pub fn RatingForm(id: ConversationId, token: String, segment: u64) -> impl IntoV
                                 type="submit"
                                 disabled=move || score.get().is_none() || sending.get()
                             >
-                                "Send rating"
+                                {t!(i18n, rating.send)}
                             </button>
-                            <button class="button ghost" type="button" on:click=move |_| settle("")>
-                                "Skip"
+                            <button
+                                class="button ghost"
+                                type="button"
+                                on:click=move |_| settle(Settled::Skipped)
+                            >
+                                {t!(i18n, rating.skip)}
                             </button>
                         </div>
                     </form>

@@ -71,7 +71,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
             Some(oldest) if summary.length > 0 => format!(
                 "{} waiting · longest {}",
                 summary.length,
-                ago(oldest, now.get()).trim_end_matches(" ago")
+                ago(crate::domain::Locale::en, oldest, now.get()).trim_end_matches(" ago")
             ),
             _ => "Nobody waiting".to_owned(),
         }

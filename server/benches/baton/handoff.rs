@@ -163,6 +163,7 @@ pub fn embedded_responder(report: &mut Report) {
         reply_due_since: None,
         contact_email: None,
         verified: None,
+        locale: Default::default(),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

@@ -2,6 +2,7 @@
 //! closed, a customer who starts waiting is told when it opens again, in the team's own time
 //! zone ("Monday at 08:00 WIB").
 
+use app::domain::Reopening;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
@@ -155,31 +156,23 @@ impl BusinessHours {
         best.unwrap_or(local)
     }
 
-    /// When the team is back, as the customer reads it: "today at 08:00 WIB", "tomorrow at
-    /// 08:00 WIB", "Monday at 08:00 WIB".
-    pub fn back_at(&self, at: Timestamp) -> String {
+    /// When the team is back, for the customer to read in their language ("today at 08:00
+    /// WIB", "besok pukul 08.00 WIB").
+    pub fn back_at(&self, at: Timestamp) -> Reopening {
         let local = at.to_zoned(self.zone.clone());
         let next = self.next_open(at);
-        let days = (next.date() - local.date()).get_days();
-        let day = match days {
-            0 => "today".to_owned(),
-            1 => "tomorrow".to_owned(),
-            _ => DAYS[next.weekday().to_monday_zero_offset() as usize].to_owned(),
-        };
-        let day = match day.as_str() {
-            "today" | "tomorrow" => day,
-            _ => format!("{}{}", day[..1].to_uppercase(), &day[1..]),
-        };
-        let abbreviation = self
-            .zone
-            .to_offset_info(next.timestamp())
-            .abbreviation()
-            .to_owned();
-        format!(
-            "{day} at {:02}:{:02} {abbreviation}",
-            next.hour(),
-            next.minute()
-        )
+        let in_days = (next.date() - local.date()).get_days();
+        Reopening {
+            in_days: u16::try_from(in_days).unwrap_or(u16::MAX),
+            weekday: next.weekday().to_monday_zero_offset() as u8,
+            hour: next.hour() as u8,
+            minute: next.minute() as u8,
+            zone: self
+                .zone
+                .to_offset_info(next.timestamp())
+                .abbreviation()
+                .to_owned(),
+        }
     }
 }
 
@@ -197,6 +190,7 @@ pub fn parse_flag(raw: &str) -> Result<BusinessHours, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::domain::Locale;
 
     fn jakarta() -> BusinessHours {
         BusinessHours::parse("Mon-Fri 08:00-17:00 Asia/Jakarta").unwrap()
@@ -226,19 +220,19 @@ mod tests {
     fn closed_customers_are_told_when_the_team_is_back() {
         let hours = jakarta();
         assert_eq!(
-            hours.back_at(wib("2026-11-27T17:00:00")),
+            hours.back_at(wib("2026-11-27T17:00:00")).phrase(Locale::en),
             "Monday at 08:00 WIB"
         );
         assert_eq!(
-            hours.back_at(wib("2026-11-28T23:00:00")),
+            hours.back_at(wib("2026-11-28T23:00:00")).phrase(Locale::en),
             "Monday at 08:00 WIB"
         );
         assert_eq!(
-            hours.back_at(wib("2026-11-24T06:30:00")),
+            hours.back_at(wib("2026-11-24T06:30:00")).phrase(Locale::en),
             "today at 08:00 WIB"
         );
         assert_eq!(
-            hours.back_at(wib("2026-11-24T18:00:00")),
+            hours.back_at(wib("2026-11-24T18:00:00")).phrase(Locale::en),
             "tomorrow at 08:00 WIB"
         );
     }

@@ -17,8 +17,8 @@ use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId,
-    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, Message, MessageBody,
-    MessageId, Mode, Timestamp, VerifiedCustomer, Writer,
+    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, Locale, Message,
+    MessageBody, MessageId, Mode, Timestamp, VerifiedCustomer, Writer,
 };
 use async_trait::async_trait;
 use futures::future::BoxFuture;
@@ -745,6 +745,22 @@ impl<S: Shell> Store for SqlStore<S> {
         .await
     }
 
+    async fn set_locale(
+        &self,
+        id: ConversationId,
+        locale: Locale,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                let update = sql::set_locale(id, locale, at);
+                let kinds = vec![EventKind::LanguageChanged { locale }];
+                append_after(db, id, update, kinds, at).await
+            })
+        })
+        .await
+    }
+
     async fn list_conversations(
         &self,
         filter: ListFilter,
@@ -1152,6 +1168,7 @@ mod tests {
             customer_name: DisplayName::parse("Sari").unwrap(),
             token_hash: "hash".into(),
             verified: None,
+            locale: Default::default(),
         };
         let id = store
             .create_conversation(new, Timestamp(at))

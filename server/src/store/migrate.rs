@@ -40,6 +40,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     6 "0006_webhooks.sql" "webhooks",
     7 "0007_identity.sql" "identity",
     8 "0008_csat.sql" "csat",
+    9 "0009_locale.sql" "locale",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -52,6 +53,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     6 "0006_webhooks.sql" "webhooks",
     7 "0007_identity.sql" "identity",
     8 "0008_csat.sql" "csat",
+    9 "0009_locale.sql" "locale",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

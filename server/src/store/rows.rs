@@ -67,6 +67,10 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
                 })
             })
             .transpose()?,
+        locale: {
+            let locale = row.text("locale")?;
+            locale.parse().map_err(|_| corrupt("locale", &locale))?
+        },
         created_at: Timestamp(row.int("created_at")?),
         updated_at: Timestamp(row.int("updated_at")?),
     })

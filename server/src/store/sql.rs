@@ -11,8 +11,8 @@ use app::backend::{NewAudit, NewConversation};
 use app::domain::analytics::Rating;
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
-    Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Mode, Timestamp,
-    VerifiedCustomer,
+    Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Locale, Mode,
+    Timestamp, VerifiedCustomer,
 };
 
 /// One bound argument. Only text and integers cross: ids are UUID text, times milliseconds.
@@ -119,7 +119,7 @@ tuple_args!(A a, B b, C c, D d, E e, F f, G g, H h);
 const CONVERSATION: &str = "SELECT c.id, c.customer_name, c.mode, c.owner_id,
     a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
     c.version, c.last_seq, c.preview, c.created_at, c.updated_at, c.reply_due_since,
-    c.contact_email, c.customer_ref, c.customer_email
+    c.contact_email, c.customer_ref, c.customer_email, c.locale
     FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
 
 /// The columns [`super::rows::agent_from_row`] reads (table alias `a`).
@@ -137,8 +137,8 @@ pub(crate) fn insert_conversation(
     let verified = new.verified.as_ref();
     Statement::new(
         "INSERT INTO conversations (id, customer_name, token_hash, mode, mode_since, last_seq,
-         created_at, updated_at, customer_ref, customer_email)
-         VALUES ($1, $2, $3, 'ai', $4, $5, $4, $4, $6, $7)",
+         created_at, updated_at, customer_ref, customer_email, locale)
+         VALUES ($1, $2, $3, 'ai', $4, $5, $4, $4, $6, $7, $8)",
     )
     .bind((
         new.id,
@@ -148,7 +148,18 @@ pub(crate) fn insert_conversation(
         events,
         verified.map(|customer| customer.id.as_str()),
         verified.and_then(|customer| customer.email.as_deref()),
+        new.locale.code(),
     ))
+}
+
+/// Sets the customer's language when it is another, allocating one sequence number; returns
+/// the new `last_seq` (no row: the same language, or no such conversation).
+pub(crate) fn set_locale(id: ConversationId, locale: Locale, at: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET locale = $1, last_seq = last_seq + 1, updated_at = $2
+         WHERE id = $3 AND locale != $1 RETURNING last_seq",
+    )
+    .bind((locale.code(), at, id))
 }
 
 pub(crate) fn conversation(id: ConversationId) -> Statement {

@@ -9,6 +9,7 @@ mod chat;
 mod faults;
 mod handoff;
 mod helpers;
+mod language;
 mod metrics;
 mod nodes;
 mod openapi;

@@ -91,7 +91,10 @@ async fn a_waiting_customer_moves_up_the_line_live_and_hears_the_takeover() {
             minutes: None
         }
     );
-    assert!(told.line().unwrap().starts_with("You are number 2 in line"));
+    assert!(told
+        .line(app::domain::Locale::en)
+        .unwrap()
+        .starts_with("You are number 2 in line"));
 
     ana.takeover(&app, &first.id).await.ok();
     status_becomes(

@@ -1,0 +1,164 @@
+//! The customer's language: chosen from the browser (`Accept-Language`, `navigator.language`)
+//! or on the page, stored with the conversation, and the language of every notice Baton
+//! sends them. The words live in `locales/*.json`, one file per language.
+
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+
+pub use crate::i18n::Locale;
+use leptos_i18n::Locale as _;
+
+/// The language an `Accept-Language` header prefers among ours, by its q-values ("id-ID,
+/// id;q=0.9, en;q=0.8" → Indonesian); English when it names none of ours.
+pub fn negotiate(accept_language: &str) -> Locale {
+    let mut ranges: Vec<(f32, &str)> = accept_language
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';').map(str::trim);
+            let tag = parts.next().filter(|tag| !tag.is_empty() && *tag != "*")?;
+            let quality = parts
+                .find_map(|p| p.strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+            (quality > 0.0).then_some((quality, tag))
+        })
+        .collect();
+    // Stable: equal qualities keep the header's order.
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranges
+        .into_iter()
+        .find_map(|(_, tag)| from_tag(tag))
+        .unwrap_or_default()
+}
+
+/// The language of exactly this code ("en", "id"), for input that must name one of ours.
+pub fn from_code(code: &str) -> Result<Locale, String> {
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|locale| locale.as_str() == code)
+        .ok_or_else(|| {
+            let codes: Vec<&str> = Locale::get_all().iter().map(|l| l.as_str()).collect();
+            format!(
+                "There is no language `{code}`; the languages are {}",
+                codes.join(", ")
+            )
+        })
+}
+
+/// The language a BCP 47 tag names, if it is one of ours ("id-ID", "in" (its old code),
+/// "en-GB").
+pub fn from_tag(tag: &str) -> Option<Locale> {
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    let primary = if primary == "in" { "id" } else { &primary };
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|locale| locale.as_str() == primary)
+}
+
+impl Locale {
+    /// The language's code, as stored and sent: "en", "id".
+    pub fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl utoipa::PartialSchema for Locale {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Locale::get_all().iter().map(|l| l.as_str())))
+            .description(Some("A language: `en` English, `id` Indonesian"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Locale {}
+
+/// When a closed team opens again, for the customer to read in their language: "today at
+/// 08:00 WIB", "besok pukul 08.00 WIB".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reopening {
+    /// Days from today (0 today, 1 tomorrow).
+    pub in_days: u16,
+    /// The day of the week, 0 Monday … 6 Sunday.
+    pub weekday: u8,
+    pub hour: u8,
+    pub minute: u8,
+    /// The time zone's abbreviation ("WIB").
+    pub zone: String,
+}
+
+impl Reopening {
+    /// "Monday at 08:00 WIB", "hari Senin pukul 08.00 WIB".
+    pub fn phrase(&self, locale: Locale) -> String {
+        use crate::i18n::td_string;
+        let day = match (self.in_days, self.weekday) {
+            (0, _) => td_string!(locale, reopening.today).to_string(),
+            (1, _) => td_string!(locale, reopening.tomorrow).to_string(),
+            (_, 0) => td_string!(locale, reopening.monday).to_string(),
+            (_, 1) => td_string!(locale, reopening.tuesday).to_string(),
+            (_, 2) => td_string!(locale, reopening.wednesday).to_string(),
+            (_, 3) => td_string!(locale, reopening.thursday).to_string(),
+            (_, 4) => td_string!(locale, reopening.friday).to_string(),
+            (_, 5) => td_string!(locale, reopening.saturday).to_string(),
+            _ => td_string!(locale, reopening.sunday).to_string(),
+        };
+        // Indonesian writes times with a dot (08.00).
+        let separator = if locale == Locale::id { '.' } else { ':' };
+        let time = format!("{:02}{separator}{:02}", self.hour, self.minute);
+        td_string!(locale, reopening.at, day, time, zone = self.zone.as_str()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_header_picks_the_best_of_our_languages() {
+        assert_eq!(negotiate("id-ID,id;q=0.9,en-US;q=0.8,en;q=0.7"), Locale::id);
+        assert_eq!(negotiate("en-GB,en;q=0.9,id;q=0.8"), Locale::en);
+        assert_eq!(negotiate("fr-FR,fr;q=0.9,id;q=0.5"), Locale::id);
+        assert_eq!(negotiate("en;q=0.2, id;q=0.8"), Locale::id);
+        assert_eq!(negotiate("in"), Locale::id);
+        assert_eq!(negotiate("de, fr"), Locale::en);
+        assert_eq!(negotiate(""), Locale::en);
+        assert_eq!(negotiate("id;q=0, en;q=0.1"), Locale::en);
+        assert_eq!(negotiate(";;, ,q=x"), Locale::en);
+    }
+
+    #[test]
+    fn a_language_serialises_as_its_code() {
+        assert_eq!(serde_json::to_string(&Locale::id).unwrap(), "\"id\"");
+        assert_eq!(
+            serde_json::from_str::<Locale>("\"en\"").unwrap(),
+            Locale::en
+        );
+        assert_eq!(from_code("id"), Ok(Locale::id));
+        assert!(from_code("fr")
+            .unwrap_err()
+            .contains("the languages are en, id"));
+        assert!(from_code("ID").is_err());
+    }
+
+    #[test]
+    fn the_reopening_reads_in_each_language() {
+        let monday = Reopening {
+            in_days: 3,
+            weekday: 0,
+            hour: 8,
+            minute: 0,
+            zone: "WIB".into(),
+        };
+        assert_eq!(monday.phrase(Locale::en), "Monday at 08:00 WIB");
+        assert_eq!(monday.phrase(Locale::id), "hari Senin pukul 08.00 WIB");
+        let tomorrow = Reopening {
+            in_days: 1,
+            ..monday
+        };
+        assert_eq!(tomorrow.phrase(Locale::en), "tomorrow at 08:00 WIB");
+        assert_eq!(tomorrow.phrase(Locale::id), "besok pukul 08.00 WIB");
+    }
+}
