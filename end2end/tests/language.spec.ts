@@ -42,6 +42,12 @@ test('an Indonesian browser gets the page and the takeover in Indonesian; switch
   await expect(customer.getByRole('status').first()).toHaveText('Anda sedang chat dengan Ana Putri');
   await expect(panel.getByRole('list', { name: 'Messages' })).toContainText(TAKEOVER_ID);
 
+  // Canned replies come in the customer's language: /sorry gives the Indonesian text.
+  await panel.getByLabel('Your reply').fill('/sorry');
+  await panel.getByLabel('Your reply').press('Enter');
+  await expect(panel.getByLabel('Your reply')).toHaveValue(/^Mohon maaf/);
+  await panel.getByLabel('Your reply').fill('');
+
   // The customer switches to English: the same conversation, now in English, and the next
   // notice in English too.
   await customer.getByLabel('Bahasa').selectOption('en');
@@ -59,4 +65,32 @@ test('an Indonesian browser gets the page and the takeover in Indonesian; switch
   await customer.reload();
   await expect(customer.getByRole('status').first()).toHaveText("You're chatting with our AI assistant");
   await expect(customer.getByRole('list', { name: 'Messages' })).toContainText(TAKEOVER_ID);
+});
+
+test('an agent reads the dashboard in Indonesian while the customer reads English', async ({ browser }) => {
+  const customerContext = await browser.newContext({ locale: 'en-US' });
+  const customer = await customerContext.newPage();
+  await customer.goto('/chat');
+  await customer.getByLabel('Your name (optional)').fill(`Tom ${run}`);
+  await customer.getByRole('button', { name: 'Start chat' }).click();
+  await expect(customer.getByRole('status').first()).toHaveText("You're chatting with our AI assistant");
+
+  const budi = await signIn(browser, 'budi@baton.dev');
+  await budi.getByLabel('Language').selectOption('id');
+  await expect(budi.getByRole('button', { name: 'Keluar' })).toBeVisible();
+  await budi.getByRole('button', { name: new RegExp(`Tom ${run}`) }).click();
+  const panel = budi.getByRole('region', { name: 'Percakapan' });
+  await expect(panel.getByTestId('customer-language')).toHaveText('Bahasa pelanggan: English');
+  await panel.getByRole('button', { name: 'Ambil Alih' }).click();
+  await expect(panel.getByTestId('conversation-state')).toHaveText('Ditangani oleh Budi Santoso');
+  // The customer hears the takeover in their own language.
+  await expect(customer.getByRole('list', { name: 'Messages' })).toContainText(
+    "Your conversation is now handled by our Customer Service. I'm Budi Santoso ready to assist you.",
+  );
+
+  // The choice stays with the agent's browser across a reload.
+  await budi.reload();
+  await expect(budi.getByRole('button', { name: 'Keluar' })).toBeVisible();
+  await budi.getByLabel('Bahasa').selectOption('en');
+  await expect(budi.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });

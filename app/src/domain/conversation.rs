@@ -86,18 +86,116 @@ impl Conversation {
     }
 
     /// The list's order: conversations waiting for a human first, the longest-waiting on
-    /// top, then the latest activity first. The store's list statement sorts the same way.
+    /// top, then the latest activity first, ties by id. The store's list statement sorts
+    /// the same way ([`ListCursor::sort_key`]).
     pub fn list_order(&self, other: &Self) -> Ordering {
-        let key = |c: &Self| {
-            (
-                c.waiting.is_none(),
-                c.waiting.as_ref().map(|w| w.since),
-                std::cmp::Reverse(c.updated_at),
-            )
-        };
-        key(self).cmp(&key(other))
+        ListCursor::of(self).cmp(&ListCursor::of(other))
     }
 }
+
+/// A conversation's place in the list's order, which is also where a page of the list ends:
+/// the next page starts after it. It travels as an opaque string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ListCursor {
+    waiting_since: Option<Timestamp>,
+    updated_at: Timestamp,
+    id: ConversationId,
+}
+
+/// A cursor that no page of the list gave out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a cursor of the conversation list")]
+pub struct BadCursor(String);
+
+impl ListCursor {
+    /// Where `conversation` stands in the list.
+    pub fn of(conversation: &Conversation) -> Self {
+        Self {
+            waiting_since: conversation.waiting.as_ref().map(|w| w.since),
+            updated_at: conversation.updated_at,
+            id: conversation.id,
+        }
+    }
+
+    /// The values the list sorts on, ascending: 0 while waiting for a human (else 1), since
+    /// when it waits (0 when not), the latest activity negated, the id.
+    pub fn sort_key(&self) -> (i64, i64, i64, ConversationId) {
+        (
+            i64::from(self.waiting_since.is_none()),
+            self.waiting_since.map_or(0, Timestamp::millis),
+            self.updated_at.millis().saturating_neg(),
+            self.id,
+        )
+    }
+
+    /// Reads a cursor as [`ListCursor`]'s `Display` wrote it.
+    pub fn parse(raw: &str) -> Result<Self, BadCursor> {
+        let bad = || BadCursor(raw.chars().take(64).collect());
+        let mut parts = raw.split('.');
+        let (Some(waiting), Some(updated), Some(id), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let waiting_since = match waiting {
+            "" => None,
+            since => Some(Timestamp(since.parse().map_err(|_| bad())?)),
+        };
+        Ok(Self {
+            waiting_since,
+            updated_at: Timestamp(updated.parse().map_err(|_| bad())?),
+            id: ConversationId::parse(id).map_err(|_| bad())?,
+        })
+    }
+}
+
+impl Ord for ListCursor {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for ListCursor {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for ListCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(since) = self.waiting_since {
+            write!(f, "{}", since.millis())?;
+        }
+        write!(f, ".{}.{}", self.updated_at.millis(), self.id)
+    }
+}
+
+impl TryFrom<String> for ListCursor {
+    type Error = BadCursor;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<ListCursor> for String {
+    fn from(cursor: ListCursor) -> String {
+        cursor.to_string()
+    }
+}
+
+impl utoipa::PartialSchema for ListCursor {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Opaque: the `next_cursor` of the page before, to list what follows it",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ListCursor {}
 
 impl Refusal {
     /// [`Refusal::message`] for a refusal about `conversation`, naming its owner.
@@ -204,14 +302,15 @@ impl ListFilter {
     ];
 
     /// The filter's label in the dashboard.
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            ListFilter::All => "All",
-            ListFilter::Ai => "AI",
-            ListFilter::Waiting => "Waiting",
-            ListFilter::Mine => "Mine",
-            ListFilter::Others => "Others",
-            ListFilter::Closed => "Closed",
+            ListFilter::All => td_string!(locale, filter.all),
+            ListFilter::Ai => td_string!(locale, filter.ai),
+            ListFilter::Waiting => td_string!(locale, filter.waiting),
+            ListFilter::Mine => td_string!(locale, filter.mine),
+            ListFilter::Others => td_string!(locale, filter.others),
+            ListFilter::Closed => td_string!(locale, filter.closed),
         }
     }
 }
@@ -287,6 +386,49 @@ mod tests {
         list.sort_by(Conversation::list_order);
         let order: Vec<i64> = list.iter().map(|c| c.updated_at.0).collect();
         assert_eq!(order, [20, 10, 90, 50]);
+    }
+
+    #[test]
+    fn a_cursor_travels_as_text_and_sorts_as_the_list_does() {
+        let waiting = Conversation {
+            updated_at: Timestamp(90),
+            waiting: Some(Waiting {
+                reason: EscalationReason::CustomerAsked,
+                since: Timestamp(7),
+            }),
+            ..conversation(Mode::Ai, false)
+        };
+        let idle = Conversation {
+            updated_at: Timestamp(95),
+            ..conversation(Mode::Ai, false)
+        };
+        for c in [&waiting, &idle] {
+            let cursor = ListCursor::of(c);
+            let text = serde_json::to_string(&cursor).unwrap();
+            assert_eq!(serde_json::from_str::<ListCursor>(&text).unwrap(), cursor);
+        }
+        assert!(ListCursor::of(&waiting) < ListCursor::of(&idle));
+        // Equal times: the id decides, so no two conversations share a place.
+        let twin = Conversation {
+            id: ConversationId::new(),
+            ..idle.clone()
+        };
+        assert_eq!(
+            idle.list_order(&twin),
+            idle.id.cmp(&twin.id),
+            "ties go by id"
+        );
+    }
+
+    #[test]
+    fn a_cursor_no_page_gave_out_is_refused() {
+        let id = ConversationId::new();
+        for bad in ["", "x", "1.2", &format!("a.2.{id}"), &format!(".2.{id}.4"), ".2.nope"] {
+            let err = ListCursor::parse(bad).unwrap_err();
+            assert!(err.to_string().contains("not a cursor"), "{bad:?}");
+        }
+        assert!(ListCursor::parse(&format!(".2.{id}")).is_ok());
+        assert!(ListCursor::parse(&format!("1.2.{id}")).is_ok());
     }
 
     #[test]

@@ -85,14 +85,19 @@ impl EscalationReason {
 
     /// How the dashboard names the reason.
     pub fn label(self) -> &'static str {
+        self.label_in(Locale::en)
+    }
+
+    /// [`EscalationReason::label`] in `locale`.
+    pub fn label_in(self, locale: Locale) -> &'static str {
         match self {
-            EscalationReason::CustomerAsked => "Customer asked for a person",
-            EscalationReason::LowConfidence => "AI not confident",
-            EscalationReason::Frustration => "Customer frustrated",
-            EscalationReason::AiUnavailable => "AI unavailable",
-            EscalationReason::NoReply => "Requeued: the agent did not reply",
-            EscalationReason::OwnerOffline => "Requeued: the agent went offline",
-            EscalationReason::OwnerAway => "Requeued: the agent stepped away",
+            EscalationReason::CustomerAsked => td_string!(locale, reason.customer_asked),
+            EscalationReason::LowConfidence => td_string!(locale, reason.low_confidence),
+            EscalationReason::Frustration => td_string!(locale, reason.frustration),
+            EscalationReason::AiUnavailable => td_string!(locale, reason.ai_unavailable),
+            EscalationReason::NoReply => td_string!(locale, reason.no_reply),
+            EscalationReason::OwnerOffline => td_string!(locale, reason.owner_offline),
+            EscalationReason::OwnerAway => td_string!(locale, reason.owner_away),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `/agent`: asks the server who is signed in, then shows the sign-in form or the dashboard.
 //! Signing in or out asks again, so the page only ever shows what the server says.
 
+use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 
 use super::dashboard::Dashboard;
@@ -11,6 +12,7 @@ use crate::error::ApiError;
 /// The agent page.
 #[component]
 pub fn AgentPage() -> impl IntoView {
+    let i18n = use_i18n();
     let session = LocalResource::new(me);
     let changed = Callback::new(move |()| session.refetch());
 
@@ -18,7 +20,7 @@ pub fn AgentPage() -> impl IntoView {
         None => view! {
             <main class="page-center">
                 <p class="muted" role="status">
-                    "Loading…"
+                    {t!(i18n, dash.loading)}
                 </p>
             </main>
         }

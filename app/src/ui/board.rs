@@ -17,7 +17,7 @@ use super::live_socket::LiveSocket;
 use super::session::Me;
 use super::toasts::Toasts;
 use crate::api::conversations::{get_conversation, list_conversations, ConversationDetail};
-use crate::domain::{AgentId, Conversation, ConversationId, ListFilter, QueueSummary};
+use crate::domain::{AgentId, Conversation, ConversationId, ListFilter, Locale, QueueSummary};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame};
 
@@ -235,9 +235,9 @@ impl Board {
     }
 
     /// Carries out what `frame` changes for `me`.
-    pub fn on_frame(self, frame: ServerFrame, me: Me, toasts: Toasts) {
+    pub fn on_frame(self, frame: ServerFrame, me: Me, toasts: Toasts, locale: Locale) {
         let open = self.selected.get_untracked();
-        for change in apply_frame(frame, &me.get_untracked(), open) {
+        for change in apply_frame(frame, &me.get_untracked(), open, locale) {
             match change {
                 Change::Conversation {
                     conversation,

@@ -2,7 +2,9 @@
 //! list, Enter or Tab puts the chosen text into the box and Escape closes the list. The key
 //! handling is a pure function, so what each key does is tested here without a browser.
 
-/// The canned replies, by shortcut.
+use crate::domain::Locale;
+
+/// The canned replies, by shortcut (in English).
 pub const CANNED: &[(&str, &str)] = &[
     (
         "/greet",
@@ -26,13 +28,42 @@ pub const CANNED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The canned replies whose shortcut starts with what the agent typed after "/".
-pub fn canned_matching(draft: &str) -> Vec<(&'static str, &'static str)> {
+/// The same replies in Indonesian, by the same shortcuts.
+pub const CANNED_ID: &[(&str, &str)] = &[
+    (
+        "/greet",
+        "Halo! Saya siap membantu. Boleh ceritakan sedikit lebih lanjut apa yang terjadi?",
+    ),
+    (
+        "/order",
+        "Boleh minta nomor pesanan Anda supaya saya bisa memeriksanya?",
+    ),
+    (
+        "/sorry",
+        "Mohon maaf atas ketidaknyamanannya. Saya akan segera membantu menyelesaikannya.",
+    ),
+    (
+        "/refund",
+        "Refund Anda sudah disetujui. Dana akan masuk dalam 3–10 hari kerja, tergantung metode pembayaran Anda.",
+    ),
+    (
+        "/thanks",
+        "Terima kasih atas kesabaran Anda! Ada lagi yang bisa saya bantu?",
+    ),
+];
+
+/// The canned replies in the customer's language `locale` whose shortcut starts with what
+/// the agent typed after "/".
+pub fn canned_matching(draft: &str, locale: Locale) -> Vec<(&'static str, &'static str)> {
     let typed = draft.trim_start();
     if !typed.starts_with('/') || typed.contains(char::is_whitespace) {
         return Vec::new();
     }
-    CANNED
+    let replies = match locale {
+        Locale::id => CANNED_ID,
+        _ => CANNED,
+    };
+    replies
         .iter()
         .filter(|(shortcut, _)| shortcut.starts_with(typed))
         .copied()
@@ -85,15 +116,15 @@ mod tests {
 
     #[test]
     fn a_slash_lists_canned_replies_by_prefix() {
-        assert_eq!(canned_matching("/").len(), CANNED.len());
-        assert_eq!(canned_matching("/re")[0].0, "/refund");
-        assert!(canned_matching("hello").is_empty());
-        assert!(canned_matching("/refund approved").is_empty());
+        assert_eq!(canned_matching("/", Locale::en).len(), CANNED.len());
+        assert_eq!(canned_matching("/re", Locale::en)[0].0, "/refund");
+        assert!(canned_matching("hello", Locale::en).is_empty());
+        assert!(canned_matching("/refund approved", Locale::en).is_empty());
     }
 
     #[test]
     fn enter_on_a_typed_shortcut_inserts_its_text_instead_of_sending_the_shortcut() {
-        let shown = canned_matching("/sorry");
+        let shown = canned_matching("/sorry", Locale::en);
         assert_eq!(
             on_key("Enter", false, &shown, 0),
             KeyAction::Insert(
@@ -104,7 +135,7 @@ mod tests {
 
     #[test]
     fn the_arrow_keys_move_through_the_list_and_wrap_around() {
-        let shown = canned_matching("/");
+        let shown = canned_matching("/", Locale::en);
         assert_eq!(
             on_key("ArrowDown", false, &shown, 0),
             KeyAction::Highlight(1)
@@ -125,7 +156,7 @@ mod tests {
 
     #[test]
     fn a_highlight_past_a_shrunk_list_picks_its_last_entry() {
-        let shown = canned_matching("/re");
+        let shown = canned_matching("/re", Locale::en);
         assert_eq!(
             on_key("Tab", false, &shown, 4),
             KeyAction::Insert(shown[0].1)
@@ -134,20 +165,31 @@ mod tests {
 
     #[test]
     fn escape_closes_the_list_and_enter_then_sends() {
-        let shown = canned_matching("/gr");
+        let shown = canned_matching("/gr", Locale::en);
         assert_eq!(on_key("Escape", false, &shown, 0), KeyAction::Dismiss);
         assert_eq!(on_key("Enter", false, &[], 0), KeyAction::Send);
+    }
+
+    #[test]
+    fn an_indonesian_customer_gets_the_same_shortcuts_in_indonesian() {
+        let shortcuts = |replies: &[(&'static str, &'static str)]| {
+            replies.iter().map(|r| r.0).collect::<Vec<&'static str>>()
+        };
+        assert_eq!(shortcuts(CANNED), shortcuts(CANNED_ID));
+        let sorry = canned_matching("/sorry", Locale::id);
+        assert_eq!(sorry.len(), 1);
+        assert!(sorry[0].1.starts_with("Mohon maaf"), "{}", sorry[0].1);
     }
 
     #[test]
     fn shift_enter_is_a_new_line_with_or_without_the_list() {
         assert_eq!(on_key("Enter", true, &[], 0), KeyAction::Type);
         assert_eq!(
-            on_key("Enter", true, &canned_matching("/"), 0),
+            on_key("Enter", true, &canned_matching("/", Locale::en), 0),
             KeyAction::Type
         );
         assert_eq!(
-            on_key("a", false, &canned_matching("/"), 0),
+            on_key("a", false, &canned_matching("/", Locale::en), 0),
             KeyAction::Type
         );
     }

@@ -12,32 +12,37 @@ use super::conversation_actions::{requests, ConversationActions};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
 use super::format::{ago, verified_detail};
-use crate::domain::{Conversation, ConversationId, Mode};
+use crate::domain::{Conversation, ConversationId, Locale, Mode};
 use crate::error::ApiError;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 
 /// The conversation's state as the panel heading says it.
-fn state_text(c: &Conversation) -> String {
+fn state_text(locale: Locale, c: &Conversation) -> String {
     match (c.mode, &c.owner) {
-        (Mode::Ai, _) if c.waiting.is_some() => "AI Mode · waiting for a human".to_owned(),
-        (Mode::Ai, _) => "AI Mode".to_owned(),
-        (Mode::Human { .. }, Some(owner)) => format!("Handled by {}", owner.name),
-        (Mode::Human { .. }, None) => "Handled by an agent".to_owned(),
-        (Mode::Closed, _) => "Closed".to_owned(),
+        (Mode::Ai, _) if c.waiting.is_some() => td_string!(locale, dash.state_ai_waiting).into(),
+        (Mode::Ai, _) => td_string!(locale, dash.state_ai).into(),
+        (Mode::Human { .. }, Some(owner)) => {
+            td_string!(locale, dash.state_human, name = owner.name.as_str()).to_string()
+        }
+        (Mode::Human { .. }, None) => td_string!(locale, dash.state_human_unknown).into(),
+        (Mode::Closed, _) => td_string!(locale, dash.state_closed).into(),
     }
 }
 
 /// What a refused command tells the agent, e.g. "Ana took this over 3 s ago".
-fn refusal_text(err: &ApiError, now_millis: i64) -> String {
+fn refusal_text(locale: Locale, err: &ApiError, now_millis: i64) -> String {
     match err {
         ApiError::Conflict {
             holder: Some(holder),
             since: Some(since),
             ..
-        } => format!(
-            "{} took this over {}",
-            holder.name,
-            ago(crate::domain::Locale::en, *since, now_millis)
-        ),
+        } => td_string!(
+            locale,
+            dash.took_over_ago,
+            name = holder.name.as_str(),
+            ago = ago(locale, *since, now_millis)
+        )
+        .to_string(),
         other => other.to_string(),
     }
 }
@@ -45,6 +50,7 @@ fn refusal_text(err: &ApiError, now_millis: i64) -> String {
 /// The chat panel of conversation `id`.
 #[component]
 pub fn ChatPanel(id: ConversationId) -> impl IntoView {
+    let i18n = use_i18n();
     let board = use_board();
     let send = requests(id);
     let (answered, answer) = (send.version(), send.value());
@@ -62,19 +68,26 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
         answer
             .get()
             .and_then(Result::err)
-            .map(|err| refusal_text(&err, now_millis()))
+            .map(|err| refusal_text(i18n.get_locale(), &err, now_millis()))
     };
-    let field =
-        move |f: fn(&Conversation) -> String| move || conversation.with(|c| c.as_ref().map(f));
+    let field = move |f: fn(Locale, &Conversation) -> String| {
+        move || {
+            let locale = i18n.get_locale();
+            conversation.with(|c| c.as_ref().map(|c| f(locale, c)))
+        }
+    };
     let now = use_now();
     let waiting = move || {
         conversation.with(|c| {
             c.as_ref()?.waiting.as_ref().map(|w| {
-                format!(
-                    "Waiting for a human since {}: {}",
-                    ago(crate::domain::Locale::en, w.since, now.get()),
-                    w.reason.label()
+                let locale = i18n.get_locale();
+                td_string!(
+                    locale,
+                    dash.waiting_since,
+                    ago = ago(locale, w.since, now.get()),
+                    reason = w.reason.label_in(locale)
                 )
+                .to_string()
             })
         })
     };
@@ -95,10 +108,10 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
             // so a button never moves or disappears under the pointer while events arrive.
             <Show
                 when=move || conversation.with(Option::is_some)
-                fallback=|| {
+                fallback=move || {
                     view! {
                         <p class="muted" role="status">
-                            "Loading conversation…"
+                            {t!(i18n, dash.loading_conversation)}
                         </p>
                     }
                 }
@@ -107,13 +120,13 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                     // Shown on phones only, where the list is hidden while a conversation is open.
                     <button
                         class="button ghost back"
-                        aria-label="Back to the conversations"
+                        aria-label=move || t_string!(i18n, dash.back)
                         on:click=move |_| board.selected.set(None)
                     >
                         "←"
                     </button>
                     <div class="panel-title">
-                        <h2>{field(|c| c.customer_name.clone())}</h2>
+                        <h2>{field(|_, c| c.customer_name.clone())}</h2>
                         {move || {
                             conversation
                                 .with(|c| c.as_ref().and_then(|c| c.verified.clone()))
@@ -123,8 +136,10 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                                             <span class="verified" aria-hidden="true">
                                                 "✓"
                                             </span>
-                                            " Verified by the site · "
-                                            {verified_detail(&customer)}
+                                            " "
+                                            {t!(i18n, dash.verified)}
+                                            " · "
+                                            {move || verified_detail(i18n.get_locale(), &customer)}
                                         </p>
                                     }
                                 })
@@ -133,8 +148,14 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                             {field(state_text)}
                         </p>
                         <p class="panel-language" data-testid="customer-language">
-                            "Customer's language: "
-                            {field(|c| crate::i18n::td_string!(c.locale, language_name).to_owned())}
+                            {field(|locale, c| {
+                                td_string!(
+                                    locale,
+                                    dash.customer_language,
+                                    language = td_string!(c.locale, language_name)
+                                )
+                                    .to_string()
+                            })}
                         </p>
                         {move || {
                             conversation
@@ -142,7 +163,7 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                                 .map(|email| {
                                     view! {
                                         <p class="panel-contact">
-                                            "E-mail left by the customer: "
+                                            {t!(i18n, dash.contact)} " "
                                             <a href=format!("mailto:{email}")>{email.clone()}</a>
                                         </p>
                                     }
@@ -169,7 +190,9 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                 })
                 viewer=Viewer::Agent
                 typing=Signal::derive(move || {
-                    board.customer_typing(id).then(|| "The customer is typing…".to_owned())
+                    board
+                        .customer_typing(id)
+                        .then(|| t_string!(i18n, dash.customer_typing).to_owned())
                 })
             /> <Composer id=id conversation=conversation />
         </div>
@@ -193,7 +216,7 @@ mod tests {
             refusal: Some("held_by".into()),
         };
         assert_eq!(
-            refusal_text(&err, 3_000),
+            refusal_text(Locale::en, &err, 3_000),
             "Ana Putri took this over 3 s ago"
         );
     }

@@ -12,6 +12,7 @@ use super::message_form::MessageForm;
 use super::session::use_me;
 use crate::api::conversations::send_message;
 use crate::domain::{AgentId, Conversation, ConversationId, MessageBody, Writer};
+use crate::i18n::{t_string, use_i18n};
 use crate::live::ClientFrame;
 
 /// Why `me` cannot reply in `conversation`, as the rule book's refusal says it, or `None`
@@ -25,6 +26,7 @@ fn why_not_reply(conversation: &Conversation, me: AgentId) -> Option<String> {
 #[component]
 pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) -> impl IntoView {
     let me = use_me();
+    let i18n = use_i18n();
     let board = use_board();
     let socket = expect_context::<LiveSocket>();
     let send = Action::new_local(move |body: &MessageBody| {
@@ -47,7 +49,9 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
     let can_reply = move || conversation.with(Option::is_some) && reason().is_none();
     let shown = move || {
         if can_reply() && !dismissed.get() {
-            canned_matching(&board.draft(id))
+            // In the customer's language: the agent sends them.
+            let locale = conversation.with(|c| c.as_ref().map(|c| c.locale).unwrap_or_default());
+            canned_matching(&board.draft(id), locale)
         } else {
             Vec::new()
         }
@@ -77,7 +81,12 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
 
     view! {
         <Show when=move || !shown().is_empty()>
-            <ul class="canned" id="canned-replies" role="listbox" aria-label="Canned replies">
+            <ul
+                class="canned"
+                id="canned-replies"
+                role="listbox"
+                aria-label=move || t_string!(i18n, dash.canned)
+            >
                 {move || {
                     shown()
                         .into_iter()
@@ -118,11 +127,11 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
         }}
         <MessageForm
             field="reply"
-            label="Your reply"
+            label=Signal::derive(move || t_string!(i18n, dash.reply_label).to_owned())
             rows="2"
             text=Signal::derive(move || board.draft(id))
             placeholder=Signal::derive(move || {
-                reason().unwrap_or_else(|| "Write a reply…".to_owned())
+                reason().unwrap_or_else(|| t_string!(i18n, dash.reply_placeholder).to_owned())
             })
             disabled=Signal::derive(move || !can_reply())
             busy=sending

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, use_i18n};
+
 /// Text that says something, or nothing at all.
 fn given(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
@@ -40,6 +42,7 @@ pub fn ConfirmDialog(
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
+    let cancel = td_string!(use_i18n().get_locale_untracked(), dash.cancel);
     let text = RwSignal::new(String::new());
     let title_id = format!("{field}-title");
     let labelled_by = title_id.clone();
@@ -62,7 +65,7 @@ pub fn ConfirmDialog(
             ></textarea>
             <div class="dialog-actions">
                 <button class="button ghost" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
+                    {cancel}
                 </button>
                 <button
                     class="button primary"

@@ -13,6 +13,7 @@ use crate::api::takeover::{force_takeover, takeover};
 use crate::api::transfer::transfer;
 use crate::domain::{AgentId, Command, Conversation, ConversationId, Mode};
 use crate::error::ApiError;
+use crate::i18n::{td_string, use_i18n, Locale};
 
 /// A command an agent gives from the chat panel, with what it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,7 @@ pub fn ConversationActions(
     send: Requests,
 ) -> impl IntoView {
     let me = use_me();
+    let i18n = use_i18n();
     let asking = RwSignal::new(None::<Asking>);
     let busy = send.pending();
     let mode =
@@ -88,17 +90,18 @@ pub fn ConversationActions(
         send.dispatch(request);
     };
     // A button that sends `request` at once (no dialog first).
-    let sends = move |class: &'static str, label: &'static str, request: Request| {
+    let sends = move |class: &'static str, label: fn(Locale) -> &'static str, request: Request| {
         view! {
             <button
                 class=class
                 disabled=move || busy.get()
                 on:click=move |_| dispatch(request.clone())
             >
-                {label}
+                {move || label(i18n.get_locale())}
             </button>
         }
     };
+    let words = move |label: fn(Locale) -> &'static str| move || label(i18n.get_locale());
     let ask = move |dialog: Asking| move |_| asking.set(Some(dialog));
     let cancel = Callback::new(move |()| asking.set(None));
 
@@ -106,43 +109,48 @@ pub fn ConversationActions(
         <div class="actions">
             <Show when=move || allowed(
                 Command::TakeOver,
-            )>{sends("button primary", "Take Over", Request::TakeOver)}</Show>
+            )>{sends("button primary", |l| td_string!(l, dash.take_over), Request::TakeOver)}</Show>
             <Show when=can_force>
                 <button class="button" disabled=move || busy.get() on:click=ask(Asking::Force)>
-                    "Force takeover"
+                    {words(|l| td_string!(l, dash.force))}
                 </button>
             </Show>
             <Show when=move || allowed(Command::HandOver)>
                 <button class="button" disabled=move || busy.get() on:click=ask(Asking::HandOver)>
-                    "Handover to AI"
+                    {words(|l| td_string!(l, dash.handover))}
                 </button>
                 <button class="button" disabled=move || busy.get() on:click=ask(Asking::Transfer)>
-                    "Transfer"
+                    {words(|l| td_string!(l, dash.transfer))}
                 </button>
             </Show>
             <Show when=move || allowed(
                 Command::Close,
-            )>{sends("button ghost", "Close", Request::Close)}</Show>
+            )>{sends("button ghost", |l| td_string!(l, dash.close), Request::Close)}</Show>
             <Show when=move || allowed(Command::Reopen)>
                 <Show when=move || {
                     me.may(Mode::Ai, &Command::TakeOver)
                 }>
-                    {sends("button primary", "Reopen and take over", Request::ReopenAndTakeOver)}
+                    {sends(
+                        "button primary",
+                        |l| td_string!(l, dash.reopen_take),
+                        Request::ReopenAndTakeOver,
+                    )}
                 </Show>
-                {sends("button", "Reopen", Request::Reopen)}
+                {sends("button", |l| td_string!(l, dash.reopen), Request::Reopen)}
             </Show>
         </div>
         {move || match asking.get() {
             None => ().into_any(),
             Some(Asking::HandOver) => {
+                let l = i18n.get_locale_untracked();
                 view! {
                     <ConfirmDialog
-                        title="Hand this conversation back to the AI?"
-                        explanation="The customer will be told the AI assistant is back."
+                        title=td_string!(l, dash.handover_title)
+                        explanation=td_string!(l, dash.handover_text)
                         field="brief"
-                        label="Brief for the AI (optional)"
-                        placeholder="e.g. refund approved, arrives Friday"
-                        confirm="Confirm handover"
+                        label=td_string!(l, dash.brief_label)
+                        placeholder=td_string!(l, dash.brief_placeholder)
+                        confirm=td_string!(l, dash.handover_confirm)
                         on_confirm=Callback::new(move |brief| dispatch(Request::HandOver { brief }))
                         on_cancel=cancel
                     />
@@ -150,14 +158,15 @@ pub fn ConversationActions(
                     .into_any()
             }
             Some(Asking::Force) => {
+                let l = i18n.get_locale_untracked();
                 view! {
                     <ConfirmDialog
-                        title="Take this conversation from its owner?"
-                        explanation="The agent who holds it sees your reason; the customer is told you now help them."
+                        title=td_string!(l, dash.force_title)
+                        explanation=td_string!(l, dash.force_text)
                         field="force-reason"
-                        label="Reason (required)"
+                        label=td_string!(l, dash.reason_label)
                         required=true
-                        confirm="Take over"
+                        confirm=td_string!(l, dash.force_confirm)
                         on_confirm=Callback::new(move |reason: Option<String>| {
                             dispatch(Request::ForceTakeOver {
                                 reason: reason.unwrap_or_default(),

@@ -9,11 +9,13 @@ use super::format::{ago, handler_badge};
 use super::loaded::loaded;
 use super::session::use_me;
 use crate::domain::{Conversation, ListFilter};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 
 /// The conversation list, from the dashboard's [`Board`](super::board::Board).
 #[component]
 pub fn ConversationList() -> impl IntoView {
     let board = use_board();
+    let i18n = use_i18n();
     let search = RwSignal::new(String::new());
     let filters = ListFilter::ALL.map(|f| {
         view! {
@@ -22,7 +24,7 @@ pub fn ConversationList() -> impl IntoView {
                 aria-pressed=move || (board.filter.get() == f).to_string()
                 on:click=move |_| board.choose_filter(f)
             >
-                {f.label()}
+                {move || f.label(i18n.get_locale())}
             </button>
         }
     });
@@ -50,7 +52,7 @@ pub fn ConversationList() -> impl IntoView {
     let rows = move || found.with(|found| found.clone().and_then(Result::ok).unwrap_or_default());
 
     view! {
-        <aside class="list" aria-label="Conversations">
+        <aside class="list" aria-label=move || t_string!(i18n, dash.conversations)>
             <label for="search" class="sr-only">
                 "Search by customer"
             </label>
@@ -62,16 +64,18 @@ pub fn ConversationList() -> impl IntoView {
                 prop:value=move || search.get()
                 on:input=move |ev| search.set(event_target_value(&ev))
             />
-            <div class="filters" role="group" aria-label="Filter conversations">
+            <div class="filters" role="group" aria-label=move || t_string!(i18n, dash.filter)>
                 {filters.to_vec()}
             </div>
             {move || {
                 loaded(
                     state.get(),
-                    "Loading conversations…",
+                    td_string!(i18n.get_locale(), dash.loading_conversations),
                     move |empty| {
                         if empty {
-                            view! { <p class="muted empty-list">"No conversations here yet."</p> }
+                            view! {
+                                <p class="muted empty-list">{t!(i18n, dash.no_conversations)}</p>
+                            }
                                 .into_any()
                         } else {
                             view! {
@@ -98,18 +102,27 @@ pub fn ConversationList() -> impl IntoView {
 fn ConversationRow(conversation: Conversation) -> impl IntoView {
     let board = use_board();
     let me = use_me();
+    let i18n = use_i18n();
     let c = conversation;
     let id = c.id;
     // "waiting 40 s" and "2 min ago" follow the page's clock.
     let now = use_now();
-    let (badge, badge_class) = handler_badge(&c, me.id());
+    let badge = {
+        let c = c.clone();
+        move || handler_badge(i18n.get_locale(), &c, me.id()).0
+    };
+    let (_, badge_class) = handler_badge(i18n.get_locale_untracked(), &c, me.id());
     let waiting = c.waiting.as_ref().map(|w| {
-        let (reason, since) = (w.reason.label(), w.since);
+        let (reason, since) = (w.reason, w.since);
         move || {
-            format!(
-                "{reason} · waiting {}",
-                ago(crate::domain::Locale::en, since, now.get())
+            let locale = i18n.get_locale();
+            td_string!(
+                locale,
+                dash.waiting_for,
+                reason = reason.label_in(locale),
+                ago = ago(locale, since, now.get())
             )
+            .to_string()
         }
     });
     let is_waiting = waiting.is_some();
@@ -140,8 +153,8 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                                 view! {
                                     <span
                                         class="verified"
-                                        title="Verified by the site"
-                                        aria-label="verified by the site"
+                                        title=move || t_string!(i18n, dash.verified)
+                                        aria-label=move || t_string!(i18n, dash.verified)
                                     >
                                         "✓"
                                     </span>
@@ -150,21 +163,25 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                     </span>
                     <span class="conversation-badges">
                         <Show when=move || { unread() > 0 }>
-                            <span class="unread" aria-label=move || format!("{} unread", unread())>
+                            <span
+                                class="unread"
+                                aria-label=move || {
+                                    td_string!(i18n.get_locale(), dash.unread, count = unread())
+                                        .to_string()
+                                }
+                            >
                                 {unread}
                             </span>
                         </Show>
                         <Show when=move || needs_reply>
-                            <span class="needs-reply">"Needs reply"</span>
+                            <span class="needs-reply">{t!(i18n, dash.needs_reply)}</span>
                         </Show>
-                        <span class=badge_class>{badge.clone()}</span>
+                        <span class=badge_class>{badge}</span>
                     </span>
                 </span>
                 {waiting.map(|w| view! { <span class="waiting-reason">{w}</span> })}
                 <span class="preview">{c.preview.unwrap_or_default()}</span>
-                <span class="when">
-                    {move || ago(crate::domain::Locale::en, updated_at, now.get())}
-                </span>
+                <span class="when">{move || ago(i18n.get_locale(), updated_at, now.get())}</span>
             </button>
         </li>
     }

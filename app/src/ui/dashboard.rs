@@ -2,6 +2,7 @@
 //! shared [`Board`](super::board::Board) to everything below it, opens the one live socket,
 //! and lays out the top bar, the conversation list and the chat panel.
 
+use crate::i18n::{t, t_string};
 use leptos::prelude::*;
 
 use super::board::{provide_board, tab_title};
@@ -22,11 +23,12 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     let socket = LiveSocket::new();
     provide_context(socket.clone());
     let board = provide_board(socket.clone(), me.id());
+    let i18n = crate::i18n::use_i18n();
     socket.connect(
         "/ws".to_owned(),
         Vec::new(),
         move || board.on_connect(),
-        move |frame| board.on_frame(frame, me, toasts),
+        move |frame| board.on_frame(frame, me, toasts, i18n.get_locale_untracked()),
     );
     // The session ended elsewhere (signed out, disabled, password reset, expired): the
     // server closed the socket for good, so the agent is back at sign-in.
@@ -52,13 +54,13 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
                 }
             }>
                 <ConversationList />
-                <section class="panel" aria-label="Conversation">
+                <section class="panel" aria-label=move || t_string!(i18n, dash.conversation)>
                     {move || match board.selected.get() {
                         Some(id) => view! { <ChatPanel id=id /> }.into_any(),
                         None => {
                             view! {
                                 <div class="empty-state">
-                                    <p>"Select a conversation from the list to read it."</p>
+                                    <p>{t!(i18n, dash.select_conversation)}</p>
                                 </div>
                             }
                                 .into_any()

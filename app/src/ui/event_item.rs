@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::browser::{local_time, LocalTime};
 use super::clock::use_now;
 use super::format::{ago, verified_detail};
-use crate::domain::{Author, Event, EventKind, Timestamp};
+use crate::domain::{Author, Event, EventKind, Locale, Timestamp};
 use crate::i18n::{td_string, use_i18n};
 
 /// Who reads the log: agents see internal entries, customers see their own view.
@@ -27,7 +27,10 @@ pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
                 (Author::Customer, Viewer::Customer) => {
                     ("msg msg-own", td_string!(locale, chat.you).to_owned())
                 }
-                (Author::Customer, Viewer::Agent) => ("msg msg-customer", "Customer".to_owned()),
+                (Author::Customer, Viewer::Agent) => (
+                    "msg msg-customer",
+                    td_string!(locale, timeline.customer).to_owned(),
+                ),
                 (Author::Ai, _) => (
                     "msg msg-ai",
                     td_string!(locale, chat.ai_assistant).to_owned(),
@@ -49,7 +52,7 @@ pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
             .into_any()
         }
         other => {
-            let text = timeline_text(&other, viewer);
+            let text = timeline_text(locale, &other, viewer);
             match text {
                 Some((text, detail)) => view! {
                     <li class="timeline" data-seq=event.seq>
@@ -87,91 +90,129 @@ fn SentAt(at: Timestamp) -> impl IntoView {
     }
 }
 
-/// The timeline line for a non-message event, and its agents-only detail.
-fn timeline_text(kind: &EventKind, viewer: Viewer) -> Option<(String, Option<String>)> {
-    let internal = viewer == Viewer::Agent;
-    match kind {
-        EventKind::Started { customer_name } => {
-            internal.then(|| (format!("{customer_name} started the conversation"), None))
-        }
-        EventKind::Message { .. } => None,
-        EventKind::TakenOver { agent } => {
-            internal.then(|| (format!("{} took over", agent.name), None))
-        }
-        EventKind::ForcedTakeover { by, from, reason } => internal.then(|| {
-            (
-                format!("{} took over from {}", by.name, from.name),
-                Some(format!("Reason: {reason}")),
-            )
-        }),
-        EventKind::HandedOver { by, brief } => internal.then(|| {
-            (
-                format!("{} handed over to the AI", by.name),
-                brief.as_ref().map(|b| format!("Brief for the AI: {b}")),
-            )
-        }),
-        EventKind::Transferred { from, to, note } => internal.then(|| {
-            (
-                format!("{} transferred to {}", from.name, to.name),
-                note.as_ref().map(|n| format!("Note: {n}")),
-            )
-        }),
-        EventKind::Closed { by } => {
-            internal.then(|| (format!("{} closed the conversation", by.name), None))
-        }
-        EventKind::Reopened { by } => {
-            internal.then(|| (format!("{} reopened the conversation", by.name), None))
-        }
-        EventKind::Assigned { agent } => {
-            internal.then(|| (format!("Assigned to {}", agent.name), None))
-        }
-        EventKind::Requeued { from, reason } => internal.then(|| {
-            (
-                format!("Back in the queue from {}", from.name),
-                Some(reason.label().to_owned()),
-            )
-        }),
-        EventKind::ContactLeft { email } => internal.then(|| {
-            (
-                "The customer left an e-mail address".to_owned(),
-                Some(email.clone()),
-            )
-        }),
+/// The timeline line for a non-message event, and its agents-only detail, in `l`.
+fn timeline_text(l: Locale, kind: &EventKind, viewer: Viewer) -> Option<(String, Option<String>)> {
+    if viewer != Viewer::Agent {
+        return None;
+    }
+    let line = |text: &dyn std::fmt::Display| text.to_string();
+    Some(match kind {
+        EventKind::Message { .. } => return None,
+        EventKind::Started { customer_name } => (
+            line(&td_string!(
+                l,
+                timeline.started,
+                name = customer_name.as_str()
+            )),
+            None,
+        ),
+        EventKind::TakenOver { agent } => (
+            line(&td_string!(
+                l,
+                timeline.took_over,
+                name = agent.name.as_str()
+            )),
+            None,
+        ),
+        EventKind::ForcedTakeover { by, from, reason } => (
+            line(&td_string!(
+                l,
+                timeline.forced,
+                by = by.name.as_str(),
+                from = from.name.as_str()
+            )),
+            Some(line(&td_string!(
+                l,
+                timeline.reason,
+                reason = reason.as_str()
+            ))),
+        ),
+        EventKind::HandedOver { by, brief } => (
+            line(&td_string!(
+                l,
+                timeline.handed_over,
+                name = by.name.as_str()
+            )),
+            brief
+                .as_ref()
+                .map(|b| line(&td_string!(l, timeline.brief, brief = b.as_str()))),
+        ),
+        EventKind::Transferred { from, to, note } => (
+            line(&td_string!(
+                l,
+                timeline.transferred,
+                from = from.name.as_str(),
+                to = to.name.as_str()
+            )),
+            note.as_ref()
+                .map(|n| line(&td_string!(l, timeline.note, note = n.as_str()))),
+        ),
+        EventKind::Closed { by } => (
+            line(&td_string!(l, timeline.closed, name = by.name.as_str())),
+            None,
+        ),
+        EventKind::Reopened { by } => (
+            line(&td_string!(l, timeline.reopened, name = by.name.as_str())),
+            None,
+        ),
+        EventKind::Assigned { agent } => (
+            line(&td_string!(
+                l,
+                timeline.assigned,
+                name = agent.name.as_str()
+            )),
+            None,
+        ),
+        EventKind::Requeued { from, reason } => (
+            line(&td_string!(l, timeline.requeued, name = from.name.as_str())),
+            Some(reason.label_in(l).to_owned()),
+        ),
+        EventKind::ContactLeft { email } => (
+            td_string!(l, timeline.contact_left).to_owned(),
+            Some(email.clone()),
+        ),
         EventKind::CustomerVerified {
             customer_name,
             customer,
-        } => internal.then(|| {
-            (
-                format!("The site verified the customer as {customer_name}"),
-                Some(verified_detail(customer)),
-            )
-        }),
-        EventKind::LanguageChanged { locale } => internal.then(|| {
-            (
-                format!(
-                    "The customer switched to {}",
-                    td_string!(*locale, language_name)
-                ),
-                None,
-            )
-        }),
+        } => (
+            line(&td_string!(
+                l,
+                timeline.verified,
+                name = customer_name.as_str()
+            )),
+            Some(verified_detail(l, customer)),
+        ),
+        EventKind::LanguageChanged { locale } => (
+            line(&td_string!(
+                l,
+                timeline.language,
+                language = td_string!(*locale, language_name)
+            )),
+            None,
+        ),
         EventKind::WaitingForHuman {
             reason,
             detail,
             summary,
-        } => internal.then(|| {
+        } => {
             let extra = [
                 detail.clone(),
-                summary.as_ref().map(|s| format!("Summary: {s}")),
+                summary
+                    .as_ref()
+                    .map(|s| line(&td_string!(l, timeline.summary, summary = s.as_str()))),
             ]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" · ");
             (
-                format!("Waiting for a human: {}", reason.label()),
+                line(&td_string!(
+                    l,
+                    timeline.waiting,
+                    reason = reason.label_in(l)
+                )),
                 (!extra.is_empty()).then_some(extra),
             )
-        }),
-    }
+        }
+    })
 }

@@ -15,28 +15,38 @@ pub fn ago(locale: Locale, then: Timestamp, now_millis: i64) -> String {
 }
 
 /// What the host site vouches for about a verified customer: "Customer id 42 · sari@example.com".
-pub fn verified_detail(customer: &VerifiedCustomer) -> String {
+pub fn verified_detail(locale: Locale, customer: &VerifiedCustomer) -> String {
+    let id = customer.id.as_str();
     match &customer.email {
-        Some(email) => format!("Customer id {} · {email}", customer.id),
-        None => format!("Customer id {}", customer.id),
+        Some(email) => {
+            td_string!(locale, dash.customer_id_email, id, email = email.as_str()).to_string()
+        }
+        None => td_string!(locale, dash.customer_id, id).to_string(),
     }
 }
 
 /// Who handles a conversation, as the dashboard badge says it.
 pub fn handler_badge(
+    locale: Locale,
     conversation: &Conversation,
     me: crate::domain::AgentId,
 ) -> (String, &'static str) {
     match conversation.mode {
-        Mode::Ai => ("AI".into(), "badge badge-ai"),
-        Mode::Closed => ("Closed".into(), "badge badge-closed"),
-        Mode::Human { agent } if agent == me => ("You".into(), "badge badge-mine"),
+        Mode::Ai => (td_string!(locale, dash.badge_ai).into(), "badge badge-ai"),
+        Mode::Closed => (
+            td_string!(locale, dash.badge_closed).into(),
+            "badge badge-closed",
+        ),
+        Mode::Human { agent } if agent == me => (
+            td_string!(locale, dash.badge_you).into(),
+            "badge badge-mine",
+        ),
         Mode::Human { .. } => (
             conversation
                 .owner
                 .as_ref()
                 .map(|o| o.name.clone())
-                .unwrap_or_else(|| "Agent".into()),
+                .unwrap_or_else(|| td_string!(locale, dash.badge_agent).into()),
             "badge badge-other",
         ),
     }
@@ -58,11 +68,12 @@ mod tests {
             email: Some("sari@example.com".into()),
         };
         assert_eq!(
-            verified_detail(&customer),
+            verified_detail(Locale::en, &customer),
             "Customer id 42 · sari@example.com"
         );
         customer.email = None;
-        assert_eq!(verified_detail(&customer), "Customer id 42");
+        assert_eq!(verified_detail(Locale::en, &customer), "Customer id 42");
+        assert_eq!(verified_detail(Locale::id, &customer), "ID pelanggan 42");
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use crate::api::conversations::ConversationDetail;
 use crate::domain::{
     Agent, AgentId, Author, Availability, Conversation, ConversationId, Event, EventKind,
-    ListFilter, QueueSummary,
+    ListFilter, Locale, QueueSummary,
 };
+use crate::i18n::td_string;
 use crate::live::{ServerFrame, Typist};
 
 /// One thing a frame asks of the dashboard.
@@ -39,7 +40,12 @@ pub enum Change {
 }
 
 /// The changes `frame` asks of the dashboard of `me`, who has `open` open.
-pub fn apply_frame(frame: ServerFrame, me: &Agent, open: Option<ConversationId>) -> Vec<Change> {
+pub fn apply_frame(
+    frame: ServerFrame,
+    me: &Agent,
+    open: Option<ConversationId>,
+    locale: Locale,
+) -> Vec<Change> {
     match frame {
         ServerFrame::Events {
             conversation_id,
@@ -49,7 +55,7 @@ pub fn apply_frame(frame: ServerFrame, me: &Agent, open: Option<ConversationId>)
         } => {
             let mut changes: Vec<Change> = events
                 .iter()
-                .filter_map(|event| notice_for(event, &conversation, me))
+                .filter_map(|event| notice_for(event, &conversation, me, locale))
                 .map(|text| Change::Notify(conversation_id, text))
                 .collect();
             let count = events
@@ -143,35 +149,59 @@ pub fn extend(open: &mut ConversationDetail, conversation: &Conversation, events
 
 /// The notification an event deserves for `me`: a transfer to me (with its note), a
 /// supervisor taking a conversation from me, or a customer now waiting for a human.
-fn notice_for(event: &Event, conversation: &Conversation, me: &Agent) -> Option<String> {
-    let customer = &conversation.customer_name;
-    match &event.kind {
-        EventKind::Transferred { from, to, note } if to.id == me.id => Some(match note {
-            Some(note) => format!("{} transferred {customer} to you. Note: {note}", from.name),
-            None => format!("{} transferred {customer} to you", from.name),
-        }),
-        EventKind::ForcedTakeover { by, from, reason } if from.id == me.id => Some(format!(
-            "{} took over {customer} from you. Reason: {reason}",
-            by.name
-        )),
-        EventKind::WaitingForHuman { reason, .. } => Some(format!(
-            "{customer} is waiting for a human: {}",
-            reason.label()
-        )),
-        EventKind::Assigned { agent } if agent.id == me.id => {
-            Some(format!("{customer} was assigned to you"))
+fn notice_for(
+    event: &Event,
+    conversation: &Conversation,
+    me: &Agent,
+    locale: Locale,
+) -> Option<String> {
+    let customer = conversation.customer_name.as_str();
+    let l = locale;
+    Some(match &event.kind {
+        EventKind::Transferred { from, to, note } if to.id == me.id => match note {
+            Some(note) => td_string!(
+                l,
+                toast.transferred_note,
+                from = from.name.as_str(),
+                customer,
+                note = note.as_str()
+            )
+            .to_string(),
+            None => {
+                td_string!(l, toast.transferred, from = from.name.as_str(), customer).to_string()
+            }
+        },
+        EventKind::ForcedTakeover { by, from, reason } if from.id == me.id => td_string!(
+            l,
+            toast.forced,
+            by = by.name.as_str(),
+            customer,
+            reason = reason.as_str()
+        )
+        .to_string(),
+        EventKind::WaitingForHuman { reason, .. } => {
+            td_string!(l, toast.waiting, customer, reason = reason.label_in(l)).to_string()
         }
-        EventKind::Requeued { from, reason } if from.id == me.id => Some(format!(
-            "{customer} went back to the queue: {}",
-            reason.label()
-        )),
-        EventKind::Requeued { from, reason } if me.role.can_force_takeover() => Some(format!(
-            "{customer} went back to the queue from {}: {}",
-            from.name,
-            reason.label()
-        )),
-        _ => None,
-    }
+        EventKind::Assigned { agent } if agent.id == me.id => {
+            td_string!(l, toast.assigned, customer).to_string()
+        }
+        EventKind::Requeued { from, reason } if from.id == me.id => td_string!(
+            l,
+            toast.requeued_mine,
+            customer,
+            reason = reason.label_in(l)
+        )
+        .to_string(),
+        EventKind::Requeued { from, reason } if me.role.can_force_takeover() => td_string!(
+            l,
+            toast.requeued,
+            customer,
+            from = from.name.as_str(),
+            reason = reason.label_in(l)
+        )
+        .to_string(),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -253,12 +283,12 @@ pub(super) mod tests {
         let me = agent("Ana");
         let c = conversation(Mode::Ai, 1);
         let frame = events_frame(&c, vec![customer_says(&c, 2), customer_says(&c, 3)]);
-        let changes = apply_frame(frame.clone(), &me, None);
+        let changes = apply_frame(frame.clone(), &me, None, Locale::en);
         assert!(changes.contains(&Change::Unread {
             conversation_id: c.id,
             count: 2
         }));
-        let changes = apply_frame(frame, &me, Some(c.id));
+        let changes = apply_frame(frame, &me, Some(c.id), Locale::en);
         assert!(!changes
             .iter()
             .any(|change| matches!(change, Change::Unread { .. })));
@@ -275,12 +305,22 @@ pub(super) mod tests {
             to: target.reference(),
             note: Some("refund approved".into()),
         };
-        let changes = apply_frame(events_frame(&c, vec![event(&c, 2, to(&me))]), &me, None);
+        let changes = apply_frame(
+            events_frame(&c, vec![event(&c, 2, to(&me))]),
+            &me,
+            None,
+            Locale::en,
+        );
         assert!(changes.contains(&Change::Notify(
             c.id,
             "Ana transferred Maya to you. Note: refund approved".into()
         )));
-        let changes = apply_frame(events_frame(&c, vec![event(&c, 2, to(&citra))]), &me, None);
+        let changes = apply_frame(
+            events_frame(&c, vec![event(&c, 2, to(&citra))]),
+            &me,
+            None,
+            Locale::en,
+        );
         assert!(!changes.iter().any(|c| matches!(c, Change::Notify(..))));
     }
 
@@ -300,7 +340,7 @@ pub(super) mod tests {
             reason: "VIP".into(),
         };
         let frame = events_frame(&c, vec![event(&c, 2, waiting), event(&c, 3, forced)]);
-        let notices: Vec<_> = apply_frame(frame, &me, None)
+        let notices: Vec<_> = apply_frame(frame, &me, None, Locale::en)
             .into_iter()
             .filter(|c| matches!(c, Change::Notify(..)))
             .collect();
@@ -334,7 +374,7 @@ pub(super) mod tests {
         };
         let told = |me: &Agent| -> Vec<Change> {
             let frame = events_frame(&c, vec![event(&c, 2, requeued.clone())]);
-            apply_frame(frame, me, None)
+            apply_frame(frame, me, None, Locale::en)
                 .into_iter()
                 .filter(|c| matches!(c, Change::Notify(..)))
                 .collect()
@@ -360,7 +400,7 @@ pub(super) mod tests {
             agent: colleague.reference(),
         };
         let frame = events_frame(&c, vec![event(&c, 2, assigned)]);
-        assert!(apply_frame(frame, &colleague, None)
+        assert!(apply_frame(frame, &colleague, None, Locale::en)
             .contains(&Change::Notify(c.id, "Maya was assigned to you".into())));
     }
 
@@ -372,13 +412,16 @@ pub(super) mod tests {
             oldest_since: Some(crate::domain::Timestamp(5)),
         };
         assert_eq!(
-            apply_frame(ServerFrame::QueueSummary { summary }, &me, None),
+            apply_frame(ServerFrame::QueueSummary { summary }, &me, None, Locale::en),
             vec![Change::Queue(summary)]
         );
         let customers_only = ServerFrame::Queue {
             status: crate::domain::QueueStatus::NotWaiting,
         };
-        assert_eq!(apply_frame(customers_only, &me, None), Vec::new());
+        assert_eq!(
+            apply_frame(customers_only, &me, None, Locale::en),
+            Vec::new()
+        );
     }
 
     #[test]
@@ -397,15 +440,15 @@ pub(super) mod tests {
             connected: true,
         };
         assert_eq!(
-            apply_frame(typing(Typist::Customer), &me, None),
+            apply_frame(typing(Typist::Customer), &me, None, Locale::en),
             vec![Change::CustomerTyping(id)]
         );
         assert_eq!(
-            apply_frame(presence(&me), &me, None),
+            apply_frame(presence(&me), &me, None, Locale::en),
             vec![Change::MyStatus(Availability::Away)]
         );
         assert_eq!(
-            apply_frame(ServerFrame::Resync, &me, None),
+            apply_frame(ServerFrame::Resync, &me, None, Locale::en),
             vec![Change::Reload]
         );
         for nothing in [
@@ -415,7 +458,7 @@ pub(super) mod tests {
             presence(&other),
             ServerFrame::Pong,
         ] {
-            assert_eq!(apply_frame(nothing, &me, None), Vec::new());
+            assert_eq!(apply_frame(nothing, &me, None, Locale::en), Vec::new());
         }
     }
 

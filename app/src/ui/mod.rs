@@ -145,10 +145,11 @@ pub fn App() -> impl IntoView {
         <crate::i18n::I18nContextProvider>
             <Router>
                 <Routes fallback=|| {
+                    let i18n = crate::i18n::use_i18n();
                     view! {
                         <main class="page-center">
-                            <p>"Page not found."</p>
-                            <a href="/">"Go to Baton"</a>
+                            <p>{crate::i18n::t!(i18n, dash.page_not_found)}</p>
+                            <a href="/">{crate::i18n::t!(i18n, dash.go_home)}</a>
                         </main>
                     }
                 }>

@@ -3,11 +3,14 @@
 
 use leptos::prelude::*;
 
+use super::language_picker::LanguagePicker;
 use crate::api::auth::login;
+use crate::i18n::{t, use_i18n};
 
 /// The sign-in form; `on_signed_in` runs once the server accepted the agent.
 #[component]
 pub fn SignIn(on_signed_in: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let sign_in = Action::new_local(move |(email, password): &(String, String)| {
@@ -31,10 +34,11 @@ pub fn SignIn(on_signed_in: Callback<()>) -> impl IntoView {
     view! {
         <main class="page-center">
             <form class="card sign-in" on:submit=submit>
-                <h1>"Sign in to Baton"</h1>
-                <label for="email">"E-mail"</label>
+                <LanguagePicker />
+                <h1>{t!(i18n, dash.sign_in_title)}</h1>
+                <label for="email">{t!(i18n, dash.email)}</label>
                 <input id="email" type="email" autocomplete="username" required bind:value=email />
-                <label for="password">"Password"</label>
+                <label for="password">{t!(i18n, dash.password)}</label>
                 <input
                     id="password"
                     type="password"
@@ -55,7 +59,13 @@ pub fn SignIn(on_signed_in: Callback<()>) -> impl IntoView {
                         })
                 }}
                 <button class="button primary" type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    {move || {
+                        if busy.get() {
+                            t!(i18n, dash.signing_in).into_any()
+                        } else {
+                            t!(i18n, dash.sign_in).into_any()
+                        }
+                    }}
                 </button>
             </form>
         </main>

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::i18n::{t_string, use_i18n};
+
 use crate::domain::ConversationId;
 
 /// How long a notification stays.
@@ -64,6 +66,7 @@ impl Toasts {
 #[component]
 pub fn ToastStack(on_open: Callback<ConversationId>) -> impl IntoView {
     let toasts = expect_context::<Toasts>();
+    let i18n = use_i18n();
     view! {
         <div class="toasts" role="status" aria-live="polite">
             <For
@@ -76,7 +79,7 @@ pub fn ToastStack(on_open: Callback<ConversationId>) -> impl IntoView {
                             <a
                                 class="toast-open"
                                 href="/agent"
-                                title="Open this conversation"
+                                title=move || t_string!(i18n, dash.open_toast)
                                 on:click=move |ev| {
                                     ev.prevent_default();
                                     toasts.dismiss(id);
@@ -87,7 +90,7 @@ pub fn ToastStack(on_open: Callback<ConversationId>) -> impl IntoView {
                             </a>
                             <button
                                 class="toast-close"
-                                aria-label="Dismiss"
+                                aria-label=move || t_string!(i18n, dash.dismiss)
                                 on:click=move |_| toasts.dismiss(id)
                             >
                                 "×"

@@ -6,15 +6,27 @@ use leptos::prelude::*;
 use super::board::use_board;
 use super::clock::use_now;
 use super::format::ago;
+use super::language_picker::LanguagePicker;
 use super::live_socket::{Link, LiveSocket};
 use super::session::use_me;
 use crate::api::agents::{list_agents, set_availability};
 use crate::api::auth::logout;
-use crate::domain::{Availability, Role};
+use crate::domain::{Availability, Locale, Role};
+use crate::i18n::{t, t_string, td_string, use_i18n};
+
+/// An availability as the select and the step-away question name it.
+fn availability_label(locale: Locale, status: Availability) -> &'static str {
+    match status {
+        Availability::Online => td_string!(locale, dash.online),
+        Availability::Away => td_string!(locale, dash.away),
+        Availability::Offline => td_string!(locale, dash.offline),
+    }
+}
 
 /// The top bar; `on_signed_out` runs once the agent signed out.
 #[component]
 pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let me = use_me();
     let link = expect_context::<LiveSocket>().link;
     let set_status = Action::new_local(move |(status, release): &(Availability, bool)| {
@@ -67,13 +79,18 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
     let now = use_now();
     let queue_text = move || {
         let summary = queue.get();
+        let locale = i18n.get_locale();
         match summary.oldest_since {
-            Some(oldest) if summary.length > 0 => format!(
-                "{} waiting · longest {}",
-                summary.length,
-                ago(crate::domain::Locale::en, oldest, now.get()).trim_end_matches(" ago")
-            ),
-            _ => "Nobody waiting".to_owned(),
+            Some(oldest) if summary.length > 0 => {
+                // The wait's length: "5 min" of "5 min ago".
+                let longest = ago(locale, oldest, now.get());
+                let longest = longest
+                    .trim_end_matches(" ago")
+                    .trim_end_matches(" lalu")
+                    .to_owned();
+                td_string!(locale, dash.queue_waiting, count = summary.length, longest).to_string()
+            }
+            _ => td_string!(locale, dash.nobody_waiting).to_owned(),
         }
     };
 
@@ -82,7 +99,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
             <span class="brand">"Baton"</span>
             <Show when=move || link.get() == Link::Reconnecting>
                 <span class="link-state" role="status">
-                    "Reconnecting…"
+                    {t!(i18n, dash.reconnecting)}
                 </span>
             </Show>
             <span
@@ -90,15 +107,15 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     if queue.get().length > 0 { "queue-summary busy" } else { "queue-summary" }
                 }
                 role="status"
-                aria-label="Queue"
+                aria-label=move || t_string!(i18n, dash.queue)
             >
                 {queue_text}
             </span>
             <span class="topbar-spacer"></span>
             <label class="status-select">
-                <span class="sr-only">"Your availability"</span>
+                <span class="sr-only">{t!(i18n, dash.availability)}</span>
                 <select
-                    aria-label="Your availability"
+                    aria-label=move || t_string!(i18n, dash.availability)
                     on:change=move |ev| {
                         if let Some(status) = Availability::parse(&event_target_value(&ev)) {
                             choose_status.dispatch(status);
@@ -106,15 +123,23 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     }
                     prop:value=move || me.get().status.as_str()
                 >
-                    <option value="online">"Online"</option>
-                    <option value="away">"Away"</option>
-                    <option value="offline">"Offline"</option>
+                    <option value="online">{t!(i18n, dash.online)}</option>
+                    <option value="away">{t!(i18n, dash.away)}</option>
+                    <option value="offline">{t!(i18n, dash.offline)}</option>
                 </select>
             </label>
             {move || {
                 asking
                     .get()
                     .map(|(status, mine)| {
+                        let locale = i18n.get_locale_untracked();
+                        let going = availability_label(locale, status).to_lowercase();
+                        let title = if mine == 1 {
+                            td_string!(locale, dash.step_away_one, status = going).to_string()
+                        } else {
+                            td_string!(locale, dash.step_away_many, status = going, count = mine)
+                                .to_string()
+                        };
                         view! {
                             <div
                                 class="dialog"
@@ -122,25 +147,17 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                                 aria-modal="true"
                                 aria-labelledby="step-away-title"
                             >
-                                <h3 id="step-away-title">
-                                    {format!(
-                                        "Going {}: you have {mine} open conversation{}",
-                                        status.as_str(),
-                                        if mine == 1 { "" } else { "s" },
-                                    )}
-                                </h3>
-                                <p class="muted">
-                                    "Keep them while you're away, or release them to the queue so the next available agent answers."
-                                </p>
+                                <h3 id="step-away-title">{title}</h3>
+                                <p class="muted">{td_string!(locale, dash.step_away_text)}</p>
                                 <div class="dialog-actions">
                                     <button class="button ghost" on:click=move |_| asking.set(None)>
-                                        "Cancel"
+                                        {td_string!(locale, dash.cancel)}
                                     </button>
                                     <button class="button" on:click=move |_| answer(false)>
-                                        "Keep them"
+                                        {td_string!(locale, dash.keep)}
                                     </button>
                                     <button class="button primary" on:click=move |_| answer(true)>
-                                        "Release to the queue"
+                                        {td_string!(locale, dash.release)}
                                     </button>
                                 </div>
                             </div>
@@ -148,11 +165,12 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     })
             }}
             <Show when=move || me.get().role.sees_analytics()>
-                <a href="/analytics">"Analytics"</a>
+                <a href="/analytics">{t!(i18n, dash.analytics)}</a>
             </Show>
             <Show when=move || me.get().role == Role::Admin>
-                <a href="/admin">"Admin"</a>
+                <a href="/admin">{t!(i18n, dash.admin)}</a>
             </Show>
+            <LanguagePicker />
             <span class="whoami">{move || me.get().display_name.to_string()}</span>
             <button
                 class="button ghost"
@@ -161,7 +179,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     sign_out.dispatch(());
                 }
             >
-                "Sign out"
+                {t!(i18n, dash.sign_out)}
             </button>
         </header>
     }

@@ -7,17 +7,25 @@ use super::confirm_dialog::ConfirmDialog;
 use super::loaded::loaded;
 use super::session::use_me;
 use crate::api::agents::list_agents;
-use crate::domain::{AgentId, AgentOverview, Command, Mode, TransferTarget};
+use crate::domain::{AgentId, AgentOverview, Availability, Command, Locale, Mode, TransferTarget};
+use crate::i18n::{td_string, use_i18n};
 
 /// How the picker names an agent: "Budi Santoso · online · 1/5 chats".
-fn label(overview: &AgentOverview) -> String {
-    format!(
-        "{} · {} · {}/{} chats",
-        overview.agent.display_name,
-        overview.agent.status.as_str(),
-        overview.open_conversations,
-        overview.agent.max_chats
+fn label(locale: Locale, overview: &AgentOverview) -> String {
+    let status = match overview.agent.status {
+        Availability::Online => td_string!(locale, dash.online),
+        Availability::Away => td_string!(locale, dash.away),
+        Availability::Offline => td_string!(locale, dash.offline),
+    };
+    td_string!(
+        locale,
+        dash.agent_line,
+        name = overview.agent.display_name.as_str(),
+        status = status.to_lowercase(),
+        open = overview.open_conversations,
+        max = overview.agent.max_chats
     )
+    .to_string()
 }
 
 /// Asks whom to transfer a conversation in `mode` to, with an optional note for them.
@@ -28,6 +36,7 @@ pub fn TransferPicker(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let me = use_me();
+    let l = use_i18n().get_locale_untracked();
     let agents = LocalResource::new(list_agents);
     let chosen = RwSignal::new(None::<AgentId>);
     let pickable = move |overview: &AgentOverview| {
@@ -46,7 +55,7 @@ pub fn TransferPicker(
                     .map(|o| {
                         view! {
                             <option value=o.agent.id.to_string() disabled=!pickable(o)>
-                                {label(o)}
+                                {label(l, o)}
                             </option>
                         }
                     })
@@ -57,11 +66,11 @@ pub fn TransferPicker(
 
     view! {
         <ConfirmDialog
-            title="Transfer to another agent"
+            title=td_string!(l, dash.transfer_title)
             field="transfer-note"
-            label="Note for the agent (optional)"
-            placeholder="What should they know?"
-            confirm="Confirm transfer"
+            label=td_string!(l, dash.note_label)
+            placeholder=td_string!(l, dash.note_placeholder)
+            confirm=td_string!(l, dash.transfer_confirm)
             ready=Signal::derive(move || chosen.get().is_some())
             on_confirm=Callback::new(move |note| {
                 if let Some(to) = chosen.get_untracked() {
@@ -73,10 +82,10 @@ pub fn TransferPicker(
             {move || {
                 loaded(
                     options(),
-                    "Loading agents…",
+                    td_string!(l, dash.loading_agents),
                     |options| {
                         view! {
-                            <label for="transfer-target">"Agent"</label>
+                            <label for="transfer-target">{td_string!(l, dash.agent)}</label>
                             <select
                                 id="transfer-target"
                                 on:change=move |ev| {
@@ -84,7 +93,7 @@ pub fn TransferPicker(
                                 }
                             >
                                 <option value="" selected>
-                                    "Choose an online agent…"
+                                    {td_string!(l, dash.choose_agent)}
                                 </option>
                                 {options}
                             </select>
@@ -117,6 +126,13 @@ mod tests {
             connected: true,
             last_assigned_at: None,
         };
-        assert_eq!(label(&overview), "Budi Santoso · online · 1/5 chats");
+        assert_eq!(
+            label(Locale::en, &overview),
+            "Budi Santoso · online · 1/5 chats"
+        );
+        assert_eq!(
+            label(Locale::id, &overview),
+            "Budi Santoso · online · 1/5 chat"
+        );
     }
 }
