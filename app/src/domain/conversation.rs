@@ -200,7 +200,12 @@ impl utoipa::ToSchema for ListCursor {}
 impl Refusal {
     /// [`Refusal::message`] for a refusal about `conversation`, naming its owner.
     pub fn explain(self, conversation: &Conversation) -> String {
-        self.message(|id| {
+        self.explain_in(Locale::en, conversation)
+    }
+
+    /// [`Refusal::explain`] in `locale`.
+    pub fn explain_in(self, locale: Locale, conversation: &Conversation) -> String {
+        self.message_in(locale, |id| {
             conversation
                 .owner
                 .as_ref()
@@ -423,7 +428,14 @@ mod tests {
     #[test]
     fn a_cursor_no_page_gave_out_is_refused() {
         let id = ConversationId::new();
-        for bad in ["", "x", "1.2", &format!("a.2.{id}"), &format!(".2.{id}.4"), ".2.nope"] {
+        for bad in [
+            "",
+            "x",
+            "1.2",
+            &format!("a.2.{id}"),
+            &format!(".2.{id}.4"),
+            ".2.nope",
+        ] {
             let err = ListCursor::parse(bad).unwrap_err();
             assert!(err.to_string().contains("not a cursor"), "{bad:?}");
         }

@@ -28,7 +28,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, Author, Availability, EscalationReason, Role};
+use super::{AgentId, Author, Availability, EscalationReason, Locale, Role};
 
 /// Who answers a conversation right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -434,31 +434,40 @@ impl Refusal {
     /// The one sentence a person reads. `name` gives the names of the agents it mentions
     /// (`None`: the sentence says "another agent" or "that agent").
     pub fn message(self, name: impl Fn(AgentId) -> Option<String>) -> String {
-        let owner = |id| name(id).unwrap_or_else(|| "another agent".into());
-        let target = |id| name(id).unwrap_or_else(|| "That agent".into());
+        self.message_in(Locale::en, name)
+    }
+
+    /// [`Refusal::message`] in `locale` (the dashboard's language).
+    pub fn message_in(self, l: Locale, name: impl Fn(AgentId) -> Option<String>) -> String {
+        use crate::i18n::td_string;
+        let owner = |id| name(id).unwrap_or_else(|| td_string!(l, refusal.another_agent).into());
+        let target = |id| name(id).unwrap_or_else(|| td_string!(l, refusal.that_agent).into());
         match self {
-            Refusal::HeldBy { owner: id } => format!("Already taken over by {}", owner(id)),
-            Refusal::AlreadyYours => "You already handle this conversation".into(),
-            Refusal::NotOwner { owner: id } => format!(
-                "{} handles this conversation: only they can do that",
-                name(id).unwrap_or_else(|| "Another agent".into())
-            ),
-            Refusal::AiHandles => "The AI handles this conversation: take it over first".into(),
-            Refusal::Closed => "This conversation is closed".into(),
-            Refusal::NotClosed => "This conversation is not closed".into(),
-            Refusal::TransferToSelf => {
-                "You already handle this conversation: pick another agent".into()
+            Refusal::HeldBy { owner: id } => {
+                td_string!(l, refusal.held_by, name = owner(id)).to_string()
             }
-            Refusal::TargetUnavailable { agent, status } => format!(
-                "{} is {} and cannot receive transfers",
-                target(agent),
-                status.as_str()
-            ),
+            Refusal::AlreadyYours => td_string!(l, refusal.already_yours).into(),
+            Refusal::NotOwner { owner: id } => {
+                let name =
+                    name(id).unwrap_or_else(|| td_string!(l, refusal.another_agent_start).into());
+                td_string!(l, refusal.not_owner, name).to_string()
+            }
+            Refusal::AiHandles => td_string!(l, refusal.ai_handles).into(),
+            Refusal::Closed => td_string!(l, refusal.closed).into(),
+            Refusal::NotClosed => td_string!(l, refusal.not_closed).into(),
+            Refusal::TransferToSelf => td_string!(l, refusal.transfer_to_self).into(),
+            Refusal::TargetUnavailable { agent, status } => td_string!(
+                l,
+                refusal.target_unavailable,
+                name = target(agent),
+                status = status.as_str()
+            )
+            .to_string(),
             Refusal::TargetAtCapacity { agent } => {
-                format!("{} has no room for another conversation", target(agent))
+                td_string!(l, refusal.target_at_capacity, name = target(agent)).to_string()
             }
-            Refusal::NotSupervisor => "Only supervisors and admins can force a takeover".into(),
-            Refusal::Changed => "The conversation changed meanwhile. Please try again.".into(),
+            Refusal::NotSupervisor => td_string!(l, refusal.not_supervisor).into(),
+            Refusal::Changed => td_string!(l, refusal.changed).into(),
         }
     }
 }

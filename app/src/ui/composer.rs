@@ -11,15 +11,15 @@ use super::live_socket::LiveSocket;
 use super::message_form::MessageForm;
 use super::session::use_me;
 use crate::api::conversations::send_message;
-use crate::domain::{AgentId, Conversation, ConversationId, MessageBody, Writer};
+use crate::domain::{AgentId, Conversation, ConversationId, Locale, MessageBody, Writer};
 use crate::i18n::{t_string, use_i18n};
 use crate::live::ClientFrame;
 
 /// Why `me` cannot reply in `conversation`, as the rule book's refusal says it, or `None`
 /// when they can.
-fn why_not_reply(conversation: &Conversation, me: AgentId) -> Option<String> {
+fn why_not_reply(locale: Locale, conversation: &Conversation, me: AgentId) -> Option<String> {
     let refusal = conversation.mode.may_write(Writer::Agent(me)).err()?;
-    Some(refusal.explain(conversation))
+    Some(refusal.explain_in(locale, conversation))
 }
 
 /// The reply box of conversation `id`.
@@ -45,7 +45,10 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
     let highlighted = RwSignal::new(0usize);
     let dismissed = RwSignal::new(false);
 
-    let reason = move || conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(c, me.id())));
+    let reason = move || {
+        let locale = i18n.get_locale();
+        conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(locale, c, me.id())))
+    };
     let can_reply = move || conversation.with(Option::is_some) && reason().is_none();
     let shown = move || {
         if can_reply() && !dismissed.get() {
@@ -176,20 +179,20 @@ mod tests {
             name: "Ana Putri".into(),
         };
         let mine = conversation(Mode::Human { agent: me }, None);
-        assert_eq!(why_not_reply(&mine, me), None);
+        assert_eq!(why_not_reply(Locale::en, &mine, me), None);
 
         let theirs = conversation(Mode::Human { agent: ana.id }, Some(ana.clone()));
         let refusal = Mode::Human { agent: ana.id }
             .may_write(Writer::Agent(me))
             .unwrap_err();
-        let told = why_not_reply(&theirs, me).unwrap();
+        let told = why_not_reply(Locale::en, &theirs, me).unwrap();
         assert!(told.contains("Ana Putri"), "{told}");
         assert_eq!(told, refusal.message(|_| Some("Ana Putri".into())));
 
         for mode in [Mode::Ai, Mode::Closed] {
             let refusal = mode.may_write(Writer::Agent(me)).unwrap_err();
             assert_eq!(
-                why_not_reply(&conversation(mode, None), me),
+                why_not_reply(Locale::en, &conversation(mode, None), me),
                 Some(refusal.message(|_| None))
             );
         }
