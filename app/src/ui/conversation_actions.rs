@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::confirm_dialog::ConfirmDialog;
 use super::session::use_me;
+use super::shortcuts::{on_shortcut, Shortcut};
 use super::transfer_picker::TransferPicker;
 use crate::api::handover::handover;
 use crate::api::lifecycle::{close, reopen};
@@ -103,6 +104,15 @@ pub fn ConversationActions(
     };
     let words = move |label: fn(Locale) -> &'static str| move || label(i18n.get_locale());
     let ask = move |dialog: Asking| move |_| asking.set(Some(dialog));
+    // The dashboard's keys ask for the same commands, when the rule book allows them.
+    on_shortcut(move |shortcut| match shortcut {
+        Shortcut::TakeOver if allowed(Command::TakeOver) && !busy.get_untracked() => {
+            dispatch(Request::TakeOver)
+        }
+        Shortcut::HandOver if allowed(Command::HandOver) => asking.set(Some(Asking::HandOver)),
+        Shortcut::Transfer if allowed(Command::HandOver) => asking.set(Some(Asking::Transfer)),
+        _ => {}
+    });
     let cancel = Callback::new(move |()| asking.set(None));
 
     view! {

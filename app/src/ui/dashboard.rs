@@ -23,6 +23,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     let socket = LiveSocket::new();
     provide_context(socket.clone());
     let board = provide_board(socket.clone(), me.id());
+    super::shortcuts::provide_shortcuts();
     let i18n = crate::i18n::use_i18n();
     socket.connect(
         "/ws".to_owned(),
@@ -44,6 +45,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     view! {
         <div class="dashboard">
             <TopBar on_signed_out=on_signed_out />
+            <super::shortcuts::Shortcuts />
             <ToastStack on_open=Callback::new(move |id| board.select(id)) />
             // On a phone one pane shows at a time: the list, or the open conversation.
             <div class=move || {

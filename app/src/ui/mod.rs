@@ -66,6 +66,8 @@ mod rating_form;
 mod role_page;
 /// The signed-in agent, provided to the dashboard.
 mod session;
+/// The dashboard's keyboard shortcuts and their help.
+mod shortcuts;
 /// The sign-in form.
 mod sign_in;
 /// In-page notifications.
