@@ -264,7 +264,10 @@ impl Board {
                 } => self
                     .unread
                     .update(|unread| *unread.entry(conversation_id).or_default() += count),
-                Change::Notify(conversation, text) => toasts.show(conversation, text),
+                Change::Notify(conversation, text, alert) => {
+                    toasts.show(conversation, text.clone());
+                    super::alerts::alert(alert, &text);
+                }
                 Change::CustomerTyping(id) => {
                     self.typing_in.set(Some(id));
                     let typing_in = self.typing_in;

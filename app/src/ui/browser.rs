@@ -80,32 +80,120 @@ pub fn local_time(millis: i64) -> LocalTime {
     }
 }
 
-/// Shows a system notification when the agent allowed them, and asks once when they have
-/// not decided yet. In-page toasts are shown either way.
+/// Whether this browser has system notifications at all (some phones on plain HTTP do not).
 #[cfg(feature = "csr")]
-pub fn system_notification(text: &str) {
-    use web_sys::{Notification, NotificationOptions, NotificationPermission};
-    // Not every browser has the API (e.g. an insecure origin on some phones).
-    let supported =
-        js_sys::Reflect::has(&leptos::prelude::window(), &"Notification".into()).unwrap_or(false);
-    if !supported {
-        return;
+fn notifications_supported() -> bool {
+    js_sys::Reflect::has(&leptos::prelude::window(), &"Notification".into()).unwrap_or(false)
+}
+
+/// Whether the agent allowed system notifications: `Some(true)` yes, `Some(false)` refused,
+/// `None` not asked yet (or not supported: `Some(false)`).
+#[cfg(feature = "csr")]
+pub fn notifications_allowed() -> Option<bool> {
+    use web_sys::{Notification, NotificationPermission};
+    if !notifications_supported() {
+        return Some(false);
     }
     match Notification::permission() {
-        NotificationPermission::Granted => {
-            let options = NotificationOptions::new();
-            options.set_body(text);
-            let _ = Notification::new_with_options("Baton", &options);
+        NotificationPermission::Granted => Some(true),
+        NotificationPermission::Default => None,
+        _ => Some(false),
+    }
+}
+
+/// Asks the browser for permission to notify; `then` runs with the answer. Call it from a
+/// click: browsers ignore (or penalise) a request nobody asked for.
+#[cfg(feature = "csr")]
+pub fn ask_notification_permission(then: impl FnOnce(bool) + 'static) {
+    use web_sys::Notification;
+    if !notifications_supported() {
+        then(false);
+        return;
+    }
+    match Notification::request_permission() {
+        Ok(answer) => leptos::task::spawn_local(async move {
+            let answer = wasm_bindgen_futures::JsFuture::from(answer).await;
+            then(answer.ok().and_then(|a| a.as_string()).as_deref() == Some("granted"));
+        }),
+        Err(_) => then(false),
+    }
+}
+
+/// Shows a system notification when the agent allowed them; never asks.
+#[cfg(feature = "csr")]
+pub fn system_notification(text: &str) {
+    use web_sys::{Notification, NotificationOptions};
+    if notifications_allowed() == Some(true) {
+        let options = NotificationOptions::new();
+        options.set_body(text);
+        let _ = Notification::new_with_options("Baton", &options);
+    }
+}
+
+/// True while the page is not on screen (another tab, a minimised window).
+#[cfg(feature = "csr")]
+pub fn page_hidden() -> bool {
+    leptos::prelude::document().hidden()
+}
+
+/// A short two-note chime (Web Audio; nothing to download).
+#[cfg(feature = "csr")]
+pub fn chime() {
+    use web_sys::{AudioContext, OscillatorType};
+    let play = || -> Result<(), wasm_bindgen::JsValue> {
+        let context = AudioContext::new()?;
+        let start = context.current_time();
+        for (at, frequency) in [(0.0, 880.0), (0.12, 1_318.5)] {
+            let tone = context.create_oscillator()?;
+            tone.set_type(OscillatorType::Sine);
+            tone.frequency().set_value(frequency);
+            let volume = context.create_gain()?;
+            volume.gain().set_value_at_time(0.0001, start + at)?;
+            volume
+                .gain()
+                .exponential_ramp_to_value_at_time(0.2, start + at + 0.02)?;
+            volume
+                .gain()
+                .exponential_ramp_to_value_at_time(0.0001, start + at + 0.25)?;
+            tone.connect_with_audio_node(&volume)?;
+            volume.connect_with_audio_node(&context.destination())?;
+            tone.start_with_when(start + at)?;
+            tone.stop_with_when(start + at + 0.3)?;
         }
-        NotificationPermission::Default => {
-            let _ = Notification::request_permission();
-        }
-        _ => {}
+        // The context goes once the notes have played.
+        let close = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = context.close();
+        });
+        let _ = leptos::prelude::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(close.unchecked_ref(), 1_000);
+        Ok(())
+    };
+    use wasm_bindgen::JsCast;
+    if let Err(err) = play() {
+        leptos::logging::warn!("Baton: the chime did not play: {err:?}");
     }
 }
 
 #[cfg(not(feature = "csr"))]
+pub fn notifications_allowed() -> Option<bool> {
+    Some(false)
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn ask_notification_permission(then: impl FnOnce(bool) + 'static) {
+    then(false);
+}
+
+#[cfg(not(feature = "csr"))]
 pub fn system_notification(_text: &str) {}
+
+#[cfg(not(feature = "csr"))]
+pub fn page_hidden() -> bool {
+    false
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn chime() {}
 
 /// Sets the document's title (the tab's label).
 #[cfg(feature = "csr")]

@@ -13,6 +13,20 @@ use crate::domain::{
 use crate::i18n::td_string;
 use crate::live::{ServerFrame, Typist};
 
+/// What kind of news a notification brings: the agent mutes each kind's sound and system
+/// notification on its own (the toast always shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    /// A customer starts waiting for a person.
+    Waiting,
+    /// A conversation was transferred to me.
+    TransferToMe,
+    /// A supervisor took a conversation from me.
+    TakenFromMe,
+    /// Anything else (an assignment, a requeue): a toast only.
+    Other,
+}
+
 /// One thing a frame asks of the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -27,8 +41,9 @@ pub enum Change {
         conversation_id: ConversationId,
         count: u32,
     },
-    /// Tell the agent about this conversation, in a toast and a system notification.
-    Notify(ConversationId, String),
+    /// Tell the agent about this conversation, in a toast (and, by the agent's settings for
+    /// its kind, a sound and a system notification).
+    Notify(ConversationId, String, Alert),
     /// The customer is typing in this conversation.
     CustomerTyping(ConversationId),
     /// The signed-in agent's availability changed (in another tab, or by the server).
@@ -56,7 +71,7 @@ pub fn apply_frame(
             let mut changes: Vec<Change> = events
                 .iter()
                 .filter_map(|event| notice_for(event, &conversation, me, locale))
-                .map(|text| Change::Notify(conversation_id, text))
+                .map(|(text, alert)| Change::Notify(conversation_id, text, alert))
                 .collect();
             let count = events
                 .iter()
@@ -154,10 +169,16 @@ fn notice_for(
     conversation: &Conversation,
     me: &Agent,
     locale: Locale,
-) -> Option<String> {
+) -> Option<(String, Alert)> {
     let customer = conversation.customer_name.as_str();
     let l = locale;
-    Some(match &event.kind {
+    let alert = match &event.kind {
+        EventKind::Transferred { .. } => Alert::TransferToMe,
+        EventKind::ForcedTakeover { .. } => Alert::TakenFromMe,
+        EventKind::WaitingForHuman { .. } => Alert::Waiting,
+        _ => Alert::Other,
+    };
+    let text = match &event.kind {
         EventKind::Transferred { from, to, note } if to.id == me.id => match note {
             Some(note) => td_string!(
                 l,
@@ -201,7 +222,8 @@ fn notice_for(
         )
         .to_string(),
         _ => return None,
-    })
+    };
+    Some((text, alert))
 }
 
 #[cfg(test)]
@@ -313,7 +335,8 @@ pub(super) mod tests {
         );
         assert!(changes.contains(&Change::Notify(
             c.id,
-            "Ana transferred Maya to you. Note: refund approved".into()
+            "Ana transferred Maya to you. Note: refund approved".into(),
+            Alert::TransferToMe
         )));
         let changes = apply_frame(
             events_frame(&c, vec![event(&c, 2, to(&citra))]),
@@ -352,9 +375,14 @@ pub(super) mod tests {
                     format!(
                         "Maya is waiting for a human: {}",
                         EscalationReason::CustomerAsked.label()
-                    )
+                    ),
+                    Alert::Waiting
                 ),
-                Change::Notify(c.id, "Ana took over Maya from you. Reason: VIP".into()),
+                Change::Notify(
+                    c.id,
+                    "Ana took over Maya from you. Reason: VIP".into(),
+                    Alert::TakenFromMe
+                ),
             ]
         );
     }
@@ -384,14 +412,16 @@ pub(super) mod tests {
             told(&owner),
             vec![Change::Notify(
                 c.id,
-                format!("Maya went back to the queue: {label}")
+                format!("Maya went back to the queue: {label}"),
+                Alert::Other
             )]
         );
         assert_eq!(
             told(&supervisor),
             vec![Change::Notify(
                 c.id,
-                format!("Maya went back to the queue from Budi: {label}")
+                format!("Maya went back to the queue from Budi: {label}"),
+                Alert::Other
             )]
         );
         assert_eq!(told(&colleague), Vec::new());
@@ -400,8 +430,13 @@ pub(super) mod tests {
             agent: colleague.reference(),
         };
         let frame = events_frame(&c, vec![event(&c, 2, assigned)]);
-        assert!(apply_frame(frame, &colleague, None, Locale::en)
-            .contains(&Change::Notify(c.id, "Maya was assigned to you".into())));
+        assert!(
+            apply_frame(frame, &colleague, None, Locale::en).contains(&Change::Notify(
+                c.id,
+                "Maya was assigned to you".into(),
+                Alert::Other
+            ))
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 /// The admin page's team table and new-agent form.
 mod admin_agents;
+/// Sounds and system notifications for what needs an agent, and their settings.
+mod alerts;
 /// Managing agents and webhooks, reading the audit log.
 mod admin_page;
 /// The admin page's webhook endpoints and delivery log.

@@ -1,7 +1,7 @@
 //! In-page notifications ("Ana transferred Maya to you"), provided by the dashboard: any
-//! component may [`Toasts::show`] one about a conversation; each also goes out as a system
-//! notification when the agent allowed them, opens its conversation when clicked, can be
-//! dismissed, and leaves by itself after a while. They stack bottom left, over the end of
+//! component may [`Toasts::show`] one about a conversation; each opens its conversation when
+//! clicked, can be dismissed, and leaves by itself after a while (the sound and the system
+//! notification are [`super::alerts`]'s). They stack bottom left, over the end of
 //! the list, never over the chat panel's buttons.
 
 use std::time::Duration;
@@ -41,11 +41,10 @@ pub fn provide_toasts() -> Toasts {
 }
 
 impl Toasts {
-    /// Shows `text` about `conversation` for a while (and as a system notification).
+    /// Shows `text` about `conversation` for a while.
     pub fn show(self, conversation: ConversationId, text: String) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        super::browser::system_notification(&text);
         self.shown.update(|all| {
             all.push(Toast {
                 id,

@@ -170,6 +170,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
             <Show when=move || me.get().role == Role::Admin>
                 <a href="/admin">{t!(i18n, dash.admin)}</a>
             </Show>
+            <super::alerts::AlertMenu />
             <LanguagePicker />
             <span class="whoami">{move || me.get().display_name.to_string()}</span>
             <button
