@@ -143,6 +143,71 @@ mod tests {
         assert!(from_code("ID").is_err());
     }
 
+    /// Every key of `value` (nested objects joined with dots), with its text.
+    fn flatten(prefix: &str, value: &serde_json::Value, into: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    let path = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    flatten(&path, inner, into);
+                }
+            }
+            other => into.push((prefix.to_owned(), other.as_str().unwrap_or("").to_owned())),
+        }
+    }
+
+    /// The `{{ name }}` placeholders of a text, sorted.
+    fn placeholders(text: &str) -> Vec<String> {
+        let mut names: Vec<String> = text
+            .split("{{")
+            .skip(1)
+            .filter_map(|rest| {
+                rest.split_once("}}")
+                    .map(|(name, _)| name.trim().to_owned())
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_language_file_has_every_key_with_the_same_placeholders() {
+        let files = [
+            ("en", include_str!("../../locales/en.json")),
+            ("id", include_str!("../../locales/id.json")),
+        ];
+        assert_eq!(
+            files.len(),
+            Locale::get_all().len(),
+            "a locale file is not checked"
+        );
+        let keys = |raw: &str| {
+            let mut keys = Vec::new();
+            flatten("", &serde_json::from_str(raw).unwrap(), &mut keys);
+            keys.sort();
+            keys
+        };
+        let english = keys(files[0].1);
+        for (code, raw) in &files[1..] {
+            let other = keys(raw);
+            let names =
+                |list: &[(String, String)]| list.iter().map(|k| k.0.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                names(&other),
+                names(&english),
+                "{code}.json has other keys than en.json"
+            );
+            for ((key, en), (_, text)) in english.iter().zip(&other) {
+                assert!(!text.trim().is_empty(), "{code}.json: {key} is empty");
+                assert_eq!(placeholders(text), placeholders(en), "{code}.json: {key}");
+            }
+        }
+    }
+
     #[test]
     fn the_reopening_reads_in_each_language() {
         let monday = Reopening {
