@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, use_i18n};
+
 use crate::api::auth::me;
 use crate::domain::Role;
 use crate::error::ApiError;
@@ -29,18 +31,19 @@ pub fn RolePage(
         }
         .into_any()
     };
+    let i18n = use_i18n();
     view! {
         <main class=class>
             <header class="topbar">
                 <span class="brand">{title}</span>
                 <span class="topbar-spacer"></span>
-                <a href="/agent">"Dashboard"</a>
+                <a href="/agent">{t!(i18n, home.dashboard)}</a>
             </header>
             {move || match who.get() {
                 None => {
                     view! {
                         <p class="muted" role="status">
-                            "Loading…"
+                            {t!(i18n, dash.loading)}
                         </p>
                     }
                         .into_any()
