@@ -1,5 +1,6 @@
-//! What reaches a busy agent beyond the toast: a new waiting customer, a transfer to me and a
-//! forced takeover from me play a short chime and, while the tab is hidden, raise a system
+//! What reaches a busy agent beyond the toast: a new waiting customer, a transfer to me, a
+//! forced takeover from me and a message from a customer of mine while I read another
+//! conversation play a short chime and, while the tab is hidden, raise a system
 //! notification. Each kind, the sound and the system notifications can be muted in the top
 //! bar's Notifications menu; the browser's permission is asked from a click there, never on
 //! load. The settings are this browser's.
@@ -23,6 +24,7 @@ pub struct AlertSettings {
     pub waiting: bool,
     pub transfer: bool,
     pub taken: bool,
+    pub message: bool,
 }
 
 impl Default for AlertSettings {
@@ -34,6 +36,7 @@ impl Default for AlertSettings {
             waiting: true,
             transfer: true,
             taken: true,
+            message: true,
         }
     }
 }
@@ -54,6 +57,7 @@ impl AlertSettings {
                 "waiting" => settings.waiting = on,
                 "transfer" => settings.transfer = on,
                 "taken" => settings.taken = on,
+                "message" => settings.message = on,
                 _ => {}
             }
         }
@@ -63,12 +67,13 @@ impl AlertSettings {
     pub fn encode(self) -> String {
         let bit = |on: bool| if on { "1" } else { "0" };
         format!(
-            "sound={},desktop={},waiting={},transfer={},taken={}",
+            "sound={},desktop={},waiting={},transfer={},taken={},message={}",
             bit(self.sound),
             bit(self.desktop),
             bit(self.waiting),
             bit(self.transfer),
-            bit(self.taken)
+            bit(self.taken),
+            bit(self.message)
         )
     }
 
@@ -78,6 +83,7 @@ impl AlertSettings {
             Alert::Waiting => self.waiting,
             Alert::TransferToMe => self.transfer,
             Alert::TakenFromMe => self.taken,
+            Alert::CustomerMessage => self.message,
             Alert::Other => false,
         }
     }
@@ -169,6 +175,12 @@ pub fn AlertMenu() -> impl IntoView {
                         |l| td_string!(l, alerts.taken),
                         |s| s.taken,
                         |s, on| s.taken = on,
+                    )}
+                    {option(
+                        "alert-message",
+                        |l| td_string!(l, alerts.message),
+                        |s| s.message,
+                        |s, on| s.message = on,
                     )}
                     {option(
                         "alert-sound",

@@ -23,6 +23,8 @@ pub enum Alert {
     TransferToMe,
     /// A supervisor took a conversation from me.
     TakenFromMe,
+    /// A customer of mine wrote while another conversation is open.
+    CustomerMessage,
     /// Anything else (an assignment, a requeue): a toast only.
     Other,
 }
@@ -82,6 +84,28 @@ pub fn apply_frame(
                     conversation_id,
                     count,
                 });
+                // A customer of mine wrote while I look at another conversation.
+                if conversation.is_owned_by(me.id) {
+                    let said = events
+                        .iter()
+                        .rev()
+                        .find_map(|e| e.message().filter(|m| m.author == Author::Customer))
+                        .map(|m| m.body.as_str())
+                        .unwrap_or_default();
+                    let said: String = said.chars().take(80).collect();
+                    let text = td_string!(
+                        locale,
+                        toast.customer_wrote,
+                        customer = conversation.customer_name.as_str(),
+                        said
+                    )
+                    .to_string();
+                    changes.push(Change::Notify(
+                        conversation_id,
+                        text,
+                        Alert::CustomerMessage,
+                    ));
+                }
             }
             changes.push(Change::Conversation {
                 conversation,
@@ -314,6 +338,39 @@ pub(super) mod tests {
         assert!(!changes
             .iter()
             .any(|change| matches!(change, Change::Unread { .. })));
+    }
+
+    #[test]
+    fn a_customer_of_mine_writing_while_i_read_another_conversation_is_announced() {
+        let me = agent("Ana");
+        let notified = |c: &Conversation, open: Option<ConversationId>| -> Vec<Change> {
+            apply_frame(
+                events_frame(c, vec![customer_says(c, 2)]),
+                &me,
+                open,
+                Locale::en,
+            )
+            .into_iter()
+            .filter(|change| matches!(change, Change::Notify(..)))
+            .collect()
+        };
+        let mine = conversation(Mode::Human { agent: me.id }, 1);
+        assert_eq!(
+            notified(&mine, None),
+            vec![Change::Notify(
+                mine.id,
+                "Maya: Hello?".into(),
+                Alert::CustomerMessage
+            )]
+        );
+        assert_eq!(notified(&mine, Some(mine.id)), Vec::new(), "it is open");
+        let theirs = conversation(
+            Mode::Human {
+                agent: AgentId::new(),
+            },
+            1,
+        );
+        assert_eq!(notified(&theirs, None), Vec::new(), "not mine");
     }
 
     #[test]
