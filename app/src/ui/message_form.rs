@@ -65,7 +65,10 @@ pub fn MessageForm(
             <textarea
                 id=field
                 rows=rows
-                aria-controls=controls
+                // Only while the list is there: an id that names nothing is invalid ARIA.
+                aria-controls=move || {
+                    active_option.and_then(|option| option.get()).and(controls)
+                }
                 aria-activedescendant=move || active_option.and_then(|option| option.get())
                 placeholder=placeholder
                 disabled=disabled

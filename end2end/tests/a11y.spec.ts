@@ -1,0 +1,103 @@
+import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { signIn } from './helpers';
+
+// WCAG 2.1 AA on every page (axe-core), in the light and the dark theme. `/chat/embed` is the
+// `/chat` page in a frame, so `/chat` stands for both.
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// Names unique to this run, so a rerun against the same database finds only its own rows.
+const run = Date.now().toString(36).slice(-5);
+
+type Scheme = 'light' | 'dark';
+interface Theme {
+  name: string;
+  /** The system's preference (`prefers-color-scheme`). */
+  system: Scheme;
+}
+
+const THEMES: Theme[] = [
+  { name: 'light', system: 'light' },
+  { name: 'dark', system: 'dark' },
+];
+
+/** Audits `page` as it is in every theme: fails (softly, so one run lists every page) on any
+ * serious or critical violation, naming each rule and element; milder ones are printed. */
+async function audit(page: Page, what: string) {
+  for (const theme of THEMES) {
+    await page.emulateMedia({ colorScheme: theme.system });
+    // Legacy mode runs axe in the page itself (no helper page per run): several times faster,
+    // and Baton's own pages have no frames it would miss.
+    const { violations } = await new AxeBuilder({ page }).withTags(WCAG).setLegacyMode().analyze();
+    const describe = (found: typeof violations) =>
+      found
+        .map(
+          (v) =>
+            `${v.id} (${v.impact}): ${v.help}\n` +
+            v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ')}`).join('\n'),
+        )
+        .join('\n');
+    const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const milder = violations.filter((v) => !blocking.includes(v));
+    const where = `${what}, ${theme.name} theme`;
+    if (milder.length > 0) console.log(`${where}, milder violations:\n${describe(milder)}`);
+    expect.soft(blocking.map((v) => v.id), `${where}:\n${describe(blocking)}`).toEqual([]);
+  }
+}
+
+test("the customer's pages pass WCAG 2.1 AA in every theme", async ({ browser }) => {
+  // The start form, then a conversation the AI has answered.
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto('/chat');
+  await expect(customer.getByRole('heading', { name: 'How can we help?' })).toBeVisible();
+  await audit(customer, '/chat start form');
+  await customer.getByLabel('Your name (optional)').fill(`Axe ${run}`);
+  await customer.getByRole('button', { name: 'Start chat' }).click();
+  await customer.getByLabel('Your message').fill('How do I reset my password?');
+  await customer.getByRole('button', { name: 'Send' }).click();
+  await expect(customer.getByRole('list', { name: 'Messages' }).locator('.msg-ai')).toHaveCount(1);
+  await audit(customer, '/chat conversation');
+  await customer.context().close();
+});
+
+test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) => {
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto('/chat');
+  await customer.getByLabel('Your name (optional)').fill(`Axe agents ${run}`);
+  await customer.getByRole('button', { name: 'Start chat' }).click();
+  await customer.getByLabel('Your message').fill('How do I reset my password?');
+  await customer.getByRole('button', { name: 'Send' }).click();
+
+  // The sign-in form, in the customer's browser (nobody signed in there).
+  await customer.goto('/agent');
+  await expect(customer.getByLabel('Password')).toBeVisible();
+  await audit(customer, '/agent sign-in form');
+  await customer.context().close();
+
+  // A supervisor's dashboard with the conversation open, then with a dialog open.
+  const ana = await signIn(browser, 'ana@baton.dev');
+  await ana.getByRole('button', { name: new RegExp(`Axe agents ${run}`) }).click();
+  const panel = ana.getByRole('region', { name: 'Conversation' });
+  await expect(panel.getByRole('list', { name: 'Messages' }).locator('.msg-ai')).toHaveCount(1);
+  await audit(ana, '/agent dashboard');
+  await panel.getByRole('button', { name: 'Take Over' }).click();
+  await panel.getByRole('button', { name: 'Transfer' }).click();
+  const transfer = ana.getByRole('dialog', { name: 'Transfer to another agent' });
+  await expect(transfer.getByRole('option', { name: /Budi Santoso/ })).toBeAttached();
+  await audit(ana, '/agent transfer dialog');
+  await transfer.getByRole('button', { name: 'Cancel' }).click();
+  // Closed, so it does not wait in the queue for the specs after this one.
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await expect(panel.getByTestId('conversation-state')).toHaveText('Closed');
+
+  await ana.goto('/analytics');
+  await expect(ana.getByRole('figure').first()).toBeVisible();
+  await audit(ana, '/analytics');
+  await ana.context().close();
+
+  const admin = await signIn(browser, 'admin@baton.dev');
+  await admin.goto('/admin');
+  await expect(admin.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  await audit(admin, '/admin');
+  await admin.context().close();
+});
