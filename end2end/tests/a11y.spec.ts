@@ -2,8 +2,9 @@ import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { signIn } from './helpers';
 
-// WCAG 2.1 AA on every page (axe-core), in the light and the dark theme. `/chat/embed` is the
-// `/chat` page in a frame, so `/chat` stands for both.
+// WCAG 2.1 AA on every page (axe-core), in the light and the dark theme, whether the theme
+// comes from the system or from the page's own switch; and the switch itself. `/chat/embed`
+// is the `/chat` page in a frame, so `/chat` stands for both.
 
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // Names unique to this run, so a rerun against the same database finds only its own rows.
@@ -14,11 +15,15 @@ interface Theme {
   name: string;
   /** The system's preference (`prefers-color-scheme`). */
   system: Scheme;
+  /** The theme chosen with the page's switch, over the system's (`data-theme` on <html>). */
+  chosen?: Scheme;
 }
 
 const THEMES: Theme[] = [
   { name: 'light', system: 'light' },
   { name: 'dark', system: 'dark' },
+  { name: 'dark chosen on a light system', system: 'light', chosen: 'dark' },
+  { name: 'light chosen on a dark system', system: 'dark', chosen: 'light' },
 ];
 
 /** Audits `page` as it is in every theme: fails (softly, so one run lists every page) on any
@@ -26,6 +31,11 @@ const THEMES: Theme[] = [
 async function audit(page: Page, what: string) {
   for (const theme of THEMES) {
     await page.emulateMedia({ colorScheme: theme.system });
+    // What the switch sets (its own spec below checks it does, and that a reload keeps it).
+    await page.evaluate((chosen) => {
+      if (chosen) document.documentElement.dataset.theme = chosen;
+      else delete document.documentElement.dataset.theme;
+    }, theme.chosen);
     // Legacy mode runs axe in the page itself (no helper page per run): several times faster,
     // and Baton's own pages have no frames it would miss.
     const { violations } = await new AxeBuilder({ page }).withTags(WCAG).setLegacyMode().analyze();
@@ -100,4 +110,54 @@ test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) =>
   await expect(admin.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   await audit(admin, '/admin');
   await admin.context().close();
+});
+
+test('the theme switch wins over the system setting, at once and after a reload', async ({ browser }) => {
+  const page = await (await browser.newContext({ colorScheme: 'light' })).newPage();
+  const html = page.locator('html');
+  const theme = page.getByLabel('Theme');
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.goto('/chat');
+  await expect(theme).toHaveValue('system');
+  await expect(html).not.toHaveAttribute('data-theme');
+  const light = await background();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await background();
+  expect(dark).not.toBe(light);
+
+  // Dark on a light system, and still after a reload.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await theme.selectOption('dark');
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  expect(await background()).toBe(dark);
+  await page.reload();
+  await expect(theme).toHaveValue('dark');
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  expect(await background()).toBe(dark);
+
+  // Light on a dark system.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await theme.selectOption('light');
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  expect(await background()).toBe(light);
+
+  // System again: the device decides, also after a reload.
+  await theme.selectOption('system');
+  await expect(html).not.toHaveAttribute('data-theme');
+  expect(await background()).toBe(dark);
+  await page.reload();
+  await expect(theme).toHaveValue('system');
+  expect(await background()).toBe(dark);
+
+  // In the page's language, and the same choice on the agent's pages in this browser.
+  await page.getByLabel('Language').selectOption('id');
+  await page.getByLabel('Tema').selectOption({ label: 'Gelap' });
+  await page.getByLabel('Bahasa').selectOption('en');
+  await page.goto('/agent');
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await page.getByLabel('E-mail').fill('budi@baton.dev');
+  await page.getByLabel('Password').fill('baton-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('banner').getByTestId('theme')).toHaveValue('dark');
+  await page.context().close();
 });

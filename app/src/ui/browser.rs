@@ -222,3 +222,17 @@ pub fn now_millis() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }
+
+/// Sets an attribute of the page's root element, `<html>`, or removes it (`None`).
+#[cfg(feature = "csr")]
+pub fn set_root_attribute(name: &str, value: Option<&str>) {
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = match value {
+            Some(value) => root.set_attribute(name, value),
+            None => root.remove_attribute(name),
+        };
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn set_root_attribute(_name: &str, _value: Option<&str>) {}

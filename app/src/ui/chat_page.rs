@@ -170,6 +170,7 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                         <header class="chat-head">
                             <span class="brand">{t!(i18n, chat.brand)}</span>
                             <LanguagePicker on_change=switch_language />
+                            <super::theme_toggle::ThemeToggle />
                         </header>
                         {move || {
                             started

@@ -224,6 +224,7 @@ pub fn CustomerConversation(
         <header class="chat-head">
             <span class="brand">{t!(i18n, chat.brand)}</span>
             <LanguagePicker on_change=switch_language />
+            <super::theme_toggle::ThemeToggle />
             <p class="answering" role="status">
                 {move || answering.with(|a| who(i18n.get_locale(), a.as_ref()))}
             </p>

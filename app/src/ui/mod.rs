@@ -72,6 +72,8 @@ mod session;
 mod shortcuts;
 /// The sign-in form.
 mod sign_in;
+/// The theme switch: System, Light or Dark.
+mod theme_toggle;
 /// In-page notifications.
 mod toasts;
 /// The dashboard's top bar.
@@ -145,6 +147,7 @@ mod tests {
 #[component]
 pub fn App() -> impl IntoView {
     clock::provide_clock();
+    theme_toggle::wear_chosen();
     view! {
         <crate::i18n::I18nContextProvider>
             <Router>

@@ -172,6 +172,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
             </Show>
             <super::alerts::AlertMenu />
             <LanguagePicker />
+            <super::theme_toggle::ThemeToggle />
             <span class="whoami">{move || me.get().display_name.to_string()}</span>
             <button
                 class="button ghost"
