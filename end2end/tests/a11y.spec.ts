@@ -1,10 +1,10 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { signIn } from './helpers';
 
 // WCAG 2.1 AA on every page (axe-core), in the light and the dark theme, whether the theme
-// comes from the system or from the page's own switch; and the switch itself. `/chat/embed`
-// is the `/chat` page in a frame, so `/chat` stands for both.
+// comes from the system or from the page's own switch; the dialogs and the switch with the
+// keyboard alone. `/chat/embed` is the `/chat` page in a frame, so `/chat` stands for both.
 
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 // Names unique to this run, so a rerun against the same database finds only its own rows.
@@ -110,6 +110,51 @@ test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) =>
   await expect(admin.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   await audit(admin, '/admin');
   await admin.context().close();
+});
+
+test('the dialogs keep the keyboard inside, close on Escape and give the focus back', async ({ browser }) => {
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto('/chat');
+  await customer.getByLabel('Your name (optional)').fill(`Dialogs ${run}`);
+  await customer.getByRole('button', { name: 'Start chat' }).click();
+  await expect(customer.getByLabel('Your message')).toBeVisible();
+
+  const ana = await signIn(browser, 'ana@baton.dev');
+  await ana.getByRole('button', { name: new RegExp(`Dialogs ${run}`) }).click();
+  const panel = ana.getByRole('region', { name: 'Conversation' });
+  await panel.getByRole('button', { name: 'Take Over' }).click();
+
+  const availability = ana.getByLabel('Your availability');
+  const dialogs: [Locator, string, RegExp][] = [
+    [panel.getByRole('button', { name: 'Transfer' }), 'Enter', /Transfer to another agent/],
+    [panel.getByRole('button', { name: 'Handover to AI' }), 'Enter', /Hand this conversation back to the AI/],
+    // Stepping away from an open conversation asks first (Online → Away).
+    [availability, 'ArrowDown', /Going away: you have 1 open conversation/],
+  ];
+  for (const [opener, key, title] of dialogs) {
+    await opener.focus();
+    await ana.keyboard.press(key);
+    const dialog = ana.getByRole('dialog', { name: title });
+    await expect(dialog).toBeVisible();
+    // Modal: the page behind is inert, and the focus starts inside.
+    expect(await dialog.evaluate((element) => element.matches(':modal'))).toBe(true);
+    await expect(dialog.locator(':focus')).toHaveCount(1);
+    // Round and round: Tab and Shift+Tab never leave it.
+    for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await ana.keyboard.press(key);
+      await expect(dialog.locator(':focus'), `after ${key} in "${title}"`).toHaveCount(1);
+    }
+    await ana.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect(opener).toBeFocused();
+  }
+  // Escape cancelled each: nothing was sent, Ana is still online.
+  await expect(panel.getByTestId('conversation-state')).toHaveText('Handled by Ana Putri');
+  await expect(availability).toHaveValue('online');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await expect(panel.getByTestId('conversation-state')).toHaveText('Closed');
+  await ana.context().close();
+  await customer.context().close();
 });
 
 test('the theme switch wins over the system setting, at once and after a reload', async ({ browser }) => {

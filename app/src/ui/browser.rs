@@ -236,3 +236,75 @@ pub fn set_root_attribute(name: &str, value: Option<&str>) {
 
 #[cfg(not(feature = "csr"))]
 pub fn set_root_attribute(_name: &str, _value: Option<&str>) {}
+
+/// An element that can take the focus.
+#[cfg(feature = "csr")]
+pub type Focusable = web_sys::HtmlElement;
+
+#[cfg(not(feature = "csr"))]
+pub type Focusable = ();
+
+/// The element that has the focus now, to give it back later with [`refocus`].
+#[cfg(feature = "csr")]
+pub fn focused() -> Option<Focusable> {
+    use wasm_bindgen::JsCast;
+    leptos::prelude::document()
+        .active_element()?
+        .dyn_into()
+        .ok()
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn focused() -> Option<Focusable> {
+    None
+}
+
+/// Gives the focus back to `element`, if it is still on the page.
+#[cfg(feature = "csr")]
+pub fn refocus(element: &Option<Focusable>) {
+    if let Some(element) = element.as_ref().filter(|element| element.is_connected()) {
+        let _ = element.focus();
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn refocus(_element: &Option<Focusable>) {}
+
+/// What can take the focus with Tab.
+#[cfg(feature = "csr")]
+const TABBABLE: &str = "a[href], button:not(:disabled), input:not(:disabled), \
+    select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex='-1'])";
+
+/// Keeps Tab inside `container`: from its last tabbable element Tab goes to its first, from
+/// its first Shift+Tab (`backwards`) goes to its last, and from outside it either goes in.
+/// True when it moved the focus (the key's own move is then to be cancelled).
+#[cfg(feature = "csr")]
+pub fn cycle_focus(container: &web_sys::Element, backwards: bool) -> bool {
+    use wasm_bindgen::JsCast;
+    let Ok(found) = container.query_selector_all(TABBABLE) else {
+        return false;
+    };
+    let tabbable: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|at| found.item(at)?.dyn_into().ok())
+        .collect();
+    let (Some(first), Some(last)) = (tabbable.first(), tabbable.last()) else {
+        return false;
+    };
+    let active = leptos::prelude::document().active_element();
+    let active: Option<&web_sys::Node> = active.as_ref().map(|element| element.as_ref());
+    let (edge, next) = if backwards {
+        (first, last)
+    } else {
+        (last, first)
+    };
+    if edge.is_same_node(active) || !container.contains(active) {
+        let _ = next.focus();
+        return true;
+    }
+    false
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn cycle_focus<T>(_container: &T, _backwards: bool) -> bool {
+    false
+}

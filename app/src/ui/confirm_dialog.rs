@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::modal::Modal;
 use crate::i18n::{td_string, use_i18n};
 
 /// Text that says something, or nothing at all.
@@ -50,7 +51,7 @@ pub fn ConfirmDialog(
         move || ready.is_none_or(|ready| ready.get()) && (!required || given(text.get()).is_some());
 
     view! {
-        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by>
+        <Modal labelled_by=labelled_by on_cancel=on_cancel>
             <h3 id=title_id>{title}</h3>
             {explanation.map(|text| view! { <p class="muted">{text}</p> })}
             {children.map(|children| children())}
@@ -75,7 +76,7 @@ pub fn ConfirmDialog(
                     {confirm}
                 </button>
             </div>
-        </div>
+        </Modal>
     }
 }
 

@@ -62,6 +62,8 @@ mod live_socket;
 mod loaded;
 /// The message box and Send button both sides use.
 mod message_form;
+/// A modal dialog: inert page behind, Tab inside, Escape cancels, focus given back.
+mod modal;
 /// The customer's rating after a close.
 mod rating_form;
 /// The shell of a page for some roles only.

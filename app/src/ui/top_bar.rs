@@ -121,7 +121,11 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                             choose_status.dispatch(status);
                         }
                     }
-                    prop:value=move || me.get().status.as_str()
+                    // Again when the step-away question goes: a cancel shows the status kept.
+                    prop:value=move || {
+                        asking.track();
+                        me.get().status.as_str()
+                    }
                 >
                     <option value="online">{t!(i18n, dash.online)}</option>
                     <option value="away">{t!(i18n, dash.away)}</option>
@@ -141,11 +145,9 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                                 .to_string()
                         };
                         view! {
-                            <div
-                                class="dialog"
-                                role="dialog"
-                                aria-modal="true"
-                                aria-labelledby="step-away-title"
+                            <super::modal::Modal
+                                labelled_by="step-away-title"
+                                on_cancel=Callback::new(move |()| asking.set(None))
                             >
                                 <h3 id="step-away-title">{title}</h3>
                                 <p class="muted">{td_string!(locale, dash.step_away_text)}</p>
@@ -160,7 +162,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                                         {td_string!(locale, dash.release)}
                                     </button>
                                 </div>
-                            </div>
+                            </super::modal::Modal>
                         }
                     })
             }}
