@@ -14,6 +14,7 @@ use super::role_page::RolePage;
 use crate::api::analytics::{analytics_report, Analytics};
 use crate::domain::analytics::{date_of, day_of, day_start, local_day, ratio, Report, Totals};
 use crate::domain::{EscalationReason, Role};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 
 /// How often the figures are fetched again while the page is open.
 const REFRESH: Duration = Duration::from_secs(10);
@@ -53,28 +54,36 @@ enum Better {
 }
 
 /// How a figure moved against the period before: "▲ 5 pts", "▼ 30 s", "no change".
-fn change(now: Option<f64>, before: Option<f64>, show: fn(f64) -> String) -> Option<String> {
+fn change(
+    l: Locale,
+    now: Option<f64>,
+    before: Option<f64>,
+    show: impl Fn(f64) -> String,
+) -> Option<String> {
     let (now, before) = (now?, before?);
     let delta = now - before;
     if delta.abs() < 1e-9 {
-        return Some("no change".into());
+        return Some(td_string!(l, analytics.no_change).into());
     }
     let arrow = if delta > 0.0 { '▲' } else { '▼' };
     Some(format!("{arrow} {}", show(delta.abs())))
 }
 
-fn points(share: f64) -> String {
-    format!("{:.0} pts", share * 100.0)
+fn points(l: Locale) -> impl Fn(f64) -> String {
+    move |share| td_string!(l, analytics.points, n = format!("{:.0}", share * 100.0)).to_string()
 }
 
 /// One headline figure: its value, a detail line, and its change against the period before.
 #[component]
 fn Tile(
+    /// Names the tile for tests, in any language.
+    id: &'static str,
     label: &'static str,
     value: String,
     #[prop(optional)] detail: Option<String>,
     moved: Option<String>,
     better: Better,
+    locale: Locale,
 ) -> impl IntoView {
     let tone = match (&moved, better) {
         (Some(m), Better::Up) if m.starts_with('▲') => "good",
@@ -85,47 +94,68 @@ fn Tile(
     view! {
         <div class="tile" role="group" aria-label=label>
             <span class="tile-label">{label}</span>
-            <span class="tile-value" data-testid=label>
+            <span class="tile-value" data-testid=id>
                 {value}
             </span>
             {detail.map(|d| view! { <span class="tile-detail">{d}</span> })}
             <span class=format!(
                 "tile-change {tone}",
             )>
-                {moved.map_or("no earlier data".to_owned(), |m| format!("{m} vs previous period"))}
+                {moved
+                    .map_or(
+                        td_string!(locale, analytics.no_earlier).to_owned(),
+                        |m| td_string!(locale, analytics.vs_previous, change = m).to_string(),
+                    )}
             </span>
         </div>
     }
 }
 
 /// The headline tiles.
-fn tiles(now: &Totals, before: &Totals) -> AnyView {
+fn tiles(l: Locale, now: &Totals, before: &Totals) -> AnyView {
     let ms = |value: Option<i64>| value.map(|v| v as f64);
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
     view! {
         <div class="tiles">
             <Tile
-                label="Conversations"
+                id="Conversations"
+                label=td_string!(l, analytics.conversations)
+                locale=l
                 value=now.started.to_string()
-                moved=change(Some(f64::from(now.started)), Some(f64::from(before.started)), count)
-                better=Better::Up
-            />
-            <Tile
-                label="AI containment"
-                value=or_dash(now.containment().map(percent))
-                detail=format!("{} of {} without a person", now.ai_only, now.started)
-                moved=change(now.containment(), before.containment(), points)
-                better=Better::Up
-            />
-            <Tile
-                label="Time to human (median)"
-                value=or_dash(ms(now.time_to_human.p50_ms).map(duration))
-                detail=format!(
-                    "p90 {} · {} served",
-                    or_dash(ms(now.time_to_human.p90_ms).map(duration)),
-                    now.time_to_human.count,
-                )
                 moved=change(
+                    l,
+                    Some(f64::from(now.started)),
+                    Some(f64::from(before.started)),
+                    count,
+                )
+                better=Better::Up
+            />
+            <Tile
+                id="AI containment"
+                label=td_string!(l, analytics.containment)
+                locale=l
+                value=or_dash(now.containment().map(percent))
+                detail=td_string!(
+                    l, analytics.containment_detail, ai = now.ai_only, all = now.started
+                )
+                    .to_string()
+                moved=change(l, now.containment(), before.containment(), points(l))
+                better=Better::Up
+            />
+            <Tile
+                id="Time to human (median)"
+                label=td_string!(l, analytics.time_to_human)
+                locale=l
+                value=or_dash(ms(now.time_to_human.p50_ms).map(duration))
+                detail=td_string!(
+                    l,
+                    analytics.time_to_human_detail,
+                    p90 = or_dash(ms(now.time_to_human.p90_ms).map(duration)),
+                    served = now.time_to_human.count
+                )
+                    .to_string()
+                moved=change(
+                    l,
                     ms(now.time_to_human.p50_ms),
                     ms(before.time_to_human.p50_ms),
                     duration,
@@ -133,40 +163,57 @@ fn tiles(now: &Totals, before: &Totals) -> AnyView {
                 better=Better::Down
             />
             <Tile
-                label="First human reply (median)"
+                id="First human reply (median)"
+                label=td_string!(l, analytics.first_reply)
+                locale=l
                 value=or_dash(ms(now.first_reply.p50_ms).map(duration))
                 detail=format!("p90 {}", or_dash(ms(now.first_reply.p90_ms).map(duration)))
-                moved=change(ms(now.first_reply.p50_ms), ms(before.first_reply.p50_ms), duration)
+                moved=change(l, ms(now.first_reply.p50_ms), ms(before.first_reply.p50_ms), duration)
                 better=Better::Down
             />
             <Tile
-                label="Waiting abandoned"
+                id="Waiting abandoned"
+                label=td_string!(l, analytics.abandoned)
+                locale=l
                 value=or_dash(now.abandonment().map(percent))
-                detail=format!("{} of {} waits", now.abandoned, now.waits)
-                moved=change(now.abandonment(), before.abandonment(), points)
+                detail=td_string!(
+                    l, analytics.abandoned_detail, left = now.abandoned, waits = now.waits
+                )
+                    .to_string()
+                moved=change(l, now.abandonment(), before.abandonment(), points(l))
                 better=Better::Down
             />
             <Tile
-                label="Handover held"
+                id="Handover held"
+                label=td_string!(l, analytics.held)
+                locale=l
                 value=or_dash(now.handover_held().map(percent))
-                detail=format!("{} of {} handovers", now.handovers_held, now.handovers)
-                moved=change(now.handover_held(), before.handover_held(), points)
+                detail=td_string!(
+                    l, analytics.held_detail, held = now.handovers_held, all = now.handovers
+                )
+                    .to_string()
+                moved=change(l, now.handover_held(), before.handover_held(), points(l))
                 better=Better::Up
             />
             <Tile
-                label="CSAT"
+                id="CSAT"
+                label=td_string!(l, analytics.csat)
+                locale=l
                 value=or_dash(now.csat.average().map(|a| format!("{a:.1} / 5")))
                 detail=match now.csat.count() {
-                    1 => "1 rating".to_owned(),
-                    n => format!("{n} ratings"),
+                    1 => td_string!(l, analytics.one_rating).to_owned(),
+                    n => td_string!(l, analytics.ratings, n).to_string(),
                 }
-                moved=change(now.csat.average(), before.csat.average(), |d| format!("{d:.1}"))
+                moved=change(l, now.csat.average(), before.csat.average(), |d| format!("{d:.1}"))
                 better=Better::Up
             />
             <Tile
-                label="Transfers per conversation"
+                id="Transfers per conversation"
+                label=td_string!(l, analytics.transfers)
+                locale=l
                 value=or_dash(now.transfers_per_conversation().map(|t| format!("{t:.2}")))
                 moved=change(
+                    l,
                     now.transfers_per_conversation(),
                     before.transfers_per_conversation(),
                     |d| format!("{d:.2}"),
@@ -179,20 +226,20 @@ fn tiles(now: &Totals, before: &Totals) -> AnyView {
 }
 
 /// A reason as short as a chart's row label must be.
-fn short_label(reason: EscalationReason) -> &'static str {
+fn short_label(l: Locale, reason: EscalationReason) -> &'static str {
     match reason {
-        EscalationReason::CustomerAsked => "Asked for a person",
-        EscalationReason::LowConfidence => "AI not confident",
-        EscalationReason::Frustration => "Frustrated",
-        EscalationReason::AiUnavailable => "AI unavailable",
-        EscalationReason::NoReply => "Requeued: no reply",
-        EscalationReason::OwnerOffline => "Requeued: offline",
-        EscalationReason::OwnerAway => "Requeued: away",
+        EscalationReason::CustomerAsked => td_string!(l, analytics.asked),
+        EscalationReason::LowConfidence => td_string!(l, analytics.low_confidence),
+        EscalationReason::Frustration => td_string!(l, analytics.frustrated),
+        EscalationReason::AiUnavailable => td_string!(l, analytics.ai_unavailable),
+        EscalationReason::NoReply => td_string!(l, analytics.no_reply),
+        EscalationReason::OwnerOffline => td_string!(l, analytics.offline),
+        EscalationReason::OwnerAway => td_string!(l, analytics.away),
     }
 }
 
 /// The charts of a report.
-fn charts(report: &Report) -> AnyView {
+fn charts(l: Locale, report: &Report) -> AnyView {
     let days: Vec<String> = report
         .days
         .iter()
@@ -205,22 +252,26 @@ fn charts(report: &Report) -> AnyView {
             values: report.days.iter().map(value).collect(),
         };
     let resolved = vec![
-        per_day("series-1", "AI only", |d| Some(f64::from(d.ai_only))),
-        per_day("series-2", "A person", |d| Some(f64::from(d.human))),
-        per_day("series-3", "Waited, nobody came", |d| {
+        per_day("series-1", td_string!(l, analytics.ai_only), |d| {
+            Some(f64::from(d.ai_only))
+        }),
+        per_day("series-2", td_string!(l, analytics.a_person), |d| {
+            Some(f64::from(d.human))
+        }),
+        per_day("series-3", td_string!(l, analytics.unserved), |d| {
             Some(f64::from(d.unserved))
         }),
     ];
     let waits = vec![
-        per_day("series-2", "Median", |d| {
+        per_day("series-2", td_string!(l, analytics.median), |d| {
             d.time_to_human.p50_ms.map(|v| v as f64)
         }),
-        per_day("series-4", "90th percentile", |d| {
+        per_day("series-4", td_string!(l, analytics.p90), |d| {
             d.time_to_human.p90_ms.map(|v| v as f64)
         }),
     ];
     let reasons = Series {
-        name: "Waits".into(),
+        name: td_string!(l, analytics.waits).into(),
         class: "series-3",
         values: report
             .reasons
@@ -231,10 +282,10 @@ fn charts(report: &Report) -> AnyView {
     let reason_labels = report
         .reasons
         .iter()
-        .map(|r| short_label(r.reason).to_owned())
+        .map(|r| short_label(l, r.reason).to_owned())
         .collect();
     let held = Series {
-        name: "Handovers held".into(),
+        name: td_string!(l, analytics.handovers_held).into(),
         class: "series-1",
         values: report
             .agents
@@ -248,7 +299,7 @@ fn charts(report: &Report) -> AnyView {
         .map(|a| format!("{} ({})", a.agent.name, a.handovers))
         .collect();
     let scores = Series {
-        name: "Ratings".into(),
+        name: td_string!(l, analytics.rating_series).into(),
         class: "series-4",
         values: report
             .totals
@@ -259,11 +310,11 @@ fn charts(report: &Report) -> AnyView {
             .collect(),
     };
     let score_labels = [
-        "1 · Very poor",
-        "2 · Poor",
-        "3 · Okay",
-        "4 · Good",
-        "5 · Excellent",
+        td_string!(l, analytics.very_poor),
+        td_string!(l, analytics.poor),
+        td_string!(l, analytics.okay),
+        td_string!(l, analytics.good),
+        td_string!(l, analytics.excellent),
     ]
     .map(str::to_owned)
     .to_vec();
@@ -273,7 +324,7 @@ fn charts(report: &Report) -> AnyView {
         .filter(|a| a.csat.count() > 0)
         .collect();
     let per_agent = Series {
-        name: "Average rating".into(),
+        name: td_string!(l, analytics.average_rating).into(),
         class: "series-2",
         values: rated.iter().map(|a| a.csat.average()).collect(),
     };
@@ -284,43 +335,43 @@ fn charts(report: &Report) -> AnyView {
     view! {
         <div class="charts">
             <ColumnChart
-                title="Conversations per day, by who resolved them".into()
+                title=td_string!(l, analytics.per_day_chart).into()
                 labels=days.clone()
                 series=resolved
                 stacked=true
                 format=count
             />
             <LineChart
-                title="Time to human per day".into()
+                title=td_string!(l, analytics.time_chart).into()
                 labels=days
                 series=waits
                 format=duration
             />
             <BarList
-                title="Why customers waited for a person".into()
-                what="Reason"
+                title=td_string!(l, analytics.reasons_chart).into()
+                what=td_string!(l, analytics.reason)
                 labels=reason_labels
                 values=reasons
                 format=count
             />
             <BarList
-                title="Handovers that held, per agent (handovers decided)".into()
-                what="Agent"
+                title=td_string!(l, analytics.held_chart).into()
+                what=td_string!(l, analytics.agent)
                 labels=agent_labels
                 values=held
                 max=1.0
                 format=percent
             />
             <BarList
-                title="CSAT: how customers rated".into()
-                what="Rating"
+                title=td_string!(l, analytics.csat_chart).into()
+                what=td_string!(l, analytics.rating)
                 labels=score_labels
                 values=scores
                 format=count
             />
             <BarList
-                title="CSAT average per agent (ratings)".into()
-                what="Agent"
+                title=td_string!(l, analytics.csat_agent_chart).into()
+                what=td_string!(l, analytics.agent)
                 labels=rated_labels
                 values=per_agent
                 max=5.0
@@ -334,13 +385,14 @@ fn charts(report: &Report) -> AnyView {
 /// The analytics page.
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
+    let l = use_i18n().get_locale_untracked();
     view! {
         <RolePage
             class="analytics"
-            title="Baton · Analytics"
+            title=td_string!(l, analytics.title)
             admits=Role::sees_analytics
-            refusal="Only supervisors and admins can see analytics."
-            sign_in="Sign in as a supervisor on the agent page first."
+            refusal=td_string!(l, analytics.refusal)
+            sign_in=td_string!(l, analytics.sign_in)
         >
             <AnalyticsDesk />
         </RolePage>
@@ -350,6 +402,7 @@ pub fn AnalyticsPage() -> impl IntoView {
 /// The range picker, the tiles and the charts.
 #[component]
 fn AnalyticsDesk() -> impl IntoView {
+    let i18n = use_i18n();
     let offset = utc_offset_minutes();
     let today = local_day(crate::domain::Timestamp(now_millis()), offset);
     // Local days, both included.
@@ -373,10 +426,10 @@ fn AnalyticsDesk() -> impl IntoView {
         first.set(first_day);
         last.set(today);
     };
-    let date_input = move |label: &'static str, day: RwSignal<i64>| {
+    let date_input = move |label: fn(Locale) -> &'static str, day: RwSignal<i64>| {
         view! {
             <label class="range-field">
-                {label}
+                {move || label(i18n.get_locale())}
                 <input
                     type="date"
                     prop:value=move || date_of(day.get())
@@ -391,18 +444,22 @@ fn AnalyticsDesk() -> impl IntoView {
     };
 
     view! {
-        <section class="card range" aria-label="Date range">
-            {date_input("From", first)}
-            {date_input("To", last)}
-            <div class="range-quick" role="group" aria-label="Quick ranges">
+        <section class="card range" aria-label=move || t_string!(i18n, analytics.range)>
+            {date_input(|l| td_string!(l, analytics.from), first)}
+            {date_input(|l| td_string!(l, analytics.to), last)}
+            <div
+                class="range-quick"
+                role="group"
+                aria-label=move || t_string!(i18n, analytics.quick)
+            >
                 <button class="button ghost" on:click=move |_| pick(today)>
-                    "Today"
+                    {t!(i18n, analytics.today)}
                 </button>
                 <button class="button ghost" on:click=move |_| pick(today - 6)>
-                    "Last 7 days"
+                    {t!(i18n, analytics.last_7)}
                 </button>
                 <button class="button ghost" on:click=move |_| pick(today - 29)>
-                    "Last 30 days"
+                    {t!(i18n, analytics.last_30)}
                 </button>
             </div>
         </section>
@@ -411,15 +468,15 @@ fn AnalyticsDesk() -> impl IntoView {
                 .then(|| {
                     view! {
                         <p class="banner warn" role="status">
-                            "The range ends before it starts."
+                            {t!(i18n, analytics.backwards)}
                         </p>
                     }
                 })
         }}
-        <Transition fallback=|| {
+        <Transition fallback=move || {
             view! {
                 <p class="muted" role="status">
-                    "Loading…"
+                    {t!(i18n, dash.loading)}
                 </p>
             }
         }>
@@ -429,8 +486,8 @@ fn AnalyticsDesk() -> impl IntoView {
                     .map(|result| match result {
                         Ok(Analytics { report, previous }) => {
                             view! {
-                                {tiles(&report.totals, &previous)}
-                                {charts(&report)}
+                                {tiles(i18n.get_locale(), &report.totals, &previous)}
+                                {charts(i18n.get_locale(), &report)}
                             }
                                 .into_any()
                         }
@@ -465,13 +522,23 @@ mod tests {
 
     #[test]
     fn a_change_says_which_way_and_by_how_much() {
-        assert_eq!(change(Some(0.8), Some(0.75), points).unwrap(), "▲ 5 pts");
         assert_eq!(
-            change(Some(30_000.0), Some(60_000.0), duration).unwrap(),
+            change(Locale::en, Some(0.8), Some(0.75), points(Locale::en)).unwrap(),
+            "▲ 5 pts"
+        );
+        assert_eq!(
+            change(Locale::id, Some(0.8), Some(0.75), points(Locale::id)).unwrap(),
+            "▲ 5 poin"
+        );
+        assert_eq!(
+            change(Locale::en, Some(30_000.0), Some(60_000.0), duration).unwrap(),
             "▼ 30 s"
         );
-        assert_eq!(change(Some(1.0), Some(1.0), count).unwrap(), "no change");
-        assert_eq!(change(Some(1.0), None, count), None);
+        assert_eq!(
+            change(Locale::en, Some(1.0), Some(1.0), count).unwrap(),
+            "no change"
+        );
+        assert_eq!(change(Locale::en, Some(1.0), None, count), None);
         assert_eq!(percent(0.854), "85%");
     }
 }

@@ -9,6 +9,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, use_i18n};
+
 /// The drawing's size in viewBox units, and the margins for the axes' labels.
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 240.0;
@@ -200,9 +202,10 @@ fn data_table(
     series: &[Series],
     format: fn(f64) -> String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <details class="chart-table">
-            <summary>"Table"</summary>
+            <summary>{t!(i18n, analytics.table)}</summary>
             <a
                 class="csv"
                 download=file_name(caption)
@@ -211,7 +214,7 @@ fn data_table(
                     percent_encode(&csv(first, labels, series, format)),
                 )
             >
-                "Download CSV"
+                {t!(i18n, analytics.csv)}
             </a>
             <table>
                 <caption>{caption.to_owned()}</caption>
