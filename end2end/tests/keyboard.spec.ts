@@ -27,6 +27,8 @@ test('a keyboard-only walk takes over, replies, hands over and transfers', async
   await search.focus();
   await ana.keyboard.type(KEYS);
   await expect(ana.getByRole('button', { name: new RegExp(KEYS) })).toHaveCount(1);
+  // Only this customer is listed now (other specs leave customers waiting at the top).
+  await expect(ana.locator('ul.conversations > li')).toHaveCount(1);
   await ana.keyboard.press('t');
   await expect(search).toHaveValue(`${KEYS}t`);
   await ana.keyboard.press('Backspace');

@@ -139,6 +139,7 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
         <li>
             <button
                 class="conversation"
+                data-conversation-id=id.to_string()
                 class:selected=move || board.selected.get() == Some(id)
                 class:waiting=is_waiting
                 on:click=move |_| board.select(id)

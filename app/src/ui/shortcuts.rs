@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 
 use super::board::use_board;
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use super::modal::Modal;
+use crate::domain::ConversationId;
+use crate::i18n::{t, td_string, use_i18n, Locale};
 
 /// What a shortcut asks of the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +124,17 @@ pub fn provide_shortcuts() {
     provide_context(Requested(RwSignal::new(None)));
 }
 
+/// The conversations the list shows, in its order (after its search and filter).
+fn listed() -> Vec<ConversationId> {
+    let Ok(rows) = document().query_selector_all("[data-conversation-id]") else {
+        return Vec::new();
+    };
+    (0..rows.length())
+        .filter_map(|at| rows.item(at)?.dyn_into::<leptos::web_sys::Element>().ok())
+        .filter_map(|row| ConversationId::parse(&row.get_attribute("data-conversation-id")?).ok())
+        .collect()
+}
+
 /// Listens for the shortcuts while the dashboard is up; shows their help on `?`.
 #[component]
 pub fn Shortcuts() -> impl IntoView {
@@ -138,17 +151,15 @@ pub fn Shortcuts() -> impl IntoView {
         let Some(shortcut) = shortcut_for(&event.key(), modified, typing_in(&event)) else {
             return;
         };
+        // With the list of shortcuts open, only `?` (which closes it) counts.
+        if help.get_untracked() && shortcut != Shortcut::Help {
+            return;
+        }
         event.prevent_default();
         match shortcut {
             Shortcut::Help => help.update(|shown| *shown = !*shown),
             Shortcut::Next | Shortcut::Previous => {
-                let ids: Vec<_> = board
-                    .conversations()
-                    .and_then(Result::ok)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|c| c.id)
-                    .collect();
+                let ids = listed();
                 let step = if shortcut == Shortcut::Next { 1 } else { -1 };
                 if let Some(id) = step_from(&ids, board.selected.get_untracked(), step) {
                     board.select(id);
@@ -172,11 +183,9 @@ pub fn Shortcuts() -> impl IntoView {
 
     view! {
         <Show when=move || help.get()>
-            <div
-                class="dialog shortcut-help"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="shortcut-help-title"
+            <Modal
+                labelled_by="shortcut-help-title"
+                on_cancel=Callback::new(move |()| help.set(false))
             >
                 <h3 id="shortcut-help-title">{t!(i18n, shortcuts.title)}</h3>
                 <dl class="shortcut-list">
@@ -194,15 +203,11 @@ pub fn Shortcuts() -> impl IntoView {
                 </dl>
                 <p class="muted">{t!(i18n, shortcuts.typing)}</p>
                 <div class="dialog-actions">
-                    <button
-                        class="button"
-                        aria-label=move || t_string!(i18n, shortcuts.close)
-                        on:click=move |_| help.set(false)
-                    >
+                    <button class="button" on:click=move |_| help.set(false)>
                         {t!(i18n, shortcuts.close)}
                     </button>
                 </div>
-            </div>
+            </Modal>
         </Show>
     }
 }
