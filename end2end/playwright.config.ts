@@ -49,6 +49,8 @@ export default defineConfig({
       BATON_DIST: path.join(root, 'dist'),
       BATON_KB_DIR: path.join(root, 'kb'),
       BATON_SEED_DEMO: 'true',
+      // The search spec starts 60 conversations from this one address within seconds.
+      BATON_LIMIT_START_PER_ADDRESS: '0',
       // Short, so the spec of an owner who closes the browser waits seconds, not minutes.
       BATON_OWNER_GRACE_SECS: '5',
       // The webhook spec's receiver listens on 127.0.0.1.

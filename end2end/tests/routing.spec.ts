@@ -22,7 +22,14 @@ async function agentApi(email: string): Promise<APIRequestContext> {
 async function emptyTheFloor() {
   const ana = await agentApi('ana@baton.dev');
   const me = await (await ana.post('/api/agent/me', { data: {} })).json();
-  const open = await (await ana.post('/api/conversations/list', { data: { filter: 'all' } })).json();
+  // Every page first (closing changes the list being walked).
+  const open: { id: string; mode: { kind: string; agent?: string } }[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await (await ana.post('/api/conversations/list', { data: { filter: 'all', cursor, limit: 200 } })).json();
+    open.push(...page.conversations);
+    cursor = page.next_cursor;
+  } while (cursor);
   for (const c of open) {
     const id = c.id;
     if (c.mode.kind === 'human' && c.mode.agent !== me.id) {

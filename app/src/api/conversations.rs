@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    ClientId, Conversation, ConversationId, Event, ListFilter, Message, MessageBody,
+    ClientId, Conversation, ConversationId, Event, ListCursor, ListFilter, Message, MessageBody,
+    SearchQuery,
 };
 use crate::error::ApiError;
 
@@ -16,17 +17,55 @@ pub struct ConversationDetail {
     pub events: Vec<Event>,
 }
 
-/// The dashboard's conversation list: waiting ones first, then by latest activity.
+/// One page of the dashboard's conversation list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConversationPage {
+    pub conversations: Vec<Conversation>,
+    /// Pass it as `cursor` for the page after this one; `null` on the last page.
+    pub next_cursor: Option<ListCursor>,
+}
+
+/// How many conversations a page holds unless the caller asks otherwise.
+pub const PAGE_SIZE: u32 = 50;
+/// The most conversations one page may hold.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// The dashboard's conversation list, a page at a time: waiting ones first, then by latest
+/// activity. `query` searches customers' names and message text (words, all of which must
+/// match, the last also as a word's start; "quoted phrases"); `cursor` is the previous page's
+/// `next_cursor`; `limit` is 50 unless given, at most 200.
 #[server(prefix = "/api", endpoint = "conversations/list", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
-pub async fn list_conversations(filter: Option<ListFilter>) -> Result<Vec<Conversation>, ApiError> {
+pub async fn list_conversations(
+    filter: Option<ListFilter>,
+    query: Option<SearchQuery>,
+    cursor: Option<ListCursor>,
+    limit: Option<u32>,
+) -> Result<ConversationPage, ApiError> {
     use crate::backend::{auth, Services};
 
     let services = Services::from_context()?;
     let agent = auth::current_agent(&services).await?;
-    Ok(services
+    let limit = limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    // One more than asked for tells whether a page follows.
+    let mut conversations = services
         .store
-        .list_conversations(filter.unwrap_or_default(), agent.id, 500)
-        .await?)
+        .list_conversations(
+            filter.unwrap_or_default(),
+            agent.id,
+            &query.unwrap_or_default(),
+            cursor,
+            limit + 1,
+        )
+        .await?;
+    let more = conversations.len() > limit as usize;
+    conversations.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| conversations.last().map(ListCursor::of))
+        .flatten();
+    Ok(ConversationPage {
+        conversations,
+        next_cursor,
+    })
 }
 
 /// One conversation and its full event log (notes and reasons included: agents only).

@@ -12,8 +12,8 @@ use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
     Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
     ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
-    ListFilter, Locale, Message, MessageBody, Mode, Refusal, Reopening, Timestamp,
-    VerifiedCustomer,
+    ListCursor, ListFilter, Locale, Message, MessageBody, Mode, Refusal, Reopening, SearchQuery,
+    Timestamp, VerifiedCustomer,
 };
 use crate::error::ApiError;
 
@@ -287,11 +287,15 @@ pub trait Store: Send + Sync + 'static {
         locale: Locale,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError>;
-    /// Conversations for the dashboard, newest activity first, waiting ones on top.
+    /// Conversations for the dashboard: what `filter` selects for `viewer` and `search`
+    /// finds (in the customer's name or in messages, Baton's own notices aside), in
+    /// [`Conversation::list_order`], only those after `after` when given, at most `limit`.
     async fn list_conversations(
         &self,
         filter: ListFilter,
         viewer: AgentId,
+        search: &SearchQuery,
+        after: Option<ListCursor>,
         limit: u32,
     ) -> Result<Vec<Conversation>, StoreError>;
     /// Events with `seq > after_seq`, in order, at most `limit`.

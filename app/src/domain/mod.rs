@@ -25,6 +25,8 @@ mod mode;
 pub mod routing;
 /// The OpenAPI shape of self-parsing strings.
 mod schema;
+/// What agents search the conversation list for.
+mod search;
 /// Parsed text values: message bodies, display names, notes.
 mod text;
 /// Milliseconds since the Unix epoch.
@@ -34,7 +36,10 @@ pub mod webhook;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
 pub use audit::{AuditAction, AuditEntry};
-pub use conversation::{Answering, Conversation, ListFilter, Selection, VerifiedCustomer, Waiting};
+pub use conversation::{
+    Answering, BadCursor, Conversation, ListCursor, ListFilter, Selection, VerifiedCustomer,
+    Waiting,
+};
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
 pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
 pub use language::{Locale, Reopening};
@@ -42,5 +47,6 @@ pub use mode::{
     Actor, Command, Mode, ModeChange, Refusal, Routing, TransferTarget, Transition, Writer,
 };
 pub use routing::{QueueStatus, QueueSummary};
+pub use search::{SearchQuery, Term, MAX_SEARCH_CHARS};
 pub use text::{ClientId, DisplayName, Email, MessageBody, Note, TextError, MAX_BODY_CHARS};
 pub use time::Timestamp;

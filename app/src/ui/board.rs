@@ -1,5 +1,6 @@
 //! The dashboard's shared state, provided once by the dashboard to the list, the chat panel
-//! and the reply box: the list as a resource keyed on the filter, the open conversation as a
+//! and the reply box: the list's first page as a resource keyed on the filter and the search,
+//! the pages "Load more" adds after it, the open conversation as a
 //! resource keyed on the selection, unread counts, who is typing, and unsent drafts. Socket
 //! frames reach it through [`Board::on_frame`], which carries out what
 //! [`apply_frame`](super::frames::apply_frame) decided.
@@ -16,7 +17,9 @@ use super::frames::{apply_frame, complete_up_to, extend, live_list, Change};
 use super::live_socket::LiveSocket;
 use super::session::Me;
 use super::toasts::Toasts;
-use crate::api::conversations::{get_conversation, list_conversations, ConversationDetail};
+use crate::api::conversations::{
+    get_conversation, list_conversations, ConversationDetail, ConversationPage,
+};
 use crate::domain::{AgentId, Conversation, ConversationId, ListFilter, Locale, QueueSummary};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame};
@@ -29,8 +32,15 @@ const TYPING_SHOWN: Duration = Duration::from_secs(3);
 pub struct Board {
     /// Which conversations the list shows.
     pub filter: RwSignal<ListFilter>,
-    /// The list under the filter as fetched, waiting conversations first.
-    list: LocalResource<Result<Vec<Conversation>, ApiError>>,
+    /// What the list is searched for on the server (names and messages); blank: nothing,
+    /// the whole list.
+    search: RwSignal<String>,
+    /// The list's first page under the filter and search as fetched, waiting ones first.
+    list: LocalResource<Result<ConversationPage, ApiError>>,
+    /// The pages fetched after the first ("Load more"), in order.
+    older: RwSignal<Vec<ConversationPage>>,
+    /// Fetches the page after the last one loaded.
+    more: Action<(), Result<(), ApiError>>,
     /// Every conversation as the socket last reported it.
     reported: RwSignal<HashMap<ConversationId, Conversation>>,
     /// The signed-in agent, whose "mine" the filters mean.
@@ -88,9 +98,40 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
         });
         Some(detail)
     });
+    let search = RwSignal::new(String::new());
+    let older = RwSignal::new(Vec::<ConversationPage>::new());
+    let list = LocalResource::new(move || {
+        let (filter, search) = (filter.get(), search_query(&search.get()));
+        // The list starts over: the pages after the first belonged to the one before.
+        older.set(Vec::new());
+        list_conversations(Some(filter), search, None, None)
+    });
+    let more = Action::new_local(move |_: &()| {
+        let asked = (filter.get_untracked(), search.get_untracked());
+        let after = older.with_untracked(|older| match older.last() {
+            Some(page) => page.next_cursor,
+            None => list.with_untracked(|first| match first {
+                Some(Ok(page)) => page.next_cursor,
+                _ => None,
+            }),
+        });
+        async move {
+            let Some(after) = after else { return Ok(()) };
+            let page = list_conversations(Some(asked.0), search_query(&asked.1), Some(after), None)
+                .await?;
+            // Only onto the list it continues: not after the filter or search changed.
+            if (filter.get_untracked(), search.get_untracked()) == asked {
+                older.update(|older| older.push(page));
+            }
+            Ok(())
+        }
+    });
     let board = Board {
         filter,
-        list: LocalResource::new(move || list_conversations(Some(filter.get()))),
+        search,
+        list,
+        older,
+        more,
         reported: RwSignal::new(HashMap::new()),
         viewer,
         selected,
@@ -109,6 +150,13 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
 /// The dashboard's state, as [`provide_board`] provided it.
 pub fn use_board() -> Board {
     expect_context()
+}
+
+/// What the search box holds, as the server takes it: nothing for blank text.
+fn search_query(text: &str) -> Option<crate::domain::SearchQuery> {
+    crate::domain::SearchQuery::parse(text)
+        .ok()
+        .filter(|query| !query.is_empty())
 }
 
 /// The tab's title: how many customer messages in the agent's own conversations wait to be
@@ -159,14 +207,65 @@ impl Board {
         }
     }
 
-    /// The list under the filter, with what the socket reported since it was fetched (tracked).
+    /// Searches the list for `text` on the server (blank: the whole list).
+    pub fn search(self, text: String) {
+        self.search.set(text);
+    }
+
+    /// True while the list is searched for something (tracked).
+    pub fn searching(self) -> bool {
+        self.search.with(|text| search_query(text).is_some())
+    }
+
+    /// The pages loaded under the filter and search, with what the socket reported since
+    /// (tracked). While searching, the socket only updates conversations the search found:
+    /// whether another one matches is the server's to say.
     pub fn conversations(self) -> Option<Result<Vec<Conversation>, ApiError>> {
         let fetched = self.list.get()?;
         let filter = self.filter.get();
-        Some(fetched.map(|list| {
-            self.reported
-                .with(|reported| live_list(list, reported, filter, self.viewer))
+        let searching = self.searching();
+        Some(fetched.map(|first| {
+            let mut list = first.conversations;
+            self.older.with(|older| {
+                for page in older {
+                    list.extend(page.conversations.iter().cloned());
+                }
+            });
+            self.reported.with(|reported| {
+                if searching {
+                    let found: HashMap<ConversationId, Conversation> = list
+                        .iter()
+                        .filter_map(|c| reported.get(&c.id).map(|r| (c.id, r.clone())))
+                        .collect();
+                    live_list(list, &found, filter, self.viewer)
+                } else {
+                    live_list(list, reported, filter, self.viewer)
+                }
+            })
         }))
+    }
+
+    /// True when a page follows the ones loaded (tracked).
+    pub fn has_more(self) -> bool {
+        match self
+            .older
+            .with(|older| older.last().map(|page| page.next_cursor))
+        {
+            Some(next) => next.is_some(),
+            None => self
+                .list
+                .with(|first| matches!(first, Some(Ok(page)) if page.next_cursor.is_some())),
+        }
+    }
+
+    /// Fetches the page after the ones loaded.
+    pub fn load_more(self) {
+        self.more.dispatch(());
+    }
+
+    /// True while the next page is on its way (tracked).
+    pub fn loading_more(self) -> bool {
+        self.more.pending().get()
     }
 
     /// Reads the open conversation when it is `id` and has loaded (tracked).

@@ -1,5 +1,8 @@
 //! The dashboard's left panel: search, the filters, and the conversations they select
-//! (waiting ones on top), each with who handles it, unread count, preview and age.
+//! (waiting ones on top), each with who handles it, unread count, preview and age, a page
+//! at a time. The server searches names and messages once the agent pauses typing.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 
@@ -8,8 +11,11 @@ use super::clock::use_now;
 use super::format::{ago, handler_badge};
 use super::loaded::loaded;
 use super::session::use_me;
-use crate::domain::{Conversation, ListFilter};
+use crate::domain::{Conversation, ListFilter, MAX_SEARCH_CHARS};
 use crate::i18n::{t, t_string, td_string, use_i18n};
+
+/// How long typing pauses before the list is searched.
+const SEARCH_PAUSE: Duration = Duration::from_millis(250);
 
 /// The conversation list, from the dashboard's [`Board`](super::board::Board).
 #[component]
@@ -28,19 +34,18 @@ pub fn ConversationList() -> impl IntoView {
             </button>
         }
     });
-    // What the search selects of the list: `None` while loading.
-    let found = Memo::new(move |_| {
-        let needle = search.get().trim().to_lowercase();
-        board.conversations().map(|list| {
-            list.map(|list| {
-                list.into_iter()
-                    .filter(|c| {
-                        needle.is_empty() || c.customer_name.to_lowercase().contains(&needle)
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-    });
+    // What the agent types is searched for once they pause.
+    let pause = StoredValue::new(None::<TimeoutHandle>);
+    let type_search = move |ev| {
+        let text = event_target_value(&ev);
+        search.set(text.clone());
+        if let Some(earlier) = pause.get_value() {
+            earlier.clear();
+        }
+        pause.set_value(set_timeout_with_handle(move || board.search(text), SEARCH_PAUSE).ok());
+    };
+    // The pages loaded, as the socket changed them since: `None` while loading.
+    let found = Memo::new(move |_| board.conversations());
     // Loading, failed, empty or not: the list itself is only rebuilt when that changes.
     let state = Memo::new(move |_| {
         found.with(|found| {
@@ -54,15 +59,16 @@ pub fn ConversationList() -> impl IntoView {
     view! {
         <aside class="list" aria-label=move || t_string!(i18n, dash.conversations)>
             <label for="search" class="sr-only">
-                "Search by customer"
+                {t!(i18n, search.label)}
             </label>
             <input
                 id="search"
                 class="search"
                 type="search"
-                placeholder="Search by customer"
+                maxlength=MAX_SEARCH_CHARS.to_string()
+                placeholder=move || t_string!(i18n, search.label)
                 prop:value=move || search.get()
-                on:input=move |ev| search.set(event_target_value(&ev))
+                on:input=type_search
             />
             <div class="filters" role="group" aria-label=move || t_string!(i18n, dash.filter)>
                 {filters.to_vec()}
@@ -72,7 +78,10 @@ pub fn ConversationList() -> impl IntoView {
                     state.get(),
                     td_string!(i18n.get_locale(), dash.loading_conversations),
                     move |empty| {
-                        if empty {
+                        if empty && board.searching() {
+                            view! { <p class="muted empty-list">{t!(i18n, search.no_results)}</p> }
+                                .into_any()
+                        } else if empty {
                             view! {
                                 <p class="muted empty-list">{t!(i18n, dash.no_conversations)}</p>
                             }
@@ -93,6 +102,21 @@ pub fn ConversationList() -> impl IntoView {
                     },
                 )
             }}
+            <Show when=move || board.has_more()>
+                <button
+                    class="button load-more"
+                    disabled=move || board.loading_more()
+                    on:click=move |_| board.load_more()
+                >
+                    {move || {
+                        if board.loading_more() {
+                            t_string!(i18n, search.loading_more)
+                        } else {
+                            t_string!(i18n, search.load_more)
+                        }
+                    }}
+                </button>
+            </Show>
         </aside>
     }
 }

@@ -232,7 +232,10 @@ async fn assignment(report: &mut Report) {
         let waiting = post(&admin, &list, &json!({ "filter": "waiting" }))
             .await
             .expect("list");
-        if waiting.as_array().is_some_and(|w| w.is_empty()) {
+        if waiting["conversations"]
+            .as_array()
+            .is_some_and(|w| w.is_empty())
+        {
             break;
         }
         assert!(

@@ -17,8 +17,8 @@ use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId,
-    DisplayName, Email, EscalationReason, Event, EventKind, ListFilter, Locale, Message,
-    MessageBody, MessageId, Mode, Timestamp, VerifiedCustomer, Writer,
+    DisplayName, Email, EscalationReason, Event, EventKind, ListCursor, ListFilter, Locale,
+    Message, MessageBody, MessageId, Mode, SearchQuery, Timestamp, VerifiedCustomer, Writer,
 };
 use async_trait::async_trait;
 use futures::future::BoxFuture;
@@ -38,6 +38,8 @@ pub trait Db: Send {
     /// True where several writers share the database, so a write that reads before it
     /// writes must lock the conversation's row first ([`sql::lock_conversation`]).
     const LOCKS_ROWS: bool;
+    /// How the database matches search terms.
+    const SEARCH: sql::SearchEngine;
 
     /// Runs a statement; returns how many rows it changed.
     fn execute(
@@ -59,7 +61,7 @@ pub trait Db: Send {
 /// Implements [`Db`] for a sqlx connection type and [`Columns`] for its row type: the same
 /// code for both backends, where sqlx's generic bounds would say more than the code.
 macro_rules! sql_connection {
-    ($connection:ty, $row:ty, locks_rows: $locks:expr) => {
+    ($connection:ty, $row:ty, locks_rows: $locks:expr, search: $search:ident) => {
         /// Binds a statement's arguments in order.
         fn bound(
             statement: &$crate::store::sql::Statement,
@@ -80,6 +82,8 @@ macro_rules! sql_connection {
         impl $crate::store::engine::Db for $connection {
             type Row = $row;
             const LOCKS_ROWS: bool = $locks;
+            const SEARCH: $crate::store::sql::SearchEngine =
+                $crate::store::sql::SearchEngine::$search;
 
             async fn execute(
                 &mut self,
@@ -765,9 +769,12 @@ impl<S: Shell> Store for SqlStore<S> {
         &self,
         filter: ListFilter,
         viewer: AgentId,
+        search: &SearchQuery,
+        after: Option<ListCursor>,
         limit: u32,
     ) -> Result<Vec<Conversation>, StoreError> {
-        let statement = sql::list_conversations(filter, viewer, limit);
+        let statement =
+            sql::list_conversations(filter, viewer, search, after, limit, <S::Db as Db>::SEARCH);
         self.all(statement, conversation_from_row).await
     }
 
@@ -1215,9 +1222,12 @@ mod tests {
         ] {
             conversation(store, at, mode, waiting).await;
         }
+        let everyone = SearchQuery::default();
+        let list =
+            |filter, after, limit| store.list_conversations(filter, me, &everyone, after, limit);
         let mut everything = Vec::new();
         for filter in [ListFilter::All, ListFilter::Closed] {
-            everything.extend(store.list_conversations(filter, me, 100).await.unwrap());
+            everything.extend(list(filter, None, 100).await.unwrap());
         }
         assert_eq!(everything.len(), 7);
         for filter in ListFilter::ALL {
@@ -1227,8 +1237,19 @@ mod tests {
                 .cloned()
                 .collect();
             expected.sort_by(Conversation::list_order);
-            let listed = store.list_conversations(filter, me, 100).await.unwrap();
+            let listed = list(filter, None, 100).await.unwrap();
             assert_eq!(listed, expected, "{filter:?}");
+            // Two at a time, each page after the last one's cursor: the same list.
+            let mut paged = Vec::new();
+            loop {
+                let after = paged.last().map(ListCursor::of);
+                let page = list(filter, after, 2).await.unwrap();
+                if page.is_empty() {
+                    break;
+                }
+                paged.extend(page);
+            }
+            assert_eq!(paged, expected, "{filter:?}, in pages");
         }
     }
 

@@ -41,6 +41,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     7 "0007_identity.sql" "identity",
     8 "0008_csat.sql" "csat",
     9 "0009_locale.sql" "locale",
+    10 "0010_search.sql" "search",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -54,6 +55,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     7 "0007_identity.sql" "identity",
     8 "0008_csat.sql" "csat",
     9 "0009_locale.sql" "locale",
+    10 "0010_search.sql" "search",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

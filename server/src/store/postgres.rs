@@ -130,7 +130,7 @@ fn check_schema_name(schema: &str) -> Result<(), DbError> {
 /// The pool opens at most this many connections.
 const CONNECTIONS: u32 = 16;
 
-sql_connection!(PgConnection, PgRow, locks_rows: true);
+sql_connection!(PgConnection, PgRow, locks_rows: true, search: Tsvector);
 
 impl Shell for Postgres {
     type Database = sqlx::Postgres;

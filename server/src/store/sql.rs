@@ -11,8 +11,8 @@ use app::backend::{NewAudit, NewConversation};
 use app::domain::analytics::Rating;
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
-    Agent, AgentId, Availability, ConversationId, EscalationReason, ListFilter, Locale, Mode,
-    Timestamp, VerifiedCustomer,
+    Agent, AgentId, Availability, ConversationId, EscalationReason, ListCursor, ListFilter, Locale,
+    Mode, SearchQuery, Term, Timestamp, VerifiedCustomer,
 };
 
 /// One bound argument. Only text and integers cross: ids are UUID text, times milliseconds.
@@ -226,25 +226,102 @@ pub(crate) fn verify_customer(
     ))
 }
 
-/// The dashboard list: what [`ListFilter::selection`] selects, in the order of
-/// [`app::domain::Conversation::list_order`] (waiting first, longest wait on top, then the
-/// latest activity).
-pub(crate) fn list_conversations(filter: ListFilter, viewer: AgentId, limit: u32) -> Statement {
+/// How a backend matches search terms: SQLite's FTS5 or PostgreSQL's text search (the
+/// 'simple' configuration, so no language's stemming), over the documents migration 0010
+/// keeps: each conversation's customer name and every message but Baton's own notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchEngine {
+    Fts5,
+    Tsvector,
+}
+
+impl SearchEngine {
+    /// The conversations with a document that matches the term bound at `$placeholder`.
+    fn matching(self, placeholder: usize) -> String {
+        match self {
+            SearchEngine::Fts5 => format!(
+                "SELECT d.conversation_id FROM search_text
+                 JOIN search_docs d ON d.id = search_text.rowid
+                 WHERE search_text MATCH ${placeholder}"
+            ),
+            SearchEngine::Tsvector => format!(
+                "SELECT conversation_id FROM search_docs
+                 WHERE document @@ to_tsquery('simple', ${placeholder})"
+            ),
+        }
+    }
+
+    /// `term` in the engine's query syntax: a phrase of its words, the last one a prefix
+    /// when the term says so. Words hold only letters and digits ([`SearchQuery`]), so
+    /// nothing in them is syntax to either engine.
+    fn query(self, term: &Term) -> String {
+        let words = term.words();
+        match self {
+            SearchEngine::Fts5 => {
+                let star = if term.prefix() { "*" } else { "" };
+                format!("\"{}\"{star}", words.join(" "))
+            }
+            SearchEngine::Tsvector => {
+                let star = if term.prefix() { ":*" } else { "" };
+                let quoted: Vec<String> = words.iter().map(|word| format!("'{word}'")).collect();
+                format!("{}{star}", quoted.join(" <-> "))
+            }
+        }
+    }
+}
+
+/// The values the list sorts on (see [`app::domain::ListCursor::sort_key`]), written as the
+/// expression index `conversations_list` of migration 0010 is, so the index serves them.
+const LIST_KEY: &str = "(CASE WHEN c.waiting_since IS NULL THEN 1 ELSE 0 END),
+    COALESCE(c.waiting_since, 0), -c.updated_at, c.id";
+
+/// The dashboard list: what [`ListFilter::selection`] selects and `search` finds, in the
+/// order of [`app::domain::Conversation::list_order`] (waiting first, longest wait on top,
+/// then the latest activity, then the id), after `after` when given: keyset paging on the
+/// sort values, so a page never repeats or skips a conversation that did not move.
+pub(crate) fn list_conversations(
+    filter: ListFilter,
+    viewer: AgentId,
+    search: &SearchQuery,
+    after: Option<ListCursor>,
+    limit: u32,
+    engine: SearchEngine,
+) -> Statement {
     let selection = filter.selection();
-    Statement::new(format!(
-        "{CONVERSATION}
-         WHERE (c.mode = $2 OR ($2 IS NULL AND c.mode != 'closed'))
-           AND ($3 = 0 OR c.waiting_reason IS NOT NULL)
-           AND ($4 IS NULL OR (c.owner_id = $1) = ($4 = 1))
-         ORDER BY c.waiting_since IS NULL, c.waiting_since, c.updated_at DESC LIMIT $5"
-    ))
-    .bind((
+    let mut statement = Statement::new("").bind((
         viewer,
         selection.mode,
         selection.waiting,
         selection.owned_by_viewer,
         limit,
-    ))
+    ));
+    let mut conditions = String::new();
+    if let Some(after) = after {
+        let (waiting, since, activity, id) = after.sort_key();
+        conditions.push_str(&format!("\n AND ({LIST_KEY}) > ($6, $7, $8, $9)"));
+        statement = statement.bind((waiting, since, activity, id));
+    }
+    if !search.is_empty() {
+        // Term by term: a conversation matches when its name and messages hold every
+        // term between them, not necessarily in one message.
+        let first = statement.params.len() + 1;
+        let each: Vec<String> = (first..first + search.terms().len())
+            .map(|placeholder| engine.matching(placeholder))
+            .collect();
+        conditions.push_str(&format!("\n AND c.id IN ({})", each.join(" INTERSECT ")));
+        for term in search.terms() {
+            statement = statement.bind((engine.query(term).as_str(),));
+        }
+    }
+    statement.sql = format!(
+        "{CONVERSATION}
+         WHERE (c.mode = $2 OR ($2 IS NULL AND c.mode != 'closed'))
+           AND ($3 = 0 OR c.waiting_reason IS NOT NULL)
+           AND ($4 IS NULL OR (c.owner_id = $1) = ($4 = 1)){conditions}
+         ORDER BY {LIST_KEY} LIMIT $5"
+    )
+    .into();
+    statement
 }
 
 /// After an appended message: the new last seq, the list preview (a customer's message), the
@@ -911,6 +988,26 @@ mod tests {
     }
 
     #[test]
+    fn search_terms_reach_each_engine_as_quoted_words() {
+        let search = SearchQuery::parse(r#""order 1234" Sari parc"#).unwrap();
+        let rendered = |engine: SearchEngine| -> Vec<String> {
+            search
+                .terms()
+                .iter()
+                .map(|term| engine.query(term))
+                .collect()
+        };
+        assert_eq!(
+            rendered(SearchEngine::Fts5),
+            [r#""order 1234""#, r#""sari""#, r#""parc"*"#]
+        );
+        assert_eq!(
+            rendered(SearchEngine::Tsvector),
+            ["'order' <-> '1234'", "'sari'", "'parc':*"]
+        );
+    }
+
+    #[test]
     fn every_statement_binds_exactly_its_placeholders() {
         let id = ConversationId::new();
         let agent = AgentId::new();
@@ -927,8 +1024,35 @@ mod tests {
                 payload: "{}".into(),
             },
         ];
+        let search = SearchQuery::parse(r#"parcel "order 12" bro"#).unwrap();
+        let none = SearchQuery::default();
+        let after = Some(ListCursor::parse(&format!("5.6.{id}")).unwrap());
         let statements = [
-            list_conversations(ListFilter::Mine, agent, 10),
+            list_conversations(ListFilter::Mine, agent, &none, None, 10, SearchEngine::Fts5),
+            list_conversations(
+                ListFilter::All,
+                agent,
+                &search,
+                None,
+                10,
+                SearchEngine::Fts5,
+            ),
+            list_conversations(
+                ListFilter::All,
+                agent,
+                &none,
+                after,
+                10,
+                SearchEngine::Tsvector,
+            ),
+            list_conversations(
+                ListFilter::Waiting,
+                agent,
+                &search,
+                after,
+                10,
+                SearchEngine::Tsvector,
+            ),
             change_mode(
                 id,
                 3,

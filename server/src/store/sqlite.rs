@@ -21,7 +21,7 @@ use super::{DbError, ACQUIRE_TIMEOUT};
 /// Readers open at most this many connections.
 const READERS: u32 = 8;
 
-sql_connection!(SqliteConnection, SqliteRow, locks_rows: false);
+sql_connection!(SqliteConnection, SqliteRow, locks_rows: false, search: Fts5);
 
 /// Baton's data in one SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;

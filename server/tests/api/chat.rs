@@ -169,6 +169,7 @@ async fn asking_for_a_person_marks_the_conversation_waiting_with_its_reason() {
         )
         .await
         .ok();
+    let waiting = &waiting["conversations"];
     assert_eq!(waiting.as_array().unwrap().len(), 1);
     assert_eq!(waiting[0]["waiting"]["reason"], "customer_asked");
 

@@ -382,10 +382,10 @@ async fn the_list_filters_by_who_handles_each_conversation() {
                 json!({ "filter": filter }),
             )
             .await
-            .ok()
-            .as_array()
-            .unwrap()
-            .len()
+            .ok()["conversations"]
+                .as_array()
+                .unwrap()
+                .len()
         }
     };
 

@@ -16,6 +16,7 @@ mod openapi;
 mod races;
 mod realtime;
 mod routing;
+mod search;
 mod security;
 mod upgrade;
 mod webhooks;

@@ -46,10 +46,18 @@ async fn a_database_from_the_previous_schema_version_upgrades_with_everything_in
         .call(&app, "/api/conversations/list", json!({}))
         .await
         .ok();
-    let conversations = list.as_array().expect("a list");
+    let conversations = list["conversations"].as_array().expect("a list");
     assert_eq!(conversations.len(), 1);
     let id = conversations[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(conversations[0]["customer_name"], "Sari Upgrade");
+    // What was written before search existed is searchable: names and messages.
+    for query in ["upgrade", "\"order 1234\"", "checking"] {
+        let found = ana
+            .call(&app, "/api/conversations/list", json!({ "query": query }))
+            .await
+            .ok();
+        assert_eq!(found["conversations"][0]["id"], id.as_str(), "{query}");
+    }
     let detail = ana.get(&app, &id).await;
     let events = &detail["events"];
     let seqs = crate::helpers::seqs(events);

@@ -138,7 +138,7 @@ async fn conversation_count(app: &TestApp) -> usize {
         .call(app, "/api/conversations/list", json!({ "filter": "all" }))
         .await
         .ok();
-    all.as_array().map_or(0, Vec::len)
+    all["conversations"].as_array().map_or(0, Vec::len)
 }
 
 #[tokio::test]
