@@ -6,14 +6,14 @@
 
 /// The admin page's team table and new-agent form.
 mod admin_agents;
-/// Sounds and system notifications for what needs an agent, and their settings.
-mod alerts;
 /// Managing agents and webhooks, reading the audit log.
 mod admin_page;
 /// The admin page's webhook endpoints and delivery log.
 mod admin_webhooks;
 /// The agent page: sign-in or dashboard.
 mod agent_page;
+/// Sounds and system notifications for what needs an agent, and their settings.
+mod alerts;
 /// `/analytics`: the hand-off's figures for supervisors and admins.
 mod analytics_page;
 /// The dashboard's shared state: list, open conversation, unread counts, drafts.
