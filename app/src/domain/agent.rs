@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentId, DisplayName, Email};
+use super::{AgentId, DisplayName, Email, Locale};
 
 /// What an agent may do beyond answering conversations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -61,6 +61,16 @@ pub enum Availability {
 }
 
 impl Availability {
+    /// How the dashboard names it in `locale` ("Online", "Sedang istirahat").
+    pub fn label(self, locale: Locale) -> &'static str {
+        use crate::i18n::td_string;
+        match self {
+            Availability::Online => td_string!(locale, dash.online),
+            Availability::Away => td_string!(locale, dash.away),
+            Availability::Offline => td_string!(locale, dash.offline),
+        }
+    }
+
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -5,6 +5,14 @@ use crate::i18n::td_string;
 
 /// "just now", "3 s ago", "5 min ago", "2 h ago" (in `locale`).
 pub fn ago(locale: Locale, then: Timestamp, now_millis: i64) -> String {
+    match Timestamp(now_millis).seconds_since(then) {
+        0..=1 => td_string!(locale, ago.now).to_owned(),
+        _ => td_string!(locale, ago.ago, span = elapsed(locale, then, now_millis)).to_string(),
+    }
+}
+
+/// How long since `then`: "just now", "3 s", "5 min", "2 h" (in `locale`).
+pub fn elapsed(locale: Locale, then: Timestamp, now_millis: i64) -> String {
     let secs = Timestamp(now_millis).seconds_since(then);
     match secs {
         0..=1 => td_string!(locale, ago.now).to_owned(),
@@ -83,5 +91,7 @@ mod tests {
         assert_eq!(ago(Locale::en, Timestamp(0), 300_000), "5 min ago");
         assert_eq!(ago(Locale::en, Timestamp(0), 7_200_000), "2 h ago");
         assert_eq!(ago(Locale::id, Timestamp(0), 300_000), "5 menit lalu");
+        assert_eq!(elapsed(Locale::en, Timestamp(0), 300_000), "5 min");
+        assert_eq!(elapsed(Locale::id, Timestamp(0), 7_200_000), "2 jam");
     }
 }

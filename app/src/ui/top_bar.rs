@@ -5,23 +5,14 @@ use leptos::prelude::*;
 
 use super::board::use_board;
 use super::clock::use_now;
-use super::format::ago;
+use super::format::elapsed;
 use super::language_picker::LanguagePicker;
 use super::live_socket::{Link, LiveSocket};
 use super::session::use_me;
 use crate::api::agents::{list_agents, set_availability};
 use crate::api::auth::logout;
-use crate::domain::{Availability, Locale, Role};
+use crate::domain::{Availability, Role};
 use crate::i18n::{t, t_string, td_string, use_i18n};
-
-/// An availability as the select and the step-away question name it.
-fn availability_label(locale: Locale, status: Availability) -> &'static str {
-    match status {
-        Availability::Online => td_string!(locale, dash.online),
-        Availability::Away => td_string!(locale, dash.away),
-        Availability::Offline => td_string!(locale, dash.offline),
-    }
-}
 
 /// The top bar; `on_signed_out` runs once the agent signed out.
 #[component]
@@ -82,12 +73,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
         let locale = i18n.get_locale();
         match summary.oldest_since {
             Some(oldest) if summary.length > 0 => {
-                // The wait's length: "5 min" of "5 min ago".
-                let longest = ago(locale, oldest, now.get());
-                let longest = longest
-                    .trim_end_matches(" ago")
-                    .trim_end_matches(" lalu")
-                    .to_owned();
+                let longest = elapsed(locale, oldest, now.get());
                 td_string!(locale, dash.queue_waiting, count = summary.length, longest).to_string()
             }
             _ => td_string!(locale, dash.nobody_waiting).to_owned(),
@@ -137,7 +123,7 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
                     .get()
                     .map(|(status, mine)| {
                         let locale = i18n.get_locale_untracked();
-                        let going = availability_label(locale, status).to_lowercase();
+                        let going = status.label(locale).to_lowercase();
                         let title = if mine == 1 {
                             td_string!(locale, dash.step_away_one, status = going).to_string()
                         } else {

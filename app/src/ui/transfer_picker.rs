@@ -7,16 +7,12 @@ use super::confirm_dialog::ConfirmDialog;
 use super::loaded::loaded;
 use super::session::use_me;
 use crate::api::agents::list_agents;
-use crate::domain::{AgentId, AgentOverview, Availability, Command, Locale, Mode, TransferTarget};
+use crate::domain::{AgentId, AgentOverview, Command, Locale, Mode, TransferTarget};
 use crate::i18n::{td_string, use_i18n};
 
 /// How the picker names an agent: "Budi Santoso · online · 1/5 chats".
 fn label(locale: Locale, overview: &AgentOverview) -> String {
-    let status = match overview.agent.status {
-        Availability::Online => td_string!(locale, dash.online),
-        Availability::Away => td_string!(locale, dash.away),
-        Availability::Offline => td_string!(locale, dash.offline),
-    };
+    let status = overview.agent.status.label(locale);
     td_string!(
         locale,
         dash.agent_line,
