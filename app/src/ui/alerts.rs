@@ -9,10 +9,57 @@ use leptos::prelude::*;
 
 use super::browser;
 use super::frames::Alert;
-use crate::i18n::{t, td_string, use_i18n};
+use crate::i18n::{t, td_string, use_i18n, Locale};
 
 /// Where the browser keeps the settings.
 const SETTINGS_KEY: &str = "baton.alerts";
+
+/// The menu's checkboxes: id, label, and the setting each reads and writes.
+type AlertOption = (
+    &'static str,
+    fn(Locale) -> &'static str,
+    fn(&AlertSettings) -> bool,
+    fn(&mut AlertSettings, bool),
+);
+
+const OPTIONS: [AlertOption; 6] = [
+    (
+        "alert-waiting",
+        |l| td_string!(l, alerts.waiting),
+        |s| s.waiting,
+        |s, on| s.waiting = on,
+    ),
+    (
+        "alert-transfer",
+        |l| td_string!(l, alerts.transfer),
+        |s| s.transfer,
+        |s, on| s.transfer = on,
+    ),
+    (
+        "alert-taken",
+        |l| td_string!(l, alerts.taken),
+        |s| s.taken,
+        |s, on| s.taken = on,
+    ),
+    (
+        "alert-message",
+        |l| td_string!(l, alerts.message),
+        |s| s.message,
+        |s, on| s.message = on,
+    ),
+    (
+        "alert-sound",
+        |l| td_string!(l, alerts.sound),
+        |s| s.sound,
+        |s, on| s.sound = on,
+    ),
+    (
+        "alert-desktop",
+        |l| td_string!(l, alerts.desktop),
+        |s| s.desktop,
+        |s, on| s.desktop = on,
+    ),
+];
 
 /// Which alerts the agent wants, and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +168,7 @@ pub fn AlertMenu() -> impl IntoView {
     Effect::new(move |_| settings.get().save());
     // One checkbox of the menu.
     let option = move |id: &'static str,
-                       label: fn(crate::i18n::Locale) -> &'static str,
+                       label: fn(Locale) -> &'static str,
                        get: fn(&AlertSettings) -> bool,
                        set: fn(&mut AlertSettings, bool)| {
         view! {
@@ -158,42 +205,10 @@ pub fn AlertMenu() -> impl IntoView {
             <Show when=move || open.get()>
                 <fieldset id="alert-settings" class="dialog alert-settings">
                     <legend>{t!(i18n, alerts.title)}</legend>
-                    {option(
-                        "alert-waiting",
-                        |l| td_string!(l, alerts.waiting),
-                        |s| s.waiting,
-                        |s, on| s.waiting = on,
-                    )}
-                    {option(
-                        "alert-transfer",
-                        |l| td_string!(l, alerts.transfer),
-                        |s| s.transfer,
-                        |s, on| s.transfer = on,
-                    )}
-                    {option(
-                        "alert-taken",
-                        |l| td_string!(l, alerts.taken),
-                        |s| s.taken,
-                        |s, on| s.taken = on,
-                    )}
-                    {option(
-                        "alert-message",
-                        |l| td_string!(l, alerts.message),
-                        |s| s.message,
-                        |s, on| s.message = on,
-                    )}
-                    {option(
-                        "alert-sound",
-                        |l| td_string!(l, alerts.sound),
-                        |s| s.sound,
-                        |s, on| s.sound = on,
-                    )}
-                    {option(
-                        "alert-desktop",
-                        |l| td_string!(l, alerts.desktop),
-                        |s| s.desktop,
-                        |s, on| s.desktop = on,
-                    )}
+                    {OPTIONS
+                        .iter()
+                        .map(|&(id, label, get, set)| option(id, label, get, set))
+                        .collect_view()}
                     <p class="muted" role="status">
                         {move || {
                             let l = i18n.get_locale();
