@@ -196,58 +196,64 @@ fn notice_for(
 ) -> Option<(String, Alert)> {
     let customer = conversation.customer_name.as_str();
     let l = locale;
-    let alert = match &event.kind {
-        EventKind::Transferred { .. } => Alert::TransferToMe,
-        EventKind::ForcedTakeover { .. } => Alert::TakenFromMe,
-        EventKind::WaitingForHuman { .. } => Alert::Waiting,
-        _ => Alert::Other,
-    };
-    let text = match &event.kind {
-        EventKind::Transferred { from, to, note } if to.id == me.id => match note {
-            Some(note) => td_string!(
+    Some(match &event.kind {
+        EventKind::Transferred { from, to, note } if to.id == me.id => {
+            let from = from.name.as_str();
+            let text = match note {
+                Some(note) => td_string!(
+                    l,
+                    toast.transferred_note,
+                    from,
+                    customer,
+                    note = note.as_str()
+                )
+                .to_string(),
+                None => td_string!(l, toast.transferred, from, customer).to_string(),
+            };
+            (text, Alert::TransferToMe)
+        }
+        EventKind::ForcedTakeover { by, from, reason } if from.id == me.id => (
+            td_string!(
                 l,
-                toast.transferred_note,
-                from = from.name.as_str(),
+                toast.forced,
+                by = by.name.as_str(),
                 customer,
-                note = note.as_str()
+                reason = reason.as_str()
             )
             .to_string(),
-            None => {
-                td_string!(l, toast.transferred, from = from.name.as_str(), customer).to_string()
-            }
-        },
-        EventKind::ForcedTakeover { by, from, reason } if from.id == me.id => td_string!(
-            l,
-            toast.forced,
-            by = by.name.as_str(),
-            customer,
-            reason = reason.as_str()
-        )
-        .to_string(),
-        EventKind::WaitingForHuman { reason, .. } => {
-            td_string!(l, toast.waiting, customer, reason = reason.label_in(l)).to_string()
-        }
-        EventKind::Assigned { agent } if agent.id == me.id => {
-            td_string!(l, toast.assigned, customer).to_string()
-        }
-        EventKind::Requeued { from, reason } if from.id == me.id => td_string!(
-            l,
-            toast.requeued_mine,
-            customer,
-            reason = reason.label_in(l)
-        )
-        .to_string(),
-        EventKind::Requeued { from, reason } if me.role.can_force_takeover() => td_string!(
-            l,
-            toast.requeued,
-            customer,
-            from = from.name.as_str(),
-            reason = reason.label_in(l)
-        )
-        .to_string(),
+            Alert::TakenFromMe,
+        ),
+        EventKind::WaitingForHuman { reason, .. } => (
+            td_string!(l, toast.waiting, customer, reason = reason.label_in(l)).to_string(),
+            Alert::Waiting,
+        ),
+        EventKind::Assigned { agent } if agent.id == me.id => (
+            td_string!(l, toast.assigned, customer).to_string(),
+            Alert::Other,
+        ),
+        EventKind::Requeued { from, reason } if from.id == me.id => (
+            td_string!(
+                l,
+                toast.requeued_mine,
+                customer,
+                reason = reason.label_in(l)
+            )
+            .to_string(),
+            Alert::Other,
+        ),
+        EventKind::Requeued { from, reason } if me.role.can_force_takeover() => (
+            td_string!(
+                l,
+                toast.requeued,
+                customer,
+                from = from.name.as_str(),
+                reason = reason.label_in(l)
+            )
+            .to_string(),
+            Alert::Other,
+        ),
         _ => return None,
-    };
-    Some((text, alert))
+    })
 }
 
 #[cfg(test)]
