@@ -7,6 +7,7 @@
 //! ## Layout
 //! - [`domain`] — pure types and rules: ids, parsed text, the mode state machine
 //!   ([`domain::Mode::apply`]), the per-conversation event log.
+//! - [`csv`] — CSV a spreadsheet reads as written, for every download.
 //! - [`error`] — [`error::ApiError`], the one error type at the API boundary.
 //! - [`api`] — the server functions, one file per capability, at fixed `/api/...` paths.
 //! - `backend` (`ssr` only) — what server-function bodies call; the ports the server implements.
@@ -26,6 +27,8 @@ pub use languages::i18n;
 /// Server-side logic behind the server functions, and the ports the server implements.
 #[cfg(feature = "ssr")]
 pub mod backend;
+/// CSV cells and lines, formula-looking cells escaped.
+pub mod csv;
 /// The conversation model, shared by browser and server.
 pub mod domain;
 /// The API's error type.

@@ -129,44 +129,20 @@ fn legend(series: &[Series]) -> impl IntoView {
     }
 }
 
-/// A CSV cell: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
-/// `@` is escaped so a spreadsheet never reads it as a formula.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 /// The table as CSV: a header row, then a row per label.
 pub fn csv(first: &str, labels: &[String], series: &[Series], format: fn(f64) -> String) -> String {
-    let mut out = std::iter::once(first.to_owned())
-        .chain(series.iter().map(|s| s.name.clone()))
-        .map(|cell| csv_cell(&cell))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push_str("\r\n");
+    let mut out =
+        crate::csv::row(std::iter::once(first).chain(series.iter().map(|s| s.name.as_str())));
     for (i, label) in labels.iter().enumerate() {
-        let row = std::iter::once(csv_cell(label))
-            .chain(series.iter().map(|s| {
-                csv_cell(
-                    &s.values
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .map_or(String::new(), format),
-                )
-            }))
-            .collect::<Vec<_>>()
-            .join(",");
-        out.push_str(&row);
-        out.push_str("\r\n");
+        out.push_str(&crate::csv::row(std::iter::once(label.clone()).chain(
+            series.iter().map(|s| {
+                s.values
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or(String::new(), format)
+            }),
+        )));
     }
     out
 }
