@@ -38,6 +38,11 @@ pub fn cross_origin() -> Response {
     ))
 }
 
+/// Marks a response that goes out with a policy of its own instead of the SPA's (a served
+/// file: it may show itself and run nothing).
+#[derive(Clone)]
+pub struct OwnPolicy(pub std::sync::Arc<str>);
+
 /// Checks the `Host`, records the caller's address, and adds the security headers.
 pub async fn edge(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let health = request.uri().path() == "/health";
@@ -60,9 +65,13 @@ pub async fn edge(State(state): State<AppState>, mut request: Request, next: Nex
         .extensions()
         .get::<crate::widget::FramePolicy>()
         .map(|policy| policy.0.clone());
-    match framable {
-        Some(policy) => security_headers(response.headers_mut(), &policy, None),
-        None => security_headers(response.headers_mut(), &state.csp, Some("DENY")),
+    let own = response.extensions().get::<OwnPolicy>().cloned();
+    match (framable, own) {
+        (Some(policy), _) => security_headers(response.headers_mut(), &policy, None),
+        (None, Some(OwnPolicy(policy))) => {
+            security_headers(response.headers_mut(), &policy, Some("SAMEORIGIN"))
+        }
+        (None, None) => security_headers(response.headers_mut(), &state.csp, Some("DENY")),
     }
     response
 }
@@ -185,7 +194,7 @@ pub fn content_security_policy(inline_scripts: &[String]) -> String {
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

@@ -34,6 +34,17 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
+        .route(
+            "/api/chat/attach",
+            post(crate::files::customer_upload)
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/api/conversations/attach",
+            post(crate::files::agent_upload)
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/files/{id}", get(crate::files::serve))
         .route("/api/{*fn_name}", post(server_fn))
         .route("/ws", get(crate::realtime::agent_socket))
         .route("/ws/chat", get(crate::realtime::customer_socket))

@@ -33,6 +33,8 @@ pub mod backup;
 pub mod config;
 /// Cross-node fan-out on PostgreSQL.
 pub mod fanout;
+/// Photos and documents: uploads and serving them.
+pub mod files;
 /// The edge: allowed hosts, the client's address, origin checks, security headers.
 pub mod guard;
 /// The router: server functions, health, SPA.

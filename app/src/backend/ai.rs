@@ -72,6 +72,7 @@ pub async fn respond(services: Services, conversation: Conversation) {
             body,
             client_id: None,
             decided_at: Some(version),
+            file: None,
         };
         match services.append(id, message).await {
             Ok(_) => {}

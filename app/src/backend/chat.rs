@@ -174,6 +174,7 @@ pub async fn send(
         body,
         client_id: Some(client_id),
         decided_at: None,
+        file: None,
     };
     let appended = services.append(id, message).await?;
     if appended.created && appended.conversation.mode == Mode::Ai {

@@ -161,6 +161,7 @@ pub async fn send_as_agent(
         body,
         client_id: Some(client_id),
         decided_at: None,
+        file: None,
     };
     services.append(id, message).await?.into_message()
 }

@@ -14,6 +14,8 @@ pub mod analytics;
 pub mod auth;
 /// The customer's side: start, send, history, ask for a person.
 pub mod chat;
+/// Photos and documents: sending and reading them.
+pub mod files;
 /// Take over, hand over, transfer, close, reopen, and sending as an agent.
 pub mod handoff;
 /// Verified customers: the host site's signed identity tokens.
@@ -30,5 +32,5 @@ pub mod webhooks;
 pub use ports::{
     Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,
     Publisher, Purged, RateLimiter, Reply, ReplyContext, Responder, ResponderError, Retention,
-    Services, Staffed, Staffing, Store, StoreError, SystemClock, TransitionPatch,
+    Services, Staffed, Staffing, Store, StoreError, StoredFile, SystemClock, TransitionPatch,
 };

@@ -10,10 +10,10 @@ use crate::domain::analytics::Rating;
 use crate::domain::routing::Queued;
 use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
-    Agent, AgentId, AgentOverview, AgentRef, AuditAction, AuditEntry, Author, Availability,
-    ClientId, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event, EventKind,
-    ListCursor, ListFilter, Locale, Message, MessageBody, Mode, Refusal, Reopening, SearchQuery,
-    Timestamp, VerifiedCustomer,
+    Agent, AgentId, AgentOverview, AgentRef, Attachment, AttachmentId, AuditAction, AuditEntry,
+    Author, Availability, ClientId, Conversation, ConversationId, DisplayName, Email,
+    EscalationReason, Event, EventKind, ListCursor, ListFilter, Locale, Message, MessageBody, Mode,
+    Refusal, Reopening, SearchQuery, Timestamp, VerifiedCustomer,
 };
 use crate::error::ApiError;
 
@@ -133,6 +133,25 @@ pub struct NewMessage {
     /// read): the message is refused if the mode changed since. `None` for messages written
     /// as they come (customers, agents).
     pub decided_at: Option<u64>,
+    /// A file the message carries, stored in the same transaction (and only when the message
+    /// is, so a retried send stores it once).
+    pub file: Option<StoredFile>,
+}
+
+/// A file with its bytes: what a message carries in, and what `GET /api/files/{id}` serves.
+#[derive(Clone)]
+pub struct StoredFile {
+    pub attachment: Attachment,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredFile")
+            .field("attachment", &self.attachment)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
 }
 
 /// The result of an append.
@@ -305,6 +324,11 @@ pub trait Store: Send + Sync + 'static {
         after_seq: u64,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError>;
+    /// The file `id` and the conversation whose message carries it.
+    async fn file(
+        &self,
+        id: AttachmentId,
+    ) -> Result<Option<(ConversationId, StoredFile)>, StoreError>;
     /// Appends a message if the write rule allows it, checked against the latest state
     /// ([`crate::domain::Mode::may_append`]); returns the earlier message for a repeated
     /// client id.

@@ -682,6 +682,7 @@ mod tests {
                 author,
                 body: MessageBody::parse("…").unwrap(),
                 client_id: None,
+                attachment: None,
             },
         }
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AgentRef, ConversationId, Locale, MessageBody, MessageId, Reopening, Timestamp,
+    AgentRef, Attachment, ConversationId, Locale, MessageBody, MessageId, Reopening, Timestamp,
     VerifiedCustomer,
 };
 use crate::i18n::td_string;
@@ -31,6 +31,21 @@ pub struct Message {
     /// The sender's idempotency key, when the sender gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// A photo or document sent with the message; `body` is then its caption, or the
+    /// file's name when the sender wrote none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
+}
+
+impl Message {
+    /// The words of the message: its body, unless the body only repeats the name of the file
+    /// it carries.
+    pub fn caption(&self) -> Option<&str> {
+        match &self.attachment {
+            Some(attachment) if attachment.name == self.body.as_str() => None,
+            _ => Some(self.body.as_str()),
+        }
+    }
 }
 
 /// Why a conversation waits for a human.
@@ -173,6 +188,7 @@ impl EventKind {
                 author: Author::System,
                 body,
                 client_id: None,
+                attachment: None,
             },
         }
     }

@@ -99,6 +99,11 @@ uuid_id!(
     MessageId,
     "message"
 );
+uuid_id!(
+    /// Identifies a file a message carries (a photo, a PDF).
+    AttachmentId,
+    "attachment"
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,8 @@
 mod agent;
 /// Analytics of the hand-off, folded from the event log.
 pub mod analytics;
+/// Files a message carries: which kinds are accepted, by their content.
+pub mod attachment;
 /// The append-only audit log.
 mod audit;
 /// Conversations as the dashboard lists them.
@@ -35,13 +37,14 @@ mod time;
 pub mod webhook;
 
 pub use agent::{Agent, AgentOverview, AgentRef, Availability, Role};
+pub use attachment::{Attachment, AttachmentError, FileKind, MAX_ATTACHMENT_BYTES};
 pub use audit::{AuditAction, AuditEntry};
 pub use conversation::{
     Answering, BadCursor, Conversation, ListCursor, ListFilter, Selection, VerifiedCustomer,
     Waiting,
 };
 pub use event::{Author, EscalationReason, Event, EventKind, Message, Notice};
-pub use ids::{AgentId, ConversationId, MessageId, ParseIdError};
+pub use ids::{AgentId, AttachmentId, ConversationId, MessageId, ParseIdError};
 pub use language::{Locale, Reopening};
 pub use mode::{
     Actor, Command, Mode, ModeChange, Refusal, Routing, TransferTarget, Transition, Writer,

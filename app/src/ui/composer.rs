@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::attachments::{FileSending, PickedFile};
 use super::board::use_board;
 use super::canned::{canned_matching, on_key, KeyAction};
 use super::format::client_id;
@@ -42,6 +43,18 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
         }
     });
     let (sending, sent) = (send.pending(), send.value());
+    let file = FileSending::new();
+    let send_file = Callback::new(move |picked: PickedFile| {
+        let caption = board.draft(id);
+        let fields = vec![
+            ("conversation_id", id.to_string()),
+            ("client_id", client_id().to_string()),
+            ("caption", caption.clone()),
+        ];
+        file.send("/api/conversations/attach", fields, picked, move || {
+            board.clear_sent_draft(id, caption.trim());
+        });
+    });
     let highlighted = RwSignal::new(0usize);
     let dismissed = RwSignal::new(false);
 
@@ -120,6 +133,7 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
         {move || {
             sent.get()
                 .and_then(Result::err)
+                .or_else(|| file.error.get())
                 .map(|err| {
                     view! {
                         <p class="banner error" role="alert">
@@ -137,7 +151,8 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
                 reason().unwrap_or_else(|| t_string!(i18n, dash.reply_placeholder).to_owned())
             })
             disabled=Signal::derive(move || !can_reply())
-            busy=sending
+            busy=Signal::derive(move || sending.get() || file.busy.get())
+            on_file=send_file
             on_input=Callback::new(move |text| {
                 write(text);
                 socket

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::attachments::{CustomerKey, FileSending, PickedFile};
 use super::embed::{inform_host, Embed};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
@@ -149,6 +150,27 @@ pub fn CustomerConversation(
     let rating_token = token.clone();
     let socket = expect_context::<LiveSocket>();
     let draft = RwSignal::new(String::new());
+    provide_context(CustomerKey(token.clone()));
+    let file = FileSending::new();
+    let send_file = Callback::new({
+        let token = token.clone();
+        move |picked: PickedFile| {
+            let caption = draft.get_untracked();
+            let fields = vec![
+                ("conversation_id", id.to_string()),
+                ("token", token.clone()),
+                ("client_id", client_id().to_string()),
+                ("caption", caption.clone()),
+            ];
+            file.send("/api/chat/attach", fields, picked, move || {
+                draft.update(|d| {
+                    if *d == caption {
+                        d.clear();
+                    }
+                });
+            });
+        }
+    });
 
     let send = Action::new_local({
         let token = token.clone();
@@ -184,6 +206,7 @@ pub fn CustomerConversation(
         failed(sent.get())
             .or_else(|| failed(asked.get()))
             .or_else(|| failed(emailed.get()))
+            .or_else(|| file.error.get())
             .or_else(|| history.get().and_then(|h| h.err()))
             .map(|err| err.to_string())
     };
@@ -313,7 +336,8 @@ pub fn CustomerConversation(
             text=draft
             placeholder=Signal::derive(move || t_string!(i18n, chat.message_placeholder).to_owned())
             disabled=Signal::derive(closed)
-            busy=sending
+            busy=Signal::derive(move || sending.get() || file.busy.get())
+            on_file=send_file
             on_input=Callback::new(move |text| {
                 draft.set(text);
                 socket

@@ -273,6 +273,7 @@ mod tests {
                     author,
                     body: MessageBody::parse("hello").unwrap(),
                     client_id: None,
+                    attachment: None,
                 },
             },
         }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::attachments::AttachmentView;
 use super::browser::{local_time, LocalTime};
 use super::clock::use_now;
 use super::format::{ago, verified_detail};
@@ -41,11 +42,16 @@ pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
                 }
                 (Author::System, _) => ("msg msg-system", String::new()),
             };
-            let body = message.body.to_string();
+            let caption = message.caption().map(str::to_owned);
+            let attachment = message.attachment.clone();
             view! {
                 <li class=class data-seq=event.seq>
                     {(!who.is_empty()).then(|| view! { <span class="msg-author">{who}</span> })}
-                    <p class="msg-body">{body}</p>
+                    {attachment
+                        .map(|attachment| {
+                            view! { <AttachmentView attachment=attachment viewer=viewer /> }
+                        })}
+                    {caption.map(|caption| view! { <p class="msg-body">{caption}</p> })}
                     <SentAt at=event.at />
                 </li>
             }

@@ -314,6 +314,7 @@ pub(super) mod tests {
                 message: Message {
                     id: MessageId::new(),
                     client_id: None,
+                    attachment: None,
                     author: Author::Customer,
                     body: MessageBody::parse("Hello?").unwrap(),
                 },

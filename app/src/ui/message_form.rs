@@ -5,6 +5,7 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use super::attachments::{AttachButton, PickedFile};
 use crate::i18n::{t, use_i18n};
 
 /// A message box labelled `label` (for screen readers), holding `text`.
@@ -34,6 +35,10 @@ pub fn MessageForm(
     #[prop(optional)]
     controls: Option<&'static str>,
     #[prop(optional, into)] active_option: Option<Signal<Option<String>>>,
+    /// Sends a chosen file (with the box's words as its caption); without it, no attach
+    /// button.
+    #[prop(optional)]
+    on_file: Option<Callback<PickedFile>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let send = move || {
@@ -62,6 +67,15 @@ pub fn MessageForm(
             <label for=field class="sr-only">
                 {label}
             </label>
+            {on_file
+                .map(|on_file| {
+                    view! {
+                        <AttachButton
+                            disabled=Signal::derive(move || disabled.get() || busy.get())
+                            on_file=on_file
+                        />
+                    }
+                })}
             <textarea
                 id=field
                 rows=rows

@@ -16,6 +16,8 @@ mod agent_page;
 mod alerts;
 /// `/analytics`: the hand-off's figures for supervisors and admins.
 mod analytics_page;
+/// Photos and documents: the attach button and how a file shows in the log.
+mod attachments;
 /// The dashboard's shared state: list, open conversation, unread counts, drafts.
 mod board;
 /// Browser-only helpers: local storage, ids.

@@ -34,6 +34,7 @@ fn script() -> Vec<(String, String, Option<String>)> {
             author,
             body: MessageBody::parse(body).unwrap(),
             client_id: None,
+            attachment: None,
         },
     };
     let agent_sender = format!("agent:{}", agent.id);

@@ -10,23 +10,24 @@ use std::future::Future;
 
 use app::backend::{
     Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Retention, Store,
-    StoreError, TransitionPatch,
+    StoreError, StoredFile, TransitionPatch,
 };
 use app::domain::analytics::Rating;
 use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
-    Agent, AgentId, AgentOverview, AuditEntry, Availability, Conversation, ConversationId,
-    DisplayName, Email, EscalationReason, Event, EventKind, ListCursor, ListFilter, Locale,
-    Message, MessageBody, MessageId, Mode, SearchQuery, Timestamp, VerifiedCustomer, Writer,
+    Agent, AgentId, AgentOverview, AttachmentId, AuditEntry, Availability, Conversation,
+    ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, ListCursor, ListFilter,
+    Locale, Message, MessageBody, MessageId, Mode, SearchQuery, Timestamp, VerifiedCustomer,
+    Writer,
 };
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 
 use super::rows::{
     agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, conversation_from_row,
-    conversation_id_from_row, delivery_from_row, endpoint_from_row, event_from_row, kind_tag,
-    preview_of_kinds, rating_from_row, sender_key, Columns, Keys,
+    conversation_id_from_row, delivery_from_row, endpoint_from_row, event_from_row, file_from_row,
+    kind_tag, preview_of_kinds, rating_from_row, sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -76,6 +77,7 @@ macro_rules! sql_connection {
                 .fold(sqlx::query(&statement.sql), |query, param| match param {
                     $crate::store::sql::Param::Text(value) => query.bind(value.as_deref()),
                     $crate::store::sql::Param::Int(value) => query.bind(*value),
+                    $crate::store::sql::Param::Bytes(value) => query.bind(value.as_slice()),
                 })
         }
 
@@ -113,6 +115,10 @@ macro_rules! sql_connection {
             }
 
             fn opt_text(&self, column: &str) -> Result<Option<String>, $crate::store::DbError> {
+                Ok(sqlx::Row::try_get(self, column)?)
+            }
+
+            fn bytes(&self, column: &str) -> Result<Vec<u8>, $crate::store::DbError> {
                 Ok(sqlx::Row::try_get(self, column)?)
             }
 
@@ -411,6 +417,7 @@ async fn append_message<D: Db>(
             author: message.author,
             body: message.body,
             client_id: client_id.clone(),
+            attachment: message.file.as_ref().map(|file| file.attachment.clone()),
         },
     };
     let preview = preview_of_kinds(std::iter::once(&kind));
@@ -429,6 +436,9 @@ async fn append_message<D: Db>(
         at,
     )
     .await?;
+    if let Some(file) = message.file {
+        run(db, sql::insert_file(id, seq, file, at)).await?;
+    }
     Ok(Appended {
         event: events.remove(0),
         created: true,
@@ -798,6 +808,13 @@ impl<S: Shell> Store for SqlStore<S> {
     ) -> Result<Appended, StoreError> {
         self.write(move |db| Box::pin(append_message(db, id, message, at)))
             .await
+    }
+
+    async fn file(
+        &self,
+        id: AttachmentId,
+    ) -> Result<Option<(ConversationId, StoredFile)>, StoreError> {
+        self.first(sql::file(id), file_from_row).await
     }
 
     async fn commit_transition(

@@ -42,6 +42,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     8 "0008_csat.sql" "csat",
     9 "0009_locale.sql" "locale",
     10 "0010_search.sql" "search",
+    11 "0011_attachments.sql" "attachments",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -56,6 +57,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     8 "0008_csat.sql" "csat",
     9 "0009_locale.sql" "locale",
     10 "0010_search.sql" "search",
+    11 "0011_attachments.sql" "attachments",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -5,9 +5,9 @@ use super::DbError;
 use app::domain::analytics::Rating;
 use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, WebhookEndpoint};
 use app::domain::{
-    Agent, AgentId, AgentRef, AuditAction, AuditEntry, Author, Availability, Conversation,
-    ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, Mode, Role, Timestamp,
-    VerifiedCustomer, Waiting,
+    Agent, AgentId, AgentRef, Attachment, AttachmentId, AuditAction, AuditEntry, Author,
+    Availability, Conversation, ConversationId, DisplayName, Email, EscalationReason, Event,
+    EventKind, FileKind, Mode, Role, Timestamp, VerifiedCustomer, Waiting,
 };
 
 /// Reads typed columns from a row by name.
@@ -15,6 +15,7 @@ pub trait Columns {
     fn text(&self, column: &str) -> Result<String, DbError>;
     fn opt_text(&self, column: &str) -> Result<Option<String>, DbError>;
     fn int(&self, column: &str) -> Result<i64, DbError>;
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, DbError>;
     fn opt_int(&self, column: &str) -> Result<Option<i64>, DbError>;
 }
 
@@ -77,6 +78,31 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
 }
 
 /// A conversation's id, from its `id` column.
+/// A file and the conversation whose message carries it ([`super::sql::file`]).
+pub(crate) fn file_from_row(
+    row: &impl Columns,
+) -> Result<(ConversationId, app::backend::StoredFile), DbError> {
+    let id = row.text("id")?;
+    let kind = row.text("kind")?;
+    let attachment = Attachment {
+        id: AttachmentId::parse(&id).map_err(|_| corrupt("attachment id", &id))?,
+        name: row.text("name")?,
+        kind: FileKind::ALL
+            .into_iter()
+            .find(|candidate| super::sql::kind_name(*candidate) == kind)
+            .ok_or_else(|| corrupt("file kind", &kind))?,
+        size: u64::try_from(row.int("size")?).map_err(|_| corrupt("file size", &id))?,
+    };
+    let file = app::backend::StoredFile {
+        attachment,
+        bytes: row.bytes("bytes")?,
+    };
+    let conversation = row.text("conversation_id")?;
+    let conversation = ConversationId::parse(&conversation)
+        .map_err(|_| corrupt("conversation id", &conversation))?;
+    Ok((conversation, file))
+}
+
 pub(crate) fn conversation_id_from_row(row: &impl Columns) -> Result<ConversationId, DbError> {
     let id = row.text("id")?;
     ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))

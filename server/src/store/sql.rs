@@ -15,11 +15,13 @@ use app::domain::{
     Mode, SearchQuery, Term, Timestamp, VerifiedCustomer,
 };
 
-/// One bound argument. Only text and integers cross: ids are UUID text, times milliseconds.
+/// One bound argument. Text and integers cross (ids are UUID text, times milliseconds), and
+/// the bytes of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Param {
     Text(Option<String>),
     Int(Option<i64>),
+    Bytes(Vec<u8>),
 }
 
 /// A statement and its arguments, in placeholder order.
@@ -90,6 +92,13 @@ int_args!(
     usize => |value: usize| i64::try_from(value).unwrap_or(i64::MAX),
     Timestamp => Timestamp::millis
 );
+
+/// A file's bytes (`BLOB` on SQLite, `BYTEA` on PostgreSQL).
+impl Arg for Vec<u8> {
+    fn param(self) -> Param {
+        Param::Bytes(self)
+    }
+}
 
 /// Several arguments, bound in order: a tuple of [`Arg`]s.
 pub(crate) trait Args {
@@ -599,6 +608,49 @@ pub(crate) fn ratings(from: Timestamp, to: Timestamp) -> Statement {
 }
 
 /// The message `sender` sent earlier with the same idempotency key, if any.
+/// Stores the file the message at `seq` carries.
+pub(crate) fn insert_file(
+    id: ConversationId,
+    seq: u64,
+    file: app::backend::StoredFile,
+    at: Timestamp,
+) -> Statement {
+    let attachment = file.attachment;
+    Statement::new(
+        "INSERT INTO attachments (id, conversation_id, seq, name, kind, size, bytes, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind((
+        &attachment.id.to_string(),
+        id,
+        seq,
+        attachment.name.as_str(),
+        kind_name(attachment.kind),
+        attachment.size,
+        file.bytes,
+        at,
+    ))
+}
+
+/// A file and its conversation.
+pub(crate) fn file(id: app::domain::AttachmentId) -> Statement {
+    Statement::new(
+        "SELECT id, conversation_id, name, kind, size, bytes FROM attachments WHERE id = $1",
+    )
+    .bind((&id.to_string(),))
+}
+
+/// How a file's kind is stored: its serde name ("jpeg", "pdf").
+pub(crate) fn kind_name(kind: app::domain::FileKind) -> &'static str {
+    match kind {
+        app::domain::FileKind::Jpeg => "jpeg",
+        app::domain::FileKind::Png => "png",
+        app::domain::FileKind::Gif => "gif",
+        app::domain::FileKind::Webp => "webp",
+        app::domain::FileKind::Pdf => "pdf",
+    }
+}
+
 pub(crate) fn earlier_message(id: ConversationId, sender: &str, client_id: &str) -> Statement {
     Statement::new(
         "SELECT seq, at, payload FROM events

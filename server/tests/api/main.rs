@@ -7,6 +7,7 @@ mod analytics;
 mod auth;
 mod chat;
 mod faults;
+mod files;
 mod handoff;
 mod helpers;
 mod language;

@@ -247,6 +247,7 @@ async fn a_conversation_that_moves_while_an_agent_pages_is_never_listed_twice() 
                 body,
                 client_id: None,
                 decided_at: None,
+                file: None,
             },
             Timestamp(i64::MAX / 2),
         )

@@ -1,0 +1,15 @@
+-- Photos and documents messages carry. The bytes live in the database, so every node serves
+-- them and a backup holds them; the message's event names the file (id, name, kind, size).
+-- A conversation's files go with it.
+CREATE TABLE attachments (
+    id              TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    -- The seq of the message that carries the file.
+    seq             INTEGER NOT NULL,
+    name            TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    bytes           BLOB NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX attachments_conversation ON attachments (conversation_id);
