@@ -18,6 +18,11 @@
 //!
 //! Each figure belongs to the range (and the day) of the moment it starts: the conversation's
 //! start, the wait's start, the agent getting the conversation, the handover.
+//!
+//! Each log is read once into its facts (waits, agents' turns, transfers, handovers, the
+//! close); the report counts them over the range, and the export
+//! ([`ConversationSummary`], one CSV line per conversation started in the range) reads the
+//! same facts of each conversation, so a time in the export is the time the report counts.
 
 use std::collections::BTreeMap;
 
@@ -337,6 +342,182 @@ impl AgentFold {
     }
 }
 
+/// A wait for a person, and how it ended.
+struct Wait {
+    since: Timestamp,
+    reason: EscalationReason,
+    end: WaitEnd,
+}
+
+enum WaitEnd {
+    /// A person got the conversation at this moment (`taken_over`, `assigned`).
+    Served(Timestamp),
+    /// Closed while waiting.
+    Closed,
+    /// Still waiting when the log ends.
+    Open,
+}
+
+/// An agent's turn with the conversation: from getting it until someone else (or nobody) has
+/// it.
+struct Turn {
+    agent: AgentRef,
+    since: Timestamp,
+    /// Their first message in this turn.
+    first_reply: Option<Timestamp>,
+}
+
+/// A handover back to the AI, and the first request for a person after it.
+struct Handover {
+    by: AgentRef,
+    at: Timestamp,
+    asked_again: Option<Timestamp>,
+}
+
+/// One conversation's log read once, in order: the facts every figure is made of, the
+/// report's ([`Analysis`]) and the export's ([`ConversationSummary`]) alike. Nothing here
+/// depends on a range or on the time now; what does is decided where the facts are read.
+#[derive(Default)]
+struct Facts {
+    /// When it started (none: the log was cut before).
+    started: Option<Timestamp>,
+    /// The customer's name as last given: at the start, or vouched for by the site.
+    customer: String,
+    /// Every wait for a person, in order; only the last can be open.
+    waits: Vec<Wait>,
+    /// Every agent's turn, in order.
+    turns: Vec<Turn>,
+    /// A person took it over or was assigned it (a transfer presupposes one).
+    had_human: bool,
+    /// Who passed it on to another agent, and when.
+    transfers: Vec<(AgentRef, Timestamp)>,
+    handovers: Vec<Handover>,
+    /// When it was last closed, unless it was reopened since.
+    closed: Option<Timestamp>,
+    /// The customer's last message.
+    last_customer: Option<Timestamp>,
+}
+
+impl Facts {
+    fn of(log: &[Event]) -> Self {
+        let mut facts = Facts::default();
+        // The wait still open and the turn going on, as indices into `waits` and `turns`.
+        let mut waiting: Option<usize> = None;
+        let mut turn: Option<usize> = None;
+        for event in log {
+            let at = event.at;
+            match &event.kind {
+                EventKind::Started { customer_name } => {
+                    facts.started = Some(at);
+                    facts.customer.clone_from(customer_name);
+                }
+                EventKind::CustomerVerified { customer_name, .. } => {
+                    facts.customer.clone_from(customer_name);
+                }
+                EventKind::WaitingForHuman { reason, .. } => {
+                    // The handovers not asked after yet are the last ones.
+                    for handover in facts
+                        .handovers
+                        .iter_mut()
+                        .rev()
+                        .take_while(|handover| handover.asked_again.is_none())
+                    {
+                        handover.asked_again = Some(at);
+                    }
+                    facts.wait(&mut waiting, *reason, at);
+                }
+                EventKind::Requeued { reason, .. } => {
+                    turn = None;
+                    facts.wait(&mut waiting, *reason, at);
+                }
+                EventKind::TakenOver { agent } | EventKind::Assigned { agent } => {
+                    if let Some(wait) = waiting.take() {
+                        facts.waits[wait].end = WaitEnd::Served(at);
+                    }
+                    facts.had_human = true;
+                    turn = Some(facts.got(agent, at));
+                }
+                EventKind::ForcedTakeover { by, .. } => {
+                    facts.had_human = true;
+                    turn = Some(facts.got(by, at));
+                }
+                EventKind::Transferred { from, to, .. } => {
+                    facts.transfers.push((from.clone(), at));
+                    turn = Some(facts.got(to, at));
+                }
+                EventKind::Message { message } => match &message.author {
+                    Author::Customer => facts.last_customer = Some(at),
+                    Author::Agent { agent } => {
+                        // Only the agent whose turn it is replies; another's message is not theirs.
+                        if let Some(current) = turn
+                            .map(|i| &mut facts.turns[i])
+                            .filter(|current| current.agent.id == agent.id)
+                        {
+                            current.first_reply.get_or_insert(at);
+                        }
+                    }
+                    Author::Ai | Author::System => {}
+                },
+                EventKind::HandedOver { by, .. } => {
+                    turn = None;
+                    facts.handovers.push(Handover {
+                        by: by.clone(),
+                        at,
+                        asked_again: None,
+                    });
+                }
+                EventKind::Closed { .. } => {
+                    turn = None;
+                    if let Some(wait) = waiting.take() {
+                        facts.waits[wait].end = WaitEnd::Closed;
+                    }
+                    facts.closed = Some(at);
+                }
+                EventKind::Reopened { .. } => facts.closed = None,
+                EventKind::ContactLeft { .. } | EventKind::LanguageChanged { .. } => {}
+            }
+        }
+        facts
+    }
+
+    /// A request for a person: a new wait, unless one is open already.
+    fn wait(&mut self, waiting: &mut Option<usize>, reason: EscalationReason, at: Timestamp) {
+        if waiting.is_none() {
+            *waiting = Some(self.waits.len());
+            self.waits.push(Wait {
+                since: at,
+                reason,
+                end: WaitEnd::Open,
+            });
+        }
+    }
+
+    /// `agent` got the conversation at `at`: their turn starts.
+    fn got(&mut self, agent: &AgentRef, at: Timestamp) -> usize {
+        self.turns.push(Turn {
+            agent: agent.clone(),
+            since: at,
+            first_reply: None,
+        });
+        self.turns.len() - 1
+    }
+
+    /// The first wait a person ended: from its start to them.
+    fn time_to_human_ms(&self) -> Option<i64> {
+        self.waits.iter().find_map(|wait| match wait.end {
+            WaitEnd::Served(at) => Some(at.0 - wait.since.0),
+            WaitEnd::Closed | WaitEnd::Open => None,
+        })
+    }
+
+    /// The first reply of any turn: from the agent getting it to their first message.
+    fn first_reply_ms(&self) -> Option<i64> {
+        self.turns
+            .iter()
+            .find_map(|turn| turn.first_reply.map(|at| at.0 - turn.since.0))
+    }
+}
+
 /// Folds conversation logs into a [`Report`].
 pub struct Analysis {
     range: Range,
@@ -347,13 +528,6 @@ pub struct Analysis {
     days: BTreeMap<i64, DayFold>,
     agents: BTreeMap<AgentId, AgentFold>,
     reasons: BTreeMap<&'static str, u32>,
-}
-
-/// Who has the conversation now, since when, and whether they have written yet.
-struct Owner {
-    agent: AgentRef,
-    since: Timestamp,
-    replied: bool,
 }
 
 impl Analysis {
@@ -381,136 +555,70 @@ impl Analysis {
     /// start with `started` counts only what it holds).
     pub fn add(&mut self, log: &[Event]) {
         let range = self.range;
-        let mut started: Option<Timestamp> = None;
-        let mut wait: Option<Timestamp> = None;
-        let mut owner: Option<Owner> = None;
-        let (mut waited, mut had_human) = (false, false);
-        let mut last_customer: Option<Timestamp> = None;
-        let mut handovers: Vec<(AgentRef, Timestamp)> = Vec::new();
-        for event in log {
-            let at = event.at;
-            match &event.kind {
-                EventKind::Started { .. } => started = Some(at),
-                EventKind::WaitingForHuman { reason, .. } => {
-                    // A request within 30 minutes of a handover: that handover bounced.
-                    let (bounced, pending): (Vec<_>, Vec<_>) = handovers
-                        .drain(..)
-                        .partition(|(_, handed)| at.0 - handed.0 <= HELD_AFTER_MS);
-                    handovers = pending;
-                    for (by, _) in bounced {
-                        self.handover_decided(&by, false);
-                    }
-                    self.wait_started(&mut wait, &mut waited, *reason, at);
+        let facts = Facts::of(log);
+        for wait in facts.waits.iter().filter(|wait| range.contains(wait.since)) {
+            self.totals.waits += 1;
+            *self.reasons.entry(wait.reason.as_str()).or_default() += 1;
+            match wait.end {
+                WaitEnd::Served(at) => {
+                    let waited_ms = at.0 - wait.since.0;
+                    self.totals.served += 1;
+                    self.waits.push(waited_ms);
+                    self.days
+                        .entry(range.day(wait.since))
+                        .or_default()
+                        .waits
+                        .push(waited_ms);
                 }
-                EventKind::Requeued { reason, .. } => {
-                    owner = None;
-                    self.wait_started(&mut wait, &mut waited, *reason, at);
-                }
-                EventKind::TakenOver { agent } | EventKind::Assigned { agent } => {
-                    if let Some(since) = wait.take() {
-                        if range.contains(since) {
-                            let waited_ms = at.0 - since.0;
-                            self.totals.served += 1;
-                            self.waits.push(waited_ms);
-                            self.days
-                                .entry(range.day(since))
-                                .or_default()
-                                .waits
-                                .push(waited_ms);
-                        }
-                    }
-                    had_human = true;
-                    owner = self.handled(agent, at);
-                }
-                EventKind::ForcedTakeover { by, .. } => {
-                    had_human = true;
-                    owner = self.handled(by, at);
-                }
-                EventKind::Transferred { from, to, .. } => {
-                    if range.contains(at) {
-                        self.totals.transfers += 1;
-                        self.agent(from).transfers_out += 1;
-                    }
-                    owner = self.handled(to, at);
-                }
-                EventKind::Message { message } => match &message.author {
-                    Author::Customer => last_customer = Some(at),
-                    Author::Agent { agent } => {
-                        if let Some(current) = owner.as_mut().filter(|o| o.agent.id == agent.id) {
-                            if !current.replied {
-                                current.replied = true;
-                                if range.contains(current.since) {
-                                    let replied_ms = at.0 - current.since.0;
-                                    self.replies.push(replied_ms);
-                                    self.agent(agent).replies.push(replied_ms);
-                                }
-                            }
-                        }
-                    }
-                    Author::Ai | Author::System => {}
-                },
-                EventKind::HandedOver { by, .. } => {
-                    owner = None;
-                    if range.contains(at) {
-                        handovers.push((by.clone(), at));
+                WaitEnd::Closed => self.totals.abandoned += 1,
+                // Still waiting, but the customer went silent: they left.
+                WaitEnd::Open => {
+                    let last_heard = facts
+                        .last_customer
+                        .map_or(wait.since, |heard| heard.max(wait.since));
+                    if self.now.0 - last_heard.0 >= SILENT_AFTER_MS {
+                        self.totals.abandoned += 1;
                     }
                 }
-                EventKind::Closed { .. } => {
-                    owner = None;
-                    if let Some(since) = wait.take() {
-                        self.abandoned(since);
-                    }
-                }
-                EventKind::Reopened { .. }
-                | EventKind::ContactLeft { .. }
-                | EventKind::CustomerVerified { .. }
-                | EventKind::LanguageChanged { .. } => {}
             }
         }
-        // Handovers whose 30 minutes have passed without a request held.
-        for (by, at) in handovers {
-            if self.now.0 - at.0 > HELD_AFTER_MS {
-                self.handover_decided(&by, true);
+        for turn in facts.turns.iter().filter(|turn| range.contains(turn.since)) {
+            let replied_ms = turn.first_reply.map(|at| at.0 - turn.since.0);
+            let agent = self.agent(&turn.agent);
+            agent.handled += 1;
+            agent.replies.extend(replied_ms);
+            self.replies.extend(replied_ms);
+        }
+        for (from, _) in facts.transfers.iter().filter(|(_, at)| range.contains(*at)) {
+            self.totals.transfers += 1;
+            self.agent(from).transfers_out += 1;
+        }
+        // A request for a person within 30 minutes of a handover: it bounced. None by then
+        // (and 30 minutes passed): it held.
+        for handover in facts.handovers.iter().filter(|h| range.contains(h.at)) {
+            match handover.asked_again {
+                Some(asked) if asked.0 - handover.at.0 <= HELD_AFTER_MS => {
+                    self.handover_decided(&handover.by, false);
+                }
+                _ if self.now.0 - handover.at.0 > HELD_AFTER_MS => {
+                    self.handover_decided(&handover.by, true);
+                }
+                _ => {}
             }
         }
-        // A wait still open whose customer went silent: they left.
-        if let Some(since) = wait {
-            let last_heard = last_customer.map_or(since, |heard| heard.max(since));
-            if self.now.0 - last_heard.0 >= SILENT_AFTER_MS {
-                self.abandoned(since);
-            }
-        }
-        if let Some(at) = started.filter(|at| range.contains(*at)) {
+        if let Some(at) = facts.started.filter(|at| range.contains(*at)) {
             self.totals.started += 1;
             let day = self.days.entry(range.day(at)).or_default();
             day.started += 1;
-            if had_human {
+            if facts.had_human {
                 self.totals.human += 1;
                 day.human += 1;
-            } else if waited {
+            } else if !facts.waits.is_empty() {
                 day.unserved += 1;
             } else {
                 self.totals.ai_only += 1;
                 day.ai_only += 1;
             }
-        }
-    }
-
-    fn wait_started(
-        &mut self,
-        wait: &mut Option<Timestamp>,
-        waited: &mut bool,
-        reason: EscalationReason,
-        at: Timestamp,
-    ) {
-        *waited = true;
-        if wait.is_some() {
-            return;
-        }
-        *wait = Some(at);
-        if self.range.contains(at) {
-            self.totals.waits += 1;
-            *self.reasons.entry(reason.as_str()).or_default() += 1;
         }
     }
 
@@ -531,24 +639,6 @@ impl Analysis {
         let agent = self.agent(by);
         agent.handovers += 1;
         agent.handovers_held += u32::from(held);
-    }
-
-    fn abandoned(&mut self, since: Timestamp) {
-        if self.range.contains(since) {
-            self.totals.abandoned += 1;
-        }
-    }
-
-    /// `agent` got the conversation at `at`: they own it now.
-    fn handled(&mut self, agent: &AgentRef, at: Timestamp) -> Option<Owner> {
-        if self.range.contains(at) {
-            self.agent(agent).handled += 1;
-        }
-        Some(Owner {
-            agent: agent.clone(),
-            since: at,
-            replied: false,
-        })
     }
 
     /// The report: every day of the range, agents by name, every reason.
@@ -607,6 +697,144 @@ impl Analysis {
     }
 }
 
+/// One conversation of the export: who the customer was, when it started and closed, who
+/// had it, how long the customer waited for a person and for their first word, how many times
+/// it was passed on, and how it was rated. Every time is read from the log by the same walk
+/// as the report's figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    /// The customer's name as last given (the site's verified name, if it vouched for one).
+    pub customer: String,
+    pub started: Timestamp,
+    /// When it was last closed (none: open).
+    pub closed: Option<Timestamp>,
+    /// The agents who had it, each once, in the order they first got it (none: the AI
+    /// alone).
+    pub agents: Vec<AgentRef>,
+    /// The first wait for a person that one ended (time to human).
+    pub time_to_human_ms: Option<i64>,
+    /// The first reply of an agent who had it, from the moment they got it.
+    pub first_reply_ms: Option<i64>,
+    pub transfers: u32,
+    /// The customer's ratings, in the order of what they rate (one per close, or handover).
+    pub ratings: Vec<u8>,
+    /// The latest comment left with a rating.
+    pub comment: Option<String>,
+}
+
+/// The export's columns, in order.
+pub const SUMMARY_COLUMNS: [&str; 10] = [
+    "conversation_id",
+    "customer",
+    "started_at",
+    "closed_at",
+    "handled_by",
+    "time_to_human_s",
+    "first_human_reply_s",
+    "transfers",
+    "csat",
+    "csat_comment",
+];
+
+/// What `handled_by` says of a conversation no person had.
+pub const AI_ONLY: &str = "AI only";
+
+impl ConversationSummary {
+    /// The row's cells, in [`SUMMARY_COLUMNS`]' order: times in RFC 3339 (UTC), durations in
+    /// whole seconds, several agents or ratings joined by `; `, empty where there is nothing
+    /// to say.
+    pub fn cells(&self) -> [String; 10] {
+        let seconds = |ms: Option<i64>| {
+            ms.map_or(String::new(), |ms| (ms + 500).div_euclid(1_000).to_string())
+        };
+        let handled_by = if self.agents.is_empty() {
+            AI_ONLY.to_owned()
+        } else {
+            let names: Vec<&str> = self.agents.iter().map(|a| a.name.as_str()).collect();
+            names.join("; ")
+        };
+        let ratings: Vec<String> = self.ratings.iter().map(u8::to_string).collect();
+        [
+            self.id.to_string(),
+            self.customer.clone(),
+            rfc3339(self.started),
+            self.closed.map_or(String::new(), rfc3339),
+            handled_by,
+            seconds(self.time_to_human_ms),
+            seconds(self.first_reply_ms),
+            self.transfers.to_string(),
+            ratings.join("; "),
+            self.comment.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+/// The conversations started in `range`, one summary each, oldest first: from `events`,
+/// every event of their logs ordered by conversation and seq (as the report reads them;
+/// conversations started elsewhere are skipped), and `ratings`, theirs (others are ignored).
+pub fn summaries(range: &Range, events: &[Event], ratings: &[Rating]) -> Vec<ConversationSummary> {
+    let mut rated: BTreeMap<ConversationId, Vec<&Rating>> = BTreeMap::new();
+    for rating in ratings {
+        rated
+            .entry(rating.conversation_id)
+            .or_default()
+            .push(rating);
+    }
+    let mut summaries: Vec<ConversationSummary> = events
+        .chunk_by(|a, b| a.conversation_id == b.conversation_id)
+        .filter_map(|log| {
+            let id = log.first()?.conversation_id;
+            let facts = Facts::of(log);
+            let started = facts.started.filter(|at| range.contains(*at))?;
+            let mut ratings = rated.remove(&id).unwrap_or_default();
+            ratings.sort_by_key(|rating| (rating.segment_seq, rating.at));
+            let mut agents: Vec<AgentRef> = Vec::new();
+            for turn in &facts.turns {
+                if agents.iter().all(|agent| agent.id != turn.agent.id) {
+                    agents.push(turn.agent.clone());
+                }
+            }
+            Some(ConversationSummary {
+                id,
+                started,
+                closed: facts.closed,
+                agents,
+                time_to_human_ms: facts.time_to_human_ms(),
+                first_reply_ms: facts.first_reply_ms(),
+                transfers: u32::try_from(facts.transfers.len()).unwrap_or(u32::MAX),
+                ratings: ratings.iter().map(|rating| rating.rating).collect(),
+                comment: ratings
+                    .iter()
+                    .rev()
+                    .find_map(|rating| rating.comment.clone()),
+                customer: facts.customer,
+            })
+        })
+        .collect();
+    summaries.sort_by_key(|summary| (summary.started, summary.id));
+    summaries
+}
+
+/// The export as CSV: [`SUMMARY_COLUMNS`], then a line per conversation.
+pub fn summaries_csv(summaries: &[ConversationSummary]) -> String {
+    let mut text = crate::csv::row(SUMMARY_COLUMNS);
+    for summary in summaries {
+        text.push_str(&crate::csv::row(summary.cells()));
+    }
+    text
+}
+
+/// The export's file name: `baton-conversations-<first day>-<last day>.csv`, the range's
+/// local days.
+pub fn summaries_file_name(range: &Range) -> String {
+    format!(
+        "baton-conversations-{}-{}.csv",
+        date_of(range.day(range.from)),
+        date_of(range.day(Timestamp(range.to.0 - 1)))
+    )
+}
+
 /// The day counted from 1970-01-01 of a `YYYY-MM-DD` date (what [`date_of`] writes); none
 /// for anything else.
 pub fn day_of(date: &str) -> Option<i64> {
@@ -652,6 +880,18 @@ pub fn date_of(days: i64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// `2026-11-02T09:15:07Z`: `at` in RFC 3339, UTC, to the second.
+pub fn rfc3339(at: Timestamp) -> String {
+    let seconds = at.0.rem_euclid(DAY_MS) / 1_000;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_of(at.0.div_euclid(DAY_MS)),
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
 }
 
 #[cfg(test)]
@@ -1080,6 +1320,238 @@ mod tests {
         let budi = figures(&report, "Budi");
         assert_eq!(budi.csat.average(), Some(4.5));
         assert_eq!(Csat::default().average(), None);
+    }
+
+    fn rating_of(log: &[Event], segment_seq: u64, score: u8, comment: Option<&str>) -> Rating {
+        Rating {
+            conversation_id: log[0].conversation_id,
+            segment_seq,
+            agent: None,
+            rating: score,
+            comment: comment.map(str::to_owned),
+            at: log[segment_seq as usize - 1].at,
+        }
+    }
+
+    #[test]
+    fn the_export_has_a_line_per_conversation_started_in_the_range_with_its_own_times() {
+        let (ana, budi) = (agent("Ana"), agent("Budi"));
+        let alone = log(
+            10,
+            vec![(0, started()), (1, customer()), (1, said(Author::Ai))],
+        );
+        // Waited three minutes for Ana, who wrote a minute later and passed it to Budi, who
+        // closed it; rated, reopened by the customer's return, closed and rated again. The
+        // site vouched for the customer's name on the way.
+        let helped = log(
+            60,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::CustomerAsked)),
+                (
+                    2,
+                    EventKind::CustomerVerified {
+                        customer_name: "Sari Wulandari".into(),
+                        customer: crate::domain::VerifiedCustomer {
+                            id: "c-1".into(),
+                            email: None,
+                        },
+                    },
+                ),
+                (4, EventKind::TakenOver { agent: ana.clone() }),
+                (5, reply("Ana")),
+                (
+                    6,
+                    EventKind::Transferred {
+                        from: ana.clone(),
+                        to: budi.clone(),
+                        note: None,
+                    },
+                ),
+                (8, reply("Budi")),
+                (9, EventKind::Closed { by: budi.clone() }),
+                (30, EventKind::Reopened { by: budi.clone() }),
+                (31, EventKind::Closed { by: budi.clone() }),
+            ],
+        );
+        // Started the evening before the range: not in this export.
+        let before = log(-30, vec![(0, started()), (50, customer())]);
+        // Waited, nobody came, closed: no person had it.
+        let left = log(
+            30,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::AiUnavailable)),
+                (20, EventKind::Closed { by: ana.clone() }),
+            ],
+        );
+        let events: Vec<Event> = [&alone, &helped, &before, &left]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        let ratings = [
+            rating_of(&helped, 10, 5, None),
+            rating_of(&helped, 8, 4, Some("Quick, and kind.")),
+            rating_of(&before, 2, 1, Some("Not this one")),
+        ];
+        let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
+        let rows = summaries(&range, &events, &ratings);
+
+        let ids: Vec<ConversationId> = rows.iter().map(|row| row.id).collect();
+        assert_eq!(
+            ids,
+            [
+                alone[0].conversation_id,
+                left[0].conversation_id,
+                helped[0].conversation_id
+            ],
+            "oldest first, the one started before the range left out"
+        );
+        assert_eq!(
+            rows[0],
+            ConversationSummary {
+                id: alone[0].conversation_id,
+                customer: "Sari".into(),
+                started: Timestamp(DAY0 + 10 * MIN),
+                closed: None,
+                agents: vec![],
+                time_to_human_ms: None,
+                first_reply_ms: None,
+                transfers: 0,
+                ratings: vec![],
+                comment: None,
+            }
+        );
+        assert!(
+            rows[1].agents.is_empty(),
+            "waited, nobody came: the AI alone"
+        );
+        assert_eq!(rows[1].closed, Some(Timestamp(DAY0 + 50 * MIN)));
+        assert_eq!(rows[1].time_to_human_ms, None);
+        let helped_row = &rows[2];
+        assert_eq!(helped_row.customer, "Sari Wulandari");
+        assert_eq!(helped_row.agents, [ana.clone(), budi.clone()]);
+        assert_eq!(helped_row.time_to_human_ms, Some(3 * MIN));
+        assert_eq!(helped_row.first_reply_ms, Some(MIN));
+        assert_eq!(helped_row.transfers, 1);
+        assert_eq!(helped_row.closed, Some(Timestamp(DAY0 + 91 * MIN)));
+        assert_eq!(helped_row.ratings, [4, 5], "in the order of the closes");
+        assert_eq!(helped_row.comment.as_deref(), Some("Quick, and kind."));
+
+        // The report counts the same times from the same facts.
+        let report = report(std::slice::from_ref(&helped));
+        assert_eq!(report.totals.time_to_human.p50_ms, Some(3 * MIN));
+        assert_eq!(report.totals.first_reply.p50_ms, Some(MIN));
+
+        let text = summaries_csv(&rows);
+        let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "conversation_id,customer,started_at,closed_at,handled_by,time_to_human_s,\
+             first_human_reply_s,transfers,csat,csat_comment"
+        );
+        assert_eq!(
+            lines[1],
+            format!(
+                "{},Sari,2026-11-02T00:10:00Z,,AI only,,,0,,",
+                alone[0].conversation_id
+            )
+        );
+        assert_eq!(
+            lines[3],
+            format!(
+                "{},Sari Wulandari,2026-11-02T01:00:00Z,2026-11-02T01:31:00Z,Ana; Budi,180,60,1,\
+                 4; 5,\"Quick, and kind.\"",
+                helped[0].conversation_id
+            )
+        );
+        assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn an_agent_who_had_it_twice_is_named_once_and_the_first_served_wait_is_its_time() {
+        let (ana, budi) = (agent("Ana"), agent("Budi"));
+        let handed = |by: &AgentRef| EventKind::HandedOver {
+            by: by.clone(),
+            brief: None,
+        };
+        let twice = log(
+            0,
+            vec![
+                (0, started()),
+                (1, waiting(EscalationReason::CustomerAsked)),
+                (3, EventKind::TakenOver { agent: ana.clone() }),
+                (4, handed(&ana)),
+                (10, waiting(EscalationReason::Frustration)),
+                (
+                    11,
+                    EventKind::Assigned {
+                        agent: budi.clone(),
+                    },
+                ),
+                // Ana never wrote; Budi did, two minutes after he got it.
+                (13, reply("Budi")),
+                (14, handed(&budi)),
+                (20, waiting(EscalationReason::CustomerAsked)),
+                (21, EventKind::TakenOver { agent: ana.clone() }),
+            ],
+        );
+        let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
+        let rows = summaries(&range, &twice, &[]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].agents, [ana, budi]);
+        assert_eq!(rows[0].time_to_human_ms, Some(2 * MIN));
+        assert_eq!(rows[0].first_reply_ms, Some(2 * MIN), "Ana never wrote");
+        assert_eq!(rows[0].closed, None);
+        assert_eq!(rows[0].cells()[4], "Ana; Budi");
+        assert!(summaries(&range, &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn an_export_line_never_runs_a_formula_and_rounds_to_the_second() {
+        let summary = ConversationSummary {
+            id: ConversationId::new(),
+            customer: "=HYPERLINK(\"http://x\")".into(),
+            started: Timestamp(DAY0 + 1_499),
+            closed: None,
+            agents: vec![agent("@Ana")],
+            time_to_human_ms: Some(1_499),
+            first_reply_ms: Some(1_500),
+            transfers: 0,
+            ratings: vec![2],
+            comment: Some("-1 for the wait\nsorry".into()),
+        };
+        let line = crate::csv::row(summary.cells());
+        assert_eq!(
+            line,
+            format!(
+                "{},\"'=HYPERLINK(\"\"http://x\"\")\",2026-11-02T00:00:01Z,,'@Ana,1,2,0,2,\
+                 \"'-1 for the wait\nsorry\"\r\n",
+                summary.id
+            )
+        );
+    }
+
+    #[test]
+    fn times_are_rfc_3339_in_utc_and_the_file_is_named_by_the_local_days() {
+        assert_eq!(rfc3339(Timestamp(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(Timestamp(DAY0 + 9 * 60 * MIN + 15 * MIN + 7_999)),
+            "2026-11-02T09:15:07Z"
+        );
+        assert_eq!(rfc3339(Timestamp(-1)), "1969-12-31T23:59:59Z");
+        // A week in Jakarta (UTC+7): its days start at 17:00 UTC the day before.
+        let week = Range::new(
+            day_start(DAY0 / DAY_MS, 420),
+            day_start(DAY0 / DAY_MS + 7, 420),
+            420,
+        )
+        .unwrap();
+        assert_eq!(
+            summaries_file_name(&week),
+            "baton-conversations-2026-11-02-2026-11-08.csv"
+        );
     }
 
     #[test]
