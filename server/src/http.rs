@@ -1,8 +1,12 @@
-//! The HTTP surface: server functions under `/api/`, `/health`, and the SPA.
+//! The HTTP surface: server functions under `/api/`, the conversations' CSV, `/health`, and
+//! the SPA.
 
+use app::api::analytics::RangeQuery;
+use app::domain::analytics::{summaries_csv, summaries_file_name};
 use app::error::ApiError;
 use axum::body::{to_bytes, Body};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +38,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
+        .route(
+            app::api::analytics::CONVERSATIONS_CSV,
+            get(conversations_csv),
+        )
         .route(
             "/api/chat/attach",
             post(crate::files::customer_upload)
@@ -80,6 +88,41 @@ async fn openapi() -> Response {
         app::api::openapi::json(),
     )
         .into_response()
+}
+
+/// The conversations started in a range, as a CSV file to download: the report's range in
+/// the query string, the report's rules for who may read it.
+async fn conversations_csv(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    query: Result<Query<RangeQuery>, QueryRejection>,
+) -> Response {
+    let export = async {
+        let Query(query) = query.map_err(|_| {
+            ApiError::bad_input(
+                "Give the range as `from` and `to` (ms since the epoch) and, if you like, \
+                 `utc_offset_minutes`",
+            )
+        })?;
+        let range = query.range()?;
+        let rows = app::backend::analytics::conversations(&state.services, &headers, range).await?;
+        Ok::<_, ApiError>((summaries_file_name(&range), summaries_csv(&rows)))
+    };
+    match export.await {
+        Ok((file_name, csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(error) => error_response(&error),
+    }
 }
 
 /// Prometheus metrics on the main address: only with `--metrics-token`, to requests that

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::analytics::{Report, Totals};
+use crate::domain::analytics::{Range, Report, Totals};
 use crate::domain::Timestamp;
 use crate::error::ApiError;
 
@@ -25,12 +25,83 @@ pub async fn analytics_report(
     utc_offset_minutes: Option<i32>,
 ) -> Result<Analytics, ApiError> {
     use crate::backend::{analytics, Services};
-    use crate::domain::analytics::Range;
 
     let services = Services::from_context()?;
-    let range =
-        Range::new(from, to, utc_offset_minutes.unwrap_or(0)).map_err(ApiError::bad_input)?;
+    let range = RangeQuery {
+        from,
+        to,
+        utc_offset_minutes,
+    }
+    .range()?;
     let report = analytics::report(&services, range).await?;
     let previous = analytics::fold(&services, range.previous()).await?.totals;
     Ok(Analytics { report, previous })
+}
+
+/// The conversations started in a range as CSV, one line each
+/// ([`crate::domain::analytics::SUMMARY_COLUMNS`]): `GET` with a [`RangeQuery`] in the query
+/// string. A plain route rather than a server function, so a link can download it.
+pub const CONVERSATIONS_CSV: &str = "/api/analytics/conversations.csv";
+
+/// A range as the analytics take it: `[from, to)` in ms since the epoch, days cut at local
+/// midnight of `utc_offset_minutes` (default 0: UTC). The report's arguments, and the
+/// downloads' query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeQuery {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    #[serde(default)]
+    pub utc_offset_minutes: Option<i32>,
+}
+
+impl RangeQuery {
+    /// The range, or a 400 saying what is wrong with it.
+    pub fn range(&self) -> Result<Range, ApiError> {
+        Range::new(self.from, self.to, self.utc_offset_minutes.unwrap_or(0))
+            .map_err(ApiError::bad_input)
+    }
+
+    /// The link that downloads this range's conversations as CSV.
+    pub fn conversations_csv(&self) -> String {
+        let mut href = format!(
+            "{CONVERSATIONS_CSV}?from={}&to={}",
+            self.from.millis(),
+            self.to.millis()
+        );
+        if let Some(offset) = self.utc_offset_minutes {
+            href.push_str(&format!("&utc_offset_minutes={offset}"));
+        }
+        href
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_download_link_carries_the_range_as_the_report_takes_it() {
+        let week = RangeQuery {
+            from: Timestamp(1_793_552_400_000),
+            to: Timestamp(1_794_157_200_000),
+            utc_offset_minutes: Some(420),
+        };
+        assert_eq!(
+            week.conversations_csv(),
+            "/api/analytics/conversations.csv?from=1793552400000&to=1794157200000\
+             &utc_offset_minutes=420"
+        );
+        assert!(week.range().is_ok());
+        let utc = RangeQuery {
+            utc_offset_minutes: None,
+            ..week
+        };
+        assert!(!utc.conversations_csv().contains("utc_offset"));
+        let backwards = RangeQuery {
+            from: week.to,
+            to: week.from,
+            ..week
+        };
+        assert!(matches!(backwards.range(), Err(ApiError::BadInput { .. })));
+    }
 }

@@ -2,8 +2,10 @@
 //!
 //! Each operation's request body is the argument struct its `#[server]` macro generates, its
 //! answer is the function's own result type, and its summary is the function's doc comment:
-//! nothing is written twice, so the document cannot drift from the code. Served at
-//! `/api/openapi.json`; the API suite fails when a registered server function is missing here.
+//! nothing is written twice, so the document cannot drift from the code. The one plain route
+//! under `/api/`, the conversations' CSV (a `GET`, so a link can download it), is described
+//! here by hand. Served at `/api/openapi.json`; the API suite fails when a registered server
+//! function or that route is missing here.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,10 +13,12 @@ use std::sync::OnceLock;
 use server_fn::ServerFn;
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder};
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathsBuilder,
+};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required, Tag,
@@ -141,20 +145,7 @@ where
                 .build(),
         );
     for (status, description) in ERRORS {
-        let mut response = ResponseBuilder::new().description(*description).content(
-            "application/json",
-            json(Ref::from_schema_name("ApiError").into()),
-        );
-        if matches!(*status, "429" | "503") {
-            response = response.header(
-                "Retry-After",
-                HeaderBuilder::new()
-                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
-                    .description(Some("Seconds to wait before trying again."))
-                    .build(),
-            );
-        }
-        builder = builder.response(*status, response.build());
+        builder = builder.response(*status, error(status, description));
     }
     if access.needs_session() {
         builder = builder.security(SecurityRequirement::new("session", Vec::<String>::new()));
@@ -162,6 +153,110 @@ where
     Operation {
         path: F::PATH,
         item: PathItem::new(HttpMethod::Post, builder),
+    }
+}
+
+/// An error answer: an [`ApiError`] with the status of its kind.
+fn error(status: &str, description: &str) -> utoipa::openapi::Response {
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ApiError")))
+            .build(),
+    );
+    if matches!(status, "429" | "503") {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("Seconds to wait before trying again."))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+/// `GET` [`analytics::CONVERSATIONS_CSV`]: the conversations of a range as a file.
+fn conversations_csv() -> Operation {
+    let number = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    let parameter = |name: &str, required, format, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(required)
+            .schema(Some(number(format)))
+            .description(Some(description))
+            .build()
+    };
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let columns = crate::domain::analytics::SUMMARY_COLUMNS.join(", ");
+    let mut builder = OperationBuilder::new()
+        .operation_id(Some("conversations_csv"))
+        .summary(Some("The conversations started in a range, as CSV"))
+        .description(Some(format!(
+            "One line per conversation started in `[from, to)`, oldest first, under a header \
+             of its columns: {columns}. Times in RFC 3339 (UTC); durations in whole seconds \
+             (time to human: the first wait a person ended; first human reply: from getting \
+             the conversation to the agent's first message); `handled_by` names the agents \
+             who had it, in order, joined by `; `, or says `AI only`; `csat` lists the \
+             ratings, `csat_comment` is the latest comment. A cell that starts with `=`, \
+             `+`, `-` or `@` is escaped with a leading `'`. The same range, rules and \
+             definitions as `analytics/report`. Supervisors and admins only."
+        )))
+        .tag(Access::Agent.tag())
+        .parameter(parameter(
+            "from",
+            Required::True,
+            KnownFormat::Int64,
+            "The range's start, ms since the epoch.",
+        ))
+        .parameter(parameter(
+            "to",
+            Required::True,
+            KnownFormat::Int64,
+            "The range's end (not included), ms since the epoch; at most 366 days after `from`.",
+        ))
+        .parameter(parameter(
+            "utc_offset_minutes",
+            Required::False,
+            KnownFormat::Int32,
+            "The time zone whose days name the file (default 0: UTC).",
+        ))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("The CSV file.")
+                .content(
+                    "text/csv; charset=utf-8",
+                    ContentBuilder::new().schema(Some(text())).build(),
+                )
+                .header(
+                    "Content-Disposition",
+                    HeaderBuilder::new()
+                        .schema(text())
+                        .description(Some(
+                            "`attachment; filename=\"baton-conversations-<first day>-<last day>.csv\"`, \
+                             the range's local days.",
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    for (status, description) in ERRORS {
+        if !matches!(*status, "404" | "409" | "429") {
+            builder = builder.response(*status, error(status, description));
+        }
+    }
+    Operation {
+        path: analytics::CONVERSATIONS_CSV,
+        item: PathItem::new(
+            HttpMethod::Get,
+            builder.security(SecurityRequirement::new("session", Vec::<String>::new())),
+        ),
     }
 }
 
@@ -215,6 +310,7 @@ pub fn document() -> OpenApi {
         operation::<webhooks::DeleteWebhook>(Access::Admin, &mut schemas),
         operation::<webhooks::WebhookDeliveries>(Access::Admin, &mut schemas),
         operation::<webhooks::ReplayDelivery>(Access::Admin, &mut schemas),
+        conversations_csv(),
     ];
     schemas.push((ApiError::name().into_owned(), ApiError::schema()));
     ApiError::schemas(&mut schemas);
@@ -265,7 +361,7 @@ fn tag(name: &str, description: &str) -> Tag {
 }
 
 const DESCRIPTION: &str = "Every call is `POST /api/...` with a JSON object of its arguments \
-and answers JSON. Errors answer `{\"kind\": ..., \"message\": ...}` with the status of their \
+and answers JSON, but for `GET /api/analytics/conversations.csv`, a file to download. Errors answer `{\"kind\": ..., \"message\": ...}` with the status of their \
 kind. Agents sign in with `agent/login`, which sets the `baton_session` cookie; customers \
 carry the token `chat/start` gave them. A call from a browser page of another origin is \
 refused (403).";

@@ -251,3 +251,158 @@ async fn with_csat_after_handover_a_handover_is_rated_by_its_agent() {
         .await;
     assert_eq!(refused.status, 409);
 }
+
+/// `GET` the conversations' CSV of `query` with `client`'s cookies: the status, the
+/// `Content-Type` and `Content-Disposition`, and the body.
+async fn conversations_csv(
+    app: &TestApp,
+    client: &reqwest::Client,
+    query: &str,
+) -> (reqwest::StatusCode, String, String, String) {
+    let response = client
+        .get(format!(
+            "{}{}?{query}",
+            app.url,
+            app::api::analytics::CONVERSATIONS_CSV
+        ))
+        .send()
+        .await
+        .unwrap();
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let (content_type, disposition) = (header("content-type"), header("content-disposition"));
+    (
+        response.status(),
+        content_type,
+        disposition,
+        response.text().await.unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_supervisor_downloads_the_conversations_of_a_range_as_csv() {
+    let app = TestApp::spawn().await;
+    let ana = app.agent("ana@baton.dev").await;
+    let budi = app.agent("budi@baton.dev").await;
+    ana.set_status(&app, "online").await.ok();
+    budi.set_status(&app, "online").await.ok();
+
+    // The AI answers alone; the customer's name looks like a formula.
+    let alone = app.customer("=Alone").await;
+    app.customer_send(&alone, "a-1", "How do I reset my password?")
+        .await
+        .ok();
+    app.wait_until_quiet(&alone).await;
+    // A person is asked for; Budi takes over and passes it to Ana, who answers and closes;
+    // the customer rates it.
+    let helped = app.customer("Helped").await;
+    ask_for_person(&app, &helped).await;
+    budi.takeover(&app, &helped.id).await.ok();
+    budi.transfer(&app, &helped.id, &ana.id, None).await.ok();
+    ana.send(&app, &helped.id, "a-1", "Ana here, sorted.")
+        .await
+        .ok();
+    ana.close(&app, &helped.id).await.ok();
+    app.post(
+        &crate::helpers::client(),
+        "/api/chat/rate",
+        json!({
+            "conversation_id": helped.id, "token": helped.token,
+            "rating": 4, "comment": "Quick and kind."
+        }),
+    )
+    .await
+    .ok();
+
+    let now = now_ms();
+    let (from, to) = (now - 3_600_000, now + 3_600_000);
+    let query = format!("from={from}&to={to}&utc_offset_minutes=420");
+    let (status, content_type, disposition, csv) =
+        conversations_csv(&app, &ana.client, &query).await;
+
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    let day = |at: i64| {
+        use app::domain::analytics::{date_of, local_day};
+        date_of(local_day(app::domain::Timestamp(at), 420))
+    };
+    assert_eq!(
+        disposition,
+        format!(
+            "attachment; filename=\"baton-conversations-{}-{}.csv\"",
+            day(from),
+            day(to - 1)
+        )
+    );
+    let lines: Vec<Vec<&str>> = csv
+        .split_terminator("\r\n")
+        .map(|line| line.split(',').collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        [
+            "conversation_id",
+            "customer",
+            "started_at",
+            "closed_at",
+            "handled_by",
+            "time_to_human_s",
+            "first_human_reply_s",
+            "transfers",
+            "csat",
+            "csat_comment"
+        ]
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    let (first, second) = (&lines[1], &lines[2]);
+    assert_eq!(first[..2], [alone.id.as_str(), "'=Alone"], "{csv}");
+    assert_eq!(first[3..], ["", "AI only", "", "", "0", "", ""], "{csv}");
+    assert_eq!(second[..2], [helped.id.as_str(), "Helped"], "{csv}");
+    assert_eq!(second[4], "Budi Santoso; Ana Putri", "{csv}");
+    assert_eq!(second[7..], ["1", "4", "Quick and kind."], "{csv}");
+    for (time, line) in [(first[2], first), (second[2], second), (second[3], second)] {
+        let at = millis_of(time);
+        assert!((from..to).contains(&at), "{time} in {line:?}");
+    }
+    for seconds in [second[5], second[6]] {
+        assert!(seconds.parse::<u32>().is_ok_and(|s| s < 60), "{csv}");
+    }
+
+    // Agents may not read it, nor anyone signed out; a malformed range is refused.
+    let (refused, ..) = conversations_csv(&app, &budi.client, &query).await;
+    assert_eq!(refused, 403);
+    let (signed_out, ..) = conversations_csv(&app, &crate::helpers::client(), &query).await;
+    assert_eq!(signed_out, 401);
+    for bad in [
+        format!("from={now}&to={}", now - 1),
+        format!("from=0&to={}", 400 * 86_400_000i64),
+        "from=0&to=1&utc_offset_minutes=10000".to_owned(),
+        format!("from={from}"),
+        "from=yesterday&to=today".to_owned(),
+    ] {
+        let (status, content_type, _, body) = conversations_csv(&app, &ana.client, &bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(content_type, "application/json");
+        let error: app::error::ApiError = serde_json::from_str(&body).unwrap();
+        assert!(
+            matches!(error, app::error::ApiError::BadInput { .. }),
+            "{bad}: {error:?}"
+        );
+    }
+}
+
+/// `2026-11-02T09:15:07Z` → ms since the epoch (to the second).
+fn millis_of(time: &str) -> i64 {
+    let (date, clock) = time.strip_suffix('Z').unwrap().split_once('T').unwrap();
+    let day = app::domain::analytics::day_of(date).unwrap();
+    let seconds = clock
+        .split(':')
+        .map(|part| part.parse::<i64>().unwrap())
+        .fold(0, |total, part| total * 60 + part);
+    day * 86_400_000 + seconds * 1_000
+}

@@ -1,4 +1,5 @@
-//! `/api/openapi.json`: the contract lists every server function there is, and nothing else.
+//! `/api/openapi.json`: the contract lists every server function there is, the conversations'
+//! CSV, and nothing else.
 
 use std::collections::BTreeSet;
 
@@ -30,7 +31,10 @@ async fn the_document_lists_exactly_the_api_that_answers() {
         .keys()
         .cloned()
         .collect();
-    let registered: BTreeSet<String> = server::http::api_paths().into_iter().collect();
+    let mut registered: BTreeSet<String> = server::http::api_paths().into_iter().collect();
+    // The one plain route under /api/ (a GET a link can download), beside the server functions.
+    let download = app::api::analytics::CONVERSATIONS_CSV;
+    registered.insert(download.to_owned());
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     assert!(
         undocumented.is_empty(),
@@ -39,7 +43,27 @@ async fn the_document_lists_exactly_the_api_that_answers() {
     let phantom: Vec<_> = documented.difference(&registered).collect();
     assert!(phantom.is_empty(), "documented but not served: {phantom:?}");
 
+    let csv = &document["paths"][download]["get"];
+    assert!(csv["summary"].as_str().is_some_and(|s| !s.is_empty()));
+    let parameters: Vec<&str> = csv["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(parameters, ["from", "to", "utc_offset_minutes"]);
+    assert!(csv["responses"]["200"]["content"]["text/csv; charset=utf-8"].is_object());
+    for status in ["400", "401", "403", "500", "503"] {
+        assert!(
+            csv["responses"][status].is_object(),
+            "{download} documents {status}"
+        );
+    }
+
     for (path, item) in document["paths"].as_object().unwrap() {
+        if path == download {
+            continue;
+        }
         let post = &item["post"];
         assert!(post.is_object(), "{path} is documented as POST");
         assert!(
