@@ -112,6 +112,26 @@ test('a supervisor reads the shift on /analytics: tiles, charts with their table
   const text = await (await csv.createReadStream()).toArray();
   expect(Buffer.concat(text).toString()).toMatch(/^Reason,Waits\r\nAsked for a person,\d+\r\n/);
 
+  // The conversations of the range as CSV, one line each, from the link beside the range.
+  const exported = ana.waitForEvent('download');
+  await ana.getByRole('link', { name: 'Download conversations (CSV)' }).click();
+  const file = await exported;
+  expect(file.suggestedFilename()).toMatch(/^baton-conversations-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+  const lines = Buffer.concat(await (await file.createReadStream()).toArray())
+    .toString()
+    .split('\r\n');
+  expect(lines[0]).toBe(
+    'conversation_id,customer,started_at,closed_at,handled_by,time_to_human_s,first_human_reply_s,transfers,csat,csat_comment',
+  );
+  const line = (id: string) => lines.find((l) => l.startsWith(`${id},`));
+  const time = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
+  expect(line(alone.conversation_id)).toMatch(new RegExp(`,Alone ${run},${time},,AI only,,,0,,$`));
+  expect(line(helped.conversation_id)).toMatch(new RegExp(`,Helped ${run},${time},,Budi Santoso,\\d+,\\d+,0,,$`));
+  // Taken over without a wait and closed without a word: no times, but the rating.
+  expect(line(rated.conversation_id)).toMatch(
+    new RegExp(`,Rated ${run},${time},${time},Budi Santoso,,,0,4,Quick and kind\\.$`),
+  );
+
   // The same page at desktop and phone width, for README.
   const shots = path.join(__dirname, '..', 'screenshots');
   await ana.setViewportSize({ width: 1280, height: 900 });

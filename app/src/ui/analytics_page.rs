@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use super::browser::{now_millis, utc_offset_minutes};
 use super::charts::{BarList, ColumnChart, LineChart, Series};
 use super::role_page::RolePage;
-use crate::api::analytics::{analytics_report, Analytics};
+use crate::api::analytics::{analytics_report, Analytics, RangeQuery};
 use crate::domain::analytics::{date_of, day_of, day_start, local_day, ratio, Report, Totals};
 use crate::domain::{EscalationReason, Role};
 use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
@@ -408,13 +408,14 @@ fn AnalyticsDesk() -> impl IntoView {
     // Local days, both included.
     let first = RwSignal::new(today - 6);
     let last = RwSignal::new(today);
+    let range = move || RangeQuery {
+        from: day_start(first.get(), offset),
+        to: day_start(last.get() + 1, offset),
+        utc_offset_minutes: Some(offset),
+    };
     let report = LocalResource::new(move || {
-        let (first, last) = (first.get(), last.get());
-        analytics_report(
-            day_start(first, offset),
-            day_start(last + 1, offset),
-            Some(offset),
-        )
+        let range = range();
+        analytics_report(range.from, range.to, range.utc_offset_minutes)
     });
     let ticker = set_interval_with_handle(move || report.refetch(), REFRESH).ok();
     on_cleanup(move || {
@@ -462,6 +463,16 @@ fn AnalyticsDesk() -> impl IntoView {
                     {t!(i18n, analytics.last_30)}
                 </button>
             </div>
+            {move || {
+                (first.get() <= last.get())
+                    .then(|| {
+                        view! {
+                            <a class="button" download="" href=range().conversations_csv()>
+                                {t!(i18n, analytics.download_conversations)}
+                            </a>
+                        }
+                    })
+            }}
         </section>
         {move || {
             (first.get() > last.get())
