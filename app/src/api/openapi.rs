@@ -2,10 +2,10 @@
 //!
 //! Each operation's request body is the argument struct its `#[server]` macro generates, its
 //! answer is the function's own result type, and its summary is the function's doc comment:
-//! nothing is written twice, so the document cannot drift from the code. The one plain route
-//! under `/api/`, the conversations' CSV (a `GET`, so a link can download it), is described
-//! here by hand. Served at `/api/openapi.json`; the API suite fails when a registered server
-//! function or that route is missing here.
+//! nothing is written twice, so the document cannot drift from the code. Beside the server
+//! functions, one plain route is described here by hand: the conversations' CSV (a `GET`, so a
+//! link can download it). Served at `/api/openapi.json`; the API suite fails when a registered
+//! server function or that route is missing here.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

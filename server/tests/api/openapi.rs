@@ -32,7 +32,7 @@ async fn the_document_lists_exactly_the_api_that_answers() {
         .cloned()
         .collect();
     let mut registered: BTreeSet<String> = server::http::api_paths().into_iter().collect();
-    // The one plain route under /api/ (a GET a link can download), beside the server functions.
+    // Beside the server functions, the plain route it describes: a GET a link can download.
     let download = app::api::analytics::CONVERSATIONS_CSV;
     registered.insert(download.to_owned());
     let undocumented: Vec<_> = registered.difference(&documented).collect();
