@@ -85,6 +85,18 @@ pub async fn get_conversation(
     })
 }
 
+/// Adds a private note to the conversation (any agent, open or closed): agents see it, the
+/// customer and the AI never do; `@name` (a colleague's first name, or whole name without
+/// spaces) notifies them. 400 for an empty note or one over 1,000 characters.
+#[server(prefix = "/api", endpoint = "conversations/note", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
+pub async fn add_note(conversation_id: ConversationId, text: String) -> Result<(), ApiError> {
+    use crate::backend::{auth, handoff, Services};
+
+    let services = Services::from_context()?;
+    let agent = auth::current_agent(&services).await?;
+    handoff::add_note(&services, conversation_id, &agent, &text).await
+}
+
 /// Sends a message as the owning agent. A repeated `client_id` returns the first message.
 #[server(prefix = "/api", endpoint = "conversations/send", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn send_message(

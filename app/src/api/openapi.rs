@@ -290,6 +290,7 @@ pub fn document() -> OpenApi {
         operation::<conversations::ListConversations>(Access::Agent, &mut schemas),
         operation::<conversations::GetConversation>(Access::Agent, &mut schemas),
         operation::<conversations::SendMessage>(Access::Agent, &mut schemas),
+        operation::<conversations::AddNote>(Access::Agent, &mut schemas),
         operation::<takeover::Takeover>(Access::Agent, &mut schemas),
         operation::<takeover::ForceTakeover>(Access::Agent, &mut schemas),
         operation::<handover::Handover>(Access::Agent, &mut schemas),

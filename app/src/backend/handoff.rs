@@ -3,6 +3,7 @@
 //! on its version, publish. Refusals are told as the rule book's table says.
 
 use super::{CommittedTransition, NewAudit, NewMessage, Services, StoreError, TransitionPatch};
+use crate::domain::note;
 use crate::domain::{
     Actor, Agent, AgentId, AgentRef, AuditAction, Author, ClientId, Command, Conversation,
     ConversationId, EventKind, Message, MessageBody, ModeChange, Note, Notice, TransferTarget,
@@ -164,6 +165,40 @@ pub async fn send_as_agent(
         file: None,
     };
     services.append(id, message).await?.into_message()
+}
+
+/// Adds a private note to the conversation, from any signed-in agent (the owner or not, open
+/// or closed): agents see it, the customer and the AI never do. Each `@name` of a colleague
+/// in it is recorded as a mention, which notifies them.
+#[tracing::instrument(skip_all, fields(conversation_id = %id, agent_id = %agent.id))]
+pub async fn add_note(
+    services: &Services,
+    id: ConversationId,
+    agent: &Agent,
+    text: &str,
+) -> Result<(), ApiError> {
+    let text = Note::parse(text)?;
+    let team: Vec<AgentRef> = services
+        .store
+        .agents()
+        .await?
+        .iter()
+        .map(|overview| overview.agent.reference())
+        .filter(|colleague| colleague.id != agent.id)
+        .collect();
+    let mentions = note::mentions(text.as_str(), &team);
+    let kind = EventKind::NoteAdded {
+        by: agent.reference(),
+        text,
+        mentions,
+    };
+    let committed = services
+        .store
+        .add_note(id, kind, services.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such conversation"))?;
+    publish(services, &committed);
+    Ok(())
 }
 
 /// Hands committed events to the publisher.

@@ -306,6 +306,14 @@ pub trait Store: Send + Sync + 'static {
         locale: Locale,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError>;
+    /// Appends an agent's private note (`EventKind::NoteAdded`); `None` when there is no
+    /// such conversation.
+    async fn add_note(
+        &self,
+        id: ConversationId,
+        note: EventKind,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError>;
     /// Conversations for the dashboard: what `filter` selects for `viewer` and `search`
     /// finds (in the customer's name or in messages, Baton's own notices aside), in
     /// [`Conversation::list_order`], only those after `after` when given, at most `limit`.

@@ -474,7 +474,9 @@ impl Facts {
                     facts.closed = Some(at);
                 }
                 EventKind::Reopened { .. } => facts.closed = None,
-                EventKind::ContactLeft { .. } | EventKind::LanguageChanged { .. } => {}
+                EventKind::ContactLeft { .. }
+                | EventKind::LanguageChanged { .. }
+                | EventKind::NoteAdded { .. } => {}
             }
         }
         facts

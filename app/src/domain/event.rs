@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AgentRef, Attachment, ConversationId, Locale, MessageBody, MessageId, Reopening, Timestamp,
-    VerifiedCustomer,
+    AgentRef, Attachment, ConversationId, Locale, MessageBody, MessageId, Note, Reopening,
+    Timestamp, VerifiedCustomer,
 };
 use crate::i18n::td_string;
 
@@ -168,6 +168,14 @@ pub enum EventKind {
     },
     /// The customer chose another language on the page: notices reach them in it from now on.
     LanguageChanged { locale: Locale },
+    /// An agent wrote a private note: agents see it, the customer and the AI never do.
+    NoteAdded {
+        by: AgentRef,
+        text: Note,
+        /// The agents the note mentions (`@name`), who are notified.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        mentions: Vec<AgentRef>,
+    },
     /// The conversation waits for a human (still in AI mode until taken over).
     WaitingForHuman {
         reason: EscalationReason,
@@ -238,7 +246,8 @@ impl Event {
             },
             EventKind::WaitingForHuman { .. }
             | EventKind::CustomerVerified { .. }
-            | EventKind::LanguageChanged { .. } => return None,
+            | EventKind::LanguageChanged { .. }
+            | EventKind::NoteAdded { .. } => return None,
         };
         Some(Event {
             kind,

@@ -209,6 +209,34 @@ mod tests {
     }
 
     #[test]
+    fn no_key_is_written_twice_in_a_language_file() {
+        // A key written twice would silently take the second text for both uses.
+        for (code, raw) in [
+            ("en", include_str!("../../locales/en.json")),
+            ("id", include_str!("../../locales/id.json")),
+        ] {
+            let mut seen = std::collections::HashSet::new();
+            let mut path: Vec<&str> = Vec::new();
+            for line in raw.lines() {
+                let trimmed = line.trim_start();
+                let depth = (line.len() - trimmed.len()) / 2;
+                let Some((key, _)) = trimmed
+                    .strip_prefix('"')
+                    .and_then(|rest| rest.split_once("\":"))
+                else {
+                    continue;
+                };
+                path.truncate(depth.saturating_sub(1));
+                let full = format!("{}.{key}", path.join("."));
+                assert!(seen.insert(full.clone()), "{code}.json: {full} twice");
+                if trimmed.ends_with('{') {
+                    path.push(key);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_reopening_reads_in_each_language() {
         let monday = Reopening {
             in_days: 3,

@@ -23,6 +23,8 @@ mod ids;
 pub mod language;
 /// The rule book: take over, hand over, transfer, close, reopen; who may write; refusals.
 mod mode;
+/// Private notes between agents and their @mentions.
+pub mod note;
 /// The queue: order, estimate, who the assigner picks.
 pub mod routing;
 /// The OpenAPI shape of self-parsing strings.

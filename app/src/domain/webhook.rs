@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{EventKind, Timestamp};
 
 /// Every event type a webhook can carry, in the order the admin page lists them.
-pub const EVENT_TYPES: [&str; 14] = [
+pub const EVENT_TYPES: [&str; 15] = [
     "conversation.started",
     "conversation.waiting",
     "conversation.taken_over",
@@ -20,6 +20,7 @@ pub const EVENT_TYPES: [&str; 14] = [
     "conversation.contact_left",
     "conversation.customer_verified",
     "conversation.language_changed",
+    "conversation.note_added",
     "message.created",
 ];
 
@@ -39,6 +40,7 @@ pub fn event_type(kind: &EventKind) -> &'static str {
         EventKind::ContactLeft { .. } => "conversation.contact_left",
         EventKind::CustomerVerified { .. } => "conversation.customer_verified",
         EventKind::LanguageChanged { .. } => "conversation.language_changed",
+        EventKind::NoteAdded { .. } => "conversation.note_added",
         EventKind::Message { .. } => "message.created",
     }
 }
@@ -229,6 +231,14 @@ mod tests {
             },
             EventKind::LanguageChanged {
                 locale: crate::domain::Locale::id,
+            },
+            EventKind::NoteAdded {
+                by: crate::domain::AgentRef {
+                    id: crate::domain::AgentId::new(),
+                    name: "Ana".into(),
+                },
+                text: crate::domain::Note::parse("VIP").unwrap(),
+                mentions: Vec::new(),
             },
         ] {
             assert!(EVENT_TYPES.contains(&event_type(&kind)));

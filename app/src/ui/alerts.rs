@@ -22,7 +22,7 @@ type AlertOption = (
     fn(&mut AlertSettings, bool),
 );
 
-const OPTIONS: [AlertOption; 6] = [
+const OPTIONS: [AlertOption; 7] = [
     (
         "alert-waiting",
         |l| td_string!(l, alerts.waiting),
@@ -46,6 +46,12 @@ const OPTIONS: [AlertOption; 6] = [
         |l| td_string!(l, alerts.message),
         |s| s.message,
         |s, on| s.message = on,
+    ),
+    (
+        "alert-mention",
+        |l| td_string!(l, alerts.mention),
+        |s| s.mention,
+        |s, on| s.mention = on,
     ),
     (
         "alert-sound",
@@ -72,6 +78,8 @@ pub struct AlertSettings {
     pub transfer: bool,
     pub taken: bool,
     pub message: bool,
+    /// A colleague mentioned me in a private note.
+    pub mention: bool,
 }
 
 impl Default for AlertSettings {
@@ -84,6 +92,7 @@ impl Default for AlertSettings {
             transfer: true,
             taken: true,
             message: true,
+            mention: true,
         }
     }
 }
@@ -105,6 +114,7 @@ impl AlertSettings {
                 "transfer" => settings.transfer = on,
                 "taken" => settings.taken = on,
                 "message" => settings.message = on,
+                "mention" => settings.mention = on,
                 _ => {}
             }
         }
@@ -114,13 +124,14 @@ impl AlertSettings {
     pub fn encode(self) -> String {
         let bit = |on: bool| if on { "1" } else { "0" };
         format!(
-            "sound={},desktop={},waiting={},transfer={},taken={},message={}",
+            "sound={},desktop={},waiting={},transfer={},taken={},message={},mention={}",
             bit(self.sound),
             bit(self.desktop),
             bit(self.waiting),
             bit(self.transfer),
             bit(self.taken),
-            bit(self.message)
+            bit(self.message),
+            bit(self.mention)
         )
     }
 
@@ -131,6 +142,7 @@ impl AlertSettings {
             Alert::TransferToMe => self.transfer,
             Alert::TakenFromMe => self.taken,
             Alert::CustomerMessage => self.message,
+            Alert::Mention => self.mention,
             Alert::Other => false,
         }
     }

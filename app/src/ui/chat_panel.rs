@@ -12,6 +12,7 @@ use super::conversation_actions::{requests, ConversationActions};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
 use super::format::{ago, verified_detail};
+use super::note_form::NoteForm;
 use crate::domain::{Conversation, ConversationId, Locale, Mode};
 use crate::error::ApiError;
 use crate::i18n::{t, t_string, td_string, use_i18n};
@@ -194,7 +195,7 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                         .customer_typing(id)
                         .then(|| t_string!(i18n, dash.customer_typing).to_owned())
                 })
-            /> <Composer id=id conversation=conversation />
+            /> <Composer id=id conversation=conversation /> <NoteForm id=id />
         </div>
     }
 }

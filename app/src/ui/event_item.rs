@@ -57,6 +57,18 @@ pub fn EventItem(event: Event, viewer: Viewer) -> impl IntoView {
             }
             .into_any()
         }
+        EventKind::NoteAdded { by, text, .. } if viewer == Viewer::Agent => {
+            let from =
+                td_string!(locale, timeline.private_note, name = by.name.as_str()).to_string();
+            view! {
+                <li class="note" data-seq=event.seq>
+                    <span class="msg-author">{from}</span>
+                    <p class="msg-body">{text.to_string()}</p>
+                    <SentAt at=event.at />
+                </li>
+            }
+            .into_any()
+        }
         other => {
             let text = timeline_text(locale, &other, viewer);
             match text {
@@ -103,7 +115,7 @@ fn timeline_text(l: Locale, kind: &EventKind, viewer: Viewer) -> Option<(String,
     }
     let line = |text: &dyn std::fmt::Display| text.to_string();
     Some(match kind {
-        EventKind::Message { .. } => return None,
+        EventKind::Message { .. } | EventKind::NoteAdded { .. } => return None,
         EventKind::Started { customer_name } => (
             line(&td_string!(
                 l,

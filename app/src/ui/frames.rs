@@ -25,6 +25,8 @@ pub enum Alert {
     TakenFromMe,
     /// A customer of mine wrote while another conversation is open.
     CustomerMessage,
+    /// A colleague mentioned me in a private note.
+    Mention,
     /// Anything else (an assignment, a requeue): a toast only.
     Other,
 }
@@ -223,6 +225,15 @@ fn notice_for(
             .to_string(),
             Alert::TakenFromMe,
         ),
+        EventKind::NoteAdded { by, text, mentions }
+            if mentions.iter().any(|mentioned| mentioned.id == me.id) =>
+        {
+            let note: String = text.as_str().chars().take(120).collect();
+            (
+                td_string!(l, toast.mentioned, by = by.name.as_str(), customer, note).to_string(),
+                Alert::Mention,
+            )
+        }
         EventKind::WaitingForHuman { reason, .. } => (
             td_string!(l, toast.waiting, customer, reason = reason.label_in(l)).to_string(),
             Alert::Waiting,

@@ -66,6 +66,8 @@ mod loaded;
 mod message_form;
 /// A modal dialog: inert page behind, Tab inside, Escape cancels, focus given back.
 mod modal;
+/// The private note box under the reply.
+mod note_form;
 /// The customer's rating after a close.
 mod rating_form;
 /// The shell of a page for some roles only.

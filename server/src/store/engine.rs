@@ -775,6 +775,20 @@ impl<S: Shell> Store for SqlStore<S> {
         .await
     }
 
+    async fn add_note(
+        &self,
+        id: ConversationId,
+        note: EventKind,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError> {
+        self.write(move |db| {
+            Box::pin(
+                async move { append_after(db, id, sql::next_event(id, at), vec![note], at).await },
+            )
+        })
+        .await
+    }
+
     async fn list_conversations(
         &self,
         filter: ListFilter,

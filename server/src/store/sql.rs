@@ -171,6 +171,15 @@ pub(crate) fn set_locale(id: ConversationId, locale: Locale, at: Timestamp) -> S
     .bind((locale.code(), at, id))
 }
 
+/// Makes room for one more event that changes nothing else (a private note).
+pub(crate) fn next_event(id: ConversationId, at: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $1
+         WHERE id = $2 RETURNING last_seq",
+    )
+    .bind((at, id))
+}
+
 pub(crate) fn conversation(id: ConversationId) -> Statement {
     Statement::new(format!("{CONVERSATION} WHERE c.id = $1")).bind((id,))
 }

@@ -13,6 +13,7 @@ mod helpers;
 mod language;
 mod metrics;
 mod nodes;
+mod notes;
 mod openapi;
 mod races;
 mod realtime;
