@@ -203,3 +203,35 @@ test('on a phone the dashboard shows one pane at a time, with a way back to the 
   await expect(panel(agent)).toBeHidden();
   await context.close();
 });
+
+test('a 1440×900 screen shows at least twelve conversations at once, each with its count on the filter chips', async ({
+  browser,
+  request,
+}) => {
+  for (let at = 0; at < 12; at++) {
+    await customerWrites(request, `Compact ${at} ${run}`, `Question number ${at}`);
+  }
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const agent = await context.newPage();
+  await agent.goto('/agent');
+  await agent.getByLabel('E-mail').fill('citra@baton.dev');
+  await agent.getByLabel('Password').fill('baton-demo');
+  await agent.getByRole('button', { name: 'Sign in' }).click();
+  await expect(agent.getByRole('button', { name: new RegExp(`Compact 0 ${run}`) })).toBeVisible();
+
+  // However many customers wait above them (their cards carry the reason on a line of its
+  // own), twelve ordinary cards fit between the filters and the bottom of the screen.
+  const fitting = await agent.locator('.conversation:not(.waiting)').evaluateAll((cards) => {
+    const list = document.querySelector('.conversations')!;
+    const room = window.innerHeight - list.getBoundingClientRect().top;
+    const step = Math.max(...cards.map((card) => card.parentElement!.getBoundingClientRect().height)) + 2;
+    return Math.floor(room / step);
+  });
+  expect(fitting).toBeGreaterThanOrEqual(12);
+  // Each chip but Closed says how many conversations it holds.
+  const filters = agent.getByRole('group', { name: 'Filter conversations' });
+  await expect(filters.getByRole('button', { name: /^All \d+$/ })).toBeVisible();
+  await expect(filters.getByRole('button', { name: /^Mine \d+$/ })).toBeVisible();
+  await expect(filters.getByRole('button', { name: 'Closed', exact: true })).toBeVisible();
+  await context.close();
+});

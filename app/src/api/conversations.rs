@@ -25,6 +25,13 @@ pub struct ConversationPage {
     pub next_cursor: Option<ListCursor>,
 }
 
+/// How many conversations a filter of the list selects now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FilterCount {
+    pub filter: ListFilter,
+    pub count: u64,
+}
+
 /// How many conversations a page holds unless the caller asks otherwise.
 pub const PAGE_SIZE: u32 = 50;
 /// The most conversations one page may hold.
@@ -83,6 +90,25 @@ pub async fn get_conversation(
         conversation,
         events,
     })
+}
+
+/// How many conversations each filter of the list selects for the signed-in agent (every
+/// filter but `closed`), for the counts on the dashboard's filter chips.
+#[server(prefix = "/api", endpoint = "conversations/counts", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
+pub async fn count_conversations() -> Result<Vec<FilterCount>, ApiError> {
+    use crate::backend::{auth, Services};
+
+    let services = Services::from_context()?;
+    let agent = auth::current_agent(&services).await?;
+    let counts = services
+        .store
+        .count_conversations(&ListFilter::COUNTED, agent.id)
+        .await?;
+    Ok(ListFilter::COUNTED
+        .into_iter()
+        .zip(counts)
+        .map(|(filter, count)| FilterCount { filter, count })
+        .collect())
 }
 
 /// Adds a private note to the conversation (any agent, open or closed): agents see it, the

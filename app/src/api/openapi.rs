@@ -291,6 +291,7 @@ pub fn document() -> OpenApi {
         operation::<conversations::GetConversation>(Access::Agent, &mut schemas),
         operation::<conversations::SendMessage>(Access::Agent, &mut schemas),
         operation::<conversations::AddNote>(Access::Agent, &mut schemas),
+        operation::<conversations::CountConversations>(Access::Agent, &mut schemas),
         operation::<takeover::Takeover>(Access::Agent, &mut schemas),
         operation::<takeover::ForceTakeover>(Access::Agent, &mut schemas),
         operation::<handover::Handover>(Access::Agent, &mut schemas),

@@ -325,6 +325,12 @@ pub trait Store: Send + Sync + 'static {
         after: Option<ListCursor>,
         limit: u32,
     ) -> Result<Vec<Conversation>, StoreError>;
+    /// How many conversations each of `filters` selects for `viewer`, in order.
+    async fn count_conversations(
+        &self,
+        filters: &[ListFilter],
+        viewer: AgentId,
+    ) -> Result<Vec<u64>, StoreError>;
     /// Events with `seq > after_seq`, in order, at most `limit`.
     async fn events(
         &self,

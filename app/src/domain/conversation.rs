@@ -306,6 +306,16 @@ impl ListFilter {
         ListFilter::Closed,
     ];
 
+    /// The filters whose chips show how many conversations they hold: every one but Closed
+    /// (the whole history, which only grows).
+    pub const COUNTED: [ListFilter; 5] = [
+        ListFilter::All,
+        ListFilter::Ai,
+        ListFilter::Waiting,
+        ListFilter::Mine,
+        ListFilter::Others,
+    ];
+
     /// The filter's label in the dashboard.
     pub fn label(self, locale: Locale) -> &'static str {
         use crate::i18n::td_string;

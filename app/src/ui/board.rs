@@ -18,7 +18,8 @@ use super::live_socket::LiveSocket;
 use super::session::Me;
 use super::toasts::Toasts;
 use crate::api::conversations::{
-    get_conversation, list_conversations, ConversationDetail, ConversationPage,
+    count_conversations, get_conversation, list_conversations, ConversationDetail,
+    ConversationPage, FilterCount,
 };
 use crate::domain::{AgentId, Conversation, ConversationId, ListFilter, Locale, QueueSummary};
 use crate::error::ApiError;
@@ -26,6 +27,9 @@ use crate::live::{ClientFrame, ServerFrame};
 
 /// How long a typing signal shows.
 const TYPING_SHOWN: Duration = Duration::from_secs(3);
+
+/// The chips' counts are fetched again at most this often while conversations change.
+const COUNTS_EVERY: Duration = Duration::from_secs(2);
 
 /// The dashboard's state (all fields are cheap handles).
 #[derive(Clone, Copy)]
@@ -61,6 +65,10 @@ pub struct Board {
     drafts: RwSignal<HashMap<ConversationId, String>>,
     /// The queue's length and oldest wait, as the server last pushed them.
     pub queue: RwSignal<QueueSummary>,
+    /// How many conversations each filter's chip counts, as last fetched.
+    counts: LocalResource<Result<Vec<FilterCount>, ApiError>>,
+    /// True while a fetch of the counts is scheduled (at most one every [`COUNTS_EVERY`]).
+    counts_due: StoredValue<bool>,
 }
 
 /// Creates the state of `viewer`'s dashboard and provides it to the components below the
@@ -142,6 +150,8 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
         typing_in: RwSignal::new(None),
         drafts: RwSignal::new(HashMap::new()),
         queue: RwSignal::new(QueueSummary::default()),
+        counts: LocalResource::new(count_conversations),
+        counts_due: StoredValue::new(false),
     };
     provide_context(board);
     board
@@ -169,6 +179,32 @@ pub fn tab_title(unread_mine: u32) -> String {
 }
 
 impl Board {
+    /// How many conversations `filter` selects, when its chip shows a count and it is known.
+    pub fn count(self, filter: ListFilter) -> Option<u64> {
+        self.counts.with(|counts| match counts {
+            Some(Ok(counts)) => counts
+                .iter()
+                .find(|count| count.filter == filter)
+                .map(|count| count.count),
+            _ => None,
+        })
+    }
+
+    /// Fetches the counts again soon: once for a burst of changes.
+    fn recount(self) {
+        if self.counts_due.get_value() {
+            return;
+        }
+        self.counts_due.set_value(true);
+        set_timeout(
+            move || {
+                self.counts_due.set_value(false);
+                self.counts.refetch();
+            },
+            COUNTS_EVERY,
+        );
+    }
+
     /// Customer messages not yet read in conversations the viewer owns.
     pub fn unread_mine(self) -> u32 {
         let viewer = self.viewer;
@@ -356,6 +392,7 @@ impl Board {
                     self.reported.update(|reported| {
                         reported.insert(conversation.id, *conversation);
                     });
+                    self.recount();
                 }
                 Change::Unread {
                     conversation_id,
@@ -385,7 +422,10 @@ impl Board {
                 }
                 Change::MyStatus(status) => me.set_status(status),
                 Change::Queue(summary) => self.queue.set(summary),
-                Change::Reload => self.list.refetch(),
+                Change::Reload => {
+                    self.list.refetch();
+                    self.counts.refetch();
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::board::use_board;
 use super::clock::use_now;
-use super::format::{ago, handler_badge};
+use super::format::{ago, elapsed, handler_badge};
 use super::loaded::loaded;
 use super::session::use_me;
 use crate::domain::{Conversation, ListFilter, MAX_SEARCH_CHARS};
@@ -31,6 +31,16 @@ pub fn ConversationList() -> impl IntoView {
                 on:click=move |_| board.choose_filter(f)
             >
                 {move || f.label(i18n.get_locale())}
+                {move || {
+                    board
+                        .count(f)
+                        .map(|count| {
+                            view! {
+                                " "
+                                <span class="chip-count">{count}</span>
+                            }
+                        })
+                }}
             </button>
         }
     });
@@ -131,26 +141,27 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
     let id = c.id;
     // "waiting 40 s" and "2 min ago" follow the page's clock.
     let now = use_now();
+    let updated_at = c.updated_at;
     let badge = {
         let c = c.clone();
         move || handler_badge(i18n.get_locale(), &c, me.id()).0
     };
     let (_, badge_class) = handler_badge(i18n.get_locale_untracked(), &c, me.id());
-    let waiting = c.waiting.as_ref().map(|w| {
-        let (reason, since) = (w.reason, w.since);
-        move || {
-            let locale = i18n.get_locale();
-            td_string!(
+    // Why the customer waits; the card's time then says how long ("waiting 40 s").
+    let waiting = c.waiting.as_ref().map(|w| (w.reason, w.since));
+    let is_waiting = waiting.is_some();
+    let when = move || {
+        let locale = i18n.get_locale();
+        match waiting {
+            Some((_, since)) => td_string!(
                 locale,
                 dash.waiting_for,
-                reason = reason.label_in(locale),
-                ago = ago(locale, since, now.get())
+                span = elapsed(locale, since, now.get())
             )
-            .to_string()
+            .to_string(),
+            None => ago(locale, updated_at, now.get()),
         }
-    });
-    let is_waiting = waiting.is_some();
-    let updated_at = c.updated_at;
+    };
     // Mine, and the customer waits for my answer (kept by the server: survives a reload).
     let needs_reply = c.is_owned_by(me.id()) && c.reply_due_since.is_some();
     let unread = move || {
@@ -204,9 +215,19 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                         <span class=badge_class>{badge}</span>
                     </span>
                 </span>
-                {waiting.map(|w| view! { <span class="waiting-reason">{w}</span> })}
+                {waiting
+                    .map(|(reason, _)| {
+                        let label = move || reason.label_in(i18n.get_locale());
+                        view! {
+                            <span class="waiting-reason" title=label>
+                                {label}
+                            </span>
+                        }
+                    })}
                 <span class="preview">{c.preview.unwrap_or_default()}</span>
-                <span class="when">{move || ago(i18n.get_locale(), updated_at, now.get())}</span>
+                <span class="when" class:waiting-for=is_waiting>
+                    {when}
+                </span>
             </button>
         </li>
     }

@@ -802,6 +802,22 @@ impl<S: Shell> Store for SqlStore<S> {
         self.all(statement, conversation_from_row).await
     }
 
+    async fn count_conversations(
+        &self,
+        filters: &[ListFilter],
+        viewer: AgentId,
+    ) -> Result<Vec<u64>, StoreError> {
+        let count = filters.len();
+        let row = self
+            .one(sql::count_conversations(filters, viewer), move |row| {
+                (0..count)
+                    .map(|at| Ok(u64::try_from(row.int(&format!("n{at}"))?).unwrap_or(0)))
+                    .collect::<Result<Vec<u64>, DbError>>()
+            })
+            .await?;
+        Ok(row)
+    }
+
     async fn events(
         &self,
         id: ConversationId,

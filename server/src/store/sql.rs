@@ -342,6 +342,38 @@ pub(crate) fn list_conversations(
     statement
 }
 
+/// How many conversations each filter selects for `viewer`: one pass over the open
+/// conversations (`n0`, `n1`, …), each filter's condition the list's own.
+pub(crate) fn count_conversations(filters: &[ListFilter], viewer: AgentId) -> Statement {
+    let mut statement = Statement::new("").bind((viewer,));
+    let mut sums = Vec::new();
+    for (at, filter) in filters.iter().enumerate() {
+        let selection = filter.selection();
+        let first = statement.params.len() + 1;
+        let (mode, waiting, owned) = (first, first + 1, first + 2);
+        sums.push(format!(
+            "COALESCE(SUM(CASE WHEN (c.mode = ${mode} OR (${mode} IS NULL AND c.mode != 'closed'))
+               AND (${waiting} = 0 OR c.waiting_reason IS NOT NULL)
+               AND (${owned} IS NULL OR (c.owner_id = $1) = (${owned} = 1))
+               THEN 1 ELSE 0 END), 0) AS n{at}"
+        ));
+        statement = statement.bind((selection.mode, selection.waiting, selection.owned_by_viewer));
+    }
+    // Closed conversations are counted only when asked for.
+    let open_only = !filters.contains(&ListFilter::Closed);
+    statement.sql = format!(
+        "SELECT {} FROM conversations c{}",
+        sums.join(", "),
+        if open_only {
+            " WHERE c.mode != 'closed'"
+        } else {
+            ""
+        }
+    )
+    .into();
+    statement
+}
+
 /// After an appended message: the new last seq, the list preview (a customer's message), the
 /// activity time, and
 /// the reply timer: a customer message in a human-handled conversation starts it (unless it

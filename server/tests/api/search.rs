@@ -317,3 +317,72 @@ async fn create_conversations(app: &TestApp, count: usize) -> Vec<ConversationId
     }
     ids
 }
+
+#[tokio::test]
+async fn each_filter_chip_counts_exactly_what_its_list_holds() {
+    let app = TestApp::spawn().await;
+    let ana = app.agent("ana@baton.dev").await;
+    let budi = app.agent("budi@baton.dev").await;
+    let _with_ai = app.customer("Ayu").await;
+    let waiting = app.customer("Wulan").await;
+    let taken = app.customer("Tono").await;
+    let closed = app.customer("Citra").await;
+    app.post(
+        &crate::helpers::client(),
+        "/api/chat/request_human",
+        json!({ "conversation_id": waiting.id, "token": waiting.token }),
+    )
+    .await
+    .ok();
+    ana.takeover(&app, &taken.id).await.ok();
+    budi.close(&app, &closed.id).await.ok();
+
+    for (agent, expected) in [
+        (
+            &ana,
+            [
+                ("all", 3),
+                ("ai", 2),
+                ("waiting", 1),
+                ("mine", 1),
+                ("others", 0),
+            ],
+        ),
+        (
+            &budi,
+            [
+                ("all", 3),
+                ("ai", 2),
+                ("waiting", 1),
+                ("mine", 0),
+                ("others", 1),
+            ],
+        ),
+    ] {
+        let counts = agent
+            .call(&app, "/api/conversations/counts", json!({}))
+            .await
+            .ok();
+        let counts: Vec<(String, u64)> = counts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|count| {
+                (
+                    count["filter"].as_str().unwrap().to_owned(),
+                    count["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, u64)> = expected
+            .iter()
+            .map(|(filter, count)| (filter.to_string(), *count))
+            .collect();
+        assert_eq!(counts, expected, "{}", agent.name);
+        // The count is the list's own rule: the same number the list holds.
+        for (filter, count) in counts {
+            let listed = list(&app, agent, json!({ "filter": filter })).await;
+            assert_eq!(listed.conversations.len() as u64, count, "{filter}");
+        }
+    }
+}
