@@ -71,6 +71,9 @@ test("the customer's pages pass WCAG 2.1 AA in every theme", async ({ browser })
 });
 
 test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) => {
+  // Twenty audits (five pages, four themes), each a full axe run: on two cores shared with
+  // the fuzzers, more than the default 30 s.
+  test.setTimeout(120_000);
   const customer = await (await browser.newContext()).newPage();
   await customer.goto('/chat');
   await customer.getByLabel('Your name (optional)').fill(`Axe agents ${run}`);
