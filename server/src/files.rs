@@ -10,7 +10,7 @@
 
 use axum::body::Body;
 use axum::extract::{multipart::MultipartError, Multipart, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -192,17 +192,7 @@ pub async fn serve(
 /// An error, with `Retry-After` when it says to come back later.
 fn error_with_retry(err: &ApiError) -> Response {
     let mut response = error_response(err);
-    if let ApiError::RateLimited {
-        retry_after_secs, ..
-    }
-    | ApiError::Unavailable {
-        retry_after_secs, ..
-    } = err
-    {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-    }
+    crate::guard::set_retry_after(response.headers_mut(), err);
     response
 }
 

@@ -31,6 +31,19 @@ pub fn error_response(error: &ApiError) -> Response {
     (status, Json(error)).into_response()
 }
 
+/// Tells the client when to try again, for the errors that say to come back later.
+pub fn set_retry_after(headers: &mut HeaderMap, error: &ApiError) {
+    if let ApiError::RateLimited {
+        retry_after_secs, ..
+    }
+    | ApiError::Unavailable {
+        retry_after_secs, ..
+    } = error
+    {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    }
+}
+
 /// The refusal of a call from another site.
 pub fn cross_origin() -> Response {
     error_response(&ApiError::forbidden(

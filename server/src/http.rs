@@ -236,17 +236,7 @@ async fn with_error_status(response: Response) -> Response {
     if let Some(error) = &error {
         parts.status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let ApiError::RateLimited {
-            retry_after_secs, ..
-        }
-        | ApiError::Unavailable {
-            retry_after_secs, ..
-        } = error
-        {
-            parts
-                .headers
-                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-        }
+        crate::guard::set_retry_after(&mut parts.headers, error);
     }
     parts.headers.insert(
         header::CONTENT_TYPE,
