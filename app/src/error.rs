@@ -264,6 +264,12 @@ impl From<crate::domain::TextError> for ApiError {
     }
 }
 
+impl From<crate::domain::canned::CannedError> for ApiError {
+    fn from(err: crate::domain::canned::CannedError) -> Self {
+        ApiError::bad_input(err.to_string())
+    }
+}
+
 impl From<crate::domain::ParseIdError> for ApiError {
     fn from(err: crate::domain::ParseIdError) -> Self {
         ApiError::bad_input(err.to_string())

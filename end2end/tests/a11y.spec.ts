@@ -106,6 +106,9 @@ test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) =>
   await ana.goto('/analytics');
   await expect(ana.getByRole('figure').first()).toBeVisible();
   await audit(ana, '/analytics');
+  await ana.goto('/replies');
+  await expect(ana.getByRole('cell', { name: 'Apology' }).first()).toBeVisible();
+  await audit(ana, '/replies');
   await ana.context().close();
 
   const admin = await signIn(browser, 'admin@baton.dev');

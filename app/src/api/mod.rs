@@ -11,6 +11,8 @@ pub mod agents;
 pub mod analytics;
 /// Agent sign-in, sign-out, and who is signed in.
 pub mod auth;
+/// Canned replies: every agent reads them, supervisors manage them.
+pub mod canned;
 /// The customer's side: start, send, history, ask for a person.
 pub mod chat;
 /// The dashboard's reads and the owner's messages: list, get, send.

@@ -26,8 +26,8 @@ use utoipa::openapi::{
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{
-    admin, agents, analytics, auth, chat, conversations, handover, lifecycle, takeover, transfer,
-    webhooks,
+    admin, agents, analytics, auth, canned, chat, conversations, handover, lifecycle, takeover,
+    transfer, webhooks,
 };
 use crate::backend::auth::SESSION_COOKIE;
 use crate::error::ApiError;
@@ -300,6 +300,10 @@ pub fn document() -> OpenApi {
         operation::<lifecycle::Reopen>(Access::Agent, &mut schemas),
         operation::<agents::ListAgents>(Access::Agent, &mut schemas),
         operation::<analytics::AnalyticsReport>(Access::Agent, &mut schemas),
+        operation::<canned::ListCanned>(Access::Agent, &mut schemas),
+        operation::<canned::CreateCanned>(Access::Agent, &mut schemas),
+        operation::<canned::UpdateCanned>(Access::Agent, &mut schemas),
+        operation::<canned::RetireCanned>(Access::Agent, &mut schemas),
         operation::<agents::SetAvailability>(Access::Agent, &mut schemas),
         operation::<admin::CreateAgent>(Access::Admin, &mut schemas),
         operation::<admin::DisableAgent>(Access::Admin, &mut schemas),

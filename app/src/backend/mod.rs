@@ -12,6 +12,8 @@ pub mod ai;
 pub mod analytics;
 /// Who is calling: agent sessions, customer tokens, password hashing.
 pub mod auth;
+/// Canned replies: offered to every agent, managed by supervisors.
+pub mod canned;
 /// The customer's side: start, send, history, ask for a person.
 pub mod chat;
 /// Photos and documents: sending and reading them.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::analytics::Rating;
+use crate::domain::canned::CannedReply;
 use crate::domain::routing::Queued;
 use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
@@ -459,6 +460,20 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<DeliveryLog>, StoreError>;
     /// Schedules a delivery to be sent again now, whatever became of it.
     async fn replay_delivery(&self, id: &str, at: Timestamp) -> Result<Delivery, StoreError>;
+
+    // Canned replies.
+
+    /// The replies on offer (not retired), by language and shortcut.
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError>;
+    /// Adds a reply; a shortcut already on offer in its language is
+    /// [`StoreError::Duplicate`].
+    async fn create_canned(&self, reply: &CannedReply) -> Result<(), StoreError>;
+    /// Replaces an offered reply's title, shortcut, language and text: [`StoreError::NotFound`]
+    /// when none on offer has its id, [`StoreError::Duplicate`] as for a new one.
+    async fn update_canned(&self, reply: &CannedReply) -> Result<(), StoreError>;
+    /// Retires an offered reply: no longer offered, its shortcut free again.
+    /// [`StoreError::NotFound`] when none on offer has this id.
+    async fn retire_canned(&self, id: &str, at: Timestamp) -> Result<CannedReply, StoreError>;
 
     /// Replaces an agent's password hash and ends all their sessions.
     async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError>;

@@ -37,6 +37,11 @@ impl Role {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 
+    /// True for roles that write, change and retire the team's canned replies.
+    pub fn manages_canned(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+
     /// Parses the stored name.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {

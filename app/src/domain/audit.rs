@@ -35,6 +35,12 @@ pub enum AuditAction {
     WebhookDeleted,
     /// An admin sent a delivery again.
     WebhookReplayed,
+    /// A supervisor or admin wrote a new canned reply.
+    CannedCreated,
+    /// A supervisor or admin changed a canned reply.
+    CannedChanged,
+    /// A supervisor or admin retired a canned reply.
+    CannedRetired,
 }
 
 impl AuditAction {
@@ -60,6 +66,9 @@ impl AuditAction {
             AuditAction::WebhookRotated => "webhook_rotated",
             AuditAction::WebhookDeleted => "webhook_deleted",
             AuditAction::WebhookReplayed => "webhook_replayed",
+            AuditAction::CannedCreated => "canned_created",
+            AuditAction::CannedChanged => "canned_changed",
+            AuditAction::CannedRetired => "canned_retired",
         }
     }
 
@@ -85,6 +94,9 @@ impl AuditAction {
             AuditAction::WebhookRotated,
             AuditAction::WebhookDeleted,
             AuditAction::WebhookReplayed,
+            AuditAction::CannedCreated,
+            AuditAction::CannedChanged,
+            AuditAction::CannedRetired,
         ]
         .into_iter()
         .find(|action| action.as_str() == raw)

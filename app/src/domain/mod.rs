@@ -13,6 +13,8 @@ pub mod analytics;
 pub mod attachment;
 /// The append-only audit log.
 mod audit;
+/// Canned replies: shortcuts, languages, the names they fill in.
+pub mod canned;
 /// Conversations as the dashboard lists them.
 mod conversation;
 /// The per-conversation event log and what the customer may see of it.

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 
 use super::attachments::{FileSending, PickedFile};
 use super::board::use_board;
-use super::canned::{canned_matching, on_key, KeyAction};
+use super::canned::{on_key, CannedList, KeyAction};
 use super::format::client_id;
 use super::live_socket::LiveSocket;
 use super::message_form::MessageForm;
 use super::session::use_me;
 use crate::api::conversations::send_message;
+use crate::domain::canned::CannedReply;
 use crate::domain::{AgentId, Conversation, ConversationId, Locale, MessageBody, Writer};
 use crate::i18n::{t_string, use_i18n};
 use crate::live::ClientFrame;
@@ -63,29 +64,44 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
         conversation.with(|c| c.as_ref().and_then(|c| why_not_reply(locale, c, me.id())))
     };
     let can_reply = move || conversation.with(Option::is_some) && reason().is_none();
+    let canned = CannedList::get();
     let shown = move || {
         if can_reply() && !dismissed.get() {
             // In the customer's language: the agent sends them.
             let locale = conversation.with(|c| c.as_ref().map(|c| c.locale).unwrap_or_default());
-            canned_matching(&board.draft(id), locale)
+            canned.matching(&board.draft(id), locale)
         } else {
             Vec::new()
         }
     };
     let write = move |text: String| {
+        let opening = text.trim_start().starts_with('/')
+            && !untrack(|| board.draft(id)).trim_start().starts_with('/');
+        if opening {
+            // The list opens: what supervisors changed since shows as soon as it is fetched.
+            canned.refresh();
+        }
         board.set_draft(id, text);
         highlighted.set(0);
         dismissed.set(false);
     };
+    // The reply's text with this customer's and this agent's names.
+    let filled = move |reply: &CannedReply| {
+        let customer = conversation
+            .with_untracked(|c| c.as_ref().map(|c| c.customer_name.clone()))
+            .unwrap_or_default();
+        reply.filled(&customer, me.get_untracked().display_name.as_str())
+    };
     let on_canned_key = Callback::new(move |(key, shift): (String, bool)| {
-        match on_key(&key, shift, &untrack(shown), highlighted.get_untracked()) {
+        let on_show = untrack(shown);
+        match on_key(&key, shift, on_show.len(), highlighted.get_untracked()) {
             KeyAction::Type | KeyAction::Send => false,
             KeyAction::Highlight(at) => {
                 highlighted.set(at);
                 true
             }
-            KeyAction::Insert(text) => {
-                write(text.to_owned());
+            KeyAction::Insert(at) => {
+                write(filled(&on_show[at]));
                 true
             }
             KeyAction::Dismiss => {
@@ -107,7 +123,9 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
                     shown()
                         .into_iter()
                         .enumerate()
-                        .map(|(at, (shortcut, text))| {
+                        .map(|(at, reply)| {
+                            let text = filled(&reply);
+                            let inserted = text.clone();
                             view! {
                                 <li
                                     role="option"
@@ -117,9 +135,10 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
                                     <button
                                         type="button"
                                         tabindex="-1"
-                                        on:click=move |_| write(text.to_owned())
+                                        title=reply.title
+                                        on:click=move |_| write(inserted.clone())
                                     >
-                                        <strong>{shortcut}</strong>
+                                        <strong>{reply.shortcut}</strong>
                                         " "
                                         {text}
                                     </button>

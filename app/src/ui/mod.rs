@@ -24,6 +24,8 @@ mod board;
 mod browser;
 /// Canned replies and the keys that pick them.
 mod canned;
+/// `/replies`: supervisors manage the canned replies.
+mod canned_page;
 /// SVG charts with their tables.
 mod charts;
 /// The customer's chat page.
@@ -172,6 +174,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
                     <Route path=path!("/admin") view=AdminPage />
                     <Route path=path!("/analytics") view=AnalyticsPage />
+                    <Route path=path!("/replies") view=canned_page::CannedPage />
                 </Routes>
             </Router>
         </crate::i18n::I18nContextProvider>

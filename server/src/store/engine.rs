@@ -13,6 +13,7 @@ use app::backend::{
     StoreError, StoredFile, TransitionPatch,
 };
 use app::domain::analytics::Rating;
+use app::domain::canned::CannedReply;
 use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
@@ -25,9 +26,10 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 
 use super::rows::{
-    agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, conversation_from_row,
-    conversation_id_from_row, delivery_from_row, endpoint_from_row, event_from_row, file_from_row,
-    kind_tag, preview_of_kinds, rating_from_row, sender_key, Columns, Keys,
+    agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, canned_from_row,
+    conversation_from_row, conversation_id_from_row, delivery_from_row, endpoint_from_row,
+    event_from_row, file_from_row, kind_tag, preview_of_kinds, rating_from_row, sender_key,
+    Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -304,6 +306,21 @@ impl<S: Shell> SqlStore<S> {
 
     pub async fn close(&self) {
         self.0.close().await;
+    }
+}
+
+/// Reads a broken uniqueness rule of `reply`'s write as its shortcut being on offer already.
+fn shortcut_taken(reply: &CannedReply) -> impl FnOnce(Result<(), DbError>) -> Result<(), DbError> {
+    let what = format!(
+        "A canned reply {} in {}",
+        reply.shortcut,
+        reply.language.code()
+    );
+    move |written| match written {
+        Err(DbError::Sqlx(sqlx::Error::Database(err))) if err.is_unique_violation() => {
+            Err(StoreError::Duplicate(what).into())
+        }
+        other => other,
     }
 }
 
@@ -1014,6 +1031,36 @@ impl<S: Shell> Store for SqlStore<S> {
             Box::pin(async move {
                 update_one(db, sql::disable_agent(id)).await?;
                 run(db, sql::end_sessions(id)).await
+            })
+        })
+        .await
+    }
+
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError> {
+        self.all(sql::canned_replies(), canned_from_row).await
+    }
+
+    async fn create_canned(&self, reply: &CannedReply) -> Result<(), StoreError> {
+        let statement = sql::insert_canned(reply);
+        let taken = shortcut_taken(reply);
+        self.write(move |db| Box::pin(async move { taken(run(db, statement).await) }))
+            .await
+    }
+
+    async fn update_canned(&self, reply: &CannedReply) -> Result<(), StoreError> {
+        let statement = sql::update_canned(reply);
+        let taken = shortcut_taken(reply);
+        self.write(move |db| Box::pin(async move { taken(update_one(db, statement).await) }))
+            .await
+    }
+
+    async fn retire_canned(&self, id: &str, at: Timestamp) -> Result<CannedReply, StoreError> {
+        let id = id.to_owned();
+        self.write(move |db| {
+            Box::pin(async move {
+                update_one(db, sql::retire_canned(&id, at)).await?;
+                let row = db.fetch_optional(sql::canned_reply(&id)).await?;
+                canned_from_row(&row.ok_or(StoreError::NotFound)?)
             })
         })
         .await

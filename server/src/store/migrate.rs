@@ -43,6 +43,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     9 "0009_locale.sql" "locale",
     10 "0010_search.sql" "search",
     11 "0011_attachments.sql" "attachments",
+    12 "0012_canned_replies.sql" "canned replies",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -58,6 +59,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     9 "0009_locale.sql" "locale",
     10 "0010_search.sql" "search",
     11 "0011_attachments.sql" "attachments",
+    12 "0012_canned_replies.sql" "canned replies",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

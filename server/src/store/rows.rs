@@ -3,6 +3,7 @@
 
 use super::DbError;
 use app::domain::analytics::Rating;
+use app::domain::canned::CannedReply;
 use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentRef, Attachment, AttachmentId, AuditAction, AuditEntry, Author,
@@ -247,6 +248,20 @@ pub(crate) fn endpoint_from_row(row: &impl Columns) -> Result<(WebhookEndpoint, 
         previous: row.opt_text("previous_secret")?.zip(previous_until),
     };
     Ok((endpoint, keys))
+}
+
+pub(crate) fn canned_from_row(row: &impl Columns) -> Result<CannedReply, DbError> {
+    let language = row.text("language")?;
+    Ok(CannedReply {
+        id: row.text("id")?,
+        title: row.text("title")?,
+        shortcut: row.text("shortcut")?,
+        language: language
+            .parse()
+            .map_err(|_| corrupt("canned reply language", &language))?,
+        text: row.text("body")?,
+        updated_at: Timestamp(row.int("updated_at")?),
+    })
 }
 
 pub(crate) fn delivery_from_row(row: &impl Columns) -> Result<Delivery, DbError> {

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use app::backend::{NewAudit, NewConversation};
 use app::domain::analytics::Rating;
+use app::domain::canned::CannedReply;
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, Availability, ConversationId, EscalationReason, ListCursor, ListFilter, Locale,
@@ -850,6 +851,60 @@ pub(crate) fn put_kb_article(slug: &str, title: &str, body: &str, at: Timestamp)
            updated_at = excluded.updated_at",
     )
     .bind((slug, title, body, at))
+}
+
+// Canned replies.
+
+/// The columns [`super::rows::canned_from_row`] reads.
+const CANNED: &str = "SELECT id, title, shortcut, language, body, updated_at FROM canned_replies";
+
+pub(crate) fn canned_replies() -> Statement {
+    Statement::new(format!(
+        "{CANNED} WHERE retired_at IS NULL ORDER BY language, shortcut"
+    ))
+}
+
+pub(crate) fn canned_reply(id: &str) -> Statement {
+    Statement::new(format!("{CANNED} WHERE id = $1")).bind((id,))
+}
+
+pub(crate) fn insert_canned(reply: &CannedReply) -> Statement {
+    Statement::new(
+        "INSERT INTO canned_replies (id, title, shortcut, language, body, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind((
+        reply.id.as_str(),
+        reply.title.as_str(),
+        reply.shortcut.as_str(),
+        reply.language.code(),
+        reply.text.as_str(),
+        reply.updated_at,
+    ))
+}
+
+pub(crate) fn update_canned(reply: &CannedReply) -> Statement {
+    Statement::new(
+        "UPDATE canned_replies SET title = $1, shortcut = $2, language = $3, body = $4,
+             updated_at = $5
+         WHERE id = $6 AND retired_at IS NULL",
+    )
+    .bind((
+        reply.title.as_str(),
+        reply.shortcut.as_str(),
+        reply.language.code(),
+        reply.text.as_str(),
+        reply.updated_at,
+        reply.id.as_str(),
+    ))
+}
+
+pub(crate) fn retire_canned(id: &str, at: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE canned_replies SET retired_at = $1, updated_at = $1
+         WHERE id = $2 AND retired_at IS NULL",
+    )
+    .bind((at, id))
 }
 
 // Webhooks.

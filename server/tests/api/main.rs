@@ -5,6 +5,7 @@ mod admin;
 mod ai;
 mod analytics;
 mod auth;
+mod canned;
 mod chat;
 mod faults;
 mod files;
