@@ -421,6 +421,11 @@ impl Stage {
 
 fn test(root: &Path) -> Result {
     let started = Instant::now();
+    // The fuzzers' build (its own target dir) starts first and runs niced beside everything
+    // else: it fills the cores the other builds leave idle (the browser build's single
+    // codegen unit, linking) and the test stages, which mostly wait on sockets and timers.
+    // The fuzz stage comes last, so it rarely waits for its build.
+    let fuzz_build = start_fuzz_build(root);
     lint(root)?;
     build_spa(root)?;
     // One build for the tests and the server binary the browser tests start: `cargo test`
@@ -430,16 +435,33 @@ fn test(root: &Path) -> Result {
     sh("cargo", &["test", "--workspace", "--no-run"])?;
     let server = root.join("target").join("debug").join(exe("baton"));
     ensure_browser_tools(root)?;
-    // The fuzzers' build (its own target dir, AddressSanitizer) runs at low priority beside
-    // the test stages, which mostly wait on sockets and timers; the fuzz stage comes last, so
-    // it rarely waits for its build.
-    let fuzz_build = start_fuzz_build(root);
 
     let mut stages = Vec::new();
 
+    // The PostgreSQL stage runs beside the Rust stage: both mostly wait on sockets and timers
+    // (about 1.3 cores between them), on separate databases. Its output is printed after.
+    let postgres = env::var("BATON_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| DEFAULT_POSTGRES.to_owned());
+    let postgres_stage = postgres_reachable(&postgres).then(|| {
+        let url = postgres.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            // `--workspace`, as for the build, so the features match and nothing is rebuilt.
+            let outcome = run_captured_quietly(
+                "cargo",
+                &["test", "--workspace", "--test", "api", "--color", "never"],
+                None,
+                &[("BATON_TEST_POSTGRES", url.as_str())],
+            );
+            (outcome, t.elapsed().as_secs_f64())
+        })
+    });
+
     step("Running the Rust tests (unit and integration): cargo test --workspace");
     let t = Instant::now();
-    // The two-node tests need PostgreSQL: they run in the PostgreSQL stage below.
+    // The two-node tests need PostgreSQL: they run in the PostgreSQL stage.
     let (ok, text) = run_captured(
         "cargo",
         &[
@@ -463,29 +485,22 @@ fn test(root: &Path) -> Result {
         seconds: t.elapsed().as_secs_f64(),
     });
 
-    let postgres = env::var("BATON_TEST_POSTGRES")
-        .ok()
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| DEFAULT_POSTGRES.to_owned());
-    if postgres_reachable(&postgres) {
+    if let Some(stage) = postgres_stage {
         step(&format!(
-            "Running the API and two-node tests on PostgreSQL ({postgres})"
+            "The API and two-node tests on PostgreSQL ({postgres}), run beside the Rust tests"
         ));
-        let t = Instant::now();
-        let (ok, text) = run_captured(
-            "cargo",
-            // `--workspace`, as above, so the features match and nothing is rebuilt.
-            &["test", "--workspace", "--test", "api", "--color", "never"],
-            None,
-            &[("BATON_TEST_POSTGRES", postgres.as_str())],
-        )?;
+        let (outcome, seconds) = stage
+            .join()
+            .map_err(|_| "the PostgreSQL stage panicked".to_owned())?;
+        let (ok, text) = outcome?;
+        print!("{text}");
         let (passed, failed) = count_cargo(&text);
         stages.push(Stage {
             name: "postgres (api + two nodes)",
             passed,
             failed,
             ok,
-            seconds: t.elapsed().as_secs_f64(),
+            seconds,
         });
     } else if env::var("BATON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
         println!("\n!!! PostgreSQL is not reachable at {postgres}, and BATON_REQUIRE_POSTGRES=1");
@@ -576,11 +591,28 @@ const FUZZ_SECONDS: u32 = 15;
 /// cargo-fuzz's version.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
-/// Installs cargo-fuzz if missing and runs each target for a few seconds. libFuzzer needs the
-/// compiler's `-Z sanitizer` flags, which `RUSTC_BOOTSTRAP=1` unlocks on the stable toolchain.
+/// How the fuzz targets are built and run: the dev profile (unoptimised, debug assertions on)
+/// compiles in a fraction of the release profile's time, and a few seconds of fuzzing find
+/// what they find at either speed. Build and run must agree, or `cargo fuzz run` rebuilds.
+const FUZZ_PROFILE: &str = "--dev";
+
+/// The fuzz build running in the background; stopped if the run ends before it is waited for.
+struct FuzzBuild(Option<std::process::Child>);
+
+impl Drop for FuzzBuild {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// Installs cargo-fuzz if needed and starts building every fuzz target in the background,
-/// niced, its output in `target/fuzz-build.log`.
-fn start_fuzz_build(root: &Path) -> Result<std::process::Child> {
+/// niced (it takes the cores only when the build and test stages leave them idle), its
+/// output in `target/fuzz-build.log`. libFuzzer needs the compiler's `-Z sanitizer` flags,
+/// which `RUSTC_BOOTSTRAP=1` unlocks on the stable toolchain.
+fn start_fuzz_build(root: &Path) -> Result<FuzzBuild> {
     let installed = output("cargo", &["fuzz", "--version"]).unwrap_or_default();
     if !installed.contains(CARGO_FUZZ_VERSION) {
         println!("    installing cargo-fuzz {CARGO_FUZZ_VERSION}");
@@ -596,6 +628,7 @@ fn start_fuzz_build(root: &Path) -> Result<std::process::Child> {
         )?;
     }
     let log_path = root.join("target").join("fuzz-build.log");
+    std::fs::create_dir_all(root.join("target")).map_err(|e| e.to_string())?;
     let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
     let err = log.try_clone().map_err(|e| e.to_string())?;
     println!(
@@ -603,18 +636,22 @@ fn start_fuzz_build(root: &Path) -> Result<std::process::Child> {
         log_path.display()
     );
     Command::new("nice")
-        .args(["-n", "15", "cargo", "fuzz", "build"])
+        .args(["-n", "15", "cargo", "fuzz", "build", FUZZ_PROFILE])
         .current_dir(root.join("app"))
         .env("RUSTC_BOOTSTRAP", "1")
         .stdout(log)
         .stderr(err)
         .spawn()
+        .map(|child| FuzzBuild(Some(child)))
         .map_err(|err| format!("could not start cargo fuzz build: {err}"))
 }
 
 /// Waits for the background fuzz build, then runs each target for [`FUZZ_SECONDS`].
-fn fuzz_briefly(root: &Path, mut build: std::process::Child) -> Result<u64> {
-    let built = build.wait().map_err(|err| err.to_string())?;
+fn fuzz_briefly(root: &Path, mut build: FuzzBuild) -> Result<u64> {
+    let Some(mut child) = build.0.take() else {
+        return Err("the fuzz build was not started".into());
+    };
+    let built = child.wait().map_err(|err| err.to_string())?;
     if !built.success() {
         let log =
             std::fs::read_to_string(root.join("target").join("fuzz-build.log")).unwrap_or_default();
@@ -628,7 +665,7 @@ fn fuzz_briefly(root: &Path, mut build: std::process::Child) -> Result<u64> {
     for target in FUZZ_TARGETS {
         println!("    fuzzing `{target}` for {FUZZ_SECONDS} s");
         let status = Command::new("cargo")
-            .args(["fuzz", "run", target, "--", &seconds])
+            .args(["fuzz", "run", FUZZ_PROFILE, target, "--", &seconds])
             .current_dir(root.join("app"))
             .env("RUSTC_BOOTSTRAP", "1")
             .status()
@@ -759,6 +796,27 @@ fn run_captured(
     dir: Option<&Path>,
     envs: &[(&str, &str)],
 ) -> Result<(bool, String)> {
+    run_keeping_output(program, args, dir, envs, true)
+}
+
+/// Runs a command and keeps its output (stdout, then stderr) without echoing it: for a
+/// stage that runs beside another, printed once it is done.
+fn run_captured_quietly(
+    program: &str,
+    args: &[&str],
+    dir: Option<&Path>,
+    envs: &[(&str, &str)],
+) -> Result<(bool, String)> {
+    run_keeping_output(program, args, dir, envs, false)
+}
+
+fn run_keeping_output(
+    program: &str,
+    args: &[&str],
+    dir: Option<&Path>,
+    envs: &[(&str, &str)],
+    echo: bool,
+) -> Result<(bool, String)> {
     use std::io::{BufRead, BufReader, Write};
     let mut command = Command::new(program);
     command
@@ -781,7 +839,9 @@ fn run_captured(
             .lines()
             .map_while(std::result::Result::ok)
         {
-            eprintln!("{line}");
+            if echo {
+                eprintln!("{line}");
+            }
             copy.push_str(&line);
             copy.push('\n');
         }
@@ -793,8 +853,10 @@ fn run_captured(
         .lines()
         .map_while(std::result::Result::ok)
     {
-        println!("{line}");
-        let _ = std::io::stdout().flush();
+        if echo {
+            println!("{line}");
+            let _ = std::io::stdout().flush();
+        }
         text.push_str(&line);
         text.push('\n');
     }
