@@ -124,6 +124,10 @@
     frame.title = WORDS.title;
     frame.setAttribute('allow', 'clipboard-write');
     var query = '?locale=' + lang + (greeting ? '&greeting=' + encodeURIComponent(greeting) : '');
+    // The page the customer is on, for the agents (without its query and fragment, which may
+    // carry the shop's own tokens).
+    var page = (location.origin + location.pathname).slice(0, 2000);
+    if (/^https?:/.test(page)) query += '&page=' + encodeURIComponent(page);
     frame.src = base + '/chat/embed' + query;
     panel.appendChild(frame);
   }

@@ -43,21 +43,34 @@ pub struct ChatView {
 /// a customer it has signed in (see the chat widget's `Baton.identify`); a verified customer
 /// with an open conversation resumes it instead. A refused token starts nothing. `locale`:
 /// the customer's language (default: the browser's `Accept-Language`, else English).
+/// `previous_conversation_id` and `previous_token`: the conversation this browser held before,
+/// so the agents see the customer's earlier conversations (ignored unless the token is that
+/// conversation's). `page`: the page the chat starts from (the widget's host page), an
+/// absolute http(s) URL.
 #[server(prefix = "/api", endpoint = "chat/start", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn start_chat(
     display_name: Option<String>,
     identity: Option<String>,
     locale: Option<String>,
+    previous_conversation_id: Option<ConversationId>,
+    previous_token: Option<String>,
+    page: Option<String>,
 ) -> Result<ChatStarted, ApiError> {
-    use crate::backend::{chat, Services};
+    use crate::backend::chat::{self, CameFrom};
+    use crate::backend::Services;
 
     let locale = locale.as_deref().map(language_of).transpose()?;
     let services = Services::from_context()?;
+    let came_from = CameFrom {
+        held: previous_conversation_id.zip(previous_token.as_deref()),
+        page: page.as_deref(),
+    };
     let (conversation_id, token) = chat::start(
         &services,
         display_name.as_deref(),
         identity.as_deref(),
         locale,
+        came_from,
     )
     .await?;
     Ok(ChatStarted {

@@ -75,6 +75,19 @@ pub async fn list_conversations(
     })
 }
 
+/// The conversation's customer as a person: what Baton knows of them, since when, and their
+/// other conversations (started in the same browser, or by the same verified customer).
+#[server(prefix = "/api", endpoint = "conversations/contact", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
+pub async fn conversation_contact(
+    conversation_id: ConversationId,
+) -> Result<crate::domain::contact::Contact, ApiError> {
+    use crate::backend::{auth, Services};
+
+    let services = Services::from_context()?;
+    auth::current_agent(&services).await?;
+    Ok(services.store.contact(conversation_id).await?)
+}
+
 /// One conversation and its full event log (notes and reasons included: agents only).
 #[server(prefix = "/api", endpoint = "conversations/get", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
 pub async fn get_conversation(

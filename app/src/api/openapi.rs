@@ -289,6 +289,7 @@ pub fn document() -> OpenApi {
         operation::<chat::SetChatLanguage>(Access::Customer, &mut schemas),
         operation::<conversations::ListConversations>(Access::Agent, &mut schemas),
         operation::<conversations::GetConversation>(Access::Agent, &mut schemas),
+        operation::<conversations::ConversationContact>(Access::Agent, &mut schemas),
         operation::<conversations::SendMessage>(Access::Agent, &mut schemas),
         operation::<conversations::AddNote>(Access::Agent, &mut schemas),
         operation::<conversations::CountConversations>(Access::Agent, &mut schemas),

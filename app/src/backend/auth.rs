@@ -143,6 +143,13 @@ pub fn client_address() -> String {
         .map_or_else(|| "unknown".into(), |ip| ip.to_string())
 }
 
+/// The device the request's `User-Agent` header describes ("Chrome on Android"), if any.
+pub fn browser_device() -> Option<String> {
+    let parts = request_parts().ok()?;
+    let header = parts.headers.get(http::header::USER_AGENT)?.to_str().ok()?;
+    crate::domain::contact::device_of(header)
+}
+
 /// The language the request's `Accept-Language` header prefers among Baton's (English when
 /// there is none).
 pub fn browser_locale() -> Locale {

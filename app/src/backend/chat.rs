@@ -2,7 +2,9 @@
 //! it handles the conversation), reading what the customer may see, and asking for a person.
 
 use super::identity::{Identity, IdentityError};
-use super::{ai, auth, handoff::publish, Limit, NewAudit, NewConversation, NewMessage, Services};
+use super::{
+    ai, auth, handoff::publish, Limit, NewAudit, NewConversation, NewMessage, Origin, Services,
+};
 use crate::domain::analytics::{self, Rating, MAX_COMMENT_CHARS};
 use crate::domain::{
     Answering, AuditAction, Author, ClientId, ConversationId, DisplayName, Email, EscalationReason,
@@ -22,8 +24,14 @@ pub async fn start(
     display_name: Option<&str>,
     identity: Option<&str>,
     locale: Option<Locale>,
+    came_from: CameFrom<'_>,
 ) -> Result<(ConversationId, String), ApiError> {
     services.limit(Limit::StartPerAddress, &auth::client_address())?;
+    let page = came_from
+        .page
+        .map(crate::domain::contact::page_of)
+        .transpose()
+        .map_err(ApiError::bad_input)?;
     let identity = verify_identity(services, identity)?;
     if let Some(identity) = &identity {
         if let Some(open) = services
@@ -51,6 +59,11 @@ pub async fn start(
         token_hash,
         verified: identity.map(|identity| identity.customer),
         locale: locale.unwrap_or_else(auth::browser_locale),
+        origin: Origin {
+            visitor: visitor_before(services, came_from.held).await?,
+            device: auth::browser_device(),
+            page,
+        },
     };
     let conversation = services
         .store
@@ -63,6 +76,32 @@ pub async fn start(
     services.publisher.publish(&conversation, &events);
     tracing::info!(conversation_id = %conversation.id, "conversation started");
     Ok((conversation.id, token))
+}
+
+/// What the customer's browser says about where a new chat comes from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CameFrom<'a> {
+    /// The conversation the browser held before (its id and token): the new one joins its
+    /// visitor, so the agents see the customer's history.
+    pub held: Option<(ConversationId, &'a str)>,
+    /// The page the chat starts from (the widget's host page).
+    pub page: Option<&'a str>,
+}
+
+/// The visitor of the conversation the browser `held`, if its token proves it; a held
+/// conversation that is gone or not the browser's starts a new visitor instead.
+async fn visitor_before(
+    services: &Services,
+    held: Option<(ConversationId, &str)>,
+) -> Result<Option<String>, ApiError> {
+    let Some((id, token)) = held else {
+        return Ok(None);
+    };
+    match auth::check_customer(services, id, token).await {
+        Ok(()) => Ok(Some(services.store.visitor_of(id).await?)),
+        Err(ApiError::Unauthorized { .. } | ApiError::NotFound { .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// The host site identified the customer (`Baton.identify`): returns the conversation this

@@ -32,7 +32,8 @@ pub mod team;
 pub mod webhooks;
 
 pub use ports::{
-    Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Presence,
-    Publisher, Purged, RateLimiter, Reply, ReplyContext, Responder, ResponderError, Retention,
-    Services, Staffed, Staffing, Store, StoreError, StoredFile, SystemClock, TransitionPatch,
+    Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Origin,
+    Presence, Publisher, Purged, RateLimiter, Reply, ReplyContext, Responder, ResponderError,
+    Retention, Services, Staffed, Staffing, Store, StoreError, StoredFile, SystemClock,
+    TransitionPatch,
 };

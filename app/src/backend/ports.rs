@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use crate::domain::analytics::Rating;
 use crate::domain::canned::CannedReply;
+use crate::domain::contact::Contact;
 use crate::domain::routing::Queued;
 use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
@@ -207,6 +208,20 @@ pub struct NewConversation {
     pub verified: Option<VerifiedCustomer>,
     /// The customer's language.
     pub locale: Locale,
+    /// Where it comes from, as far as the customer's browser tells.
+    pub origin: Origin,
+}
+
+/// Where a new conversation comes from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The visitor (one browser) it belongs to: the visitor of the conversation the browser
+    /// held before, proven by its token; `None` starts a new visitor.
+    pub visitor: Option<String>,
+    /// The browser and system ([`crate::domain::contact::device_of`]).
+    pub device: Option<String>,
+    /// The page it started from ([`crate::domain::contact::page_of`]).
+    pub page: Option<String>,
 }
 
 /// An audit entry to append.
@@ -263,6 +278,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Conversation, StoreError>;
     /// One conversation.
     async fn conversation(&self, id: ConversationId) -> Result<Conversation, StoreError>;
+    /// The visitor (one browser) conversation `id` belongs to.
+    async fn visitor_of(&self, id: ConversationId) -> Result<String, StoreError>;
+    /// Conversation `id`'s customer: details, first seen, and their other conversations
+    /// (same visitor or same verified customer), newest first.
+    async fn contact(&self, id: ConversationId) -> Result<Contact, StoreError>;
     /// What the analytics of `[from, to)` read: every event of the conversations active in
     /// the range, except the AI's and Baton's own messages, ordered by conversation and seq.
     async fn analytics_events(

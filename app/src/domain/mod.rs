@@ -15,6 +15,8 @@ pub mod attachment;
 mod audit;
 /// Canned replies: shortcuts, languages, the names they fill in.
 pub mod canned;
+/// The customer as a person: contact details and earlier conversations.
+pub mod contact;
 /// Conversations as the dashboard lists them.
 mod conversation;
 /// The per-conversation event log and what the customer may see of it.

@@ -5,16 +5,22 @@
 
 use leptos::prelude::*;
 
+use super::attachments::CustomerKey;
 use super::browser;
 use super::customer_conversation::CustomerConversation;
 use super::embed::{Embed, ToHost};
+use super::event_item::Viewer;
+use super::event_log::EventLog;
 use super::language_picker::{self, LanguagePicker};
-use crate::api::chat::{identify_chat, set_chat_language, start_chat, ChatStarted};
+use crate::api::chat::{chat_history, identify_chat, set_chat_language, start_chat, ChatStarted};
 use crate::domain::{language, ConversationId, Locale};
 use crate::i18n::{t, use_i18n};
 
 /// Where the browser keeps the conversation it resumes.
 const SESSION_KEY: &str = "baton.chat";
+/// Where the browser keeps the conversation it held before the current one: a new chat
+/// names it, so the agents see the customer's earlier conversations.
+const PREVIOUS_KEY: &str = "baton.chat.previous";
 
 /// The conversation this browser holds: its id and secret token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +81,49 @@ fn heading(greeting: Option<String>, locale: Locale) -> String {
         .unwrap_or_else(|| crate::i18n::td_string!(locale, chat.greeting).to_owned())
 }
 
+/// The conversation this browser held before, if any and if it is not `current`.
+fn previous_chat(current: Option<ConversationId>) -> Option<ChatSession> {
+    browser::load(PREVIOUS_KEY)
+        .and_then(|raw| ChatSession::decode(&raw))
+        .filter(|previous| Some(previous.id) != current)
+}
+
+/// The earlier conversation under the start form, unfolded: the customer who just started
+/// a new conversation still reads the last one.
+fn earlier_open() -> Option<impl IntoView> {
+    previous_chat(None).map(|previous| view! { <EarlierChat previous=previous open=true /> })
+}
+
+/// The conversation this browser held before, read-only (what the customer may see of it,
+/// its files fetched with its own token).
+#[component]
+fn EarlierChat(previous: ChatSession, open: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    provide_context(CustomerKey(previous.token.clone()));
+    let ChatSession { id, token } = previous;
+    let history = LocalResource::new(move || chat_history(id, token.clone(), None));
+    view! {
+        {move || {
+            history
+                .get()
+                .and_then(Result::ok)
+                .filter(|history| !history.events.is_empty())
+                .map(|history| {
+                    view! {
+                        <details class="earlier-chat card" open=open>
+                            <summary>{t!(i18n, chat.earlier)}</summary>
+                            <EventLog
+                                events=Signal::stored(history.events)
+                                viewer=Viewer::Customer
+                                typing=Signal::stored(None::<String>)
+                            />
+                        </details>
+                    }
+                })
+        }}
+    }
+}
+
 /// The customer's page; `embed`: inside the chat widget on another site.
 #[component]
 pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
@@ -82,6 +131,11 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     let i18n = use_i18n();
     let query = leptos_router::hooks::use_query_map().get_untracked();
     let greeting = embed.then(|| query.get("greeting")).flatten();
+    // The host page the widget is on, as its script says (a bad one is left out).
+    let page = embed
+        .then(|| query.get("page"))
+        .flatten()
+        .and_then(|page| crate::domain::contact::page_of(&page).ok());
     let session =
         RwSignal::new(browser::load(SESSION_KEY).and_then(|raw| ChatSession::decode(&raw)));
     // The host page's `data-locale` speaks for a visitor who has not chosen yet.
@@ -110,9 +164,20 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     let identity = move || widget.and_then(|widget| widget.identity.get_untracked());
     let start = Action::new_local(move |display_name: &String| {
         let display_name = (!display_name.trim().is_empty()).then(|| display_name.clone());
+        let previous = browser::load(PREVIOUS_KEY).and_then(|raw| ChatSession::decode(&raw));
+        let page = page.clone();
         async move {
             let locale = Some(i18n.get_locale_untracked().code().to_owned());
-            let started = start_chat(display_name, identity(), locale).await?;
+            let (previous_id, previous_token) = previous.map(|p| (p.id, p.token)).unzip();
+            let started = start_chat(
+                display_name,
+                identity(),
+                locale,
+                previous_id,
+                previous_token,
+                page,
+            )
+            .await?;
             keep(session, Some(started.into()));
             Ok::<_, crate::error::ApiError>(())
         }
@@ -155,6 +220,9 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     }
     let (starting, started) = (start.pending(), start.value());
     let on_ended = Callback::new(move |()| {
+        if let Some(ended) = session.get_untracked() {
+            browser::store(PREVIOUS_KEY, &ended.encode());
+        }
         browser::forget(SESSION_KEY);
         session.set(None);
         if let Some(widget) = widget {
@@ -212,12 +280,20 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
                                 {t!(i18n, chat.start)}
                             </button>
                         </form>
+                        {earlier_open()}
                     }
                         .into_any()
                 }
                 Some(current) => {
+                    let earlier = previous_chat(Some(current.id))
+                        .map(|previous| {
+                            ViewFn::from(move || {
+                                view! { <EarlierChat previous=previous.clone() open=false /> }
+                            })
+                        });
                     view! {
                         <CustomerConversation
+                            earlier=earlier
                             id=current.id
                             token=current.token
                             on_ended=on_ended

@@ -8,6 +8,7 @@ use super::board::use_board;
 use super::browser::now_millis;
 use super::clock::use_now;
 use super::composer::Composer;
+use super::contact_card::ContactCard;
 use super::conversation_actions::{requests, ConversationActions};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
@@ -174,6 +175,7 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                     <ConversationActions conversation=conversation send=send />
                 </header>
                 {move || waiting().map(|w| view! { <p class="banner warn">{w}</p> })}
+                <ContactCard id=id />
             </Show>
             {move || {
                 refusal()

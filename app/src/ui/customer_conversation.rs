@@ -137,6 +137,8 @@ pub fn CustomerConversation(
     on_ended: Callback<()>,
     /// Runs when the customer picks another language.
     switch_language: Callback<Locale>,
+    /// Shown under the header, above the messages: the customer's earlier conversation.
+    earlier: Option<ViewFn>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let Followed {
@@ -255,6 +257,7 @@ pub fn CustomerConversation(
                 {move || queue.with(|status| status.line(i18n.get_locale()))}
             </p>
         </header>
+        {earlier.map(|earlier| earlier.run())}
         <Show when=offer_email>
             <form
                 class="contact-form"

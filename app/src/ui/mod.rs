@@ -38,6 +38,8 @@ mod clock;
 mod composer;
 /// The confirmation dialog the chat panel's commands share.
 mod confirm_dialog;
+/// The customer as a person, in the chat panel.
+mod contact_card;
 /// The chat panel's commands and their dialogs.
 mod conversation_actions;
 /// The dashboard's conversation list with filters.

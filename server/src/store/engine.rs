@@ -14,6 +14,7 @@ use app::backend::{
 };
 use app::domain::analytics::Rating;
 use app::domain::canned::CannedReply;
+use app::domain::contact::Contact;
 use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
@@ -27,9 +28,9 @@ use futures::future::BoxFuture;
 
 use super::rows::{
     agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, canned_from_row,
-    conversation_from_row, conversation_id_from_row, delivery_from_row, endpoint_from_row,
-    event_from_row, file_from_row, kind_tag, preview_of_kinds, rating_from_row, sender_key,
-    Columns, Keys,
+    conversation_from_row, conversation_id_from_row, delivery_from_row, earlier_from_row,
+    endpoint_from_row, event_from_row, file_from_row, kind_tag, preview_of_kinds, rating_from_row,
+    sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -705,6 +706,51 @@ impl<S: Shell> Store for SqlStore<S> {
         self.one(sql::conversation(id), conversation_from_row).await
     }
 
+    async fn visitor_of(&self, id: ConversationId) -> Result<String, StoreError> {
+        self.one(sql::origin(id), move |row| {
+            Ok(row
+                .opt_text("visitor_id")?
+                .unwrap_or_else(|| id.to_string()))
+        })
+        .await
+    }
+
+    async fn contact(&self, id: ConversationId) -> Result<Contact, StoreError> {
+        self.read(move |db| {
+            Box::pin(async move {
+                let conversation = load_conversation(db, id).await?;
+                let origin = db
+                    .fetch_optional(sql::origin(id))
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let visitor = origin.opt_text("visitor_id")?;
+                let customer = conversation.verified.as_ref().map(|c| c.id.as_str());
+                let earlier = db
+                    .fetch_all(sql::earlier_conversations(id, visitor.as_deref(), customer))
+                    .await?
+                    .iter()
+                    .map(earlier_from_row)
+                    .collect::<Result<Vec<_>, DbError>>()?;
+                let first_seen = earlier
+                    .iter()
+                    .map(|e| e.started_at)
+                    .fold(conversation.created_at, Ord::min);
+                Ok(Contact {
+                    conversation_id: id,
+                    name: conversation.customer_name,
+                    email: conversation.contact_email,
+                    verified: conversation.verified,
+                    locale: conversation.locale,
+                    device: origin.opt_text("customer_device")?,
+                    page: origin.opt_text("customer_page")?,
+                    first_seen,
+                    earlier,
+                })
+            })
+        })
+        .await
+    }
+
     async fn analytics_events(
         &self,
         from: Timestamp,
@@ -1270,6 +1316,7 @@ mod tests {
             token_hash: "hash".into(),
             verified: None,
             locale: Default::default(),
+            origin: Default::default(),
         };
         let id = store
             .create_conversation(new, Timestamp(at))

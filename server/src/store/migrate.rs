@@ -44,6 +44,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     10 "0010_search.sql" "search",
     11 "0011_attachments.sql" "attachments",
     12 "0012_canned_replies.sql" "canned replies",
+    13 "0013_contacts.sql" "contacts",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -60,6 +61,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     10 "0010_search.sql" "search",
     11 "0011_attachments.sql" "attachments",
     12 "0012_canned_replies.sql" "canned replies",
+    13 "0013_contacts.sql" "contacts",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

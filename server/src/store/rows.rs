@@ -4,6 +4,7 @@
 use super::DbError;
 use app::domain::analytics::Rating;
 use app::domain::canned::CannedReply;
+use app::domain::contact::EarlierConversation;
 use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentRef, Attachment, AttachmentId, AuditAction, AuditEntry, Author,
@@ -248,6 +249,17 @@ pub(crate) fn endpoint_from_row(row: &impl Columns) -> Result<(WebhookEndpoint, 
         previous: row.opt_text("previous_secret")?.zip(previous_until),
     };
     Ok((endpoint, keys))
+}
+
+pub(crate) fn earlier_from_row(row: &impl Columns) -> Result<EarlierConversation, DbError> {
+    let id = row.text("id")?;
+    Ok(EarlierConversation {
+        id: ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))?,
+        started_at: Timestamp(row.int("created_at")?),
+        last_active: Timestamp(row.int("updated_at")?),
+        closed: row.text("mode")? == Mode::Closed.tag(),
+        preview: row.opt_text("preview")?,
+    })
 }
 
 pub(crate) fn canned_from_row(row: &impl Columns) -> Result<CannedReply, DbError> {

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use app::backend::{NewAudit, NewConversation};
 use app::domain::analytics::Rating;
 use app::domain::canned::CannedReply;
+use app::domain::contact::MAX_EARLIER;
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, Availability, ConversationId, EscalationReason, ListCursor, ListFilter, Locale,
@@ -145,10 +146,12 @@ pub(crate) fn insert_conversation(
     at: Timestamp,
 ) -> Statement {
     let verified = new.verified.as_ref();
+    let origin = &new.origin;
     Statement::new(
         "INSERT INTO conversations (id, customer_name, token_hash, mode, mode_since, last_seq,
-         created_at, updated_at, customer_ref, customer_email, locale)
-         VALUES ($1, $2, $3, 'ai', $4, $5, $4, $4, $6, $7, $8)",
+         created_at, updated_at, customer_ref, customer_email, locale, visitor_id,
+         customer_device, customer_page)
+         VALUES ($1, $2, $3, 'ai', $4, $5, $4, $4, $6, $7, $8, COALESCE($9, $1), $10, $11)",
     )
     .bind((
         new.id,
@@ -160,6 +163,33 @@ pub(crate) fn insert_conversation(
         verified.and_then(|customer| customer.email.as_deref()),
         new.locale.code(),
     ))
+    .bind((
+        origin.visitor.as_deref(),
+        origin.device.as_deref(),
+        origin.page.as_deref(),
+    ))
+}
+
+/// The visitor, device and page of conversation `id`.
+pub(crate) fn origin(id: ConversationId) -> Statement {
+    Statement::new(
+        "SELECT visitor_id, customer_device, customer_page FROM conversations WHERE id = $1",
+    )
+    .bind((id,))
+}
+
+/// The other conversations of `visitor` or of the verified `customer`, newest first.
+pub(crate) fn earlier_conversations(
+    id: ConversationId,
+    visitor: Option<&str>,
+    customer: Option<&str>,
+) -> Statement {
+    Statement::new(format!(
+        "SELECT id, mode, created_at, updated_at, preview FROM conversations
+         WHERE id <> $1 AND (visitor_id = $2 OR customer_ref = $3)
+         ORDER BY created_at DESC, id DESC LIMIT {MAX_EARLIER}"
+    ))
+    .bind((id, visitor, customer))
 }
 
 /// Sets the customer's language when it is another, allocating one sequence number; returns

@@ -7,6 +7,7 @@ mod analytics;
 mod auth;
 mod canned;
 mod chat;
+mod contacts;
 mod faults;
 mod files;
 mod handoff;

@@ -297,6 +297,7 @@ async fn create_conversations(app: &TestApp, count: usize) -> Vec<ConversationId
             token_hash: format!("hash-{n}"),
             verified: None,
             locale: Default::default(),
+            origin: Default::default(),
         };
         let at = Timestamp(base + (n / 3) as i64);
         let id = store.create_conversation(new, at).await.unwrap().id;

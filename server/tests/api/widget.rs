@@ -313,3 +313,56 @@ async fn with_identity_required_anonymous_chats_are_refused() {
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn a_verified_customers_earlier_conversations_follow_them_to_another_device() {
+    let app = verified_app(false).await;
+    let ana = app.agent("ana@baton.dev").await;
+    let contact = |id: String| {
+        let (app, ana) = (&app, &ana);
+        async move {
+            ana.call(
+                app,
+                "/api/conversations/contact",
+                json!({ "conversation_id": id }),
+            )
+            .await
+            .ok()
+        }
+    };
+
+    let phone = start(
+        &app,
+        json!({ "identity": identity("cust-7", "Rina", 600, SECRET) }),
+    )
+    .await
+    .ok();
+    let first = phone["conversation_id"].as_str().unwrap().to_owned();
+    ana.takeover(&app, &first).await.ok();
+    ana.close(&app, &first).await.ok();
+
+    // Another device, nothing kept in its browser: a new conversation, with the first in its
+    // history.
+    let laptop = start(
+        &app,
+        json!({ "identity": identity("cust-7", "Rina", 600, SECRET) }),
+    )
+    .await
+    .ok();
+    let second = laptop["conversation_id"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+    let seen = contact(second).await;
+    assert_eq!(seen["verified"]["id"], "cust-7");
+    assert_eq!(seen["earlier"][0]["id"], first.as_str());
+    assert_eq!(seen["earlier"][0]["closed"], true);
+
+    // Another verified customer's history is not theirs.
+    let other = start(
+        &app,
+        json!({ "identity": identity("cust-8", "Joko", 600, SECRET) }),
+    )
+    .await
+    .ok();
+    let seen = contact(other["conversation_id"].as_str().unwrap().to_owned()).await;
+    assert_eq!(seen["earlier"], json!([]));
+}
