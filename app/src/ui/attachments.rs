@@ -193,9 +193,38 @@ fn file_source(attachment: &Attachment, key: Option<CustomerKey>) -> Signal<Opti
         return Signal::stored(Some(url));
     };
     let media_type = attachment.kind.media_type();
-    let local = LocalResource::new(move || local_copy(url.clone(), token.clone(), media_type));
+    // The copy is released with the view that shows it, so a long chat does not keep every
+    // file it ever showed in memory.
+    let made = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let remember = made.clone();
+    let local = LocalResource::new(move || {
+        let (url, token, remember) = (url.clone(), token.clone(), remember.clone());
+        async move {
+            let copy = local_copy(url, token, media_type).await;
+            if let (Some(copy), Ok(mut slot)) = (&copy, remember.lock()) {
+                if let Some(before) = slot.replace(copy.clone()) {
+                    release_copy(&before);
+                }
+            }
+            copy
+        }
+    });
+    on_cleanup(move || {
+        if let Some(copy) = made.lock().ok().and_then(|mut slot| slot.take()) {
+            release_copy(&copy);
+        }
+    });
     Signal::derive(move || local.get().flatten())
 }
+
+/// Frees a `blob:` URL [`local_copy`] made.
+#[cfg(feature = "csr")]
+fn release_copy(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
+#[cfg(not(feature = "csr"))]
+fn release_copy(_url: &str) {}
 
 /// The file fetched with the customer's token, as a `blob:` URL of this page.
 #[cfg(feature = "csr")]

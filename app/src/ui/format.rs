@@ -11,12 +11,12 @@ pub fn ago(locale: Locale, then: Timestamp, now_millis: i64) -> String {
     }
 }
 
-/// How long since `then`: "just now", "3 s", "5 min", "2 h" (in `locale`).
+/// How long since `then`: "0 s", "3 s", "5 min", "2 h" (in `locale`): a span, so "waiting
+/// 0 s" reads right where "waiting just now" would not.
 pub fn elapsed(locale: Locale, then: Timestamp, now_millis: i64) -> String {
     let secs = Timestamp(now_millis).seconds_since(then);
     match secs {
-        0..=1 => td_string!(locale, ago.now).to_owned(),
-        2..=59 => td_string!(locale, ago.seconds, n = secs).to_string(),
+        0..=59 => td_string!(locale, ago.seconds, n = secs).to_string(),
         60..=3599 => td_string!(locale, ago.minutes, n = secs / 60).to_string(),
         _ => td_string!(locale, ago.hours, n = secs / 3600).to_string(),
     }
@@ -91,6 +91,7 @@ mod tests {
         assert_eq!(ago(Locale::en, Timestamp(0), 300_000), "5 min ago");
         assert_eq!(ago(Locale::en, Timestamp(0), 7_200_000), "2 h ago");
         assert_eq!(ago(Locale::id, Timestamp(0), 300_000), "5 menit lalu");
+        assert_eq!(elapsed(Locale::en, Timestamp(0), 500), "0 s");
         assert_eq!(elapsed(Locale::en, Timestamp(0), 300_000), "5 min");
         assert_eq!(elapsed(Locale::id, Timestamp(0), 7_200_000), "2 jam");
     }
