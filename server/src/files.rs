@@ -9,7 +9,8 @@
 //!   conversation's token in the `X-Baton-Token` header (never in the URL).
 
 use axum::body::Body;
-use axum::extract::{multipart::MultipartError, Multipart, Path, State};
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -44,8 +45,15 @@ struct Upload {
 }
 
 impl Upload {
-    /// Reads every field; a body over the limit or a broken form is a clear 400.
-    async fn read(mut form: Multipart) -> Result<Upload, ApiError> {
+    /// Reads every field; a body that is not a form, is over the limit or is broken is a
+    /// clear 400.
+    async fn read(form: Result<Multipart, MultipartRejection>) -> Result<Upload, ApiError> {
+        let mut form = form.map_err(|rejection| {
+            ApiError::bad_input(format!(
+                "Send the file as multipart/form-data: {}",
+                rejection.body_text()
+            ))
+        })?;
         let mut upload = Upload::default();
         while let Some(field) = form.next_field().await.map_err(form_error)? {
             let name = field.name().unwrap_or_default().to_owned();
@@ -104,7 +112,7 @@ fn form_error(err: MultipartError) -> ApiError {
 pub async fn customer_upload(
     State(state): State<AppState>,
     headers: HeaderMap,
-    form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
         return cross_origin();
@@ -136,7 +144,7 @@ pub async fn customer_upload(
 pub async fn agent_upload(
     State(state): State<AppState>,
     headers: HeaderMap,
-    form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
         return cross_origin();

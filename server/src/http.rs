@@ -43,16 +43,16 @@ pub fn router(state: AppState) -> Router {
             get(conversations_csv),
         )
         .route(
-            "/api/chat/attach",
+            app::domain::attachment::CUSTOMER_UPLOAD_PATH,
             post(crate::files::customer_upload)
                 .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES)),
         )
         .route(
-            "/api/conversations/attach",
+            app::domain::attachment::AGENT_UPLOAD_PATH,
             post(crate::files::agent_upload)
                 .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES)),
         )
-        .route("/api/files/{id}", get(crate::files::serve))
+        .route(app::domain::attachment::FILE_PATH, get(crate::files::serve))
         .route("/api/{*fn_name}", post(server_fn))
         .route("/ws", get(crate::realtime::agent_socket))
         .route("/ws/chat", get(crate::realtime::customer_socket))

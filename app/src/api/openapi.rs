@@ -260,6 +260,169 @@ fn conversations_csv() -> Operation {
     }
 }
 
+/// The file routes: uploads as `multipart/form-data` (one request: the file becomes a
+/// message) and the file itself, served from Baton's own origin.
+fn file_operations(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Vec<Operation> {
+    use crate::domain::attachment::{
+        AGENT_UPLOAD_PATH, CUSTOMER_UPLOAD_PATH, FILE_PATH, MAX_ATTACHMENT_BYTES,
+    };
+    use crate::domain::{AttachmentId, ConversationId, FileKind, Message};
+
+    <Message as ToSchema>::schemas(schemas);
+    let text = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+    };
+    let form = |customer: bool| {
+        let mut object = ObjectBuilder::new()
+            .property("conversation_id", ConversationId::schema())
+            .required("conversation_id");
+        if customer {
+            object = object
+                .property("token", text("The conversation's token from `chat/start`."))
+                .required("token");
+        }
+        object
+            .property(
+                "client_id",
+                text("The sender's id for this message: a retry with the same id stores it once."),
+            )
+            .required("client_id")
+            .property("caption", text("Words sent with the file (optional)."))
+            .property(
+                "file",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some(format!(
+                        "A JPEG, PNG, GIF or WebP image or a PDF (by its content, whatever its \
+                         name), at most {MAX_ATTACHMENT_BYTES} bytes."
+                    ))),
+            )
+            .required("file")
+    };
+    let upload = |path: &'static str, customer: bool, summary: &str, access: Access| {
+        let mut builder = OperationBuilder::new()
+            .operation_id(Some(if customer {
+                "attach_chat"
+            } else {
+                "attach_message"
+            }))
+            .summary(Some(summary))
+            .description(Some(format!(
+                "{summary}: the file and its caption become one message in the conversation, \
+                 answered as that message. Another kind of file (an SVG, a program renamed \
+                 `.jpg`), an empty or larger one is a 400 `bad_input` that says why, and \
+                 nothing is stored."
+            )))
+            .tag(access.tag())
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .content(
+                        "multipart/form-data",
+                        ContentBuilder::new().schema(Some(form(customer))).build(),
+                    )
+                    .required(Some(Required::True))
+                    .build(),
+            ))
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description("The message that carries the file.")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Message::schema()))
+                            .build(),
+                    )
+                    .build(),
+            );
+        for (status, description) in ERRORS {
+            builder = builder.response(*status, error(status, description));
+        }
+        if access.needs_session() {
+            builder = builder.security(SecurityRequirement::new("session", Vec::<String>::new()));
+        }
+        Operation {
+            path,
+            item: PathItem::new(HttpMethod::Post, builder),
+        }
+    };
+    let binary = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+    };
+    let mut file = ResponseBuilder::new()
+        .description("The file's bytes, with its real type.")
+        .header(
+            "Content-Disposition",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(
+                    "`inline` for an image, `attachment` for a PDF, with the file's name \
+                     (`filename` and `filename*`).",
+                ))
+                .build(),
+        );
+    for kind in FileKind::ALL {
+        file = file.content(
+            kind.media_type(),
+            ContentBuilder::new().schema(Some(binary())).build(),
+        );
+    }
+    let mut serve = OperationBuilder::new()
+        .operation_id(Some("file"))
+        .summary(Some("A file a message carries"))
+        .description(Some(
+            "For agents by their session cookie; for the conversation's customer with its \
+             token in the `X-Baton-Token` header (never in the URL). Served with a policy that \
+             runs nothing (`default-src 'none'; sandbox`).",
+        ))
+        .tag(Access::Customer.tag())
+        .parameter(
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(AttachmentId::schema()))
+                .description(Some("The file's id, from the message that carries it."))
+                .build(),
+        )
+        .parameter(
+            ParameterBuilder::new()
+                .name("X-Baton-Token")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some("The customer's conversation token (customers only)."))
+                .build(),
+        )
+        .response("200", file.build());
+    for (status, description) in ERRORS {
+        serve = serve.response(*status, error(status, description));
+    }
+    vec![
+        upload(
+            CUSTOMER_UPLOAD_PATH,
+            true,
+            "The customer sends a photo or a PDF",
+            Access::Customer,
+        ),
+        upload(
+            AGENT_UPLOAD_PATH,
+            false,
+            "The owning agent sends a photo or a PDF",
+            Access::Agent,
+        ),
+        Operation {
+            path: FILE_PATH,
+            item: PathItem::new(HttpMethod::Get, serve),
+        },
+    ]
+}
+
 /// `ForceTakeover` → `force_takeover`.
 fn operation_id(struct_name: &str) -> String {
     let mut id = String::new();
@@ -319,6 +482,10 @@ pub fn document() -> OpenApi {
         operation::<webhooks::ReplayDelivery>(Access::Admin, &mut schemas),
         conversations_csv(),
     ];
+    let operations = operations
+        .into_iter()
+        .chain(file_operations(&mut schemas))
+        .collect::<Vec<_>>();
     schemas.push((ApiError::name().into_owned(), ApiError::schema()));
     ApiError::schemas(&mut schemas);
 

@@ -10,6 +10,13 @@ use super::AttachmentId;
 /// The largest file a message may carry: 10 MiB.
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 
+/// Where a customer sends a file (`multipart/form-data`).
+pub const CUSTOMER_UPLOAD_PATH: &str = "/api/chat/attach";
+/// Where the owning agent sends a file (`multipart/form-data`).
+pub const AGENT_UPLOAD_PATH: &str = "/api/conversations/attach";
+/// Where a file is served, by its id.
+pub const FILE_PATH: &str = "/api/files/{id}";
+
 /// The longest file name kept, in characters (the extension included).
 const MAX_NAME_CHARS: usize = 100;
 
@@ -118,7 +125,7 @@ impl Attachment {
 
     /// The path the file is served at, on Baton's own origin.
     pub fn url(&self) -> String {
-        format!("/api/files/{}", self.id)
+        FILE_PATH.replace("{id}", &self.id.to_string())
     }
 
     /// The size as people read it: "740 KB", "2.4 MB".

@@ -52,9 +52,14 @@ pub fn Composer(id: ConversationId, conversation: Memo<Option<Conversation>>) ->
             ("client_id", client_id().to_string()),
             ("caption", caption.clone()),
         ];
-        file.send("/api/conversations/attach", fields, picked, move || {
-            board.clear_sent_draft(id, caption.trim());
-        });
+        file.send(
+            crate::domain::attachment::AGENT_UPLOAD_PATH,
+            fields,
+            picked,
+            move || {
+                board.clear_sent_draft(id, caption.trim());
+            },
+        );
     });
     let highlighted = RwSignal::new(0usize);
     let dismissed = RwSignal::new(false);

@@ -164,13 +164,18 @@ pub fn CustomerConversation(
                 ("client_id", client_id().to_string()),
                 ("caption", caption.clone()),
             ];
-            file.send("/api/chat/attach", fields, picked, move || {
-                draft.update(|d| {
-                    if *d == caption {
-                        d.clear();
-                    }
-                });
-            });
+            file.send(
+                crate::domain::attachment::CUSTOMER_UPLOAD_PATH,
+                fields,
+                picked,
+                move || {
+                    draft.update(|d| {
+                        if *d == caption {
+                            d.clear();
+                        }
+                    });
+                },
+            );
         }
     });
 

@@ -284,6 +284,21 @@ async fn refused_files_get_a_clear_400_and_store_nothing() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    // Not a form at all (JSON, as the other calls take): the same JSON 400 as any bad input.
+    let reply = app
+        .post(
+            &client(),
+            "/api/chat/attach",
+            serde_json::json!({ "conversation_id": customer.id, "token": customer.token }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.kind(), "bad_input");
+    assert!(
+        reply.message().contains("multipart/form-data"),
+        "{}",
+        reply.message()
+    );
 
     assert_eq!(app.history(&customer).await, before);
 }

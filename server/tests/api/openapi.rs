@@ -35,6 +35,9 @@ async fn the_document_lists_exactly_the_api_that_answers() {
     // Beside the server functions, the plain route it describes: a GET a link can download.
     let download = app::api::analytics::CONVERSATIONS_CSV;
     registered.insert(download.to_owned());
+    // And the file routes (uploads as forms, the file itself).
+    use app::domain::attachment::{AGENT_UPLOAD_PATH, CUSTOMER_UPLOAD_PATH, FILE_PATH};
+    registered.extend([CUSTOMER_UPLOAD_PATH, AGENT_UPLOAD_PATH, FILE_PATH].map(String::from));
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     assert!(
         undocumented.is_empty(),
@@ -60,8 +63,23 @@ async fn the_document_lists_exactly_the_api_that_answers() {
         );
     }
 
+    // The uploads take a form with the file; the file is a GET with its real type.
+    for upload in [CUSTOMER_UPLOAD_PATH, AGENT_UPLOAD_PATH] {
+        let form = &document["paths"][upload]["post"]["requestBody"]["content"]
+            ["multipart/form-data"]["schema"];
+        assert_eq!(form["properties"]["file"]["format"], "binary", "{upload}");
+        assert!(form["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("file")));
+    }
+    let file = &document["paths"][FILE_PATH]["get"];
+    for media_type in ["image/jpeg", "image/png", "application/pdf"] {
+        assert!(file["responses"]["200"]["content"][media_type].is_object());
+    }
+
     for (path, item) in document["paths"].as_object().unwrap() {
-        if path == download {
+        if path == download || path == FILE_PATH {
             continue;
         }
         let post = &item["post"];
@@ -70,7 +88,12 @@ async fn the_document_lists_exactly_the_api_that_answers() {
             post["summary"].as_str().is_some_and(|s| !s.is_empty()),
             "{path} has a summary"
         );
-        assert!(post["requestBody"]["content"]["application/json"]["schema"].is_object());
+        let body = &post["requestBody"]["content"];
+        assert!(
+            body["application/json"]["schema"].is_object()
+                || body["multipart/form-data"]["schema"].is_object(),
+            "{path} documents its body"
+        );
         for status in ["200", "400", "401", "404", "500", "503"] {
             assert!(
                 post["responses"][status].is_object(),
