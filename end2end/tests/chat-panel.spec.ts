@@ -192,6 +192,8 @@ test('on a phone the dashboard shows one pane at a time, with a way back to the 
   const list = agent.getByRole('complementary', { name: 'Conversations' });
   await expect(list).toBeVisible();
   await expect(panel(agent)).toBeHidden();
+  // Every control of the top bar fits: nothing pushes the page sideways.
+  expect(await agent.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await list.getByRole('button', { name: new RegExp(name) }).click();
   await expect(list).toBeHidden();
   await expect(panel(agent).getByRole('heading', { name })).toBeVisible();
