@@ -25,7 +25,7 @@ pub async fn create_canned(
 ) -> Result<CannedReply, ApiError> {
     use crate::backend::{canned, Services};
 
-    let language = crate::domain::language::from_code(&language).map_err(ApiError::bad_input)?;
+    let language = super::language_of(&language)?;
     let services = Services::from_context()?;
     canned::create(&services, &title, &shortcut, language, &text).await
 }
@@ -41,7 +41,7 @@ pub async fn update_canned(
 ) -> Result<CannedReply, ApiError> {
     use crate::backend::{canned, Services};
 
-    let language = crate::domain::language::from_code(&language).map_err(ApiError::bad_input)?;
+    let language = super::language_of(&language)?;
     let services = Services::from_context()?;
     canned::update(&services, &canned_id, &title, &shortcut, language, &text).await
 }

@@ -8,11 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Answering, ClientId, ConversationId, Event, Locale, Message, MessageBody};
 use crate::error::ApiError;
 
-/// The language a request names by its code ("en", "id"); anything else is refused.
 #[cfg(feature = "ssr")]
-fn language_of(code: &str) -> Result<Locale, ApiError> {
-    crate::domain::language::from_code(code).map_err(ApiError::bad_input)
-}
+use super::language_of;
 
 /// A started conversation and the token that lets this customer use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -30,3 +30,9 @@ pub mod takeover;
 pub mod transfer;
 /// Admins: webhook endpoints and their delivery log.
 pub mod webhooks;
+
+/// The language a request names by its code ("en", "id"); anything else is refused.
+#[cfg(feature = "ssr")]
+fn language_of(code: &str) -> Result<crate::domain::Locale, crate::error::ApiError> {
+    crate::domain::language::from_code(code).map_err(crate::error::ApiError::bad_input)
+}

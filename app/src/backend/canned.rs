@@ -21,21 +21,7 @@ pub async fn create(
     language: Locale,
     text: &str,
 ) -> Result<CannedReply, ApiError> {
-    let manager = require_manager(services).await?;
-    let reply = made(
-        uuid::Uuid::new_v4().to_string(),
-        CannedDraft::parse(title, shortcut, language, text)?,
-        services,
-    );
-    services.store.create_canned(&reply).await?;
-    record(
-        services,
-        &manager,
-        AuditAction::CannedCreated,
-        described(&reply),
-    )
-    .await;
-    Ok(reply)
+    write(services, None, title, shortcut, language, text).await
 }
 
 /// Replaces a reply's title, shortcut, language and text (supervisors and admins).
@@ -47,24 +33,44 @@ pub async fn update(
     language: Locale,
     text: &str,
 ) -> Result<CannedReply, ApiError> {
+    write(services, Some(id), title, shortcut, language, text).await
+}
+
+/// Stores a reply with these words: a new one (`id` None) or new words for the one on offer
+/// with `id`; audited either way.
+async fn write(
+    services: &Services,
+    id: Option<&str>,
+    title: &str,
+    shortcut: &str,
+    language: Locale,
+    text: &str,
+) -> Result<CannedReply, ApiError> {
     let manager = require_manager(services).await?;
-    let reply = made(
-        id.to_owned(),
-        CannedDraft::parse(title, shortcut, language, text)?,
-        services,
-    );
-    services
-        .store
-        .update_canned(&reply)
-        .await
-        .map_err(not_on_offer)?;
-    record(
-        services,
-        &manager,
-        AuditAction::CannedChanged,
-        described(&reply),
-    )
-    .await;
+    let draft = CannedDraft::parse(title, shortcut, language, text)?;
+    let reply = CannedReply {
+        id: id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
+        title: draft.title,
+        shortcut: draft.shortcut,
+        language: draft.language,
+        text: draft.text,
+        updated_at: services.now(),
+    };
+    let action = match id {
+        None => {
+            services.store.create_canned(&reply).await?;
+            AuditAction::CannedCreated
+        }
+        Some(_) => {
+            services
+                .store
+                .update_canned(&reply)
+                .await
+                .map_err(not_on_offer)?;
+            AuditAction::CannedChanged
+        }
+    };
+    record(services, &manager, action, described(&reply)).await;
     Ok(reply)
 }
 
@@ -95,17 +101,6 @@ async fn require_manager(services: &Services) -> Result<Agent, ApiError> {
         Err(ApiError::forbidden(
             "Only supervisors and admins can change canned replies",
         ))
-    }
-}
-
-fn made(id: String, draft: CannedDraft, services: &Services) -> CannedReply {
-    CannedReply {
-        id,
-        title: draft.title,
-        shortcut: draft.shortcut,
-        language: draft.language,
-        text: draft.text,
-        updated_at: services.now(),
     }
 }
 

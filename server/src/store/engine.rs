@@ -310,19 +310,24 @@ impl<S: Shell> SqlStore<S> {
     }
 }
 
-/// Reads a broken uniqueness rule of `reply`'s write as its shortcut being on offer already.
-fn shortcut_taken(reply: &CannedReply) -> impl FnOnce(Result<(), DbError>) -> Result<(), DbError> {
-    let what = format!(
-        "A canned reply {} in {}",
-        reply.shortcut,
-        reply.language.code()
-    );
-    move |written| match written {
+/// Reads a broken uniqueness rule as [`StoreError::Duplicate`] of `what` ("An agent with
+/// e-mail …"); any other outcome stays as it is.
+fn duplicate_of(what: String, written: Result<(), DbError>) -> Result<(), DbError> {
+    match written {
         Err(DbError::Sqlx(sqlx::Error::Database(err))) if err.is_unique_violation() => {
             Err(StoreError::Duplicate(what).into())
         }
         other => other,
     }
+}
+
+/// What a canned reply whose shortcut is already on offer duplicates.
+fn canned_shortcut(reply: &CannedReply) -> String {
+    format!(
+        "A canned reply {} in {}",
+        reply.shortcut,
+        reply.language.code()
+    )
 }
 
 /// Runs a statement whose count of changed rows does not matter.
@@ -999,18 +1004,9 @@ impl<S: Shell> Store for SqlStore<S> {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let statement = sql::insert_agent(agent, password_hash, at);
-        let email = agent.email.clone();
-        self.write(move |db| {
-            Box::pin(async move {
-                match run(db, statement).await {
-                    Err(DbError::Sqlx(sqlx::Error::Database(err))) if err.is_unique_violation() => {
-                        Err(StoreError::Duplicate(format!("An agent with e-mail {email}")).into())
-                    }
-                    other => other,
-                }
-            })
-        })
-        .await
+        let what = format!("An agent with e-mail {}", agent.email);
+        self.write(move |db| Box::pin(async move { duplicate_of(what, run(db, statement).await) }))
+            .await
     }
 
     async fn agent_credentials(
@@ -1088,16 +1084,18 @@ impl<S: Shell> Store for SqlStore<S> {
 
     async fn create_canned(&self, reply: &CannedReply) -> Result<(), StoreError> {
         let statement = sql::insert_canned(reply);
-        let taken = shortcut_taken(reply);
-        self.write(move |db| Box::pin(async move { taken(run(db, statement).await) }))
+        let what = canned_shortcut(reply);
+        self.write(move |db| Box::pin(async move { duplicate_of(what, run(db, statement).await) }))
             .await
     }
 
     async fn update_canned(&self, reply: &CannedReply) -> Result<(), StoreError> {
         let statement = sql::update_canned(reply);
-        let taken = shortcut_taken(reply);
-        self.write(move |db| Box::pin(async move { taken(update_one(db, statement).await) }))
-            .await
+        let what = canned_shortcut(reply);
+        self.write(move |db| {
+            Box::pin(async move { duplicate_of(what, update_one(db, statement).await) })
+        })
+        .await
     }
 
     async fn retire_canned(&self, id: &str, at: Timestamp) -> Result<CannedReply, StoreError> {
