@@ -126,7 +126,7 @@ where
     } else {
         F::Output::schema()
     };
-    let mut builder = OperationBuilder::new()
+    let builder = OperationBuilder::new()
         .operation_id(Some(operation_id(&F::name())))
         .summary(Some(summary))
         .description(Some(doc.trim()))
@@ -144,16 +144,21 @@ where
                 .content("application/json", json(answer))
                 .build(),
         );
+    Operation {
+        path: F::PATH,
+        item: PathItem::new(HttpMethod::Post, with_errors(builder, access)),
+    }
+}
+
+/// `builder` with every error answer, and the session it needs for `access`.
+fn with_errors(mut builder: OperationBuilder, access: Access) -> OperationBuilder {
     for (status, description) in ERRORS {
         builder = builder.response(*status, error(status, description));
     }
     if access.needs_session() {
         builder = builder.security(SecurityRequirement::new("session", Vec::<String>::new()));
     }
-    Operation {
-        path: F::PATH,
-        item: PathItem::new(HttpMethod::Post, builder),
-    }
+    builder
 }
 
 /// An error answer: an [`ApiError`] with the status of its kind.
@@ -303,7 +308,7 @@ fn file_operations(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Vec<Operation>
             .required("file")
     };
     let upload = |path: &'static str, customer: bool, summary: &str, access: Access| {
-        let mut builder = OperationBuilder::new()
+        let builder = OperationBuilder::new()
             .operation_id(Some(if customer {
                 "attach_chat"
             } else {
@@ -338,15 +343,9 @@ fn file_operations(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Vec<Operation>
                     )
                     .build(),
             );
-        for (status, description) in ERRORS {
-            builder = builder.response(*status, error(status, description));
-        }
-        if access.needs_session() {
-            builder = builder.security(SecurityRequirement::new("session", Vec::<String>::new()));
-        }
         Operation {
             path,
-            item: PathItem::new(HttpMethod::Post, builder),
+            item: PathItem::new(HttpMethod::Post, with_errors(builder, access)),
         }
     };
     let binary = || {
@@ -372,7 +371,7 @@ fn file_operations(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Vec<Operation>
             ContentBuilder::new().schema(Some(binary())).build(),
         );
     }
-    let mut serve = OperationBuilder::new()
+    let serve = OperationBuilder::new()
         .operation_id(Some("file"))
         .summary(Some("A file a message carries"))
         .description(Some(
@@ -400,9 +399,6 @@ fn file_operations(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Vec<Operation>
                 .build(),
         )
         .response("200", file.build());
-    for (status, description) in ERRORS {
-        serve = serve.response(*status, error(status, description));
-    }
     vec![
         upload(
             CUSTOMER_UPLOAD_PATH,
@@ -418,7 +414,7 @@ fn file_operations(schemas: &mut Vec<(String, RefOr<Schema>)>) -> Vec<Operation>
         ),
         Operation {
             path: FILE_PATH,
-            item: PathItem::new(HttpMethod::Get, serve),
+            item: PathItem::new(HttpMethod::Get, with_errors(serve, Access::Customer)),
         },
     ]
 }
