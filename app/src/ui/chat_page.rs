@@ -164,7 +164,7 @@ pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     let identity = move || widget.and_then(|widget| widget.identity.get_untracked());
     let start = Action::new_local(move |display_name: &String| {
         let display_name = (!display_name.trim().is_empty()).then(|| display_name.clone());
-        let previous = browser::load(PREVIOUS_KEY).and_then(|raw| ChatSession::decode(&raw));
+        let previous = previous_chat(None);
         let page = page.clone();
         async move {
             let locale = Some(i18n.get_locale_untracked().code().to_owned());
