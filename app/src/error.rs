@@ -270,6 +270,12 @@ impl From<crate::domain::canned::CannedError> for ApiError {
     }
 }
 
+impl From<crate::domain::label::LabelError> for ApiError {
+    fn from(err: crate::domain::label::LabelError) -> Self {
+        ApiError::bad_input(err.to_string())
+    }
+}
+
 impl From<crate::domain::ParseIdError> for ApiError {
     fn from(err: crate::domain::ParseIdError) -> Self {
         ApiError::bad_input(err.to_string())
@@ -317,6 +323,8 @@ mod tests {
             contact_email: None,
             verified: None,
             locale: Default::default(),
+            labels: Vec::new(),
+            priority: Default::default(),
             created_at: Timestamp(1),
             updated_at: Timestamp(42),
         }

@@ -109,6 +109,9 @@ test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) =>
   await ana.goto('/replies');
   await expect(ana.getByRole('cell', { name: 'Apology' }).first()).toBeVisible();
   await audit(ana, '/replies');
+  await ana.goto('/labels');
+  await expect(ana.getByRole('rowheader', { name: 'Delivery' })).toBeVisible();
+  await audit(ana, '/labels');
   await ana.context().close();
 
   const admin = await signIn(browser, 'admin@baton.dev');

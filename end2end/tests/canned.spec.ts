@@ -52,7 +52,7 @@ test('a reply a supervisor writes reaches agents with the names filled in, chang
   const reply = panel(budi).getByLabel('Your reply');
   await expect(reply).toBeEnabled();
   await reply.fill(shortcut);
-  await expect(panel(budi).getByRole('option')).toHaveCount(1);
+  await expect(panel(budi).getByRole('listbox', { name: 'Canned replies' }).getByRole('option')).toHaveCount(1);
   await reply.press('Enter');
   await expect(reply).toHaveValue(`Hi ${customer}, I am Budi Santoso: your parcel is on its way.`);
 

@@ -93,7 +93,7 @@ test('canned replies are picked with the arrow keys and Enter inserts instead of
 
   // "/" lists them all; the arrow keys move the highlight, Enter takes the highlighted one.
   await reply.fill('/');
-  const options = panel(ana).getByRole('option');
+  const options = panel(ana).getByRole('listbox', { name: 'Canned replies' }).getByRole('option');
   await expect(options.first()).toHaveAttribute('aria-selected', 'true');
   await reply.press('ArrowDown');
   await expect(options.nth(1)).toHaveAttribute('aria-selected', 'true');

@@ -94,6 +94,8 @@ fn main() {
         contact_email: None,
         verified: None,
         locale: Default::default(),
+        labels: Vec::new(),
+        priority: Default::default(),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

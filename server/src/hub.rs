@@ -534,6 +534,8 @@ pub(crate) mod tests_support {
             contact_email: None,
             verified: None,
             locale: Default::default(),
+            labels: Vec::new(),
+            priority: Default::default(),
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::label::Priority;
 use crate::domain::{
     ClientId, Conversation, ConversationId, Event, ListCursor, ListFilter, Message, MessageBody,
     SearchQuery,
@@ -38,7 +39,8 @@ pub const PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
 
 /// The dashboard's conversation list, a page at a time: waiting ones first, then by latest
-/// activity. `query` searches customers' names and message text (words, all of which must
+/// activity. `label` (a label's id) and `priority` narrow it to conversations carrying that
+/// label, of that priority. `query` searches customers' names and message text (words, all of which must
 /// match, the last also as a word's start; "quoted phrases"); `cursor` is the previous page's
 /// `next_cursor`; `limit` is 50 unless given, at most 200.
 #[server(prefix = "/api", endpoint = "conversations/list", input = server_fn::codec::Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema))]
@@ -47,8 +49,11 @@ pub async fn list_conversations(
     query: Option<SearchQuery>,
     cursor: Option<ListCursor>,
     limit: Option<u32>,
+    label: Option<String>,
+    priority: Option<Priority>,
 ) -> Result<ConversationPage, ApiError> {
     use crate::backend::{auth, Services};
+    use crate::domain::label::TagFilter;
 
     let services = Services::from_context()?;
     let agent = auth::current_agent(&services).await?;
@@ -59,6 +64,7 @@ pub async fn list_conversations(
         .list_conversations(
             filter.unwrap_or_default(),
             agent.id,
+            &TagFilter { label, priority },
             &query.unwrap_or_default(),
             cursor,
             limit + 1,

@@ -19,6 +19,8 @@ pub mod chat;
 pub mod conversations;
 /// The owner gives the conversation back to the AI.
 pub mod handover;
+/// Labels and priority: the team's labels, and sorting conversations with them.
+pub mod labels;
 /// Closing and reopening a conversation.
 pub mod lifecycle;
 /// The API's OpenAPI 3.1 document, built from the server functions.

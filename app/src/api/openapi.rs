@@ -26,8 +26,8 @@ use utoipa::openapi::{
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{
-    admin, agents, analytics, auth, canned, chat, conversations, handover, lifecycle, takeover,
-    transfer, webhooks,
+    admin, agents, analytics, auth, canned, chat, conversations, handover, labels, lifecycle,
+    takeover, transfer, webhooks,
 };
 use crate::backend::auth::SESSION_COOKIE;
 use crate::error::ApiError;
@@ -464,6 +464,12 @@ pub fn document() -> OpenApi {
         operation::<canned::CreateCanned>(Access::Agent, &mut schemas),
         operation::<canned::UpdateCanned>(Access::Agent, &mut schemas),
         operation::<canned::RetireCanned>(Access::Agent, &mut schemas),
+        operation::<labels::ListLabels>(Access::Agent, &mut schemas),
+        operation::<labels::CreateLabel>(Access::Agent, &mut schemas),
+        operation::<labels::UpdateLabel>(Access::Agent, &mut schemas),
+        operation::<labels::DeleteLabel>(Access::Agent, &mut schemas),
+        operation::<labels::LabelConversation>(Access::Agent, &mut schemas),
+        operation::<labels::SetPriority>(Access::Agent, &mut schemas),
         operation::<agents::SetAvailability>(Access::Agent, &mut schemas),
         operation::<admin::CreateAgent>(Access::Admin, &mut schemas),
         operation::<admin::DisableAgent>(Access::Admin, &mut schemas),

@@ -92,16 +92,26 @@ pub async fn retire(services: &Services, id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The signed-in agent if they manage canned replies; 403 otherwise.
-async fn require_manager(services: &Services) -> Result<Agent, ApiError> {
+/// The signed-in agent if they keep the team's lists (canned replies, labels); 403 with
+/// `refusal` otherwise.
+pub(super) async fn require_list_keeper(
+    services: &Services,
+    refusal: &'static str,
+) -> Result<Agent, ApiError> {
     let agent = auth::current_agent(services).await?;
-    if agent.role.manages_canned() {
+    if agent.role.manages_team_lists() {
         Ok(agent)
     } else {
-        Err(ApiError::forbidden(
-            "Only supervisors and admins can change canned replies",
-        ))
+        Err(ApiError::forbidden(refusal))
     }
+}
+
+async fn require_manager(services: &Services) -> Result<Agent, ApiError> {
+    require_list_keeper(
+        services,
+        "Only supervisors and admins can change canned replies",
+    )
+    .await
 }
 
 fn not_on_offer(err: StoreError) -> ApiError {

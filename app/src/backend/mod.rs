@@ -22,6 +22,8 @@ pub mod files;
 pub mod handoff;
 /// Verified customers: the host site's signed identity tokens.
 pub mod identity;
+/// Labels and priority on conversations; the team's list of labels.
+pub mod labels;
 /// The ports the server implements: store, responder, publisher, presence, clock.
 pub mod ports;
 /// Changes Baton makes itself: assignment and requeues.
@@ -33,7 +35,7 @@ pub mod webhooks;
 
 pub use ports::{
     Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Origin,
-    Presence, Publisher, Purged, RateLimiter, Reply, ReplyContext, Responder, ResponderError,
-    Retention, Services, Staffed, Staffing, Store, StoreError, StoredFile, SystemClock,
-    TransitionPatch,
+    Presence, Publisher, Purged, RateLimiter, Relabelled, Reply, ReplyContext, Responder,
+    ResponderError, Retention, Services, Staffed, Staffing, Store, StoreError, StoredFile,
+    SystemClock, TransitionPatch,
 };

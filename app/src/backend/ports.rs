@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use crate::domain::analytics::Rating;
 use crate::domain::canned::CannedReply;
 use crate::domain::contact::Contact;
+use crate::domain::label::{Label, LabelError, Priority, TagFilter};
 use crate::domain::routing::Queued;
 use crate::domain::webhook::{Delivery, DeliveryLog, WebhookEndpoint};
 use crate::domain::{
@@ -264,6 +265,17 @@ pub struct CommittedTransition {
     pub events: Vec<Event>,
 }
 
+/// What putting labels on a conversation and taking them off came to.
+#[derive(Debug, Clone)]
+pub enum Relabelled {
+    /// The labels changed: the `LabelsChanged` event and the conversation after it.
+    Changed(CommittedTransition),
+    /// The conversation carried those labels already, and none of those taken off.
+    Unchanged(Conversation),
+    /// The change was refused (an unknown label, too many on one conversation).
+    Refused(LabelError),
+}
+
 /// Persistence. SQLite and PostgreSQL implement it in the server crate.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -335,13 +347,35 @@ pub trait Store: Send + Sync + 'static {
         note: EventKind,
         at: Timestamp,
     ) -> Result<Option<CommittedTransition>, StoreError>;
-    /// Conversations for the dashboard: what `filter` selects for `viewer` and `search`
-    /// finds (in the customer's name or in messages, Baton's own notices aside), in
-    /// [`Conversation::list_order`], only those after `after` when given, at most `limit`.
+    /// Puts the labels `add` on the conversation and takes `remove` off, checked against
+    /// the team's list and the labels it carries at that moment, so that agents labelling
+    /// one conversation at once never undo each other; `by` is recorded in the log.
+    async fn relabel(
+        &self,
+        id: ConversationId,
+        add: Vec<String>,
+        remove: Vec<String>,
+        by: AgentRef,
+        at: Timestamp,
+    ) -> Result<Relabelled, StoreError>;
+    /// Sets the conversation's priority, with a `PriorityChanged` event (`kind`). `None`
+    /// when it has that priority already (or there is no such conversation).
+    async fn set_priority(
+        &self,
+        id: ConversationId,
+        priority: Priority,
+        kind: EventKind,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError>;
+    /// Conversations for the dashboard: what `filter` selects for `viewer`, carrying what
+    /// `tags` asks for, that `search` finds (in the customer's name or in messages, Baton's
+    /// own notices aside), in [`Conversation::list_order`], only those after `after` when
+    /// given, at most `limit`.
     async fn list_conversations(
         &self,
         filter: ListFilter,
         viewer: AgentId,
+        tags: &TagFilter,
         search: &SearchQuery,
         after: Option<ListCursor>,
         limit: u32,
@@ -494,6 +528,19 @@ pub trait Store: Send + Sync + 'static {
     /// Retires an offered reply: no longer offered, its shortcut free again.
     /// [`StoreError::NotFound`] when none on offer has this id.
     async fn retire_canned(&self, id: &str, at: Timestamp) -> Result<CannedReply, StoreError>;
+
+    // Labels.
+
+    /// The team's labels, by name.
+    async fn labels(&self) -> Result<Vec<Label>, StoreError>;
+    /// Adds a label to the team's list. [`StoreError::Duplicate`] when one has its name.
+    async fn create_label(&self, label: &Label) -> Result<(), StoreError>;
+    /// Renames or recolours a label. [`StoreError::NotFound`] when there is none with its
+    /// id, [`StoreError::Duplicate`] when another has its name.
+    async fn update_label(&self, label: &Label) -> Result<(), StoreError>;
+    /// Removes a label from the list and from every conversation carrying it; returns it.
+    /// [`StoreError::NotFound`] when there is none with this id.
+    async fn delete_label(&self, id: &str) -> Result<Label, StoreError>;
 
     /// Replaces an agent's password hash and ends all their sessions.
     async fn set_password(&self, id: AgentId, password_hash: &str) -> Result<(), StoreError>;

@@ -37,8 +37,8 @@ impl Role {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 
-    /// True for roles that write, change and retire the team's canned replies.
-    pub fn manages_canned(self) -> bool {
+    /// True for roles that keep the team's shared lists: canned replies and labels.
+    pub fn manages_team_lists(self) -> bool {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 

@@ -476,7 +476,9 @@ impl Facts {
                 EventKind::Reopened { .. } => facts.closed = None,
                 EventKind::ContactLeft { .. }
                 | EventKind::LanguageChanged { .. }
-                | EventKind::NoteAdded { .. } => {}
+                | EventKind::NoteAdded { .. }
+                | EventKind::LabelsChanged { .. }
+                | EventKind::PriorityChanged { .. } => {}
             }
         }
         facts

@@ -41,6 +41,12 @@ pub enum AuditAction {
     CannedChanged,
     /// A supervisor or admin retired a canned reply.
     CannedRetired,
+    /// A supervisor or admin added a label to the team's list.
+    LabelCreated,
+    /// A supervisor or admin renamed or recoloured a label.
+    LabelChanged,
+    /// A supervisor or admin removed a label from the list and from every conversation.
+    LabelDeleted,
 }
 
 impl AuditAction {
@@ -69,6 +75,9 @@ impl AuditAction {
             AuditAction::CannedCreated => "canned_created",
             AuditAction::CannedChanged => "canned_changed",
             AuditAction::CannedRetired => "canned_retired",
+            AuditAction::LabelCreated => "label_created",
+            AuditAction::LabelChanged => "label_changed",
+            AuditAction::LabelDeleted => "label_deleted",
         }
     }
 
@@ -97,6 +106,9 @@ impl AuditAction {
             AuditAction::CannedCreated,
             AuditAction::CannedChanged,
             AuditAction::CannedRetired,
+            AuditAction::LabelCreated,
+            AuditAction::LabelChanged,
+            AuditAction::LabelDeleted,
         ]
         .into_iter()
         .find(|action| action.as_str() == raw)

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use super::label::Priority;
 use super::{
     AgentId, AgentRef, ConversationId, EscalationReason, Locale, Mode, Refusal, Timestamp,
 };
@@ -62,6 +63,12 @@ pub struct Conversation {
     /// The customer's language: every notice reaches them in it.
     #[serde(default)]
     pub locale: Locale,
+    /// The ids of the team's labels the conversation carries (agents only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// How urgent it is (agents only).
+    #[serde(default)]
+    pub priority: Priority,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -353,6 +360,8 @@ mod tests {
             contact_email: None,
             verified: None,
             locale: Default::default(),
+            labels: Vec::new(),
+            priority: Default::default(),
             created_at: Timestamp(0),
             updated_at: Timestamp(0),
         }

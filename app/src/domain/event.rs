@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::label::{LabelRef, Priority};
 use super::{
     AgentRef, Attachment, ConversationId, Locale, MessageBody, MessageId, Note, Reopening,
     Timestamp, VerifiedCustomer,
@@ -176,6 +177,16 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         mentions: Vec<AgentRef>,
     },
+    /// An agent put labels on the conversation or took them off (agents only).
+    LabelsChanged {
+        by: AgentRef,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        added: Vec<LabelRef>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<LabelRef>,
+    },
+    /// An agent set how urgent the conversation is (agents only).
+    PriorityChanged { by: AgentRef, priority: Priority },
     /// The conversation waits for a human (still in AI mode until taken over).
     WaitingForHuman {
         reason: EscalationReason,
@@ -247,7 +258,9 @@ impl Event {
             EventKind::WaitingForHuman { .. }
             | EventKind::CustomerVerified { .. }
             | EventKind::LanguageChanged { .. }
-            | EventKind::NoteAdded { .. } => return None,
+            | EventKind::NoteAdded { .. }
+            | EventKind::LabelsChanged { .. }
+            | EventKind::PriorityChanged { .. } => return None,
         };
         Some(Event {
             kind,

@@ -23,6 +23,8 @@ mod conversation;
 mod event;
 /// Typed identifiers.
 mod ids;
+/// Labels and priority: how a team sorts its conversations.
+pub mod label;
 /// The customer's language.
 pub mod language;
 /// The rule book: take over, hand over, transfer, close, reopen; who may write; refusals.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{EventKind, Timestamp};
 
 /// Every event type a webhook can carry, in the order the admin page lists them.
-pub const EVENT_TYPES: [&str; 15] = [
+pub const EVENT_TYPES: [&str; 17] = [
     "conversation.started",
     "conversation.waiting",
     "conversation.taken_over",
@@ -21,6 +21,8 @@ pub const EVENT_TYPES: [&str; 15] = [
     "conversation.customer_verified",
     "conversation.language_changed",
     "conversation.note_added",
+    "conversation.labels_changed",
+    "conversation.priority_changed",
     "message.created",
 ];
 
@@ -41,6 +43,8 @@ pub fn event_type(kind: &EventKind) -> &'static str {
         EventKind::CustomerVerified { .. } => "conversation.customer_verified",
         EventKind::LanguageChanged { .. } => "conversation.language_changed",
         EventKind::NoteAdded { .. } => "conversation.note_added",
+        EventKind::LabelsChanged { .. } => "conversation.labels_changed",
+        EventKind::PriorityChanged { .. } => "conversation.priority_changed",
         EventKind::Message { .. } => "message.created",
     }
 }
@@ -215,6 +219,10 @@ mod tests {
 
     #[test]
     fn every_sent_type_is_one_an_admin_can_choose() {
+        let ana = crate::domain::AgentRef {
+            id: crate::domain::AgentId::new(),
+            name: "Ana".into(),
+        };
         for kind in [
             EventKind::Started {
                 customer_name: "Sari".into(),
@@ -239,6 +247,15 @@ mod tests {
                 },
                 text: crate::domain::Note::parse("VIP").unwrap(),
                 mentions: Vec::new(),
+            },
+            EventKind::LabelsChanged {
+                by: ana.clone(),
+                added: Vec::new(),
+                removed: Vec::new(),
+            },
+            EventKind::PriorityChanged {
+                by: ana,
+                priority: crate::domain::label::Priority::Urgent,
             },
         ] {
             assert!(EVENT_TYPES.contains(&event_type(&kind)));

@@ -21,6 +21,7 @@ use crate::api::conversations::{
     count_conversations, get_conversation, list_conversations, ConversationDetail,
     ConversationPage, FilterCount,
 };
+use crate::domain::label::TagFilter;
 use crate::domain::{AgentId, Conversation, ConversationId, ListFilter, Locale, QueueSummary};
 use crate::error::ApiError;
 use crate::live::{ClientFrame, ServerFrame};
@@ -36,6 +37,8 @@ const COUNTS_EVERY: Duration = Duration::from_secs(2);
 pub struct Board {
     /// Which conversations the list shows.
     pub filter: RwSignal<ListFilter>,
+    /// The label and priority the list narrows to, if any.
+    pub tags: RwSignal<TagFilter>,
     /// What the list is searched for on the server (names and messages); blank: nothing,
     /// the whole list.
     search: RwSignal<String>,
@@ -75,6 +78,7 @@ pub struct Board {
 /// caller. The open conversation is watched on `socket` as soon as it has loaded.
 pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
     let filter = RwSignal::new(ListFilter::All);
+    let tags = RwSignal::new(TagFilter::default());
     let selected = RwSignal::new(None::<ConversationId>);
     let open = LocalResource::new(move || {
         let id = selected.get();
@@ -109,13 +113,17 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
     let search = RwSignal::new(String::new());
     let older = RwSignal::new(Vec::<ConversationPage>::new());
     let list = LocalResource::new(move || {
-        let (filter, search) = (filter.get(), search_query(&search.get()));
+        let (filter, search, tags) = (filter.get(), search_query(&search.get()), tags.get());
         // The list starts over: the pages after the first belonged to the one before.
         older.set(Vec::new());
-        list_conversations(Some(filter), search, None, None)
+        list_conversations(Some(filter), search, None, None, tags.label, tags.priority)
     });
     let more = Action::new_local(move |_: &()| {
-        let asked = (filter.get_untracked(), search.get_untracked());
+        let asked = (
+            filter.get_untracked(),
+            search.get_untracked(),
+            tags.get_untracked(),
+        );
         let after = older.with_untracked(|older| match older.last() {
             Some(page) => page.next_cursor,
             None => list.with_untracked(|first| match first {
@@ -125,10 +133,23 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
         });
         async move {
             let Some(after) = after else { return Ok(()) };
-            let page = list_conversations(Some(asked.0), search_query(&asked.1), Some(after), None)
-                .await?;
-            // Only onto the list it continues: not after the filter or search changed.
-            if (filter.get_untracked(), search.get_untracked()) == asked {
+            let (filter_asked, search_asked, tags_asked) = asked.clone();
+            let page = list_conversations(
+                Some(filter_asked),
+                search_query(&search_asked),
+                Some(after),
+                None,
+                tags_asked.label,
+                tags_asked.priority,
+            )
+            .await?;
+            // Only onto the list it continues: not after the filter, search or tags changed.
+            let now = (
+                filter.get_untracked(),
+                search.get_untracked(),
+                tags.get_untracked(),
+            );
+            if now == asked {
                 older.update(|older| older.push(page));
             }
             Ok(())
@@ -136,6 +157,7 @@ pub fn provide_board(socket: LiveSocket, viewer: AgentId) -> Board {
     });
     let board = Board {
         filter,
+        tags,
         search,
         list,
         older,
@@ -223,9 +245,24 @@ impl Board {
     /// lists it too, so the panel never shows a conversation the list does not.
     pub fn choose_filter(self, filter: ListFilter) {
         self.filter.set(filter);
+        self.close_unlisted();
+    }
+
+    /// Narrows the list to a label and a priority (`TagFilter::default()`: neither); the
+    /// open conversation stays open only if the list still shows it.
+    pub fn narrow(self, tags: TagFilter) {
+        self.tags.set(tags);
+        self.close_unlisted();
+    }
+
+    /// Closes the open conversation unless the list's filter and tags select it.
+    fn close_unlisted(self) {
+        let (filter, tags) = (self.filter.get_untracked(), self.tags.get_untracked());
         let listed = self.open_now.with_untracked(|open| {
-            open.as_ref()
-                .is_some_and(|detail| detail.conversation.matches(filter, self.viewer))
+            open.as_ref().is_some_and(|detail| {
+                detail.conversation.matches(filter, self.viewer)
+                    && tags.admits(&detail.conversation)
+            })
         });
         if !listed {
             self.selected.set(None);
@@ -259,6 +296,7 @@ impl Board {
     pub fn conversations(self) -> Option<Result<Vec<Conversation>, ApiError>> {
         let fetched = self.list.get()?;
         let filter = self.filter.get();
+        let tags = self.tags.get();
         let searching = self.searching();
         Some(fetched.map(|first| {
             let mut list = first.conversations;
@@ -267,7 +305,7 @@ impl Board {
                     list.extend(page.conversations.iter().cloned());
                 }
             });
-            self.reported.with(|reported| {
+            let mut list = self.reported.with(|reported| {
                 if searching {
                     let found: HashMap<ConversationId, Conversation> = list
                         .iter()
@@ -277,7 +315,9 @@ impl Board {
                 } else {
                     live_list(list, reported, filter, self.viewer)
                 }
-            })
+            });
+            list.retain(|c| tags.admits(c));
+            list
         }))
     }
 

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::role_page::RolePage;
+use super::role_page::{outcome_banner, RolePage};
 use crate::api::canned::{create_canned, list_canned, retire_canned, update_canned};
 use crate::domain::canned::CannedReply;
 use crate::domain::{Locale, Role};
@@ -67,7 +67,7 @@ pub fn CannedPage() -> impl IntoView {
         <RolePage
             class="canned-page"
             title=td_string!(l, canned.title)
-            admits=Role::manages_canned
+            admits=Role::manages_team_lists
             refusal=td_string!(l, canned.refusal)
             sign_in=td_string!(l, canned.sign_in)
         >
@@ -111,36 +111,23 @@ fn CannedDesk() -> impl IntoView {
                     .get()
                     .map(|result| {
                         let locale = i18n.get_locale();
-                        match result {
-                            Ok((done, shortcut)) => {
-                                let shortcut = shortcut.as_str();
-                                let told = match done {
-                                    Done::Added => {
-                                        td_string!(locale, canned.added, shortcut).to_string()
+                        outcome_banner(
+                            result
+                                .map(|(done, shortcut)| {
+                                    let shortcut = shortcut.as_str();
+                                    match done {
+                                        Done::Added => {
+                                            td_string!(locale, canned.added, shortcut).to_string()
+                                        }
+                                        Done::Saved => {
+                                            td_string!(locale, canned.saved, shortcut).to_string()
+                                        }
+                                        Done::Retired => {
+                                            td_string!(locale, canned.retired, shortcut).to_string()
+                                        }
                                     }
-                                    Done::Saved => {
-                                        td_string!(locale, canned.saved, shortcut).to_string()
-                                    }
-                                    Done::Retired => {
-                                        td_string!(locale, canned.retired, shortcut).to_string()
-                                    }
-                                };
-                                view! {
-                                    <p class="banner" role="status">
-                                        {told}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Err(err) => {
-                                view! {
-                                    <p class="banner error" role="alert">
-                                        {err.to_string()}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        }
+                                }),
+                        )
                     })
             }}
             <CannedTable replies=replies editing=editing change=change />

@@ -13,6 +13,7 @@ use super::conversation_actions::{requests, ConversationActions};
 use super::event_item::Viewer;
 use super::event_log::EventLog;
 use super::format::{ago, verified_detail};
+use super::labels::ConversationTags;
 use super::note_form::NoteForm;
 use crate::domain::{Conversation, ConversationId, Locale, Mode};
 use crate::error::ApiError;
@@ -174,8 +175,12 @@ pub fn ChatPanel(id: ConversationId) -> impl IntoView {
                     </div>
                     <ConversationActions conversation=conversation send=send />
                 </header>
+                // Who the customer is, and how the team sorts the conversation: one line.
+                <div class="panel-meta">
+                    <ContactCard id=id />
+                    <ConversationTags id=id conversation=conversation />
+                </div>
                 {move || waiting().map(|w| view! { <p class="banner warn">{w}</p> })}
-                <ContactCard id=id />
             </Show>
             {move || {
                 refusal()

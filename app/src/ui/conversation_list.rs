@@ -9,8 +9,10 @@ use leptos::prelude::*;
 use super::board::use_board;
 use super::clock::use_now;
 use super::format::{ago, elapsed, handler_badge};
+use super::labels::{LabelChips, LabelList, PriorityBadge};
 use super::loaded::loaded;
 use super::session::use_me;
+use crate::domain::label::{Priority, TagFilter};
 use crate::domain::{Conversation, ListFilter, MAX_SEARCH_CHARS};
 use crate::i18n::{t, t_string, td_string, use_i18n};
 
@@ -83,6 +85,7 @@ pub fn ConversationList() -> impl IntoView {
             <div class="filters" role="group" aria-label=move || t_string!(i18n, dash.filter)>
                 {filters.to_vec()}
             </div>
+            <TagPickers />
             {move || {
                 loaded(
                     state.get(),
@@ -212,6 +215,7 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                         <Show when=move || needs_reply>
                             <span class="needs-reply">{t!(i18n, dash.needs_reply)}</span>
                         </Show>
+                        <PriorityBadge priority=c.priority />
                         <span class=badge_class>{badge}</span>
                     </span>
                 </span>
@@ -225,10 +229,77 @@ fn ConversationRow(conversation: Conversation) -> impl IntoView {
                         }
                     })}
                 <span class="preview">{c.preview.unwrap_or_default()}</span>
+                <LabelChips ids=c.labels />
                 <span class="when" class:waiting-for=is_waiting>
                     {when}
                 </span>
             </button>
         </li>
+    }
+}
+
+/// Narrow the list to one label and one priority ("every" for either: no narrowing).
+#[component]
+fn TagPickers() -> impl IntoView {
+    let board = use_board();
+    let labels = LabelList::get();
+    let i18n = use_i18n();
+    let label_options = move || {
+        labels
+            .all()
+            .into_iter()
+            .map(|label| {
+                let id = label.id.clone();
+                let chosen = move || board.tags.with(|tags| tags.label.as_ref() == Some(&id));
+                view! {
+                    <option value=label.id.clone() prop:selected=chosen>
+                        {label.name.clone()}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="tag-pickers">
+            <select
+                data-testid="label-filter"
+                aria-label=move || t_string!(i18n, labels.filter_label)
+                on:change=move |ev| {
+                    let picked = event_target_value(&ev);
+                    let tags = TagFilter {
+                        label: (!picked.is_empty()).then_some(picked),
+                        ..board.tags.get_untracked()
+                    };
+                    board.narrow(tags);
+                }
+            >
+                <option value="">{t!(i18n, labels.any_label)}</option>
+                {label_options}
+            </select>
+            <select
+                data-testid="priority-filter"
+                aria-label=move || t_string!(i18n, labels.filter_priority)
+                on:change=move |ev| {
+                    let tags = TagFilter {
+                        priority: Priority::from_code(&event_target_value(&ev)),
+                        ..board.tags.get_untracked()
+                    };
+                    board.narrow(tags);
+                }
+            >
+                <option value="">{t!(i18n, labels.any_priority)}</option>
+                {Priority::ALL
+                    .into_iter()
+                    .map(|p| {
+                        let chosen = move || board.tags.with(|tags| tags.priority == Some(p));
+                        view! {
+                            <option value=p.code() prop:selected=chosen>
+                                {move || p.label(i18n.get_locale())}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }

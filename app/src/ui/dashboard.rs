@@ -24,6 +24,7 @@ pub fn Dashboard(agent: Agent, on_signed_out: Callback<()>) -> impl IntoView {
     provide_context(socket.clone());
     let board = provide_board(socket.clone(), me.id());
     super::canned::CannedList::provide();
+    super::labels::LabelList::provide();
     super::shortcuts::provide_shortcuts();
     let i18n = crate::i18n::use_i18n();
     socket.connect(

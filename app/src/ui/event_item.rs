@@ -208,6 +208,18 @@ fn timeline_text(l: Locale, kind: &EventKind, viewer: Viewer) -> Option<(String,
             )),
             None,
         ),
+        EventKind::LabelsChanged { by, added, removed } => {
+            (crate::domain::label::described(l, by, added, removed), None)
+        }
+        EventKind::PriorityChanged { by, priority } => (
+            line(&td_string!(
+                l,
+                labels.set_priority,
+                name = by.name.as_str(),
+                priority = priority.label(l)
+            )),
+            None,
+        ),
         EventKind::WaitingForHuman {
             reason,
             detail,

@@ -303,6 +303,8 @@ pub(super) mod tests {
             contact_email: None,
             verified: None,
             locale: Default::default(),
+            labels: Vec::new(),
+            priority: Default::default(),
             created_at: Timestamp(0),
             updated_at: Timestamp(updated),
         }

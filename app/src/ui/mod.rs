@@ -60,6 +60,10 @@ mod format;
 mod frames;
 /// The landing page.
 mod home_page;
+/// Labels and priority: the team's labels, the chips, the panel's editor.
+mod labels;
+/// `/labels`: supervisors manage the team's labels.
+mod labels_page;
 /// The language switch.
 mod language_picker;
 /// The browser's end of the realtime sockets.
@@ -177,6 +181,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage />
                     <Route path=path!("/analytics") view=AnalyticsPage />
                     <Route path=path!("/replies") view=canned_page::CannedPage />
+                    <Route path=path!("/labels") view=labels_page::LabelsPage />
                 </Routes>
             </Router>
         </crate::i18n::I18nContextProvider>

@@ -56,3 +56,22 @@ pub fn RolePage(
         </main>
     }
 }
+
+/// What a change made on such a page came to: `told` when it was made, the server's refusal
+/// as it says it otherwise.
+pub fn outcome_banner(outcome: Result<String, ApiError>) -> AnyView {
+    match outcome {
+        Ok(told) => view! {
+            <p class="banner" role="status">
+                {told}
+            </p>
+        }
+        .into_any(),
+        Err(err) => view! {
+            <p class="banner error" role="alert">
+                {err.to_string()}
+            </p>
+        }
+        .into_any(),
+    }
+}

@@ -155,8 +155,9 @@ pub fn TopBar(on_signed_out: Callback<()>) -> impl IntoView {
             <Show when=move || me.get().role.sees_analytics()>
                 <a href="/analytics">{t!(i18n, dash.analytics)}</a>
             </Show>
-            <Show when=move || me.get().role.manages_canned()>
+            <Show when=move || me.get().role.manages_team_lists()>
                 <a href="/replies">{t!(i18n, dash.canned)}</a>
+                <a href="/labels">{t!(i18n, labels.nav)}</a>
             </Show>
             <Show when=move || me.get().role == Role::Admin>
                 <a href="/admin">{t!(i18n, dash.admin)}</a>

@@ -164,6 +164,8 @@ pub fn embedded_responder(report: &mut Report) {
         contact_email: None,
         verified: None,
         locale: Default::default(),
+        labels: Vec::new(),
+        priority: Default::default(),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
     };

@@ -9,16 +9,17 @@
 use std::future::Future;
 
 use app::backend::{
-    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Retention, Store,
-    StoreError, StoredFile, TransitionPatch,
+    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Relabelled,
+    Retention, Store, StoreError, StoredFile, TransitionPatch,
 };
 use app::domain::analytics::Rating;
 use app::domain::canned::CannedReply;
 use app::domain::contact::Contact;
+use app::domain::label::{Label, Priority, Relabel, TagFilter};
 use app::domain::routing::Queued;
 use app::domain::webhook::{self, Delivery, DeliveryLog, DeliveryStatus, WebhookEndpoint};
 use app::domain::{
-    Agent, AgentId, AgentOverview, AttachmentId, AuditEntry, Availability, Conversation,
+    Agent, AgentId, AgentOverview, AgentRef, AttachmentId, AuditEntry, Availability, Conversation,
     ConversationId, DisplayName, Email, EscalationReason, Event, EventKind, ListCursor, ListFilter,
     Locale, Message, MessageBody, MessageId, Mode, SearchQuery, Timestamp, VerifiedCustomer,
     Writer,
@@ -29,8 +30,8 @@ use futures::future::BoxFuture;
 use super::rows::{
     agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, canned_from_row,
     conversation_from_row, conversation_id_from_row, delivery_from_row, earlier_from_row,
-    endpoint_from_row, event_from_row, file_from_row, kind_tag, preview_of_kinds, rating_from_row,
-    sender_key, Columns, Keys,
+    endpoint_from_row, event_from_row, file_from_row, kind_tag, label_from_row, preview_of_kinds,
+    rating_from_row, sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -330,6 +331,77 @@ fn canned_shortcut(reply: &CannedReply) -> String {
     )
 }
 
+/// A label's name as compared for uniqueness.
+fn label_key(label: &Label) -> String {
+    label.name.to_lowercase()
+}
+
+/// What a label whose name is taken duplicates.
+fn label_named(label: &Label) -> String {
+    format!("A label named {}", label.name)
+}
+
+/// Puts `add` on the conversation and takes `remove` off, against its labels and the team's
+/// list as they are inside the transaction.
+async fn relabel<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+    add: Vec<String>,
+    remove: Vec<String>,
+    by: AgentRef,
+    at: Timestamp,
+) -> Result<Relabelled, DbError> {
+    let current = locked_conversation(db, id).await?;
+    let team = db
+        .fetch_all(sql::labels())
+        .await?
+        .iter()
+        .map(label_from_row)
+        .collect::<Result<Vec<Label>, DbError>>()?;
+    let wanted: Vec<String> = current
+        .labels
+        .iter()
+        .filter(|label| !remove.contains(label))
+        .chain(add.iter().filter(|label| !remove.contains(label)))
+        .cloned()
+        .collect();
+    let change = match Relabel::between(&current.labels, &wanted, &team) {
+        Ok(Some(change)) => change,
+        Ok(None) => return Ok(Relabelled::Unchanged(current)),
+        Err(refusal) => return Ok(Relabelled::Refused(refusal)),
+    };
+    run(db, sql::unlabel_conversation(id)).await?;
+    for label in &change.labels {
+        run(db, sql::label_conversation(id, label)).await?;
+    }
+    let kind = EventKind::LabelsChanged {
+        by,
+        added: change.added,
+        removed: change.removed,
+    };
+    match append_after(db, id, sql::next_event(id, at), vec![kind], at).await? {
+        Some(committed) => Ok(Relabelled::Changed(committed)),
+        None => Err(StoreError::NotFound.into()),
+    }
+}
+
+/// The conversation as it is, its row held until the transaction ends on backends with
+/// several writers; `NotFound` when there is none.
+async fn locked_conversation<D: Db>(
+    db: &mut D,
+    id: ConversationId,
+) -> Result<Conversation, DbError> {
+    if D::LOCKS_ROWS
+        && db
+            .fetch_optional(sql::lock_conversation(id))
+            .await?
+            .is_none()
+    {
+        return Err(StoreError::NotFound.into());
+    }
+    load_conversation(db, id).await
+}
+
 /// Runs a statement whose count of changed rows does not matter.
 async fn run<D: Db>(db: &mut D, statement: Statement) -> Result<(), DbError> {
     db.execute(statement).await.map(drop)
@@ -398,16 +470,8 @@ async fn append_message<D: Db>(
     message: NewMessage,
     at: Timestamp,
 ) -> Result<Appended, DbError> {
-    if D::LOCKS_ROWS
-        && db
-            .fetch_optional(sql::lock_conversation(id))
-            .await?
-            .is_none()
-    {
-        return Err(StoreError::NotFound.into());
-    }
     // Locked (or the only writer): the row stays as read until the commit.
-    let current = load_conversation(db, id).await?;
+    let current = locked_conversation(db, id).await?;
     let sender = sender_key(&message.author);
     let client_id = message.client_id.as_ref().map(|c| c.as_str().to_owned());
     if let Some(client_id) = &client_id {
@@ -857,16 +921,45 @@ impl<S: Shell> Store for SqlStore<S> {
         .await
     }
 
+    async fn relabel(
+        &self,
+        id: ConversationId,
+        add: Vec<String>,
+        remove: Vec<String>,
+        by: AgentRef,
+        at: Timestamp,
+    ) -> Result<Relabelled, StoreError> {
+        self.write(move |db| Box::pin(relabel(db, id, add, remove, by, at)))
+            .await
+    }
+
+    async fn set_priority(
+        &self,
+        id: ConversationId,
+        priority: Priority,
+        kind: EventKind,
+        at: Timestamp,
+    ) -> Result<Option<CommittedTransition>, StoreError> {
+        self.write(move |db| {
+            Box::pin(async move {
+                let update = sql::set_priority(id, priority, at);
+                append_after(db, id, update, vec![kind], at).await
+            })
+        })
+        .await
+    }
+
     async fn list_conversations(
         &self,
         filter: ListFilter,
         viewer: AgentId,
+        tags: &TagFilter,
         search: &SearchQuery,
         after: Option<ListCursor>,
         limit: u32,
     ) -> Result<Vec<Conversation>, StoreError> {
-        let statement =
-            sql::list_conversations(filter, viewer, search, after, limit, <S::Db as Db>::SEARCH);
+        let engine = <S::Db as Db>::SEARCH;
+        let statement = sql::list_conversations(filter, viewer, tags, search, after, limit, engine);
         self.all(statement, conversation_from_row).await
     }
 
@@ -1105,6 +1198,40 @@ impl<S: Shell> Store for SqlStore<S> {
                 update_one(db, sql::retire_canned(&id, at)).await?;
                 let row = db.fetch_optional(sql::canned_reply(&id)).await?;
                 canned_from_row(&row.ok_or(StoreError::NotFound)?)
+            })
+        })
+        .await
+    }
+
+    async fn labels(&self) -> Result<Vec<Label>, StoreError> {
+        self.all(sql::labels(), label_from_row).await
+    }
+
+    async fn create_label(&self, label: &Label) -> Result<(), StoreError> {
+        let statement = sql::insert_label(label, &label_key(label), label.updated_at);
+        let what = label_named(label);
+        self.write(move |db| Box::pin(async move { duplicate_of(what, run(db, statement).await) }))
+            .await
+    }
+
+    async fn update_label(&self, label: &Label) -> Result<(), StoreError> {
+        let statement = sql::update_label(label, &label_key(label));
+        let what = label_named(label);
+        self.write(move |db| {
+            Box::pin(async move { duplicate_of(what, update_one(db, statement).await) })
+        })
+        .await
+    }
+
+    async fn delete_label(&self, id: &str) -> Result<Label, StoreError> {
+        let id = id.to_owned();
+        self.write(move |db| {
+            Box::pin(async move {
+                let row = db.fetch_optional(sql::label(&id)).await?;
+                let label = label_from_row(&row.ok_or(StoreError::NotFound)?)?;
+                run(db, sql::unlabel_everywhere(&id)).await?;
+                update_one(db, sql::delete_label(&id)).await?;
+                Ok(label)
             })
         })
         .await
@@ -1361,9 +1488,10 @@ mod tests {
         ] {
             conversation(store, at, mode, waiting).await;
         }
-        let everyone = SearchQuery::default();
-        let list =
-            |filter, after, limit| store.list_conversations(filter, me, &everyone, after, limit);
+        let (everyone, untagged) = (SearchQuery::default(), TagFilter::default());
+        let list = |filter, after, limit| {
+            store.list_conversations(filter, me, &untagged, &everyone, after, limit)
+        };
         let mut everything = Vec::new();
         for filter in [ListFilter::All, ListFilter::Closed] {
             everything.extend(list(filter, None, 100).await.unwrap());

@@ -45,6 +45,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     11 "0011_attachments.sql" "attachments",
     12 "0012_canned_replies.sql" "canned replies",
     13 "0013_contacts.sql" "contacts",
+    14 "0014_labels.sql" "labels",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -62,6 +63,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     11 "0011_attachments.sql" "attachments",
     12 "0012_canned_replies.sql" "canned replies",
     13 "0013_contacts.sql" "contacts",
+    14 "0014_labels.sql" "labels",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -5,6 +5,7 @@ use super::DbError;
 use app::domain::analytics::Rating;
 use app::domain::canned::CannedReply;
 use app::domain::contact::EarlierConversation;
+use app::domain::label::{Label, LabelColor, Priority};
 use app::domain::webhook::{Attempt, Delivery, DeliveryStatus, EventFilter, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, AgentRef, Attachment, AttachmentId, AuditAction, AuditEntry, Author,
@@ -73,6 +74,18 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
         locale: {
             let locale = row.text("locale")?;
             locale.parse().map_err(|_| corrupt("locale", &locale))?
+        },
+        labels: {
+            let mut labels: Vec<String> = row
+                .opt_text("labels")?
+                .map(|ids| ids.split(' ').map(str::to_owned).collect())
+                .unwrap_or_default();
+            labels.sort();
+            labels
+        },
+        priority: {
+            let priority = row.text("priority")?;
+            Priority::from_code(&priority).ok_or_else(|| corrupt("priority", &priority))?
         },
         created_at: Timestamp(row.int("created_at")?),
         updated_at: Timestamp(row.int("updated_at")?),
@@ -259,6 +272,16 @@ pub(crate) fn earlier_from_row(row: &impl Columns) -> Result<EarlierConversation
         last_active: Timestamp(row.int("updated_at")?),
         closed: row.text("mode")? == Mode::Closed.tag(),
         preview: row.opt_text("preview")?,
+    })
+}
+
+pub(crate) fn label_from_row(row: &impl Columns) -> Result<Label, DbError> {
+    let color = row.text("color")?;
+    Ok(Label {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        color: LabelColor::from_code(&color).ok_or_else(|| corrupt("label colour", &color))?,
+        updated_at: Timestamp(row.int("updated_at")?),
     })
 }
 

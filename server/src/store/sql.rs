@@ -11,6 +11,7 @@ use app::backend::{NewAudit, NewConversation};
 use app::domain::analytics::Rating;
 use app::domain::canned::CannedReply;
 use app::domain::contact::MAX_EARLIER;
+use app::domain::label::{Label, Priority, TagFilter};
 use app::domain::webhook::{DeliveryStatus, WebhookEndpoint};
 use app::domain::{
     Agent, AgentId, Availability, ConversationId, EscalationReason, ListCursor, ListFilter, Locale,
@@ -130,7 +131,9 @@ tuple_args!(A a, B b, C c, D d, E e, F f, G g, H h);
 const CONVERSATION: &str = "SELECT c.id, c.customer_name, c.mode, c.owner_id,
     a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
     c.version, c.last_seq, c.preview, c.created_at, c.updated_at, c.reply_due_since,
-    c.contact_email, c.customer_ref, c.customer_email, c.locale
+    c.contact_email, c.customer_ref, c.customer_email, c.locale, c.priority,
+    (SELECT string_agg(cl.label_id, ' ') FROM conversation_labels cl
+     WHERE cl.conversation_id = c.id) AS labels
     FROM conversations c LEFT JOIN agents a ON a.id = c.owner_id";
 
 /// The columns [`super::rows::agent_from_row`] reads (table alias `a`).
@@ -331,6 +334,7 @@ const LIST_KEY: &str = "(CASE WHEN c.waiting_since IS NULL THEN 1 ELSE 0 END),
 pub(crate) fn list_conversations(
     filter: ListFilter,
     viewer: AgentId,
+    tags: &TagFilter,
     search: &SearchQuery,
     after: Option<ListCursor>,
     limit: u32,
@@ -349,6 +353,19 @@ pub(crate) fn list_conversations(
         let (waiting, since, activity, id) = after.sort_key();
         conditions.push_str(&format!("\n AND ({LIST_KEY}) > ($6, $7, $8, $9)"));
         statement = statement.bind((waiting, since, activity, id));
+    }
+    if let Some(label) = &tags.label {
+        let at = statement.params.len() + 1;
+        conditions.push_str(&format!(
+            "\n AND EXISTS (SELECT 1 FROM conversation_labels cl
+                 WHERE cl.conversation_id = c.id AND cl.label_id = ${at})"
+        ));
+        statement = statement.bind((label,));
+    }
+    if let Some(priority) = tags.priority {
+        let at = statement.params.len() + 1;
+        conditions.push_str(&format!("\n AND c.priority = ${at}"));
+        statement = statement.bind((priority.code(),));
     }
     if !search.is_empty() {
         // Term by term: a conversation matches when its name and messages hold every
@@ -885,6 +902,81 @@ pub(crate) fn put_kb_article(slug: &str, title: &str, body: &str, at: Timestamp)
 
 // Canned replies.
 
+/// Sets the conversation's priority when it is another, allocating one sequence number;
+/// returns the new `last_seq` (no row: the same priority, or no such conversation).
+pub(crate) fn set_priority(id: ConversationId, priority: Priority, at: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE conversations SET priority = $1, last_seq = last_seq + 1, updated_at = $2
+         WHERE id = $3 AND priority <> $1 RETURNING last_seq",
+    )
+    .bind((priority.code(), at, id))
+}
+
+/// Takes every label off the conversation.
+pub(crate) fn unlabel_conversation(id: ConversationId) -> Statement {
+    Statement::new("DELETE FROM conversation_labels WHERE conversation_id = $1").bind((id,))
+}
+
+/// Puts a label on the conversation, if the label still exists.
+pub(crate) fn label_conversation(id: ConversationId, label: &str) -> Statement {
+    Statement::new(
+        "INSERT INTO conversation_labels (conversation_id, label_id)
+         SELECT $1, id FROM labels WHERE id = $2",
+    )
+    .bind((id, label))
+}
+
+// Labels.
+
+/// The columns [`super::rows::label_from_row`] reads.
+const LABEL: &str = "SELECT id, name, color, updated_at FROM labels";
+
+/// The team's labels, by name.
+pub(crate) fn labels() -> Statement {
+    Statement::new(format!("{LABEL} ORDER BY name_key, id"))
+}
+
+pub(crate) fn label(id: &str) -> Statement {
+    Statement::new(format!("{LABEL} WHERE id = $1")).bind((id,))
+}
+
+/// Inserts a label; `key` is its name as compared ([`app::domain::label::LabelDraft::key`]).
+pub(crate) fn insert_label(label: &Label, key: &str, at: Timestamp) -> Statement {
+    Statement::new(
+        "INSERT INTO labels (id, name, name_key, color, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind((
+        label.id.as_str(),
+        label.name.as_str(),
+        key,
+        label.color.code(),
+        at,
+    ))
+}
+
+pub(crate) fn update_label(label: &Label, key: &str) -> Statement {
+    Statement::new(
+        "UPDATE labels SET name = $1, name_key = $2, color = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind((
+        label.name.as_str(),
+        key,
+        label.color.code(),
+        label.updated_at,
+        label.id.as_str(),
+    ))
+}
+
+/// Takes the label off every conversation.
+pub(crate) fn unlabel_everywhere(id: &str) -> Statement {
+    Statement::new("DELETE FROM conversation_labels WHERE label_id = $1").bind((id,))
+}
+
+pub(crate) fn delete_label(id: &str) -> Statement {
+    Statement::new("DELETE FROM labels WHERE id = $1").bind((id,))
+}
+
 /// The columns [`super::rows::canned_from_row`] reads.
 const CANNED: &str = "SELECT id, title, shortcut, language, body, updated_at FROM canned_replies";
 
@@ -1205,32 +1297,38 @@ mod tests {
         let search = SearchQuery::parse(r#"parcel "order 12" bro"#).unwrap();
         let none = SearchQuery::default();
         let after = Some(ListCursor::parse(&format!("5.6.{id}")).unwrap());
+        let tagged = TagFilter {
+            label: Some("label-vip".into()),
+            priority: Some(Priority::Urgent),
+        };
+        let untagged = TagFilter::default();
+        let list = |filter, tags, search, after, engine| {
+            list_conversations(filter, agent, tags, search, after, 10, engine)
+        };
         let statements = [
-            list_conversations(ListFilter::Mine, agent, &none, None, 10, SearchEngine::Fts5),
-            list_conversations(
+            list(ListFilter::Mine, &untagged, &none, None, SearchEngine::Fts5),
+            list(ListFilter::All, &tagged, &search, None, SearchEngine::Fts5),
+            list(
                 ListFilter::All,
-                agent,
-                &search,
-                None,
-                10,
-                SearchEngine::Fts5,
-            ),
-            list_conversations(
-                ListFilter::All,
-                agent,
+                &untagged,
                 &none,
                 after,
-                10,
                 SearchEngine::Tsvector,
             ),
-            list_conversations(
+            list(
                 ListFilter::Waiting,
-                agent,
+                &tagged,
                 &search,
                 after,
-                10,
                 SearchEngine::Tsvector,
             ),
+            set_priority(id, Priority::High, at),
+            unlabel_conversation(id),
+            label_conversation(id, "label-vip"),
+            labels(),
+            label("label-vip"),
+            unlabel_everywhere("label-vip"),
+            delete_label("label-vip"),
             change_mode(
                 id,
                 3,

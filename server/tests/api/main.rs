@@ -12,6 +12,7 @@ mod faults;
 mod files;
 mod handoff;
 mod helpers;
+mod labels;
 mod language;
 mod metrics;
 mod nodes;

@@ -196,6 +196,7 @@ async fn paging_walks_every_conversation_once_in_the_lists_order() {
             Default::default(),
             ana.id.parse().unwrap(),
             &Default::default(),
+            &Default::default(),
             None,
             10_000,
         )
