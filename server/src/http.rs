@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*fn_name}", post(server_fn))
         .route("/ws", get(crate::realtime::agent_socket))
         .route("/ws/chat", get(crate::realtime::customer_socket))
+        .route("/chat", get(crate::widget::chat_page))
         .route("/chat/embed", get(crate::widget::embed_page))
         .route("/widget/status", get(crate::widget::status))
         .fallback_service(spa)

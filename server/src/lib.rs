@@ -241,7 +241,14 @@ pub async fn prepare_with_clock(
         webhooks::Dispatcher::new(backend.outbox(), services.clock.clone(), config.webhooks());
     let board = routing::QueueBoard::new(services.clone(), hub.clone());
     let index = std::fs::read_to_string(config.dist.join("index.html")).unwrap_or_default();
-    let csp = guard::content_security_policy(&guard::inline_scripts(&index));
+    // The customer's page with its own small bundle; the whole SPA serves it when that one
+    // was not built (`trunk serve`).
+    let chat_page = std::fs::read_to_string(config.dist.join(CUSTOMER_PAGE))
+        .ok()
+        .filter(|page| !page.is_empty())
+        .unwrap_or_else(|| index.clone());
+    let loaders = [index.as_str(), chat_page.as_str()].map(guard::inline_scripts);
+    let csp = guard::content_security_policy(&loaders.concat());
     let state = state::AppState {
         services,
         limits,
@@ -252,13 +259,17 @@ pub async fn prepare_with_clock(
         config: Arc::new(config.clone()),
         csp: csp.clone().into(),
         embed_csp: widget::embed_policy(&csp, &config.widget_origins).into(),
-        index: index.into(),
+        chat_page: chat_page.into(),
         api_paths: Arc::new(http::api_paths()),
         listener_name: background.as_ref().map(|(_, name)| name.clone()),
         background: background.map(|(task, _)| Arc::new(task.abort_handle())),
     };
     Ok((state, backend))
 }
+
+/// The customer's page in the SPA's folder: `/chat` and `/chat/embed` load it, with the
+/// customer's own bundle beside it.
+pub const CUSTOMER_PAGE: &str = "customer/index.html";
 
 /// How long sockets get to send their close frame once the server stopped serving.
 pub const SOCKETS_GOODBYE: std::time::Duration = std::time::Duration::from_secs(2);

@@ -23,8 +23,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The Content-Security-Policy sent with every response (hashes the SPA's loader).
     pub csp: Arc<str>,
-    /// The SPA's `index.html` as read at start (empty when the SPA is not built).
-    pub index: Arc<str>,
+    /// The customer's page (`/chat`, `/chat/embed`) as read at start: the one with the
+    /// customer's own bundle, or the SPA's `index.html` when that was not built (empty when
+    /// neither was).
+    pub chat_page: Arc<str>,
     /// The policy of the embedded chat page: the same, framable by `--widget-origins` only.
     pub embed_csp: Arc<str>,
     /// The server functions' paths (`/api/...`), to answer unknown ones with a JSON 404.

@@ -95,22 +95,27 @@ pub fn embed_policy(csp: &str, origins: &[String]) -> String {
 #[derive(Clone)]
 pub struct FramePolicy(pub std::sync::Arc<str>);
 
-/// `/chat/embed`: the SPA's page as read at start (the one the policy's script hashes were
-/// taken from), framable by the widget's origins only.
+/// `/chat/embed`: the customer's page as read at start (its loader's hash is in the policy),
+/// framable by the widget's origins only.
 pub async fn embed_page(State(state): State<AppState>) -> Response {
-    if state.index.is_empty() {
-        tracing::error!(dist = %state.config.dist.display(), "the SPA is not built: no index.html");
-        return error_response(&app::error::ApiError::unavailable());
-    }
-    let mut response = (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        state.index.to_string(),
-    )
-        .into_response();
+    let mut response = chat_page(State(state.clone())).await;
     response
         .extensions_mut()
         .insert(FramePolicy(state.embed_csp.clone()));
     response
+}
+
+/// `/chat`: the customer's page, which loads the customer's own bundle.
+pub async fn chat_page(State(state): State<AppState>) -> Response {
+    if state.chat_page.is_empty() {
+        tracing::error!(dist = %state.config.dist.display(), "the SPA is not built: no index.html");
+        return error_response(&app::error::ApiError::unavailable());
+    }
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        state.chat_page.to_string(),
+    )
+        .into_response()
 }
 
 /// `/widget/status`: whether the widget may run on the calling page's origin. Readable from

@@ -157,6 +157,25 @@ mod tests {
     }
 }
 
+/// The customer's own app, a bundle of its own (`chat.html`): the chat page and the page
+/// inside the widget, and nothing of the dashboard, so a phone loads only what a customer
+/// needs.
+#[component]
+pub fn ChatApp() -> impl IntoView {
+    clock::provide_clock();
+    theme_toggle::wear_chosen();
+    view! {
+        <crate::i18n::I18nContextProvider>
+            <Router>
+                <Routes fallback=|| view! { <ChatPage /> }>
+                    <Route path=path!("/chat") view=|| view! { <ChatPage /> } />
+                    <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
+                </Routes>
+            </Router>
+        </crate::i18n::I18nContextProvider>
+    }
+}
+
 /// The root component: routes to the pages.
 #[component]
 pub fn App() -> impl IntoView {

@@ -92,6 +92,48 @@ async fn without_widget_origins_the_widget_is_off_and_nothing_may_frame_the_chat
     assert_eq!(off, json!({ "enabled": false, "allowed": false }));
 }
 
+#[tokio::test]
+async fn customers_get_their_own_page_and_bundle_and_agents_the_whole_spa() {
+    let dist = spa();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>Baton</title><script>load('/app.js')</script>",
+    )
+    .unwrap();
+    std::fs::create_dir(dist.path().join("customer")).unwrap();
+    std::fs::write(
+        dist.path().join("customer/index.html"),
+        "<!doctype html><title>Baton</title><script>load('/customer/chat.js')</script>",
+    )
+    .unwrap();
+    let app = TestApp::spawn_with(|config| {
+        config.dist = dist.path().to_owned();
+        config.widget_origins = vec!["https://shop.example".into()];
+    })
+    .await;
+    let page = |path: &'static str| {
+        let url = format!("{}{path}", app.url);
+        async move {
+            let response = client().get(url).send().await.unwrap();
+            let csp = response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            (csp, response.text().await.unwrap())
+        }
+    };
+    for path in ["/chat", "/chat/embed"] {
+        let (csp, html) = page(path).await;
+        assert!(html.contains("/customer/chat.js"), "{path}: {html}");
+        // Both pages' loaders are allowed, by their hashes: two of them.
+        assert_eq!(csp.matches("'sha256-").count(), 2, "{path}: {csp}");
+    }
+    for path in ["/agent", "/", "/analytics"] {
+        let (_, html) = page(path).await;
+        assert!(html.contains("/app.js"), "{path}: {html}");
+    }
+}
+
 /// The shop's identity secret in these tests.
 const SECRET: &str = "the-shop-signs-its-customers-with-this";
 
