@@ -134,6 +134,45 @@ async fn customers_get_their_own_page_and_bundle_and_agents_the_whole_spa() {
     }
 }
 
+#[tokio::test]
+async fn the_bundle_goes_out_as_the_smallest_copy_the_browser_takes() {
+    let dist = spa();
+    std::fs::create_dir(dist.path().join("customer")).unwrap();
+    let wasm = dist.path().join("customer/chat_bg.wasm");
+    std::fs::write(&wasm, b"\0asm the bundle").unwrap();
+    std::fs::write(wasm.with_extension("wasm.br"), b"brotli copy").unwrap();
+    std::fs::write(wasm.with_extension("wasm.gz"), b"gzip copy").unwrap();
+    let app = TestApp::spawn_with(|config| config.dist = dist.path().to_owned()).await;
+    let fetch = |accepts: &'static str| {
+        let url = format!("{}/customer/chat_bg.wasm", app.url);
+        async move {
+            let response = client()
+                .get(url)
+                .header("accept-encoding", accepts)
+                .send()
+                .await
+                .unwrap();
+            let encoding = response
+                .headers()
+                .get("content-encoding")
+                .map(|value| value.to_str().unwrap().to_owned());
+            (encoding, response.bytes().await.unwrap().to_vec())
+        }
+    };
+    assert_eq!(
+        fetch("gzip, deflate, br").await,
+        (Some("br".into()), b"brotli copy".to_vec())
+    );
+    assert_eq!(
+        fetch("gzip").await,
+        (Some("gzip".into()), b"gzip copy".to_vec())
+    );
+    assert_eq!(
+        fetch("identity").await,
+        (None, b"\0asm the bundle".to_vec())
+    );
+}
+
 /// The shop's identity secret in these tests.
 const SECRET: &str = "the-shop-signs-its-customers-with-this";
 
