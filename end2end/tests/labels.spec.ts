@@ -53,6 +53,10 @@ test('a supervisor adds a label, an agent triages with it and the list narrows t
   await panel(budi).getByText('Labels…').click();
   await panel(budi).getByRole('checkbox', { name: label }).check();
   await expect(panel(budi).getByRole('checkbox', { name: label })).toBeChecked();
+  // Escape closes the menu and gives the focus back to its button.
+  await panel(budi).getByRole('checkbox', { name: label }).press('Escape');
+  await expect(panel(budi).getByRole('checkbox', { name: label })).toBeHidden();
+  await expect(panel(budi).getByText('Labels…')).toBeFocused();
   await expect(card.locator('.label-chip')).toHaveText(label);
   await expect(card.locator('.priority')).toHaveText('Urgent');
   // The log says who did it.
@@ -76,8 +80,11 @@ test('a supervisor adds a label, an agent triages with it and the list narrows t
   await expect(list.getByRole('button', { name: new RegExp(customerName) })).toBeVisible();
   await budi.getByTestId('priority-filter').selectOption('');
 
-  // Taken off again from the same menu.
+  // Taken off again from the same menu; a click elsewhere closes it.
+  await panel(budi).getByText('Labels…').click();
   await panel(budi).getByRole('checkbox', { name: label }).uncheck();
+  await panel(budi).getByRole('heading', { name: customerName }).click();
+  await expect(panel(budi).getByRole('checkbox', { name: label })).toBeHidden();
   await expect(card.locator('.label-chip')).toHaveCount(0);
   await expect(log).toContainText(`Budi Santoso took off the label ${label}`);
 

@@ -4,6 +4,7 @@
 //! sets the priority and puts labels on or takes them off, one click each.
 
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 
 use super::board::use_board;
 use crate::api::labels::{label_conversation, list_labels, set_priority};
@@ -125,8 +126,10 @@ pub fn ConversationTags(
             .map(drop)
         }
     });
-    // The socket brings the change to every dashboard; here the conversation is also read
-    // again once the answer is in, so the controls show what is stored, refused or not.
+    // Label changes are additions and removals, so clicks in a row need no waiting: the
+    // boxes stay enabled (and focused) while answers come. The socket brings each change to
+    // every dashboard; here the conversation is also read again once the answer is in, so
+    // the controls show what is stored, refused or not.
     let (done, outcome) = (change.version(), change.value());
     Effect::new(move |before: Option<usize>| {
         let now = done.get();
@@ -139,6 +142,15 @@ pub fn ConversationTags(
         move || conversation.with(|c| c.as_ref().map(|c| c.priority).unwrap_or_default());
     let carried =
         move || conversation.with(|c| c.as_ref().map(|c| c.labels.clone()).unwrap_or_default());
+    let (menu, summary) = (
+        NodeRef::<leptos::html::Details>::new(),
+        NodeRef::<leptos::html::Summary>::new(),
+    );
+    let close_menu = move || {
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+        }
+    };
 
     view! {
         <div class="conversation-tags">
@@ -170,9 +182,36 @@ pub fn ConversationTags(
                 view! { <LabelChips ids=ids /> }
             }}
             // Opened (or closed): the team's labels are fetched again, a supervisor's change
-            // included.
-            <details class="label-menu" on:toggle=move |_| labels.refresh()>
-                <summary class="button ghost">{t!(i18n, labels.choose)}</summary>
+            // included. Like any menu it closes on Escape (the focus back on its button) and
+            // when the focus leaves it (a click elsewhere).
+            <details
+                class="label-menu"
+                node_ref=menu
+                on:toggle=move |_| labels.refresh()
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" && menu.get_untracked().is_some_and(|m| m.open()) {
+                        ev.prevent_default();
+                        close_menu();
+                        if let Some(summary) = summary.get_untracked() {
+                            let _ = summary.focus();
+                        }
+                    }
+                }
+                on:focusout=move |ev| {
+                    let inside = ev
+                        .related_target()
+                        .and_then(|to| to.dyn_into::<leptos::web_sys::Node>().ok())
+                        .is_some_and(|to| {
+                            menu.get_untracked().is_some_and(|m| m.contains(Some(&to)))
+                        });
+                    if !inside {
+                        close_menu();
+                    }
+                }
+            >
+                <summary node_ref=summary class="button ghost">
+                    {t!(i18n, labels.choose)}
+                </summary>
                 <fieldset class="label-options">
                     <legend class="sr-only">{t!(i18n, labels.labels)}</legend>
                     {move || {
@@ -193,7 +232,6 @@ pub fn ConversationTags(
                                         <input
                                             type="checkbox"
                                             prop:checked=checked
-                                            disabled=move || change.pending().get()
                                             on:change=move |ev| {
                                                 change
                                                     .dispatch(
