@@ -20,26 +20,7 @@ pub async fn list(services: &Services) -> Result<Vec<Label>, ApiError> {
 
 /// Adds a label to the team's list (supervisors and admins).
 pub async fn create(services: &Services, name: &str, color: LabelColor) -> Result<Label, ApiError> {
-    let keeper = require_list_keeper(services, KEEPERS_ONLY).await?;
-    let draft = LabelDraft::parse(name, color)?;
-    if services.store.labels().await?.len() >= MAX_LABELS {
-        return Err(LabelError::TooManyLabels.into());
-    }
-    let label = Label {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: draft.name,
-        color: draft.color,
-        updated_at: services.now(),
-    };
-    services.store.create_label(&label).await?;
-    record(
-        services,
-        &keeper,
-        AuditAction::LabelCreated,
-        described(&label),
-    )
-    .await;
-    Ok(label)
+    write(services, None, name, color).await
 }
 
 /// Renames or recolours a label (supervisors and admins); conversations carrying it show
@@ -50,26 +31,43 @@ pub async fn update(
     name: &str,
     color: LabelColor,
 ) -> Result<Label, ApiError> {
+    write(services, Some(id), name, color).await
+}
+
+/// Stores a label with this name and colour: a new one (`id` None, while the team has fewer
+/// than [`MAX_LABELS`]) or the one with `id`; audited either way.
+async fn write(
+    services: &Services,
+    id: Option<&str>,
+    name: &str,
+    color: LabelColor,
+) -> Result<Label, ApiError> {
     let keeper = require_list_keeper(services, KEEPERS_ONLY).await?;
     let draft = LabelDraft::parse(name, color)?;
     let label = Label {
-        id: id.to_owned(),
+        id: id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
         name: draft.name,
         color: draft.color,
         updated_at: services.now(),
     };
-    services
-        .store
-        .update_label(&label)
-        .await
-        .map_err(no_such_label)?;
-    record(
-        services,
-        &keeper,
-        AuditAction::LabelChanged,
-        described(&label),
-    )
-    .await;
+    let action = match id {
+        None => {
+            if services.store.labels().await?.len() >= MAX_LABELS {
+                return Err(LabelError::TooManyLabels.into());
+            }
+            services.store.create_label(&label).await?;
+            AuditAction::LabelCreated
+        }
+        Some(_) => {
+            services
+                .store
+                .update_label(&label)
+                .await
+                .map_err(no_such_label)?;
+            AuditAction::LabelChanged
+        }
+    };
+    record(services, &keeper, action, described(&label)).await;
     Ok(label)
 }
 

@@ -31,7 +31,17 @@ pub struct LabelRef {
     pub name: String,
 }
 
+/// What makes two names the same label: letter case aside ("VIP" and "vip").
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
 impl Label {
+    /// Its name as compared with other labels' ([`name_key`]).
+    pub fn key(&self) -> String {
+        name_key(&self.name)
+    }
+
     /// The label as the log names it.
     pub fn reference(&self) -> LabelRef {
         LabelRef {
@@ -201,9 +211,9 @@ impl LabelDraft {
         Ok(LabelDraft { name, color })
     }
 
-    /// What makes two names the same label: letter case aside ("VIP" and "vip").
+    /// Its name as compared with other labels' ([`name_key`]).
     pub fn key(&self) -> String {
-        self.name.to_lowercase()
+        name_key(&self.name)
     }
 }
 

@@ -331,11 +331,6 @@ fn canned_shortcut(reply: &CannedReply) -> String {
     )
 }
 
-/// A label's name as compared for uniqueness.
-fn label_key(label: &Label) -> String {
-    label.name.to_lowercase()
-}
-
 /// What a label whose name is taken duplicates.
 fn label_named(label: &Label) -> String {
     format!("A label named {}", label.name)
@@ -1208,14 +1203,14 @@ impl<S: Shell> Store for SqlStore<S> {
     }
 
     async fn create_label(&self, label: &Label) -> Result<(), StoreError> {
-        let statement = sql::insert_label(label, &label_key(label), label.updated_at);
+        let statement = sql::insert_label(label, &label.key(), label.updated_at);
         let what = label_named(label);
         self.write(move |db| Box::pin(async move { duplicate_of(what, run(db, statement).await) }))
             .await
     }
 
     async fn update_label(&self, label: &Label) -> Result<(), StoreError> {
-        let statement = sql::update_label(label, &label_key(label));
+        let statement = sql::update_label(label, &label.key());
         let what = label_named(label);
         self.write(move |db| {
             Box::pin(async move { duplicate_of(what, update_one(db, statement).await) })
