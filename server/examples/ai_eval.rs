@@ -4,7 +4,9 @@
 //! [--misses] [--sweep]` prints, per language, top-1 accuracy, wrong answers, out-of-scope
 //! questions answered, escalation recall and false escalations, then the reply latency.
 //! `--sweep` prints the figures at several confidence thresholds (for calibrating on the
-//! tune half); `--dir` points at any sets in the same format.
+//! tune half); `--fit` fits the calibration of words and meaning (use it on the tune half
+//! only); `--words-only` leaves the sentence model out; `--model DIR` reads it from elsewhere
+//! than `target/models/all-minilm-l6-v2`; `--dir` points at any sets in the same format.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,7 +15,8 @@ use app::backend::ReplyContext;
 use app::domain::{Author, Conversation, ConversationId, Mode, Timestamp};
 use server::ai::escalation::{training_examples, Classifier, PARAMS};
 use server::ai::eval::{evaluate, shortfalls, table, Sets};
-use server::ai::{KbResponder, KnowledgeBase};
+use server::ai::kb::{Calibration, Evidence, CALIBRATION};
+use server::ai::{semantic, KbResponder, KnowledgeBase};
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -22,6 +25,9 @@ fn main() {
     let mut kb_dir = root.join("kb");
     let mut misses = false;
     let mut sweep = false;
+    let mut fit = false;
+    let mut words_only = false;
+    let mut model = semantic::default_dir();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -30,6 +36,9 @@ fn main() {
             "--kb" => kb_dir = PathBuf::from(args.next().expect("--kb PATH")),
             "--misses" => misses = true,
             "--sweep" => sweep = true,
+            "--fit" => fit = true,
+            "--words-only" => words_only = true,
+            "--model" => model = PathBuf::from(args.next().expect("--model DIR")),
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
@@ -37,8 +46,29 @@ fn main() {
         }
     }
     let articles = server::seed::read_kb_dir(&kb_dir).expect("the knowledge base reads");
-    let kb = KnowledgeBase::new(articles);
+    let mut kb = KnowledgeBase::new(articles);
+    if !words_only {
+        let started = Instant::now();
+        let encoder = semantic::shared(&model).unwrap_or_else(|err| {
+            eprintln!("{err}\n(`cargo xtask model` unpacks the model; --words-only leaves it out)");
+            std::process::exit(1);
+        });
+        let loaded = started.elapsed();
+        kb = kb.understanding(encoder);
+        println!(
+            "sentence model {}: loaded in {} ms, {} wordings indexed in {} ms",
+            model.display(),
+            loaded.as_millis(),
+            kb.wordings_text().count(),
+            (started.elapsed() - loaded).as_millis()
+        );
+    }
     let sets = Sets::read(&dir, &split).expect("the evaluation sets read");
+
+    if fit {
+        fit_calibration(&kb, &sets);
+        return;
+    }
 
     if sweep {
         println!("threshold | en top-1 | en wrong | id top-1 | id wrong | out-of-scope answered");
@@ -147,4 +177,81 @@ fn main() {
             }
         }
     }
+}
+
+/// Fits how words and meaning combine on `sets` (the tune half): the lexical weight that
+/// ranks the most questions right, then a logistic regression of "the top article is the
+/// right one" on its evidence, over in-scope and out-of-scope questions alike.
+fn fit_calibration(kb: &KnowledgeBase, sets: &Sets) {
+    let mut best = (0.0f32, 0usize);
+    for weight in [0.0f32, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0] {
+        let kb = kb.clone().with_calibration(Calibration {
+            lexical_weight: weight,
+            ..CALIBRATION
+        });
+        let right = sets
+            .in_scope
+            .iter()
+            .filter(|(_, slug, q)| kb.best(q).is_some_and(|h| h.article.slug == *slug))
+            .count();
+        println!(
+            "lexical weight {weight:.2}: {right}/{} ranked first",
+            sets.in_scope.len()
+        );
+        if right > best.1 {
+            best = (weight, right);
+        }
+    }
+    let kb = kb.clone().with_calibration(Calibration {
+        lexical_weight: best.0,
+        ..CALIBRATION
+    });
+    // (evidence, right, weight): an out-of-scope question answered costs the most, so those
+    // weigh as much as all in-scope ones together.
+    let mut rows: Vec<(Evidence, f32, f32)> = Vec::new();
+    for (_, slug, q) in &sets.in_scope {
+        if let Some(hit) = kb.best(q) {
+            let right = hit.article.slug == *slug;
+            rows.push((hit.evidence, f32::from(u8::from(right)), 1.0));
+        }
+    }
+    let out_of_scope_weight = sets.in_scope.len() as f32 / sets.out_of_scope.len().max(1) as f32;
+    for (_, q) in &sets.out_of_scope {
+        if let Some(hit) = kb.best(q) {
+            rows.push((hit.evidence, 0.0, out_of_scope_weight));
+        }
+    }
+    let mut weights = [0.0f32; 5];
+    let mut bias = 0.0f32;
+    let rate = 0.5;
+    let l2 = 1e-3;
+    for _ in 0..20_000 {
+        let mut gradient = [0.0f32; 5];
+        let mut gradient_bias = 0.0f32;
+        let mut total = 0.0;
+        for (evidence, label, weight) in &rows {
+            let calibration = Calibration {
+                lexical_weight: best.0,
+                bias,
+                weights,
+            };
+            let error = weight * (calibration.confidence(evidence) - label);
+            total += weight;
+            for (g, x) in gradient.iter_mut().zip(evidence.inputs()) {
+                *g += error * x;
+            }
+            gradient_bias += error;
+        }
+        let n = total;
+        for (w, g) in weights.iter_mut().zip(gradient) {
+            *w -= rate * (g / n + l2 * *w);
+        }
+        bias -= rate * gradient_bias / n;
+    }
+    println!(
+        "{} examples ({} right tops)\nCalibration {{ lexical_weight: {:.2}, bias: {bias:.3}, weights: {weights:.3?} }}",
+        rows.len(),
+        rows.iter().filter(|r| r.1 > 0.5).count(),
+        best.0
+    );
 }

@@ -81,6 +81,13 @@ pub struct Config {
     #[arg(long, env = "BATON_AI_CONFIDENCE", default_value_t = 0.5)]
     pub ai_confidence: f32,
 
+    /// A sentence-embedding model directory (`config.json`, `vocab.txt`,
+    /// `model.safetensors` of all-MiniLM-L6-v2; `cargo xtask model` unpacks it into
+    /// `target/models/all-minilm-l6-v2`). With it the AI understands paraphrased questions;
+    /// without it, it answers by words only.
+    #[arg(long, env = "BATON_AI_MODEL_DIR")]
+    pub ai_model_dir: Option<PathBuf>,
+
     /// Which AI answers customers: the embedded knowledge-base responder, or an
     /// OpenAI-compatible chat-completions server.
     #[arg(long, env = "BATON_AI_PROVIDER", value_enum, default_value_t = AiProvider::Embedded)]

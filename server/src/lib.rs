@@ -173,7 +173,11 @@ pub async fn prepare_with_clock(
         .into_iter()
         .map(|(slug, title, body)| ai::Article { slug, title, body })
         .collect();
-    let kb = KnowledgeBase::new(articles);
+    let kb = ai::Knowledge::from(KnowledgeBase::new(articles));
+    match &config.ai_model_dir {
+        Some(dir) => drop(kb.learn_meanings(dir.clone())),
+        None => tracing::info!("no --ai-model-dir: the AI answers by words only"),
+    }
     let responder: Arc<dyn app::backend::Responder> = match config.ai_provider {
         config::AiProvider::Embedded => Arc::new(KbResponder::new(kb, config.ai_confidence)),
         config::AiProvider::Openai => Arc::new(

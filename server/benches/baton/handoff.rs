@@ -135,14 +135,18 @@ pub async fn run(report: &mut Report, server: &Server) {
     );
 }
 
-/// The embedded responder's reply time over the held-out questions, 100 rounds.
+/// The embedded responder's reply time over the held-out questions, 100 rounds, reading
+/// each by words and meaning (the sentence model `cargo xtask bench` unpacks).
 pub fn embedded_responder(report: &mut Report) {
     use app::backend::ReplyContext;
     use app::domain::{Author, Conversation, ConversationId, Mode, Timestamp};
-    use server::ai::{KbResponder, KnowledgeBase};
+    use server::ai::{semantic, KbResponder, KnowledgeBase};
 
     let root = crate::root();
-    let kb = KnowledgeBase::new(server::seed::read_kb_dir(&root.join("kb")).expect("kb reads"));
+    let encoder = semantic::shared(&semantic::default_dir())
+        .unwrap_or_else(|err| panic!("{err}: `cargo xtask model` unpacks the sentence model"));
+    let kb = KnowledgeBase::new(server::seed::read_kb_dir(&root.join("kb")).expect("kb reads"))
+        .understanding(encoder);
     let responder = KbResponder::new(kb, 0.5);
     let questions: Vec<String> = std::fs::read_to_string(root.join("kb/heldout.tsv"))
         .expect("held-out questions read")

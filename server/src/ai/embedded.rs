@@ -6,7 +6,7 @@ use app::domain::{Author, EscalationReason};
 use async_trait::async_trait;
 
 use super::escalation::{intent, Intent};
-use super::kb::KnowledgeBase;
+use super::kb::{Knowledge, KnowledgeBase};
 use super::text::{language, term_set, Language};
 
 /// Said when no article is a confident match.
@@ -45,23 +45,26 @@ pub enum Outcome {
     NotSure { confidence: f32 },
 }
 
-/// Answers from the Markdown knowledge base with hybrid lexical retrieval, in the customer's
-/// language.
+/// Answers from the Markdown knowledge base by words and meaning, in the customer's language.
+#[derive(Clone)]
 pub struct KbResponder {
-    kb: KnowledgeBase,
+    knowledge: Knowledge,
     threshold: f32,
 }
 
 impl KbResponder {
     /// A responder over `kb` that answers only when its confidence reaches `threshold`.
-    pub fn new(kb: KnowledgeBase, threshold: f32) -> Self {
+    pub fn new(kb: impl Into<Knowledge>, threshold: f32) -> Self {
         super::escalation::prepare();
-        Self { kb, threshold }
+        Self {
+            knowledge: kb.into(),
+            threshold,
+        }
     }
 
-    /// The knowledge base it answers from.
+    /// The knowledge base it answers from now.
     pub fn knowledge_base(&self) -> &KnowledgeBase {
-        &self.kb
+        self.knowledge.current()
     }
 
     /// What it makes of a single customer message, without a conversation around it.
@@ -70,7 +73,7 @@ impl KbResponder {
         if intent.escalates() {
             return Outcome::Escalate(intent);
         }
-        match self.kb.best(question) {
+        match self.knowledge_base().best(question) {
             Some(hit) if hit.confidence >= self.threshold => Outcome::Answer {
                 slug: hit.article.slug.clone(),
                 confidence: hit.confidence,
@@ -99,7 +102,7 @@ impl KbResponder {
         if let Some(escalation) = escalation_before_answering(question) {
             return escalation;
         }
-        let hit = self.kb.best(question);
+        let hit = self.knowledge_base().best(question);
         if let (Some(hit), Some(brief)) = (&hit, &context.brief) {
             let ruled_out = ruled_out_terms(brief);
             let topic = term_set(&hit.article.title);
@@ -197,7 +200,11 @@ fn quote(text: &str) -> String {
 #[async_trait]
 impl Responder for KbResponder {
     async fn reply(&self, context: ReplyContext) -> Result<Reply, ResponderError> {
-        Ok(self.decide(&context))
+        // Reading a question by meaning takes milliseconds of CPU: off the async workers.
+        let responder = self.clone();
+        tokio::task::spawn_blocking(move || responder.decide(&context))
+            .await
+            .map_err(|err| ResponderError::Provider(err.to_string()))
     }
 }
 

@@ -14,7 +14,9 @@
 //! never mentions (a place, a product the shop does not sell) lowers it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use super::semantic::{cosine, Encoder};
 use super::text::{edit_distance, term_set, terms, Language};
 
 /// BM25 term-frequency saturation.
@@ -68,6 +70,14 @@ pub fn parse_markdown(stem: &str, text: &str) -> Vec<Article> {
     }
     flush(&mut current, &mut articles);
     articles
+}
+
+/// The title and every variant of an article's question, English then Indonesian.
+fn question_wordings<'a>(article: &'a Article, entry: &'a Entry) -> impl Iterator<Item = &'a str> {
+    std::iter::once(article.title.as_str())
+        .chain(entry.variants.iter().map(String::as_str))
+        .chain(entry.title_id.as_deref())
+        .chain(entry.variants_id.iter().map(String::as_str))
 }
 
 /// Okapi BM25's inverse document frequency of a term found in `df` of `n` articles.
@@ -156,6 +166,176 @@ pub struct KnowledgeBase {
     min_information: f32,
     /// See [`UNKNOWN_WEIGHT`].
     unknown_weight: f32,
+    /// Sentence vectors of the wordings, when a model is loaded (see [`Self::understanding`]).
+    meanings: Option<Meanings>,
+    /// How words and meaning combine (see [`Calibration`]).
+    calibration: Calibration,
+}
+
+/// What the confidence of an answer found by meaning rests on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Cosine with the article's closest wording.
+    pub similarity: f32,
+    /// How far that is above the best other article's.
+    pub margin: f32,
+    /// The confidence from words alone.
+    pub lexical: f32,
+    /// The share of the question's information the article's words cover.
+    pub coverage: f32,
+    /// How much information the question carries, up to [`MIN_INFORMATION`] (0–1).
+    pub specificity: f32,
+}
+
+/// How retrieval by words and by meaning combine: the rank is the similarity plus
+/// `lexical_weight` × the lexical score, and the confidence a logistic function of the
+/// [`Evidence`]. Fitted on the tune half of the evaluation sets (`cargo xtask eval --split
+/// tune --fit`), never on the test half.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    pub lexical_weight: f32,
+    pub bias: f32,
+    /// Weights of similarity, margin, lexical confidence, coverage and specificity.
+    pub weights: [f32; 5],
+}
+
+/// The calibration fitted on the tune half.
+pub const CALIBRATION: Calibration = Calibration {
+    lexical_weight: 0.25,
+    bias: -4.781,
+    weights: [2.253, 2.810, 3.506, 4.232, -1.050],
+};
+
+impl Default for Calibration {
+    fn default() -> Self {
+        CALIBRATION
+    }
+}
+
+impl Evidence {
+    /// The evidence as the calibration's inputs, in the order of its weights.
+    pub fn inputs(&self) -> [f32; 5] {
+        [
+            self.similarity,
+            self.margin,
+            self.lexical,
+            self.coverage,
+            self.specificity,
+        ]
+    }
+}
+
+impl Calibration {
+    /// The probability that the article answers the question.
+    pub fn confidence(&self, evidence: &Evidence) -> f32 {
+        let z = self.bias
+            + self
+                .weights
+                .iter()
+                .zip(evidence.inputs())
+                .map(|(w, x)| w * x)
+                .sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// Every wording of every article's question as a sentence vector.
+#[derive(Clone)]
+struct Meanings {
+    encoder: Arc<Encoder>,
+    /// Per article: one unit vector per wording (title and variants, both languages).
+    wordings: Vec<Vec<Arc<[f32]>>>,
+}
+
+impl std::fmt::Debug for Meanings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count: usize = self.wordings.iter().map(Vec::len).sum();
+        f.debug_struct("Meanings")
+            .field("wordings", &count)
+            .finish()
+    }
+}
+
+/// Sentence vectors of `texts`, each computed once per process: every server (and test)
+/// that indexes the same knowledge base shares them. The new ones are computed together, in
+/// batches.
+fn vectors_of(encoder: &Encoder, texts: &[&str]) -> Vec<Arc<[f32]>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<[f32]>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let lock = || {
+        cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    let missing: Vec<&str> = {
+        let known = lock();
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !known.contains_key(*t))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
+    };
+    for batch in missing.chunks(64) {
+        let vectors = encoder.embed_all(batch);
+        let mut known = lock();
+        for (text, vector) in batch.iter().zip(vectors) {
+            known.insert((*text).to_owned(), vector.into());
+        }
+    }
+    let known = lock();
+    texts.iter().map(|t| known[*t].clone()).collect()
+}
+
+/// A knowledge base that answers by words from the start and also by meaning once its
+/// sentence model is loaded (on a thread of its own, so the server starts at once).
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    words: Arc<KnowledgeBase>,
+    meaning: Arc<OnceLock<KnowledgeBase>>,
+}
+
+impl From<KnowledgeBase> for Knowledge {
+    fn from(kb: KnowledgeBase) -> Self {
+        Self {
+            words: Arc::new(kb),
+            meaning: Arc::default(),
+        }
+    }
+}
+
+impl Knowledge {
+    /// The index to answer from now.
+    pub fn current(&self) -> &KnowledgeBase {
+        self.meaning.get().unwrap_or(&self.words)
+    }
+
+    /// Loads the sentence model in `dir` and indexes every wording by meaning, on a thread
+    /// of its own; answers switch over when it is done. A model that cannot be read is
+    /// logged, and answers stay by words.
+    pub fn learn_meanings(&self, dir: std::path::PathBuf) -> std::thread::JoinHandle<()> {
+        let knowledge = self.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            match super::semantic::shared(&dir) {
+                Ok(encoder) => {
+                    let understood = (*knowledge.words).clone().understanding(encoder);
+                    let _ = knowledge.meaning.set(understood);
+                    tracing::info!(
+                        model = %dir.display(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "the AI now also understands questions by meaning"
+                    );
+                }
+                Err(err) => tracing::error!(
+                    error = %err,
+                    "the sentence model could not be loaded: the AI answers by words only"
+                ),
+            }
+        })
+    }
 }
 
 /// The best article for a question, with how sure the ranking is.
@@ -165,6 +345,8 @@ pub struct Hit<'a> {
     pub entry: &'a Entry,
     pub score: f32,
     pub confidence: f32,
+    /// What the confidence rests on (similarity and margin are 0 without a model).
+    pub evidence: Evidence,
 }
 
 impl KnowledgeBase {
@@ -176,11 +358,7 @@ impl KnowledgeBase {
         let mut lengths = Vec::with_capacity(articles.len());
         let mut document_frequency: HashMap<String, usize> = HashMap::new();
         for (article, entry) in articles.iter().zip(&entries) {
-            let questions: Vec<&str> = std::iter::once(article.title.as_str())
-                .chain(entry.variants.iter().map(String::as_str))
-                .chain(entry.title_id.as_deref())
-                .chain(entry.variants_id.iter().map(String::as_str))
-                .collect();
+            let questions: Vec<&str> = question_wordings(article, entry).collect();
             let sets: Vec<HashSet<String>> = questions
                 .iter()
                 .map(|q| term_set(q))
@@ -245,7 +423,40 @@ impl KnowledgeBase {
             idf,
             min_information: MIN_INFORMATION,
             unknown_weight: UNKNOWN_WEIGHT,
+            meanings: None,
+            calibration: CALIBRATION,
         }
+    }
+
+    /// The same index, also ranking by meaning: every wording of every question becomes a
+    /// sentence vector (computed here, a few seconds for the sample base; call it off the
+    /// async runtime).
+    pub fn understanding(mut self, encoder: Arc<Encoder>) -> Self {
+        let texts: Vec<&str> = self.wordings_text().collect();
+        let mut vectors = vectors_of(&encoder, &texts).into_iter();
+        let wordings = self
+            .articles
+            .iter()
+            .zip(&self.entries)
+            .map(|(article, entry)| {
+                question_wordings(article, entry)
+                    .map(|_| vectors.next().unwrap_or_else(|| Arc::from(Vec::new())))
+                    .collect()
+            })
+            .collect();
+        self.meanings = Some(Meanings { encoder, wordings });
+        self
+    }
+
+    /// The same index with another [`Calibration`] (for fitting on the tune half).
+    pub fn with_calibration(mut self, calibration: Calibration) -> Self {
+        self.calibration = calibration;
+        self
+    }
+
+    /// True when questions are also ranked by meaning.
+    pub fn understands(&self) -> bool {
+        self.meanings.is_some()
     }
 
     /// The same index with another [`UNKNOWN_WEIGHT`] (for calibrating on the tune half).
@@ -280,12 +491,7 @@ impl KnowledgeBase {
         self.articles
             .iter()
             .zip(&self.entries)
-            .flat_map(|(article, entry)| {
-                std::iter::once(article.title.as_str())
-                    .chain(entry.variants.iter().map(String::as_str))
-                    .chain(entry.title_id.as_deref())
-                    .chain(entry.variants_id.iter().map(String::as_str))
-            })
+            .flat_map(|(article, entry)| question_wordings(article, entry))
     }
 
     fn idf(&self, term: &str) -> f32 {
@@ -340,14 +546,43 @@ impl KnowledgeBase {
     /// The `k` best-matching articles, best first (only those matching at least one term).
     pub fn top(&self, question: &str, k: usize) -> Vec<Hit<'_>> {
         let query = self.query_terms(question);
-        self.top_terms(&query, k)
+        let meaning = self
+            .meanings
+            .as_ref()
+            .filter(|_| !query.is_empty())
+            .map(|m| m.encoder.embed(question));
+        self.rank(&query, meaning.as_deref(), k)
     }
 
-    /// Like [`Self::top`], for terms already analysed (see [`Self::query_terms`]).
+    /// Like [`Self::top`], for terms already analysed (see [`Self::query_terms`]), by words
+    /// alone.
     pub fn top_terms(&self, query: &HashSet<String>, k: usize) -> Vec<Hit<'_>> {
+        self.rank(query, None, k)
+    }
+
+    /// Per article, the cosine of `meaning` with its closest wording.
+    fn similarities(&self, meaning: Option<&[f32]>) -> Vec<f32> {
+        match (meaning, &self.meanings) {
+            (Some(meaning), Some(meanings)) => meanings
+                .wordings
+                .iter()
+                .map(|vectors| {
+                    vectors
+                        .iter()
+                        .map(|v| cosine(meaning, v))
+                        .fold(0.0, f32::max)
+                })
+                .collect(),
+            _ => vec![0.0; self.articles.len()],
+        }
+    }
+
+    fn rank(&self, query: &HashSet<String>, meaning: Option<&[f32]>, k: usize) -> Vec<Hit<'_>> {
         if query.is_empty() || self.articles.is_empty() {
             return Vec::new();
         }
+        let similarity = self.similarities(meaning);
+        let semantic = meaning.is_some() && self.meanings.is_some();
         let weighted: Vec<(&String, f32)> = query.iter().map(|t| (t, self.idf(t))).collect();
         let information: f32 = weighted.iter().map(|(_, idf)| idf).sum();
         let bm25: Vec<f32> = (0..self.articles.len())
@@ -355,17 +590,30 @@ impl KnowledgeBase {
             .collect();
         let top_bm25 = bm25.iter().copied().fold(0.0f32, f32::max).max(1e-6);
         let mut scored: Vec<(usize, f32, f32)> = (0..self.articles.len())
-            .filter(|&i| bm25[i] > 0.0)
+            .filter(|&i| bm25[i] > 0.0 || semantic)
             .map(|i| {
                 let closest = self.closest_wording(i, &weighted, information);
-                (i, closest + BM25_WEIGHT * bm25[i] / top_bm25, closest)
+                let lexical = closest + BM25_WEIGHT * bm25[i] / top_bm25;
+                let score = if semantic {
+                    similarity[i] + self.calibration.lexical_weight * lexical
+                } else {
+                    lexical
+                };
+                (i, score, closest)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let runner_up = |index: usize| {
+            scored
+                .iter()
+                .filter(|s| s.0 != index)
+                .map(|s| similarity[s.0])
+                .fold(0.0, f32::max)
+        };
         scored
-            .into_iter()
+            .iter()
             .take(k)
-            .map(|(index, score, closest)| {
+            .map(|&(index, score, closest)| {
                 let covered: f32 = weighted
                     .iter()
                     .filter(|(t, _)| self.frequencies[index].contains_key(*t))
@@ -373,11 +621,25 @@ impl KnowledgeBase {
                     .sum();
                 let coverage = (covered / information).clamp(0.0, 1.0);
                 let specificity = (information / self.min_information).min(1.0);
+                let lexical = (specificity * coverage * (0.5 + 0.5 * closest)).clamp(0.0, 1.0);
+                let evidence = Evidence {
+                    similarity: similarity[index],
+                    margin: similarity[index] - runner_up(index),
+                    lexical,
+                    coverage,
+                    specificity,
+                };
+                let confidence = if semantic {
+                    self.calibration.confidence(&evidence)
+                } else {
+                    lexical
+                };
                 Hit {
                     article: &self.articles[index],
                     entry: &self.entries[index],
                     score,
-                    confidence: (specificity * coverage * (0.5 + 0.5 * closest)).clamp(0.0, 1.0),
+                    confidence,
+                    evidence,
                 }
             })
             .collect()

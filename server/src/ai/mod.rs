@@ -10,9 +10,11 @@ pub mod eval;
 pub mod kb;
 /// An OpenAI-compatible provider.
 pub mod openai;
+/// Sentence embeddings for retrieval that understands paraphrase.
+pub mod semantic;
 /// Normalising English and Indonesian text into comparable terms.
 pub mod text;
 
 pub use embedded::{KbResponder, Outcome};
-pub use kb::{Article, KnowledgeBase};
+pub use kb::{Article, Knowledge, KnowledgeBase};
 pub use openai::{OpenAiResponder, Secret};

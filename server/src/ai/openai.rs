@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::embedded::{escalation_before_answering, STILL_NOT_SURE, STILL_NOT_SURE_ID};
-use super::kb::KnowledgeBase;
+use super::kb::Knowledge;
 use super::text::{language, Language};
 
 /// Passages given to the model.
@@ -56,7 +56,7 @@ pub struct OpenAiResponder {
     endpoint: String,
     model: String,
     api_key: Option<Secret>,
-    kb: KnowledgeBase,
+    kb: Knowledge,
 }
 
 #[derive(Deserialize)]
@@ -81,7 +81,7 @@ impl OpenAiResponder {
         model: &str,
         api_key: Option<Secret>,
         timeout: Duration,
-        kb: KnowledgeBase,
+        kb: impl Into<Knowledge>,
     ) -> Result<Self, reqwest::Error> {
         super::escalation::prepare();
         let client = reqwest::Client::builder().timeout(timeout).build()?;
@@ -90,13 +90,14 @@ impl OpenAiResponder {
             endpoint: format!("{}/v1/chat/completions", base_url.trim_end_matches('/')),
             model: model.to_owned(),
             api_key,
-            kb,
+            kb: kb.into(),
         })
     }
 
     fn messages(&self, context: &ReplyContext, question: &str) -> Vec<serde_json::Value> {
         let passages: Vec<String> = self
             .kb
+            .current()
             .top(question, PASSAGES)
             .into_iter()
             .map(|hit| {
@@ -195,7 +196,11 @@ impl Responder for OpenAiResponder {
                 detail: Some("The AI found no answer in the knowledge base".into()),
             });
         }
-        let confidence = self.kb.best(&question).map_or(0.0, |hit| hit.confidence);
+        let confidence = self
+            .kb
+            .current()
+            .best(&question)
+            .map_or(0.0, |hit| hit.confidence);
         Ok(Reply::Answer { text, confidence })
     }
 }
