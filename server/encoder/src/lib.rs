@@ -490,23 +490,29 @@ fn dots_portable(x: &[f32], w: &[f32], inputs: usize, y: &mut [f32]) {
     }
 }
 
-/// A dot product with eight independent sums, so the compiler can keep them in one vector
-/// register.
+/// A dot product with 64 independent sums over fixed-size chunks: the compiler keeps them in
+/// eight vector registers, so the additions do not wait on one another.
 #[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut sums = [0.0f32; 16];
-    let mut a_chunks = a.chunks_exact(16);
-    let mut b_chunks = b.chunks_exact(16);
-    for (a, b) in (&mut a_chunks).zip(&mut b_chunks) {
-        for k in 0..16 {
+    const LANES: usize = 64;
+    let mut sums = [0.0f32; LANES];
+    let a_chunks = a.chunks_exact(LANES);
+    let b_chunks = b.chunks_exact(LANES);
+    let rest: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (a, b) in a_chunks.zip(b_chunks) {
+        let (Ok(a), Ok(b)) = (<&[f32; LANES]>::try_from(a), <&[f32; LANES]>::try_from(b)) else {
+            continue;
+        };
+        for k in 0..LANES {
             sums[k] += a[k] * b[k];
         }
     }
-    let mut total: f32 = sums.iter().sum();
-    for (a, b) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
-        total += a * b;
-    }
-    total
+    sums.iter().sum::<f32>() + rest
 }
 
 /// `c = alpha·a·b + beta·c` for an `m×k` `a` and a `k×n` `b`, each matrix given as a slice
