@@ -483,18 +483,63 @@ unsafe fn dots_avx2(x: &[f32], w: &[f32], inputs: usize, y: &mut [f32]) {
 #[inline(always)]
 fn dots_portable(x: &[f32], w: &[f32], inputs: usize, y: &mut [f32]) {
     let outputs = w.len() / inputs;
+    let rows = x.len() / inputs;
     for (j, weights) in w.chunks_exact(inputs).enumerate() {
-        for (i, row) in x.chunks_exact(inputs).enumerate() {
-            y[i * outputs + j] += dot(row, weights);
+        // Four rows at a time: each chunk of weights is loaded once for four products.
+        let mut i = 0;
+        while i + 4 <= rows {
+            let sums = dot4(&x[i * inputs..(i + 4) * inputs], weights);
+            for (k, sum) in sums.into_iter().enumerate() {
+                y[(i + k) * outputs + j] += sum;
+            }
+            i += 4;
+        }
+        for i in i..rows {
+            y[i * outputs + j] += dot(&x[i * inputs..(i + 1) * inputs], weights);
         }
     }
 }
 
-/// A dot product with 64 independent sums over fixed-size chunks: the compiler keeps them in
-/// eight vector registers, so the additions do not wait on one another.
+/// Lanes of one partial sum: two AVX2 registers.
+const LANES: usize = 16;
+
+/// The dot products of four consecutive rows of `x` with `w` (eight vector registers of
+/// sums, each weight chunk loaded once).
+#[inline(always)]
+fn dot4(x: &[f32], w: &[f32]) -> [f32; 4] {
+    let n = w.len();
+    let mut sums = [[0.0f32; LANES]; 4];
+    let whole = n - n % LANES;
+    for start in (0..whole).step_by(LANES) {
+        let Ok(weights) = <&[f32; LANES]>::try_from(&w[start..start + LANES]) else {
+            continue;
+        };
+        for (r, row_sums) in sums.iter_mut().enumerate() {
+            let Ok(row) = <&[f32; LANES]>::try_from(&x[r * n + start..r * n + start + LANES])
+            else {
+                continue;
+            };
+            for k in 0..LANES {
+                row_sums[k] += row[k] * weights[k];
+            }
+        }
+    }
+    let mut out = [0.0f32; 4];
+    for (r, total) in out.iter_mut().enumerate() {
+        *total = sums[r].iter().sum::<f32>()
+            + x[r * n + whole..(r + 1) * n]
+                .iter()
+                .zip(&w[whole..])
+                .map(|(a, b)| a * b)
+                .sum::<f32>();
+    }
+    out
+}
+
+/// One dot product with sixteen independent sums over fixed-size chunks, so the compiler
+/// keeps them in vector registers.
 #[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 64;
     let mut sums = [0.0f32; LANES];
     let a_chunks = a.chunks_exact(LANES);
     let b_chunks = b.chunks_exact(LANES);
@@ -675,6 +720,29 @@ mod tests {
         softmax(&mut row);
         assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         assert!(row[1] > row[2] && row[2] > row[0]);
+    }
+
+    #[test]
+    fn row_dot_products_match_the_plain_sum_for_any_row_count() {
+        let inputs = 37;
+        let outputs = 5;
+        let w: Vec<f32> = (0..inputs * outputs)
+            .map(|v| (v % 7) as f32 - 3.0)
+            .collect();
+        for rows in [1, 3, 4, 6, 9] {
+            let x: Vec<f32> = (0..rows * inputs).map(|v| (v % 5) as f32 * 0.5).collect();
+            let mut y = vec![1.0; rows * outputs];
+            dots(&x, &w, inputs, &mut y);
+            for i in 0..rows {
+                for j in 0..outputs {
+                    let want: f32 = 1.0
+                        + (0..inputs)
+                            .map(|k| x[i * inputs + k] * w[j * inputs + k])
+                            .sum::<f32>();
+                    assert!((y[i * outputs + j] - want).abs() < 1e-3, "{rows} rows");
+                }
+            }
+        }
     }
 
     #[test]
