@@ -104,6 +104,20 @@ struct Tensors {
     start: usize,
 }
 
+/// A JSON array of unsigned integers (empty if it is anything else).
+fn numbers(value: &serde_json::Value) -> Vec<usize> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(serde_json::Value::as_u64)
+                .map(|n| n as usize)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Tensors {
     fn read(path: PathBuf) -> Result<Self, ModelError> {
         let bytes = std::fs::read(&path).map_err(|source| ModelError::Read {
@@ -144,27 +158,11 @@ impl Tensors {
         if entry["dtype"] != "F32" {
             return Err(format(format!("{name} is {}, not F32", entry["dtype"])));
         }
-        let found: Vec<usize> = entry["shape"]
-            .as_array()
-            .map(|s| {
-                s.iter()
-                    .filter_map(|d| d.as_u64())
-                    .map(|d| d as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let found = numbers(&entry["shape"]);
         if found != shape {
             return Err(format(format!("{name} has shape {found:?}, not {shape:?}")));
         }
-        let offsets: Vec<usize> = entry["data_offsets"]
-            .as_array()
-            .map(|s| {
-                s.iter()
-                    .filter_map(|d| d.as_u64())
-                    .map(|d| d as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let offsets = numbers(&entry["data_offsets"]);
         let [from, to] = offsets[..] else {
             return Err(format(format!("{name} has no data offsets")));
         };
