@@ -67,22 +67,23 @@ fn main() {
     let sets = Sets::read(&dir, &split).expect("the evaluation sets read");
 
     if fit {
-        let round = sets.clone();
         // Only English is read by meaning (see `KnowledgeBase::top`).
-        let round = Sets {
-            in_scope: round
+        let english = Sets {
+            in_scope: sets
                 .in_scope
-                .into_iter()
+                .iter()
                 .filter(|line| line.0 == Language::English)
+                .cloned()
                 .collect(),
-            out_of_scope: round
+            out_of_scope: sets
                 .out_of_scope
-                .into_iter()
+                .iter()
                 .filter(|line| line.0 == Language::English)
+                .cloned()
                 .collect(),
             escalation: Vec::new(),
         };
-        fit_calibration(&kb, &round);
+        fit_calibration(&kb, &english);
         return;
     }
 
@@ -253,12 +254,12 @@ fn fit_calibration(kb: &KnowledgeBase, sets: &Sets) {
         let mut gradient = [0.0f32; 5];
         let mut gradient_bias = 0.0f32;
         let mut total = 0.0;
+        let calibration = Calibration {
+            lexical_weight: best.0,
+            bias,
+            weights,
+        };
         for (evidence, label, weight) in &rows {
-            let calibration = Calibration {
-                lexical_weight: best.0,
-                bias,
-                weights,
-            };
             let error = weight * (calibration.confidence(evidence) - label);
             total += weight;
             for (g, x) in gradient.iter_mut().zip(evidence.inputs()) {

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -84,6 +85,8 @@ pub struct Encoder {
     token_type: Vec<f32>,
     embedding_norm: Norm,
     layers: Vec<Layer>,
+    /// Vectors already computed by [`Encoder::embed_remembered`], by text.
+    remembered: Mutex<HashMap<String, Arc<[f32]>>>,
 }
 
 impl std::fmt::Debug for Encoder {
@@ -265,6 +268,7 @@ impl Encoder {
             token_type: tensors.tensor("embeddings.token_type_embeddings.weight", &[2, h])?,
             embedding_norm: tensors.norm("embeddings.LayerNorm", h)?,
             layers,
+            remembered: Mutex::default(),
             vocabulary,
             unknown,
             cls,
@@ -327,6 +331,36 @@ impl Encoder {
     /// The unit-length embedding of `text`.
     pub fn embed(&self, text: &str) -> Vec<f32> {
         self.embed_all(&[text]).remove(0)
+    }
+
+    /// The unit-length embeddings of `texts`, each computed once for the life of this
+    /// encoder (every index built over the same knowledge base shares them); the new ones
+    /// are computed together, 64 at a time.
+    pub fn embed_remembered(&self, texts: &[&str]) -> Vec<Arc<[f32]>> {
+        let lock = || {
+            self.remembered
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let mut missing: Vec<&str> = {
+            let known = lock();
+            texts
+                .iter()
+                .copied()
+                .filter(|t| !known.contains_key(*t))
+                .collect()
+        };
+        missing.sort_unstable();
+        missing.dedup();
+        for batch in missing.chunks(64) {
+            let vectors = self.embed_all(batch);
+            let mut known = lock();
+            for (text, vector) in batch.iter().zip(vectors) {
+                known.insert((*text).to_owned(), vector.into());
+            }
+        }
+        let known = lock();
+        texts.iter().map(|t| known[*t].clone()).collect()
     }
 
     /// The unit-length embeddings of `texts`, computed together: the sentences' word pieces

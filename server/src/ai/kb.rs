@@ -14,7 +14,7 @@
 //! never mentions (a place, a product the shop does not sell) lowers it.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use super::semantic::{cosine, Encoder};
 use super::text::{edit_distance, language, term_set, terms, Language};
@@ -241,11 +241,12 @@ impl Calibration {
     }
 }
 
-/// Every wording of every article's question as a sentence vector.
+/// Every wording of every article's question, and its English answer, as sentence vectors.
 #[derive(Clone)]
 struct Meanings {
     encoder: Arc<Encoder>,
-    /// Per article: one unit vector per wording (title and variants, both languages).
+    /// Per article: one unit vector per wording (title and variants, both languages) and one
+    /// for the English answer.
     wordings: Vec<Vec<Arc<[f32]>>>,
 }
 
@@ -256,39 +257,6 @@ impl std::fmt::Debug for Meanings {
             .field("wordings", &count)
             .finish()
     }
-}
-
-/// Sentence vectors of `texts`, each computed once per process: every server (and test)
-/// that indexes the same knowledge base shares them. The new ones are computed together, in
-/// batches.
-fn vectors_of(encoder: &Encoder, texts: &[&str]) -> Vec<Arc<[f32]>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<[f32]>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let lock = || {
-        cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    };
-    let missing: Vec<&str> = {
-        let known = lock();
-        let mut missing: Vec<&str> = texts
-            .iter()
-            .copied()
-            .filter(|t| !known.contains_key(*t))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
-        missing
-    };
-    for batch in missing.chunks(64) {
-        let vectors = encoder.embed_all(batch);
-        let mut known = lock();
-        for (text, vector) in batch.iter().zip(vectors) {
-            known.insert((*text).to_owned(), vector.into());
-        }
-    }
-    let known = lock();
-    texts.iter().map(|t| known[*t].clone()).collect()
 }
 
 /// A knowledge base that answers by words from the start and also by meaning once its
@@ -447,7 +415,7 @@ impl KnowledgeBase {
             })
             .collect();
         let texts: Vec<&str> = per_article.iter().flatten().copied().collect();
-        let mut vectors = vectors_of(&encoder, &texts).into_iter();
+        let mut vectors = encoder.embed_remembered(&texts).into_iter();
         let wordings = per_article
             .iter()
             .map(|texts| texts.iter().filter_map(|_| vectors.next()).collect())

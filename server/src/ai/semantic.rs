@@ -104,6 +104,29 @@ mod tests {
     }
 
     #[test]
+    fn remembered_vectors_are_computed_once_and_match_those_computed_alone() {
+        let model = model();
+        let texts = [
+            "how do i return an item",
+            "can i pay with ovo",
+            "how do i return an item",
+        ];
+        let remembered = model.embed_remembered(&texts);
+        assert_eq!(remembered.len(), 3);
+        assert!(Arc::ptr_eq(&remembered[0], &remembered[2]));
+        assert!(Arc::ptr_eq(
+            &remembered[1],
+            &model.embed_remembered(&[texts[1]])[0]
+        ));
+        for (text, vector) in texts.iter().zip(&remembered) {
+            assert!(
+                (cosine(vector, &model.embed(text)) - 1.0).abs() < 1e-4,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_long_message_is_cut_to_the_longest_input() {
         let model = model();
         let long = "refund ".repeat(500);
