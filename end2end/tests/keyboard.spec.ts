@@ -59,6 +59,10 @@ test('a keyboard-only walk takes over, replies, hands over and transfers', async
   await expect(handover).toBeVisible();
   await handover.getByRole('button', { name: 'Confirm handover' }).press('Enter');
   await expect(chat).toContainText(HANDOVER);
+  // The dashboard shows the conversation back with the AI (the customer may read the sentence
+  // a moment before the agent's own screen settles): only then does `t` apply again.
+  await expect(panel.getByTestId('conversation-state')).toHaveText('AI Mode');
+  await expect(panel.getByRole('button', { name: 'Take Over' })).toBeEnabled();
 
   // t again, then x transfers to Budi with the keyboard.
   await ana.keyboard.press('t');

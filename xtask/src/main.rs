@@ -651,7 +651,7 @@ fn test(root: &Path) -> Result {
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     let database = format!("sqlite://{}", data.join("baton.db").display());
-    let port = free_port()?.to_string();
+    let port = free_ports(3)?.to_string();
     println!("    server on 127.0.0.1:{port}, fresh database {database}");
     let (ok, text) = run_captured(
         "npx",
@@ -903,10 +903,24 @@ fn postgres_reachable(url: &str) -> bool {
 
 /// A port that is free on 127.0.0.1 right now.
 fn free_port() -> Result<u16> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .map_err(|err| format!("no free port on 127.0.0.1: {err}"))
+    free_ports(1)
+}
+
+/// The first of `count` consecutive ports that are free on 127.0.0.1, below the range the
+/// kernel hands out for outgoing connections (32768 and up on Linux), so that the browser's own
+/// connections cannot take one of them while a test runs. The end-to-end run uses three: the
+/// server, a shop that may show the widget and one that may not.
+fn free_ports(count: u16) -> Result<u16> {
+    let start = 20_000 + (std::process::id() % 4_000) as u16 * 3;
+    (0..4_000u16)
+        .map(|step| 20_000 + (start - 20_000 + step * count) % 11_990)
+        .find(|&first| {
+            let held: Vec<_> = (first..first + count)
+                .map_while(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
+                .collect();
+            held.len() == usize::from(count)
+        })
+        .ok_or_else(|| format!("no {count} consecutive free ports on 127.0.0.1"))
 }
 
 /// Runs a command, echoing its output live and keeping a copy to count results.
