@@ -319,6 +319,7 @@ mod tests {
             last_seq: 3,
             preview: None,
             brief: None,
+            brief_for_customer: false,
             reply_due_since: None,
             contact_email: None,
             verified: None,

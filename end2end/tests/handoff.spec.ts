@@ -93,10 +93,14 @@ test('customer, AI, takeover, transfer with a note, handover, and the AI again',
   await ana.screenshot({ path: 'screenshots/dashboard-ana.png' });
   await budi.screenshot({ path: 'screenshots/dashboard-budi.png' });
 
-  // Budi hands over to the AI, confirming, with a brief; the customer gets the exact sentence.
+  // Budi hands over to the AI, confirming, with a brief the AI may tell the customer; the
+  // customer gets the exact sentence.
   await panel(budi).getByRole('button', { name: 'Handover to AI' }).click();
   const confirm = budi.getByRole('dialog', { name: 'Hand this conversation back to the AI?' });
+  const forCustomer = confirm.getByLabel('The AI may tell the customer this');
+  await expect(forCustomer).toBeDisabled();
   await confirm.getByLabel('Brief for the AI (optional)').fill('Refund approved for order 1042');
+  await forCustomer.check();
   await confirm.getByRole('button', { name: 'Confirm handover' }).click();
   await expect(chat).toContainText(HANDOVER);
   await expect(customer.getByRole('status').first()).toHaveText("You're chatting with our AI assistant");
@@ -106,6 +110,14 @@ test('customer, AI, takeover, transfer with a note, handover, and the AI again',
   await expect(chat.locator('.msg-ai')).toHaveCount(2);
   await expect(chat.locator('.msg-ai').last()).not.toContainText("I'm not sure");
   await customer.screenshot({ path: 'screenshots/chat-phone.png', fullPage: true });
+
+  // Asked about what the brief says, the AI passes it on in Budi's words.
+  await expect(panel(budi)).toContainText('Note the AI may tell the customer: Refund approved for order 1042');
+  await say(customer, 'Any news about my refund?');
+  await expect(chat.locator('.msg-ai')).toHaveCount(3);
+  await expect(chat.locator('.msg-ai').last()).toContainText(
+    'Our team left this note for you: \u201cRefund approved for order 1042\u201d',
+  );
 });
 
 test('when two agents click Take Over together, one wins and the other sees who', async ({ browser }) => {

@@ -137,6 +137,7 @@ fn main() {
         last_seq: 1,
         preview: None,
         brief: None,
+        brief_for_customer: false,
         reply_due_since: None,
         contact_email: None,
         verified: None,
@@ -160,6 +161,7 @@ fn main() {
                 conversation: conversation.clone(),
                 transcript: vec![(Author::Customer, (*question).to_owned())],
                 brief: None,
+                brief_for_customer: false,
             };
             let started = Instant::now();
             std::hint::black_box(responder.decide(&context));

@@ -530,6 +530,7 @@ pub(crate) mod tests_support {
             last_seq: 1,
             preview: None,
             brief: None,
+            brief_for_customer: false,
             reply_due_since: None,
             contact_email: None,
             verified: None,

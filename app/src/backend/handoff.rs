@@ -19,9 +19,18 @@ const MAX_ATTEMPTS: usize = 16;
 #[derive(Debug, Clone)]
 pub enum Request {
     TakeOver,
-    ForceTakeOver { reason: Note },
-    HandOver { brief: Option<Note> },
-    Transfer { to: AgentId, note: Option<Note> },
+    ForceTakeOver {
+        reason: Note,
+    },
+    /// `for_customer`: the AI may pass the brief on to the customer.
+    HandOver {
+        brief: Option<Note>,
+        for_customer: bool,
+    },
+    Transfer {
+        to: AgentId,
+        note: Option<Note>,
+    },
     Close,
     Reopen,
 }
@@ -121,9 +130,19 @@ fn audit_entry(
         Request::ForceTakeOver { reason } => {
             (AuditAction::ForceTakeOver, Some(reason.as_str().to_owned()))
         }
-        Request::HandOver { brief } => (
+        Request::HandOver {
+            brief,
+            for_customer,
+        } => (
             AuditAction::HandOver,
-            brief.as_ref().map(|b| format!("brief: {b}")),
+            brief.as_ref().map(|b| {
+                let whose = if *for_customer {
+                    "brief for the customer"
+                } else {
+                    "brief"
+                };
+                format!("{whose}: {b}")
+            }),
         ),
         Request::Transfer { note, .. } => (
             AuditAction::Transfer,
@@ -263,11 +282,18 @@ fn patch_for(
                 None,
             )
         }
-        (ModeChange::HandedOver { .. }, Request::HandOver { brief }) => (
+        (
+            ModeChange::HandedOver { .. },
+            Request::HandOver {
+                brief,
+                for_customer,
+            },
+        ) => (
             vec![
                 EventKind::HandedOver {
                     by: me,
                     brief: note(brief),
+                    for_customer: *for_customer && brief.is_some(),
                 },
                 system(Notice::handover(locale)),
             ],
@@ -304,10 +330,20 @@ fn patch_for(
             unreachable!("{change:?} does not follow from {request:?}")
         }
     };
+    // Only a brief there is can be for the customer.
+    let brief_for_customer = brief.is_some()
+        && matches!(
+            request,
+            Request::HandOver {
+                for_customer: true,
+                ..
+            }
+        );
     TransitionPatch {
         mode: transition.to,
         waiting: None,
         brief,
+        brief_for_customer,
         events,
         audit: None,
     }

@@ -249,6 +249,8 @@ pub struct TransitionPatch {
     pub mode: Mode,
     /// The brief for the AI (set by a handover, cleared by anything else).
     pub brief: Option<String>,
+    /// True when the AI may pass the brief on to the customer.
+    pub brief_for_customer: bool,
     /// Set when the change puts the conversation back in the queue: it waits for a human
     /// from now, for this reason. Any other change ends a wait.
     pub waiting: Option<EscalationReason>,
@@ -701,6 +703,9 @@ pub struct ReplyContext {
     pub transcript: Vec<(Author, String)>,
     /// The last handover brief, which the AI must honour.
     pub brief: Option<String>,
+    /// True when the agent let the AI pass the brief on to the customer; otherwise it is never
+    /// quoted.
+    pub brief_for_customer: bool,
 }
 
 /// The AI's answer.

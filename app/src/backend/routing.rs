@@ -108,6 +108,7 @@ async fn commit(
             mode: transition.to,
             waiting,
             brief: None,
+            brief_for_customer: false,
             events,
             audit: Some(audit),
         };

@@ -1021,6 +1021,7 @@ mod tests {
                     EventKind::HandedOver {
                         by: ana.clone(),
                         brief: None,
+                        for_customer: false,
                     },
                 ),
                 // Ten minutes after the handover: it bounced.
@@ -1032,6 +1033,7 @@ mod tests {
                     EventKind::HandedOver {
                         by: ana.clone(),
                         brief: None,
+                        for_customer: false,
                     },
                 ),
                 // Seventy minutes later: that handover held.
@@ -1176,6 +1178,7 @@ mod tests {
                     EventKind::HandedOver {
                         by: ana.clone(),
                         brief: None,
+                        for_customer: false,
                     },
                 ),
             ],
@@ -1256,6 +1259,7 @@ mod tests {
                     EventKind::HandedOver {
                         by: ana.clone(),
                         brief: None,
+                        for_customer: false,
                     },
                 ),
                 (3, EventKind::Closed { by: ana.clone() }),
@@ -1479,6 +1483,7 @@ mod tests {
         let handed = |by: &AgentRef| EventKind::HandedOver {
             by: by.clone(),
             brief: None,
+            for_customer: false,
         };
         let twice = log(
             0,

@@ -48,6 +48,10 @@ pub struct Conversation {
     pub preview: Option<String>,
     /// The agent's brief for the AI after the last handover.
     pub brief: Option<String>,
+    /// True when the agent let the AI pass the brief on to the customer (e.g. "your refund of
+    /// Rp 150.000 was approved"); otherwise the brief is guidance the customer never reads.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub brief_for_customer: bool,
     /// Since when the owner owes the customer an answer (set by a takeover, assignment or
     /// transfer and by a customer message; cleared by the owner's message). The reply timer
     /// requeues the conversation when this is older than the timeout.
@@ -356,6 +360,7 @@ mod tests {
             last_seq: 1,
             preview: None,
             brief: None,
+            brief_for_customer: false,
             reply_due_since: None,
             contact_email: None,
             verified: None,

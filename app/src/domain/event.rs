@@ -139,6 +139,9 @@ pub enum EventKind {
         by: AgentRef,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         brief: Option<String>,
+        /// True when the AI may pass the brief on to the customer.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        for_customer: bool,
     },
     /// The owner gave the conversation to another agent, with an optional note for them.
     Transferred {
@@ -244,6 +247,7 @@ impl Event {
             EventKind::HandedOver { by, .. } => EventKind::HandedOver {
                 by: by.clone(),
                 brief: None,
+                for_customer: false,
             },
             EventKind::Transferred { from, to, .. } => EventKind::Transferred {
                 from: from.clone(),
@@ -442,6 +446,7 @@ mod tests {
         let handover = event(EventKind::HandedOver {
             by: agent("A"),
             brief: Some("refund approved".into()),
+            for_customer: false,
         });
         assert!(!serde_json::to_string(&handover.customer_view().unwrap())
             .unwrap()

@@ -12,6 +12,14 @@ fn given(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
 
+/// A box to tick under the text field, saying what may be done with the text (e.g. "the AI
+/// may tell the customer this"); usable once there is text.
+#[derive(Clone, Copy)]
+pub struct Consent {
+    pub label: &'static str,
+    pub given: RwSignal<bool>,
+}
+
 /// A modal dialog named by `title` that asks for a confirmation and a text. `on_confirm`
 /// receives the text (`None` when left blank); a `required` text must be given first, and so
 /// must whatever `ready` says.
@@ -39,6 +47,9 @@ pub fn ConfirmDialog(
     ready: Option<Signal<bool>>,
     on_confirm: Callback<Option<String>>,
     on_cancel: Callback<()>,
+    /// A box to tick about the text, under it.
+    #[prop(optional)]
+    consent: Option<Consent>,
     /// Fields shown above the text field.
     #[prop(optional)]
     children: Option<Children>,
@@ -64,6 +75,23 @@ pub fn ConfirmDialog(
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
+            {consent
+                .map(|Consent { label, given: ticked }| {
+                    let id = format!("{field}-consent");
+                    let label_for = id.clone();
+                    view! {
+                        <label class="check" for=label_for>
+                            <input
+                                id=id
+                                type="checkbox"
+                                disabled=move || given(text.get()).is_none()
+                                prop:checked=move || ticked.get()
+                                on:change=move |ev| ticked.set(event_target_checked(&ev))
+                            />
+                            {label}
+                        </label>
+                    }
+                })}
             <div class="dialog-actions">
                 <button class="button ghost" on:click=move |_| on_cancel.run(())>
                     {cancel}

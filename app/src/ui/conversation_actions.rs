@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::confirm_dialog::ConfirmDialog;
+use super::confirm_dialog::{ConfirmDialog, Consent};
 use super::session::use_me;
 use super::shortcuts::{on_shortcut, Shortcut};
 use super::transfer_picker::TransferPicker;
@@ -25,6 +25,8 @@ pub enum Request {
     },
     HandOver {
         brief: Option<String>,
+        /// The AI may pass the brief on to the customer.
+        for_customer: bool,
     },
     Transfer {
         to: AgentId,
@@ -47,7 +49,10 @@ pub fn requests(id: ConversationId) -> Requests {
             match request {
                 Request::TakeOver => takeover(id).await,
                 Request::ForceTakeOver { reason } => force_takeover(id, reason).await,
-                Request::HandOver { brief } => handover(id, brief).await,
+                Request::HandOver {
+                    brief,
+                    for_customer,
+                } => handover(id, brief, Some(for_customer)).await,
                 Request::Transfer { to, note } => transfer(id, to, note).await,
                 Request::Close => close(id).await,
                 Request::Reopen => reopen(id).await,
@@ -153,6 +158,7 @@ pub fn ConversationActions(
             None => ().into_any(),
             Some(Asking::HandOver) => {
                 let l = i18n.get_locale_untracked();
+                let for_customer = RwSignal::new(false);
                 view! {
                     <ConfirmDialog
                         title=td_string!(l, dash.handover_title)
@@ -160,8 +166,15 @@ pub fn ConversationActions(
                         field="brief"
                         label=td_string!(l, dash.brief_label)
                         placeholder=td_string!(l, dash.brief_placeholder)
+                        consent=Consent {
+                            label: td_string!(l, dash.brief_for_customer),
+                            given: for_customer,
+                        }
                         confirm=td_string!(l, dash.handover_confirm)
-                        on_confirm=Callback::new(move |brief| dispatch(Request::HandOver { brief }))
+                        on_confirm=Callback::new(move |brief| dispatch(Request::HandOver {
+                            brief,
+                            for_customer: for_customer.get_untracked(),
+                        }))
                         on_cancel=cancel
                     />
                 }

@@ -145,15 +145,23 @@ fn timeline_text(l: Locale, kind: &EventKind, viewer: Viewer) -> Option<(String,
                 reason = reason.as_str()
             ))),
         ),
-        EventKind::HandedOver { by, brief } => (
+        EventKind::HandedOver {
+            by,
+            brief,
+            for_customer,
+        } => (
             line(&td_string!(
                 l,
                 timeline.handed_over,
                 name = by.name.as_str()
             )),
-            brief
-                .as_ref()
-                .map(|b| line(&td_string!(l, timeline.brief, brief = b.as_str()))),
+            brief.as_ref().map(|b| {
+                line(&if *for_customer {
+                    td_string!(l, timeline.brief_for_customer, brief = b.as_str())
+                } else {
+                    td_string!(l, timeline.brief, brief = b.as_str())
+                })
+            }),
         ),
         EventKind::Transferred { from, to, note } => (
             line(&td_string!(

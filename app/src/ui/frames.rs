@@ -299,6 +299,7 @@ pub(super) mod tests {
             last_seq: 1,
             preview: None,
             brief: None,
+            brief_for_customer: false,
             reply_due_since: None,
             contact_email: None,
             verified: None,

@@ -90,6 +90,7 @@ fn script() -> Vec<(String, String, Option<String>)> {
             EventKind::HandedOver {
                 by: agent.clone(),
                 brief: None,
+                for_customer: false,
             },
             None,
         ),

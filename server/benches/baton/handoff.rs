@@ -164,6 +164,7 @@ pub fn embedded_responder(report: &mut Report) {
         last_seq: 1,
         preview: None,
         brief: None,
+        brief_for_customer: false,
         reply_due_since: None,
         contact_email: None,
         verified: None,
@@ -181,6 +182,7 @@ pub fn embedded_responder(report: &mut Report) {
                 conversation: conversation.clone(),
                 transcript: vec![(Author::Customer, question.clone())],
                 brief: None,
+                brief_for_customer: false,
             };
             let t = Instant::now();
             std::hint::black_box(responder.decide(&context));

@@ -21,6 +21,12 @@ pub const STILL_NOT_SURE: &str = "I'm sorry, I still can't answer that with conf
 /// [`STILL_NOT_SURE`] in Indonesian.
 pub const STILL_NOT_SURE_ID: &str = "Maaf, saya masih belum bisa menjawabnya dengan yakin. Saya minta anggota tim Customer Service kami untuk membantu Anda.";
 
+/// Introduces a brief the agent let the AI pass on to the customer.
+pub const TEAM_NOTE: &str = "Our team left this note for you:";
+
+/// [`TEAM_NOTE`] in Indonesian.
+pub const TEAM_NOTE_ID: &str = "Tim kami menitipkan catatan ini untuk Anda:";
+
 /// Said when the customer is clearly unhappy.
 pub const SORRY: &str = "I'm sorry this has been frustrating. I'm bringing in a member of our Customer Service team right away.";
 
@@ -86,7 +92,8 @@ impl KbResponder {
 
     /// The reply to `context`, computed synchronously.
     ///
-    /// The agent's handover brief is guidance, never text for the customer: it is not quoted.
+    /// The agent's handover brief is guidance, never text for the customer: it is not quoted,
+    /// unless the agent let the AI pass it on; then it answers a question about what it says.
     /// A topic the brief rules out ("don't offer a refund again", "jangan tawarkan refund")
     /// is not answered from the knowledge base; a person takes the question instead.
     pub fn decide(&self, context: &ReplyContext) -> Reply {
@@ -101,6 +108,17 @@ impl KbResponder {
 
         if let Some(escalation) = escalation_before_answering(question) {
             return escalation;
+        }
+        if let Some(note) = context
+            .brief
+            .as_deref()
+            .filter(|brief| context.brief_for_customer && concerns(question, brief))
+        {
+            let intro = in_language(language, TEAM_NOTE, TEAM_NOTE_ID);
+            return Reply::Answer {
+                text: format!("{intro} \u{201c}{}\u{201d}", note.trim()),
+                confidence: 1.0,
+            };
         }
         let hit = self.knowledge_base().best(question);
         if let (Some(hit), Some(brief)) = (&hit, &context.brief) {
@@ -149,6 +167,13 @@ impl KbResponder {
             }
         }
     }
+}
+
+/// True when `question` asks about something `note` speaks of: they share a term (a concept,
+/// in either language: "refund" meets "pengembalian dana", "sby" meets "Surabaya").
+fn concerns(question: &str, note: &str) -> bool {
+    let asked = term_set(question);
+    term_set(note).iter().any(|term| asked.contains(term))
 }
 
 /// Words that negate what follows in a brief, English and Indonesian.
@@ -268,6 +293,7 @@ mod tests {
             conversation: crate::hub::tests_support::conversation(),
             transcript: vec![(Author::Customer, "How do I reset my password?".into())],
             brief: None,
+            brief_for_customer: false,
         };
         match responder.decide(&context) {
             Reply::Answer { text, confidence } => {
@@ -292,6 +318,7 @@ mod tests {
                 .map(|(author, text)| (author.clone(), (*text).to_owned()))
                 .collect(),
             brief: brief.map(str::to_owned),
+            brief_for_customer: false,
         }
     }
 
@@ -356,6 +383,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_brief_the_agent_lets_the_ai_pass_on_answers_the_question_it_is_about() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        let brief = "Your refund of Rp 150.000 was approved and reaches your card by Friday";
+        let shared = |question: &str| {
+            let mut context = context(&[(Author::Customer, question)], Some(brief));
+            context.brief_for_customer = true;
+            answer_text(responder.decide(&context))
+        };
+        let text = shared("when will my refund arrive?");
+        assert_eq!(text, format!("{TEAM_NOTE} \u{201c}{brief}\u{201d}"));
+        // In the customer's language, around the agent's own words.
+        let text = shared("kapan refund saya masuk?");
+        assert!(text.starts_with(TEAM_NOTE_ID), "{text}");
+        assert!(text.contains(brief), "{text}");
+        // A question about something else is answered as ever, without the note.
+        let text = shared("How do I reset my password?");
+        assert!(!text.contains(brief), "{text}");
+        assert!(!text.contains(TEAM_NOTE), "{text}");
+        // A request for a person still calls one.
+        let mut context = context(
+            &[(Author::Customer, "I want to talk to a human")],
+            Some(brief),
+        );
+        context.brief_for_customer = true;
+        assert!(matches!(responder.decide(&context), Reply::Escalate { .. }));
     }
 
     #[test]

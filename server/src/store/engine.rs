@@ -565,6 +565,7 @@ async fn commit_transition<D: Db>(
         patch.mode,
         patch.waiting,
         patch.brief.as_deref(),
+        patch.brief_for_customer,
         patch.events.len(),
         preview_of_kinds(patch.events.iter()).as_deref(),
         at,
@@ -1455,6 +1456,7 @@ mod tests {
             let patch = TransitionPatch {
                 mode,
                 brief: None,
+                brief_for_customer: false,
                 waiting: None,
                 events: Vec::new(),
                 audit: None,

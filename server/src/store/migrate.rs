@@ -46,6 +46,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     12 "0012_canned_replies.sql" "canned replies",
     13 "0013_contacts.sql" "contacts",
     14 "0014_labels.sql" "labels",
+    15 "0015_brief_for_customer.sql" "brief for the customer",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -64,6 +65,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     12 "0012_canned_replies.sql" "canned replies",
     13 "0013_contacts.sql" "contacts",
     14 "0014_labels.sql" "labels",
+    15 "0015_brief_for_customer.sql" "brief for the customer",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

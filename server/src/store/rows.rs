@@ -60,6 +60,7 @@ pub(crate) fn conversation_from_row(row: &impl Columns) -> Result<Conversation, 
         last_seq: row.int("last_seq")? as u64,
         preview: row.opt_text("preview")?,
         brief: row.opt_text("brief")?,
+        brief_for_customer: row.int("brief_for_customer")? != 0,
         reply_due_since: row.opt_int("reply_due_since")?.map(Timestamp),
         contact_email: row.opt_text("contact_email")?,
         verified: row

@@ -130,6 +130,7 @@ tuple_args!(A a, B b, C c, D d, E e, F f, G g, H h);
 /// The columns [`super::rows::conversation_from_row`] reads, with the owner's name joined in.
 const CONVERSATION: &str = "SELECT c.id, c.customer_name, c.mode, c.owner_id,
     a.display_name AS owner_name, c.mode_since, c.waiting_reason, c.waiting_since, c.brief,
+    c.brief_for_customer,
     c.version, c.last_seq, c.preview, c.created_at, c.updated_at, c.reply_due_since,
     c.contact_email, c.customer_ref, c.customer_email, c.locale, c.priority,
     (SELECT string_agg(cl.label_id, ' ') FROM conversation_labels cl
@@ -454,6 +455,7 @@ pub(crate) fn change_mode(
     mode: Mode,
     waiting: Option<EscalationReason>,
     brief: Option<&str>,
+    brief_for_customer: bool,
     events: usize,
     preview: Option<&str>,
     at: Timestamp,
@@ -462,7 +464,7 @@ pub(crate) fn change_mode(
     Statement::new(
         "UPDATE conversations SET mode = $1, owner_id = $2, mode_since = $3,
            waiting_reason = $9, waiting_since = CASE WHEN $9 IS NULL THEN NULL ELSE $3 END,
-           brief = $4, version = version + 1,
+           brief = $4, brief_for_customer = $10, version = version + 1,
            reply_due_since = CASE WHEN $1 = 'human' THEN $3 ELSE NULL END,
            last_seq = last_seq + $5, updated_at = $3, preview = COALESCE($6, preview)
          WHERE id = $7 AND version = $8 RETURNING last_seq",
@@ -477,7 +479,7 @@ pub(crate) fn change_mode(
         id,
         expected_version,
     ))
-    .bind((waiting.map(EscalationReason::as_str),))
+    .bind((waiting.map(EscalationReason::as_str), brief_for_customer))
 }
 
 /// The wait a conversation is in, read before a change of mode ends it (locked on
@@ -1335,6 +1337,7 @@ mod tests {
                 Mode::Ai,
                 Some(EscalationReason::NoReply),
                 None,
+                false,
                 2,
                 None,
                 at,

@@ -235,6 +235,59 @@ async fn the_embedded_ai_never_shows_the_customer_an_agents_brief() {
 }
 
 #[tokio::test]
+async fn a_brief_the_agent_lets_the_ai_pass_on_reaches_the_customer_who_asks_about_it() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+    let ana = app.agent("ana@baton.dev").await;
+    ana.takeover(&app, &customer.id).await.ok();
+    let note =
+        "Your refund of Rp 150.000 for order 1042 was approved; it reaches your card by Friday";
+    let handed = ana
+        .call(
+            &app,
+            "/api/conversations/handover",
+            json!({ "conversation_id": customer.id, "note": note, "for_customer": true }),
+        )
+        .await
+        .ok();
+    assert_eq!(handed["brief_for_customer"], true, "{handed}");
+
+    app.customer_send(&customer, "c1", "when does my refund arrive?")
+        .await
+        .ok();
+    let answers = app.wait_for_messages(&customer, "ai", 1).await;
+    assert!(
+        answers[0].starts_with("Our team left this note for you:"),
+        "{answers:?}"
+    );
+    assert!(answers[0].contains(note), "{answers:?}");
+    // The note reaches the customer as the AI's message, never as the agents' event.
+    let history = app.history(&customer).await.to_string();
+    assert!(!history.contains("for_customer"), "{history}");
+
+    // Taken over and handed back with a private brief: nothing of it is quoted any more.
+    ana.takeover(&app, &customer.id).await.ok();
+    let handed = ana
+        .handover(
+            &app,
+            &customer.id,
+            Some("store credit already offered, refund is final"),
+        )
+        .await
+        .ok();
+    assert!(
+        handed.get("brief_for_customer").is_none_or(|v| v == false),
+        "{handed}"
+    );
+    app.customer_send(&customer, "c2", "and the refund for order 1042?")
+        .await
+        .ok();
+    let answers = app.wait_for_messages(&customer, "ai", 2).await;
+    assert!(!answers[1].contains("store credit"), "{answers:?}");
+    assert!(!answers[1].contains("Our team left"), "{answers:?}");
+}
+
+#[tokio::test]
 async fn the_provider_answers_from_the_passages_and_the_conversation() {
     let (url, requests) =
         fake_provider(Behaviour::Answer("You can return items within 30 days.")).await;
