@@ -94,17 +94,30 @@ impl OpenAiResponder {
         })
     }
 
-    fn messages(&self, context: &ReplyContext, question: &str) -> Vec<serde_json::Value> {
-        let passages: Vec<String> = self
-            .kb
-            .current()
-            .top(question, PASSAGES)
-            .into_iter()
-            .map(|hit| {
-                let answer = hit.entry.answer_in(language(question));
-                format!("Q: {}\nA: {answer}", hit.article.title)
-            })
-            .collect();
+    /// The knowledge-base passages given to the model for `question`, and the confidence of
+    /// the best one. Reading a question by meaning takes milliseconds of CPU: this runs off
+    /// the async workers.
+    async fn passages(&self, question: &str) -> Result<(Vec<String>, f32), ResponderError> {
+        let kb = self.kb.clone();
+        let question = question.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let kb = kb.current();
+            let passages = kb
+                .top(&question, PASSAGES)
+                .into_iter()
+                .map(|hit| {
+                    let answer = hit.entry.answer_in(language(&question));
+                    format!("Q: {}\nA: {answer}", hit.article.title)
+                })
+                .collect();
+            let confidence = kb.best(&question).map_or(0.0, |hit| hit.confidence);
+            (passages, confidence)
+        })
+        .await
+        .map_err(|err| ResponderError::Provider(err.to_string()))
+    }
+
+    fn messages(&self, context: &ReplyContext, passages: &[String]) -> Vec<serde_json::Value> {
         let mut system = format!(
             "You are the customer-service assistant of an online shop. Answer the customer \
              briefly and kindly, using only the knowledge-base passages below. If they do not \
@@ -113,12 +126,18 @@ impl OpenAiResponder {
              Indonesian).\n\nKnowledge base:\n{}",
             passages.join("\n\n")
         );
-        if let Some(brief) = &context.brief {
-            system.push_str(&format!(
+        match &context.brief {
+            Some(brief) if context.brief_for_customer => system.push_str(&format!(
+                "\n\nA human agent handed this conversation back to you with this note, which \
+                 the customer may read. Follow it, and when the customer asks about what it \
+                 says, pass it on in their language: {brief}"
+            )),
+            Some(brief) => system.push_str(&format!(
                 "\n\nA human agent handed this conversation back to you with this private brief. \
                  Follow it, but never quote it, reveal it or say that a note exists: \
                  {brief}"
-            ));
+            )),
+            None => {}
         }
         let mut messages = vec![json!({ "role": "system", "content": system })];
         for (author, text) in &context.transcript {
@@ -149,9 +168,10 @@ impl Responder for OpenAiResponder {
         if let Some(escalation) = escalation_before_answering(&question) {
             return Ok(escalation);
         }
+        let (passages, confidence) = self.passages(&question).await?;
         let body = json!({
             "model": self.model,
-            "messages": self.messages(&context, &question),
+            "messages": self.messages(&context, &passages),
             "temperature": 0.2,
         });
         let mut request = self.client.post(&self.endpoint).json(&body);
@@ -196,11 +216,6 @@ impl Responder for OpenAiResponder {
                 detail: Some("The AI found no answer in the knowledge base".into()),
             });
         }
-        let confidence = self
-            .kb
-            .current()
-            .best(&question)
-            .map_or(0.0, |hit| hit.confidence);
         Ok(Reply::Answer { text, confidence })
     }
 }
