@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: installs what is missing, builds, runs every test (cargo tests, then
 //!   the end-to-end suite in Chromium) and prints one summary.
 //! - `cargo xtask build`: installs what is missing and builds the SPA and the server.
+//! - `cargo xtask lint`: the formatting checks and clippy (server and browser builds) alone;
+//!   `test` runs the same lints inside its builds.
 //! - `cargo xtask eval [--split tune|test] [--dir PATH] [--misses]`: prints how the embedded
 //!   AI does on the evaluation sets in `kb/eval/` (per language, the test half by default).
 //!
@@ -29,14 +31,18 @@ fn main() -> ExitCode {
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
         Some("build") => build(&root).map(|_| ()),
+        Some("lint") => lint(&root),
         Some("bench") => bench(&root),
         Some("eval") => eval(&args[1..]),
         Some("model") => ensure_model(&root).map(|_| ()),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|build>\n");
+            eprintln!("usage: cargo xtask <command>\n");
             eprintln!("  run [flags]  install what is missing, build, start Baton (flags go to the server; see --help)");
             eprintln!("  test         install what is missing, build, run every test");
             eprintln!("  build        install what is missing, build the SPA and the server");
+            eprintln!(
+                "  lint         formatting and clippy, warnings as errors (test runs them too)"
+            );
             eprintln!(
                 "  bench        measure Baton beside a bare broadcast server on 127.0.0.1 (bench/results/)"
             );
@@ -71,6 +77,18 @@ fn step(message: &str) {
 }
 
 /// Runs a command, streaming its output; fails with its exit status.
+/// Waits for a child started with [`Command::spawn`]; `what` names it in the error.
+fn wait_for(mut child: std::process::Child, what: &str) -> Result {
+    let status = child
+        .wait()
+        .map_err(|err| format!("`{what}` was lost: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{what}` failed ({status})"))
+    }
+}
+
 fn sh(program: &str, args: &[&str]) -> Result {
     sh_in(None, program, args)
 }
@@ -199,10 +217,8 @@ fn ensure_build_tools(root: &Path) -> Result {
 /// leptosfmt's version (formats the `view!` macros).
 const LEPTOSFMT_VERSION: &str = "0.1.33";
 
-/// The guardrails, before anything is built: formatting (`cargo fmt`, `leptosfmt` for the
-/// `view!` macros) and clippy with warnings as errors, for the server build (ssr) and the
-/// browser build (csr, wasm32). Any finding fails the run.
-fn lint(root: &Path) -> Result {
+/// The formatting checks: rustfmt everywhere, leptosfmt on the `view!` macros.
+fn check_formatting(root: &Path) -> Result {
     ensure_build_tools(root)?;
     let installed = output("leptosfmt", &["--version"]).unwrap_or_default();
     if !installed.ends_with(LEPTOSFMT_VERSION) {
@@ -218,11 +234,44 @@ fn lint(root: &Path) -> Result {
             ],
         )?;
     }
-    let t = Instant::now();
     step("Lint: cargo fmt --check");
     sh("cargo", &["fmt", "--all", "--check"])?;
     step("Lint: leptosfmt --check (view! macros)");
-    sh("leptosfmt", &["--check", "app/src"])?;
+    sh("leptosfmt", &["--check", "app/src"])
+}
+
+/// Every cargo build from here on compiles the project's own crates with clippy's compiler
+/// (what `cargo clippy` does for its checking pass), warnings as errors: the test build
+/// lints the server, the app and every test, example and benchmark; the browser build lints
+/// the app for wasm32 with `csr`. Dependencies are built by rustc as ever. The setting is
+/// part of cargo's fingerprint, so every later cargo command of the run inherits it and
+/// finds the builds fresh.
+fn lint_while_building() -> Result {
+    let sysroot =
+        output("rustc", &["--print", "sysroot"]).ok_or("could not ask rustc for its sysroot")?;
+    let driver = Path::new(&sysroot).join("bin").join(exe("clippy-driver"));
+    if !driver.exists() {
+        return Err(format!(
+            "clippy is not installed ({} is missing): rustup component add clippy",
+            driver.display()
+        ));
+    }
+    // SAFETY: xtask is single-threaded here; children spawned later inherit the variables.
+    unsafe {
+        env::set_var("RUSTC_WORKSPACE_WRAPPER", &driver);
+        env::set_var(
+            "CLIPPY_ARGS",
+            "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+        );
+    }
+    Ok(())
+}
+
+/// The formatting checks, then clippy on the server build (all targets) and on the browser
+/// build (app with csr on wasm32), warnings as errors.
+fn lint(root: &Path) -> Result {
+    check_formatting(root)?;
+    let t = Instant::now();
     step("Lint: cargo clippy (server build, all targets, warnings are errors)");
     sh(
         "cargo",
@@ -273,20 +322,41 @@ fn build_spa(root: &Path) -> Result {
     sh("cargo", &["fetch"])?;
     step("Building the SPA (trunk build --release → dist/, the customer's page → dist/customer/)");
     let started = Instant::now();
-    sh("trunk", &["build", "--release"])?;
-    // Second, into a folder of dist/: the first build empties dist/ before it writes.
+    // Both bundles' WASM in one cargo build, as trunk asks for each: their final link steps
+    // (whole-program optimisation in one codegen unit, single-threaded) run side by side, and
+    // each trunk build below finds its WASM built.
     sh(
-        "trunk",
+        "cargo",
         &[
             "build",
-            "--release",
-            "--dist",
-            CUSTOMER_DIST,
-            "--public-url",
-            "/customer/",
-            "chat.html",
+            "--package",
+            "app",
+            "--bins",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+            "--no-default-features",
+            "--features",
+            "csr",
         ],
     )?;
+    // The two pages side by side (wasm-bindgen and wasm-opt run single-threaded). The
+    // customer's page goes to a folder of its own first: the dashboard's build empties dist/
+    // before it writes.
+    let staged = root.join("target").join("customer-dist");
+    let customer = Command::new("trunk")
+        .args(["build", "--release", "--dist"])
+        .arg(&staged)
+        .args(["--public-url", "/customer/", "chat.html"])
+        .spawn()
+        .map_err(|err| format!("could not start trunk: {err}"))?;
+    let dashboard = sh("trunk", &["build", "--release"]);
+    let customer = wait_for(customer, "trunk build chat.html");
+    dashboard.and(customer)?;
+    let _ = std::fs::remove_dir_all(root.join(CUSTOMER_DIST));
+    std::fs::rename(&staged, root.join(CUSTOMER_DIST))
+        .map_err(|err| format!("could not move the customer's page into place: {err}"))?;
     for dir in ["dist", CUSTOMER_DIST] {
         precompress(&root.join(dir));
         report_bundle(&root.join(dir));
@@ -546,13 +616,22 @@ fn test(root: &Path) -> Result {
     // The fuzz stage comes last, so it rarely waits for its build.
     let fuzz_build = start_fuzz_build(root);
     ensure_model(root)?;
-    lint(root)?;
+    check_formatting(root)?;
+    // Clippy lints the project's own crates inside the builds below, as the compiler that
+    // builds them, instead of in two checking passes of its own over every dependency.
+    lint_while_building()?;
     build_spa(root)?;
     // One build for the tests and the server binary the browser tests start: `cargo test`
     // builds the package's binaries with the features the tests unify, so a separate
-    // `cargo build` would compile a good part of the dependencies a second time.
-    step("Building the server and every test: cargo test --workspace --no-run");
-    sh("cargo", &["test", "--workspace", "--no-run"])?;
+    // `cargo build` would compile a good part of the dependencies a second time. Every
+    // target, examples and benchmarks included, so clippy sees all of them.
+    step(
+        "Building the server and every test, linted: cargo test --workspace --all-targets --no-run",
+    );
+    sh(
+        "cargo",
+        &["test", "--workspace", "--all-targets", "--no-run"],
+    )?;
     let server = root.join("target").join("debug").join(exe("baton"));
     ensure_browser_tools(root)?;
 
