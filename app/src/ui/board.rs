@@ -305,19 +305,17 @@ impl Board {
                     list.extend(page.conversations.iter().cloned());
                 }
             });
-            let mut list = self.reported.with(|reported| {
+            self.reported.with(|reported| {
                 if searching {
                     let found: HashMap<ConversationId, Conversation> = list
                         .iter()
                         .filter_map(|c| reported.get(&c.id).map(|r| (c.id, r.clone())))
                         .collect();
-                    live_list(list, &found, filter, self.viewer)
+                    live_list(list, &found, (filter, &tags), self.viewer)
                 } else {
-                    live_list(list, reported, filter, self.viewer)
+                    live_list(list, reported, (filter, &tags), self.viewer)
                 }
-            });
-            list.retain(|c| tags.admits(c));
-            list
+            })
         }))
     }
 

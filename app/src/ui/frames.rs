@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::api::conversations::ConversationDetail;
+use crate::domain::label::TagFilter;
 use crate::domain::{
     Agent, AgentId, Author, Availability, Conversation, ConversationId, Event, EventKind,
     ListFilter, Locale, QueueSummary,
@@ -136,11 +137,12 @@ pub fn apply_frame(
 }
 
 /// The list as fetched (`snapshot`), with every conversation the socket has reported since
-/// (`live`) put in its place, unless the snapshot holds a newer copy of it.
+/// (`live`) put in its place, unless the snapshot holds a newer copy of it; narrowed to what
+/// `filter` and `tags` admit, as the store's list statement narrows the snapshot.
 pub fn live_list(
     snapshot: Vec<Conversation>,
     live: &HashMap<ConversationId, Conversation>,
-    filter: ListFilter,
+    (filter, tags): (ListFilter, &TagFilter),
     viewer: AgentId,
 ) -> Vec<Conversation> {
     let mut newest: HashMap<ConversationId, Conversation> =
@@ -155,7 +157,7 @@ pub fn live_list(
     }
     let mut list: Vec<Conversation> = newest
         .into_values()
-        .filter(|c| c.matches(filter, viewer))
+        .filter(|c| c.matches(filter, viewer) && tags.admits(c))
         .collect();
     // Ties keep one order from one frame to the next.
     list.sort_by(|a, b| a.list_order(b).then_with(|| a.id.cmp(&b.id)));
@@ -583,7 +585,7 @@ pub(super) mod tests {
         let fetched = vec![newer.clone(), old.clone()];
         let shown = |reported: &[&Conversation], filter| {
             let live = reported.iter().map(|c| (c.id, (*c).clone())).collect();
-            live_list(fetched.clone(), &live, filter, me)
+            live_list(fetched.clone(), &live, (filter, &TagFilter::default()), me)
         };
 
         // A customer starts waiting: the conversation goes to the top.
@@ -612,7 +614,33 @@ pub(super) mod tests {
         mine.mode = Mode::Human { agent: me };
         mine.waiting = None;
         mine.last_seq = 3;
-        assert_eq!(shown(&[&waiting, &mine], ListFilter::Ai), vec![newer]);
+        assert_eq!(
+            shown(&[&waiting, &mine], ListFilter::Ai),
+            vec![newer.clone()]
+        );
+
+        // Narrowed to a label: a conversation that gains it live joins, one that loses it
+        // leaves, as the store's statement would have chosen them.
+        let vip = TagFilter {
+            label: Some("label-vip".into()),
+            priority: None,
+        };
+        let mut labelled = old.clone();
+        labelled.labels = vec!["label-vip".into()];
+        labelled.last_seq = 4;
+        let live = HashMap::from([(labelled.id, labelled.clone())]);
+        assert_eq!(
+            live_list(fetched.clone(), &live, (ListFilter::All, &vip), me),
+            vec![labelled.clone()]
+        );
+        let mut unlabelled = labelled.clone();
+        unlabelled.labels.clear();
+        unlabelled.last_seq = 5;
+        let live = HashMap::from([(unlabelled.id, unlabelled)]);
+        assert_eq!(
+            live_list(vec![labelled], &live, (ListFilter::All, &vip), me),
+            Vec::new()
+        );
     }
 
     #[test]
@@ -667,7 +695,7 @@ pub(super) mod tests {
         let shown = live_list(
             vec![fetched_newer.clone(), quiet],
             &live,
-            ListFilter::Ai,
+            (ListFilter::Ai, &TagFilter::default()),
             me,
         );
         assert_eq!(shown, vec![arrived, fetched_newer]);
