@@ -1164,4 +1164,20 @@ mod tests {
         assert_eq!(count_playwright("  4 passed (12.3s)\n"), (4, 0));
         assert_eq!(count_playwright("  1 failed\n  3 passed (9s)\n"), (3, 1));
     }
+
+    #[test]
+    fn the_end_to_end_ports_are_free_consecutive_and_below_the_outgoing_range() {
+        // While those three are held, the next run of free ports lies elsewhere.
+        let first = free_ports(3).unwrap();
+        assert!((20_000..32_768 - 3).contains(&first), "{first}");
+        let held: Vec<_> = (first..first + 3)
+            .map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).unwrap())
+            .collect();
+        let next = free_ports(3).unwrap();
+        assert!(
+            next + 3 <= first || next >= first + 3,
+            "{next} overlaps {first}"
+        );
+        drop(held);
+    }
 }
