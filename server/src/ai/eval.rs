@@ -410,8 +410,8 @@ mod tests {
         assert!(en.false_escalation_rate() <= 0.07 && id.false_escalation_rate() <= 0.03);
     }
 
-    /// The targets themselves. English top-1, English wrong answers and false escalations
-    /// and Indonesian escalation recall still miss them (README, "The AI agent"):
+    /// The targets themselves. English top-1, English false escalations and Indonesian
+    /// escalation recall still miss them (README, "The AI agent"):
     /// `cargo test -p server --lib ai::eval -- --ignored --nocapture` shows by how much.
     #[test]
     #[ignore = "English retrieval and escalation do not meet the targets yet"]
