@@ -160,8 +160,6 @@ fn main() {
             let context = ReplyContext {
                 conversation: conversation.clone(),
                 transcript: vec![(Author::Customer, (*question).to_owned())],
-                brief: None,
-                brief_for_customer: false,
             };
             let started = Instant::now();
             std::hint::black_box(responder.decide(&context));

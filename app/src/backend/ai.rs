@@ -39,8 +39,6 @@ pub async fn respond(services: Services, conversation: Conversation) {
         }
     };
     let context = ReplyContext {
-        brief: conversation.brief.clone(),
-        brief_for_customer: conversation.brief_for_customer,
         conversation,
         transcript,
     };

@@ -257,6 +257,14 @@ fn patch_for(
     let locale = conversation.locale;
     let system = |text: String| EventKind::product_notice(&text);
     let note = |note: &Option<Note>| note.as_ref().map(|n| n.as_str().to_owned());
+    // Only a brief there is can be for the customer.
+    let brief_for_customer = matches!(
+        request,
+        Request::HandOver {
+            brief: Some(_),
+            for_customer: true,
+        }
+    );
     let (events, brief) = match (transition.change, request) {
         (ModeChange::TakenOver { .. }, _) => (
             vec![
@@ -282,18 +290,12 @@ fn patch_for(
                 None,
             )
         }
-        (
-            ModeChange::HandedOver { .. },
-            Request::HandOver {
-                brief,
-                for_customer,
-            },
-        ) => (
+        (ModeChange::HandedOver { .. }, Request::HandOver { brief, .. }) => (
             vec![
                 EventKind::HandedOver {
                     by: me,
                     brief: note(brief),
-                    for_customer: *for_customer && brief.is_some(),
+                    for_customer: brief_for_customer,
                 },
                 system(Notice::handover(locale)),
             ],
@@ -330,15 +332,6 @@ fn patch_for(
             unreachable!("{change:?} does not follow from {request:?}")
         }
     };
-    // Only a brief there is can be for the customer.
-    let brief_for_customer = brief.is_some()
-        && matches!(
-            request,
-            Request::HandOver {
-                for_customer: true,
-                ..
-            }
-        );
     TransitionPatch {
         mode: transition.to,
         waiting: None,

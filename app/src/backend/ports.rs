@@ -698,14 +698,11 @@ pub trait Presence: Send + Sync + 'static {
 /// What the AI is given to answer.
 #[derive(Debug, Clone)]
 pub struct ReplyContext {
+    /// The conversation, with the last handover brief the AI must honour (and whether it may
+    /// pass it on to the customer).
     pub conversation: Conversation,
     /// The visible transcript, oldest first (customer, AI, agent and system messages).
     pub transcript: Vec<(Author, String)>,
-    /// The last handover brief, which the AI must honour.
-    pub brief: Option<String>,
-    /// True when the agent let the AI pass the brief on to the customer; otherwise it is never
-    /// quoted.
-    pub brief_for_customer: bool,
 }
 
 /// The AI's answer.

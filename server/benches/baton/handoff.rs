@@ -181,8 +181,6 @@ pub fn embedded_responder(report: &mut Report) {
             let context = ReplyContext {
                 conversation: conversation.clone(),
                 transcript: vec![(Author::Customer, question.clone())],
-                brief: None,
-                brief_for_customer: false,
             };
             let t = Instant::now();
             std::hint::black_box(responder.decide(&context));

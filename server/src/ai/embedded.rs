@@ -109,10 +109,11 @@ impl KbResponder {
         if let Some(escalation) = escalation_before_answering(question) {
             return escalation;
         }
-        if let Some(note) = context
+        let conversation = &context.conversation;
+        if let Some(note) = conversation
             .brief
             .as_deref()
-            .filter(|brief| context.brief_for_customer && concerns(question, brief))
+            .filter(|brief| conversation.brief_for_customer && concerns(question, brief))
         {
             let intro = in_language(language, TEAM_NOTE, TEAM_NOTE_ID);
             return Reply::Answer {
@@ -121,7 +122,7 @@ impl KbResponder {
             };
         }
         let hit = self.knowledge_base().best(question);
-        if let (Some(hit), Some(brief)) = (&hit, &context.brief) {
+        if let (Some(hit), Some(brief)) = (&hit, &conversation.brief) {
             let ruled_out = ruled_out_terms(brief);
             let topic = term_set(&hit.article.title);
             if hit.confidence >= self.threshold && ruled_out.iter().any(|t| topic.contains(t)) {
@@ -292,8 +293,6 @@ mod tests {
         let context = ReplyContext {
             conversation: crate::hub::tests_support::conversation(),
             transcript: vec![(Author::Customer, "How do I reset my password?".into())],
-            brief: None,
-            brief_for_customer: false,
         };
         match responder.decide(&context) {
             Reply::Answer { text, confidence } => {
@@ -311,14 +310,14 @@ mod tests {
     }
 
     fn context(messages: &[(Author, &str)], brief: Option<&str>) -> ReplyContext {
+        let mut conversation = crate::hub::tests_support::conversation();
+        conversation.brief = brief.map(str::to_owned);
         ReplyContext {
-            conversation: crate::hub::tests_support::conversation(),
+            conversation,
             transcript: messages
                 .iter()
                 .map(|(author, text)| (author.clone(), (*text).to_owned()))
                 .collect(),
-            brief: brief.map(str::to_owned),
-            brief_for_customer: false,
         }
     }
 
@@ -391,7 +390,7 @@ mod tests {
         let brief = "Your refund of Rp 150.000 was approved and reaches your card by Friday";
         let shared = |question: &str| {
             let mut context = context(&[(Author::Customer, question)], Some(brief));
-            context.brief_for_customer = true;
+            context.conversation.brief_for_customer = true;
             answer_text(responder.decide(&context))
         };
         let text = shared("when will my refund arrive?");
@@ -409,7 +408,7 @@ mod tests {
             &[(Author::Customer, "I want to talk to a human")],
             Some(brief),
         );
-        context.brief_for_customer = true;
+        context.conversation.brief_for_customer = true;
         assert!(matches!(responder.decide(&context), Reply::Escalate { .. }));
     }
 

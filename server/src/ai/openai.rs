@@ -126,8 +126,9 @@ impl OpenAiResponder {
              Indonesian).\n\nKnowledge base:\n{}",
             passages.join("\n\n")
         );
-        match &context.brief {
-            Some(brief) if context.brief_for_customer => system.push_str(&format!(
+        let conversation = &context.conversation;
+        match &conversation.brief {
+            Some(brief) if conversation.brief_for_customer => system.push_str(&format!(
                 "\n\nA human agent handed this conversation back to you with this note, which \
                  the customer may read. Follow it, and when the customer asks about what it \
                  says, pass it on in their language: {brief}"
