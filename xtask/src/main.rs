@@ -76,12 +76,16 @@ fn step(message: &str) {
     println!("\n==> {message}");
 }
 
-/// Runs a command, streaming its output; fails with its exit status.
 /// Waits for a child started with [`Command::spawn`]; `what` names it in the error.
 fn wait_for(mut child: std::process::Child, what: &str) -> Result {
     let status = child
         .wait()
         .map_err(|err| format!("`{what}` was lost: {err}"))?;
+    succeeded(status, what)
+}
+
+/// Ok when a command that `what` names exited successfully; its exit status otherwise.
+fn succeeded(status: std::process::ExitStatus, what: &str) -> Result {
     if status.success() {
         Ok(())
     } else {
@@ -89,6 +93,7 @@ fn wait_for(mut child: std::process::Child, what: &str) -> Result {
     }
 }
 
+/// Runs a command, streaming its output; fails with its exit status.
 fn sh(program: &str, args: &[&str]) -> Result {
     sh_in(None, program, args)
 }
@@ -102,11 +107,7 @@ fn sh_in(dir: Option<&Path>, program: &str, args: &[&str]) -> Result {
     let status = command
         .status()
         .map_err(|err| format!("could not start `{program}`: {err}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
-    }
+    succeeded(status, &format!("{program} {}", args.join(" ")))
 }
 
 /// The trimmed stdout of a command, if it ran and succeeded.
@@ -990,9 +991,10 @@ fn free_port() -> Result<u16> {
 /// connections cannot take one of them while a test runs. The end-to-end run uses three: the
 /// server, a shop that may show the widget and one that may not.
 fn free_ports(count: u16) -> Result<u16> {
-    let start = 20_000 + (std::process::id() % 4_000) as u16 * 3;
+    // Where this run starts looking (apart from other runs), then every `count`-th port.
+    let offset = (std::process::id() % 4_000) as u16 * 3;
     (0..4_000u16)
-        .map(|step| 20_000 + (start - 20_000 + step * count) % 11_990)
+        .map(|step| 20_000 + (offset + step * count) % 11_990)
         .find(|&first| {
             let held: Vec<_> = (first..first + count)
                 .map_while(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
