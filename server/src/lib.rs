@@ -235,6 +235,7 @@ pub async fn prepare_with_clock(
             .map(|secret| secret.0.clone()),
         require_identity: config.require_identity,
         csat_after_handover: config.csat_after_handover,
+        analytics: Arc::default(),
     };
     let leadership = match &backend {
         Backend::Sqlite(_) => routing::leader::Leadership::Alone,
@@ -344,6 +345,13 @@ async fn serve(
         state.services.clock.clone(),
         state.config.refused_sign_in_retention_days,
     ));
+    let folding = tokio::spawn(
+        state
+            .services
+            .analytics
+            .clone()
+            .run(state.services.store.clone(), state.services.clock.clone()),
+    );
     let routing = [
         tokio::spawn(state.board.clone().run()),
         tokio::spawn(state.router.clone().run()),
@@ -379,6 +387,7 @@ async fn serve(
         tracing::error!(%err, "server stopped with an error");
     }
     purging.abort();
+    folding.abort();
     if let Some(task) = metrics {
         task.abort();
     }

@@ -34,8 +34,8 @@ pub mod team;
 pub mod webhooks;
 
 pub use ports::{
-    Appended, Clock, CommittedTransition, Limit, NewAudit, NewConversation, NewMessage, Origin,
-    Presence, Publisher, Purged, RateLimiter, Relabelled, Reply, ReplyContext, Responder,
-    ResponderError, Retention, Services, Staffed, Staffing, Store, StoreError, StoredFile,
-    SystemClock, TransitionPatch,
+    Appended, Clock, CommittedTransition, FoldedFacts, Limit, NewAudit, NewConversation,
+    NewMessage, Origin, Presence, Publisher, Purged, RateLimiter, Relabelled, Reply, ReplyContext,
+    Responder, ResponderError, Retention, Services, Staffed, Staffing, StaleLog, Store, StoreError,
+    StoredFile, SystemClock, TransitionPatch,
 };

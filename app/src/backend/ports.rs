@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::domain::analytics::Rating;
+use crate::domain::analytics::{Facts, Rating};
 use crate::domain::canned::CannedReply;
 use crate::domain::contact::Contact;
 use crate::domain::label::{Label, LabelError, Priority, TagFilter};
@@ -41,6 +41,8 @@ pub struct Services {
     pub require_identity: bool,
     /// Ask the customer for a rating after a handover back to the AI too, not only a close.
     pub csat_after_handover: bool,
+    /// The analytics facts, kept up with the logs.
+    pub analytics: Arc<super::analytics::Projection>,
 }
 
 impl Services {
@@ -74,6 +76,24 @@ impl Clock for SystemClock {
             .unwrap_or_default();
         Timestamp(millis)
     }
+}
+
+/// A conversation whose analytics facts are behind its log ([`Store::stale_logs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaleLog {
+    pub conversation_id: ConversationId,
+    /// The seq the whole log reaches (the AI's messages left out may come last).
+    pub last_seq: u64,
+    /// The log without the AI's and Baton's own messages, in seq order.
+    pub events: Vec<Event>,
+}
+
+/// A conversation's analytics facts, folded from its log up to `folded_seq`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldedFacts {
+    pub conversation_id: ConversationId,
+    pub folded_seq: u64,
+    pub facts: Facts,
 }
 
 /// A failure of the store.
@@ -297,13 +317,25 @@ pub trait Store: Send + Sync + 'static {
     /// Conversation `id`'s customer: details, first seen, and their other conversations
     /// (same visitor or same verified customer), newest first.
     async fn contact(&self, id: ConversationId) -> Result<Contact, StoreError>;
-    /// What the analytics of `[from, to)` read: every event of the conversations active in
-    /// the range, except the AI's and Baton's own messages, ordered by conversation and seq.
-    async fn analytics_events(
+    /// Up to `limit` conversations changed since `since` whose analytics facts are behind
+    /// their log (or missing), the first after `after` in id order: each one's log without the
+    /// AI's and Baton's own messages, and the seq the log reaches.
+    async fn stale_logs(
+        &self,
+        since: Timestamp,
+        after: Option<ConversationId>,
+        limit: u32,
+    ) -> Result<Vec<StaleLog>, StoreError>;
+    /// Stores conversations' analytics facts, each folded up to its seq, in one transaction;
+    /// facts stored already from further along a log are kept.
+    async fn save_facts(&self, folded: Vec<FoldedFacts>) -> Result<(), StoreError>;
+    /// The stored analytics facts of every conversation with a moment in `[from, to)`
+    /// ([`Facts::span`]), or moments on both sides of it.
+    async fn analytics_facts(
         &self,
         from: Timestamp,
         to: Timestamp,
-    ) -> Result<Vec<Event>, StoreError>;
+    ) -> Result<Vec<(ConversationId, Facts)>, StoreError>;
     /// Stores a customer's rating; false when its segment was rated already.
     async fn insert_rating(&self, rating: Rating) -> Result<bool, StoreError>;
     /// The ratings given in `[from, to)`.

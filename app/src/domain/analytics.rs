@@ -343,12 +343,15 @@ impl AgentFold {
 }
 
 /// A wait for a person, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Wait {
     since: Timestamp,
     reason: EscalationReason,
     end: WaitEnd,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum WaitEnd {
     /// A person got the conversation at this moment (`taken_over`, `assigned`).
     Served(Timestamp),
@@ -360,46 +363,81 @@ enum WaitEnd {
 
 /// An agent's turn with the conversation: from getting it until someone else (or nobody) has
 /// it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Turn {
     agent: AgentRef,
     since: Timestamp,
     /// Their first message in this turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     first_reply: Option<Timestamp>,
 }
 
 /// A handover back to the AI, and the first request for a person after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Handover {
     by: AgentRef,
     at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     asked_again: Option<Timestamp>,
 }
 
 /// One conversation's log read once, in order: the facts every figure is made of, the
 /// report's ([`Analysis`]) and the export's ([`ConversationSummary`]) alike. Nothing here
 /// depends on a range or on the time now; what does is decided where the facts are read.
-#[derive(Default)]
-struct Facts {
+///
+/// The store keeps each conversation's facts (as JSON, folded again whenever its log grows),
+/// so a report reads one row per conversation instead of every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
     /// When it started (none: the log was cut before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     started: Option<Timestamp>,
     /// The customer's name as last given: at the start, or vouched for by the site.
+    #[serde(default)]
     customer: String,
     /// Every wait for a person, in order; only the last can be open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     waits: Vec<Wait>,
     /// Every agent's turn, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     turns: Vec<Turn>,
     /// A person took it over or was assigned it (a transfer presupposes one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     had_human: bool,
     /// Who passed it on to another agent, and when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     transfers: Vec<(AgentRef, Timestamp)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     handovers: Vec<Handover>,
     /// When it was last closed, unless it was reopened since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     closed: Option<Timestamp>,
     /// The customer's last message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_customer: Option<Timestamp>,
 }
 
 impl Facts {
-    fn of(log: &[Event]) -> Self {
+    /// The first and the last moment a figure of this conversation starts at (its start, a
+    /// wait, an agent getting it, a transfer, a handover): a range that holds neither and
+    /// nothing between has nothing of it to count. None for a log without any.
+    pub fn span(&self) -> Option<(Timestamp, Timestamp)> {
+        let moments = self
+            .started
+            .into_iter()
+            .chain(self.waits.iter().map(|wait| wait.since))
+            .chain(self.turns.iter().map(|turn| turn.since))
+            .chain(self.transfers.iter().map(|(_, at)| *at))
+            .chain(self.handovers.iter().map(|handover| handover.at));
+        moments.fold(None, |span, at| match span {
+            None => Some((at, at)),
+            Some((first, last)) => Some((first.min(at), last.max(at))),
+        })
+    }
+
+    /// Reads one conversation's log, in seq order (it may be cut: a log that does not start
+    /// with `started` holds only what it holds).
+    pub fn of(log: &[Event]) -> Self {
         let mut facts = Facts::default();
         // The wait still open and the turn going on, as indices into `waits` and `turns`.
         let mut waiting: Option<usize> = None;
@@ -555,11 +593,9 @@ impl Analysis {
             .or_insert_with(|| AgentFold::new(agent))
     }
 
-    /// Adds one conversation's log, in seq order (earlier logs may be cut: a log that does not
-    /// start with `started` counts only what it holds).
-    pub fn add(&mut self, log: &[Event]) {
+    /// Adds one conversation's facts ([`Facts::of`] its log).
+    pub fn add(&mut self, facts: &Facts) {
         let range = self.range;
-        let facts = Facts::of(log);
         for wait in facts.waits.iter().filter(|wait| range.contains(wait.since)) {
             self.totals.waits += 1;
             *self.reasons.entry(wait.reason.as_str()).or_default() += 1;
@@ -774,10 +810,14 @@ impl ConversationSummary {
     }
 }
 
-/// The conversations started in `range`, one summary each, oldest first: from `events`,
-/// every event of their logs ordered by conversation and seq (as the report reads them;
-/// conversations started elsewhere are skipped), and `ratings`, theirs (others are ignored).
-pub fn summaries(range: &Range, events: &[Event], ratings: &[Rating]) -> Vec<ConversationSummary> {
+/// The conversations started in `range`, one summary each, oldest first: from `conversations`,
+/// the facts of each (as the report reads them; conversations started elsewhere are skipped),
+/// and `ratings`, theirs (others are ignored).
+pub fn summaries(
+    range: &Range,
+    conversations: &[(ConversationId, Facts)],
+    ratings: &[Rating],
+) -> Vec<ConversationSummary> {
     let mut rated: BTreeMap<ConversationId, Vec<&Rating>> = BTreeMap::new();
     for rating in ratings {
         rated
@@ -785,11 +825,10 @@ pub fn summaries(range: &Range, events: &[Event], ratings: &[Rating]) -> Vec<Con
             .or_default()
             .push(rating);
     }
-    let mut summaries: Vec<ConversationSummary> = events
-        .chunk_by(|a, b| a.conversation_id == b.conversation_id)
-        .filter_map(|log| {
-            let id = log.first()?.conversation_id;
-            let facts = Facts::of(log);
+    let mut summaries: Vec<ConversationSummary> = conversations
+        .iter()
+        .filter_map(|(id, facts)| {
+            let id = *id;
             let started = facts.started.filter(|at| range.contains(*at))?;
             let mut ratings = rated.remove(&id).unwrap_or_default();
             ratings.sort_by_key(|rating| (rating.segment_seq, rating.at));
@@ -812,7 +851,7 @@ pub fn summaries(range: &Range, events: &[Event], ratings: &[Rating]) -> Vec<Con
                     .iter()
                     .rev()
                     .find_map(|rating| rating.comment.clone()),
-                customer: facts.customer,
+                customer: facts.customer.clone(),
             })
         })
         .collect();
@@ -968,6 +1007,26 @@ mod tests {
             .collect()
     }
 
+    /// A log's facts as the store keeps them: folded, written as JSON and read back.
+    fn stored(log: &[Event]) -> Facts {
+        let json = serde_json::to_string(&Facts::of(log)).unwrap();
+        let facts: Facts = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            facts,
+            Facts::of(log),
+            "the facts read back are the facts written"
+        );
+        facts
+    }
+
+    /// Each conversation's stored facts, from their events ordered by conversation and seq.
+    fn conversations(events: &[Event]) -> Vec<(ConversationId, Facts)> {
+        events
+            .chunk_by(|a, b| a.conversation_id == b.conversation_id)
+            .map(|log| (log[0].conversation_id, stored(log)))
+            .collect()
+    }
+
     /// The report of `logs` for the first day, as of a day later.
     fn report(logs: &[Vec<Event>]) -> Report {
         report_as_of(logs, DAY0 + 2 * 24 * 60 * MIN)
@@ -977,7 +1036,7 @@ mod tests {
         let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
         let mut analysis = Analysis::new(range, Timestamp(now));
         for conversation in logs {
-            analysis.add(conversation);
+            analysis.add(&stored(conversation));
         }
         analysis.report()
     }
@@ -1218,8 +1277,8 @@ mod tests {
         )
         .unwrap();
         let mut analysis = Analysis::new(range, Timestamp(DAY0 + 3 * 24 * 60 * MIN));
-        analysis.add(&before);
-        analysis.add(&log(18 * 60, vec![(0, started())]));
+        analysis.add(&stored(&before));
+        analysis.add(&stored(&log(18 * 60, vec![(0, started())])));
         let report = analysis.report();
         let dates: Vec<&str> = report.days.iter().map(|d| d.date.as_str()).collect();
         assert_eq!(dates, ["2026-11-02", "2026-11-03"]);
@@ -1342,6 +1401,42 @@ mod tests {
     }
 
     #[test]
+    fn a_conversations_span_runs_from_its_first_to_its_last_counted_moment() {
+        let ana = agent("Ana");
+        let conversation = log(
+            0,
+            vec![
+                (0, started()),
+                (5, waiting(EscalationReason::CustomerAsked)),
+                (9, EventKind::TakenOver { agent: ana.clone() }),
+                (10, reply("Ana")),
+                (12, EventKind::Closed { by: ana.clone() }),
+                // Neither a message nor a close starts a figure: they do not stretch the span.
+                (50, customer()),
+            ],
+        );
+        let at = |minute: i64| Timestamp(DAY0 + minute * MIN);
+        assert_eq!(stored(&conversation).span(), Some((at(0), at(9))));
+        let handed_back = log(
+            -60,
+            vec![
+                (0, started()),
+                (1, EventKind::TakenOver { agent: ana.clone() }),
+                (
+                    70,
+                    EventKind::HandedOver {
+                        by: ana,
+                        brief: None,
+                        for_customer: false,
+                    },
+                ),
+            ],
+        );
+        assert_eq!(stored(&handed_back).span(), Some((at(-60), at(10))));
+        assert_eq!(Facts::default().span(), None);
+    }
+
+    #[test]
     fn the_export_has_a_line_per_conversation_started_in_the_range_with_its_own_times() {
         let (ana, budi) = (agent("Ana"), agent("Budi"));
         let alone = log(
@@ -1404,7 +1499,7 @@ mod tests {
             rating_of(&before, 2, 1, Some("Not this one")),
         ];
         let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
-        let rows = summaries(&range, &events, &ratings);
+        let rows = summaries(&range, &conversations(&events), &ratings);
 
         let ids: Vec<ConversationId> = rows.iter().map(|row| row.id).collect();
         assert_eq!(
@@ -1507,7 +1602,7 @@ mod tests {
             ],
         );
         let range = Range::new(Timestamp(DAY0), Timestamp(DAY0 + 24 * 60 * MIN), 0).unwrap();
-        let rows = summaries(&range, &twice, &[]);
+        let rows = summaries(&range, &conversations(&twice), &[]);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].agents, [ana, budi]);
         assert_eq!(rows[0].time_to_human_ms, Some(2 * MIN));

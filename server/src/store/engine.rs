@@ -9,10 +9,10 @@
 use std::future::Future;
 
 use app::backend::{
-    Appended, CommittedTransition, NewAudit, NewConversation, NewMessage, Purged, Relabelled,
-    Retention, Store, StoreError, StoredFile, TransitionPatch,
+    Appended, CommittedTransition, FoldedFacts, NewAudit, NewConversation, NewMessage, Purged,
+    Relabelled, Retention, StaleLog, Store, StoreError, StoredFile, TransitionPatch,
 };
-use app::domain::analytics::Rating;
+use app::domain::analytics::{Facts, Rating};
 use app::domain::canned::CannedReply;
 use app::domain::contact::Contact;
 use app::domain::label::{Label, Priority, Relabel, TagFilter};
@@ -30,8 +30,8 @@ use futures::future::BoxFuture;
 use super::rows::{
     agent_from_row, any_event_from_row, attempt_from_row, audit_from_row, canned_from_row,
     conversation_from_row, conversation_id_from_row, delivery_from_row, earlier_from_row,
-    endpoint_from_row, event_from_row, file_from_row, kind_tag, label_from_row, preview_of_kinds,
-    rating_from_row, sender_key, Columns, Keys,
+    endpoint_from_row, event_from_row, facts_from_lines, file_from_row, kind_tag, label_from_row,
+    preview_of_kinds, rating_from_row, sender_key, Columns, Keys,
 };
 use super::sql::{self, EventRow, Statement};
 use super::DbError;
@@ -741,6 +741,25 @@ impl<S: Shell> crate::webhooks::Outbox for SqlStore<S> {
     }
 }
 
+/// `[from, ∞)` cut in `count` slices: `[from, to)` in equal parts, the last one reaching on
+/// past `to` (conversations of the range active after it).
+fn analytics_slices(
+    from: Timestamp,
+    to: Timestamp,
+    count: usize,
+) -> impl Iterator<Item = (Timestamp, Timestamp)> {
+    let count = i64::try_from(count.max(1)).unwrap_or(1);
+    let step = (to.0 - from.0).div_euclid(count).max(1);
+    (0..count).map(move |i| {
+        let last_to = if i + 1 == count {
+            i64::MAX
+        } else {
+            from.0 + (i + 1) * step
+        };
+        (Timestamp(from.0 + i * step), Timestamp(last_to))
+    })
+}
+
 #[async_trait]
 impl<S: Shell> Store for SqlStore<S> {
     async fn create_conversation(
@@ -816,13 +835,79 @@ impl<S: Shell> Store for SqlStore<S> {
         .await
     }
 
-    async fn analytics_events(
+    async fn stale_logs(
+        &self,
+        since: Timestamp,
+        after: Option<ConversationId>,
+        limit: u32,
+    ) -> Result<Vec<StaleLog>, StoreError> {
+        let after = after.map(|id| id.to_string()).unwrap_or_default();
+        let rows = self
+            .all(sql::stale_logs(since, &after, limit), |row| {
+                Ok((row.int("last_seq")? as u64, any_event_from_row(row)?))
+            })
+            .await?;
+        let mut logs: Vec<StaleLog> = Vec::new();
+        for (last_seq, event) in rows {
+            match logs.last_mut() {
+                Some(log) if log.conversation_id == event.conversation_id => log.events.push(event),
+                _ => logs.push(StaleLog {
+                    conversation_id: event.conversation_id,
+                    last_seq,
+                    events: vec![event],
+                }),
+            }
+        }
+        Ok(logs)
+    }
+
+    async fn save_facts(&self, folded: Vec<FoldedFacts>) -> Result<(), StoreError> {
+        let statements = folded
+            .iter()
+            .map(|folded| {
+                let json = serde_json::to_string(&folded.facts)
+                    .map_err(|err| StoreError::Backend(err.to_string()))?;
+                Ok(sql::save_facts(
+                    folded.conversation_id,
+                    folded.folded_seq,
+                    folded.facts.span(),
+                    &json,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write(move |db| {
+            Box::pin(async move {
+                for statement in statements {
+                    db.execute(statement).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn analytics_facts(
         &self,
         from: Timestamp,
         to: Timestamp,
-    ) -> Result<Vec<Event>, StoreError> {
-        self.all(sql::analytics_events(from, to), any_event_from_row)
-            .await
+    ) -> Result<Vec<(ConversationId, Facts)>, StoreError> {
+        // A long range holds a hundred thousand conversations: its facts are read in slices
+        // by their last moment, on as many connections at once, each parsed as it arrives, so
+        // every core reads and parses.
+        let slices = 2 * std::thread::available_parallelism().map_or(1, usize::from);
+        let reads = analytics_slices(from, to, slices).map(|(last_from, last_to)| async move {
+            let rows = self
+                .all(sql::analytics_facts(last_from, last_to, to), |row| {
+                    row.text("lines")
+                })
+                .await?;
+            tokio::task::spawn_blocking(move || facts_from_lines(&rows))
+                .await
+                .map_err(|err| StoreError::Backend(err.to_string()))?
+                .map_err(StoreError::from)
+        });
+        let sliced = futures::future::try_join_all(reads).await?;
+        Ok(sliced.into_iter().flatten().collect())
     }
 
     async fn insert_rating(&self, rating: Rating) -> Result<bool, StoreError> {
@@ -1515,6 +1600,72 @@ mod tests {
             }
             assert_eq!(paged, expected, "{filter:?}, in pages");
         }
+    }
+
+    /// The analytics facts: a conversation without facts, or with facts behind its log, is
+    /// stale until its facts are saved; facts from further along a log are never replaced by
+    /// older ones; a range reads each conversation whose span meets it, once.
+    /// (The API suite checks the figures on both backends: `analytics::…`.)
+    #[tokio::test]
+    async fn on_sqlite_analytics_facts_follow_the_logs() {
+        use app::domain::analytics::Facts;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("facts.db").display());
+        let store = super::super::sqlite::SqliteStore::open(&url).await.unwrap();
+        const DAY: i64 = 86_400_000;
+        for day in 0..3 {
+            conversation(&store, DAY + day * DAY, Mode::Ai, day == 1).await;
+        }
+        let all = Timestamp(i64::MIN);
+        let first = store.stale_logs(all, None, 2).await.unwrap();
+        let rest = store
+            .stale_logs(all, Some(first[1].conversation_id), 2)
+            .await
+            .unwrap();
+        assert_eq!((first.len(), rest.len()), (2, 1), "two, then the one after them");
+        let logs: Vec<StaleLog> = first.into_iter().chain(rest).collect();
+        let waited = logs.iter().find(|log| log.last_seq > 1).unwrap();
+        assert_eq!(waited.last_seq, 3, "started, waiting, Baton's notice");
+        assert_eq!(waited.events.len(), 2, "Baton's own message left out");
+        let fold = |log: &StaleLog, folded_seq| FoldedFacts {
+            conversation_id: log.conversation_id,
+            folded_seq,
+            facts: Facts::of(&log.events),
+        };
+        store
+            .save_facts(logs.iter().map(|log| fold(log, log.last_seq)).collect())
+            .await
+            .unwrap();
+        assert!(store.stale_logs(all, None, 10).await.unwrap().is_empty());
+        // A node that folded less (or earlier) does not undo it.
+        let behind = FoldedFacts {
+            facts: Facts::default(),
+            ..fold(waited, 1)
+        };
+        store.save_facts(vec![behind]).await.unwrap();
+        let read = |from: i64, to: i64| {
+            let store = &store;
+            async move {
+                let mut read = store
+                    .analytics_facts(Timestamp(from), Timestamp(to))
+                    .await
+                    .unwrap();
+                read.sort_by_key(|(id, _)| *id);
+                read
+            }
+        };
+        let everything = read(0, 10 * DAY).await;
+        assert_eq!(everything.len(), 3, "each once");
+        let kept = everything
+            .iter()
+            .find(|(id, _)| *id == waited.conversation_id)
+            .unwrap();
+        assert_eq!(kept.1, Facts::of(&waited.events));
+        assert_eq!(read(2 * DAY, 3 * DAY).await.len(), 1, "the second day's");
+        assert!(read(5 * DAY, 6 * DAY).await.is_empty());
+        // A change makes it stale again.
+        conversation(&store, 4 * DAY, Mode::Ai, false).await;
+        assert_eq!(store.stale_logs(all, None, 10).await.unwrap().len(), 1);
     }
 
     /// (On PostgreSQL the API suite lists every filter: `handoff::the_list_filters_…`.)

@@ -47,6 +47,7 @@ pub(crate) const SQLITE: &[Migration] = migrations!("sqlite":
     13 "0013_contacts.sql" "contacts",
     14 "0014_labels.sql" "labels",
     15 "0015_brief_for_customer.sql" "brief for the customer",
+    16 "0016_analytics_facts.sql" "analytics facts",
 );
 
 /// PostgreSQL's migrations, in order.
@@ -66,6 +67,7 @@ pub(crate) const POSTGRES: &[Migration] = migrations!("postgres":
     13 "0013_contacts.sql" "contacts",
     14 "0014_labels.sql" "labels",
     15 "0015_brief_for_customer.sql" "brief for the customer",
+    16 "0016_analytics_facts.sql" "analytics facts",
 );
 
 const SQLITE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -2,7 +2,7 @@
 //! implements [`Columns`] (see [`super::engine`]).
 
 use super::DbError;
-use app::domain::analytics::Rating;
+use app::domain::analytics::{Facts, Rating};
 use app::domain::canned::CannedReply;
 use app::domain::contact::EarlierConversation;
 use app::domain::label::{Label, LabelColor, Priority};
@@ -151,6 +151,24 @@ pub(crate) fn any_event_from_row(row: &impl Columns) -> Result<Event, DbError> {
     let conversation_id =
         ConversationId::parse(&id).map_err(|_| corrupt("conversation id", &id))?;
     event_from_row(conversation_id, row)
+}
+
+/// Conversations' stored analytics facts from rows of lines `<conversation id> <facts>`
+/// ([`super::sql::analytics_facts`]).
+pub(crate) fn facts_from_lines(rows: &[String]) -> Result<Vec<(ConversationId, Facts)>, DbError> {
+    rows.iter()
+        .flat_map(|row| row.split('\n'))
+        .map(|line| {
+            let (id, facts) = line
+                .split_once(' ')
+                .ok_or_else(|| corrupt("analytics facts", line))?;
+            let conversation_id =
+                ConversationId::parse(id).map_err(|_| corrupt("conversation id", id))?;
+            let facts = serde_json::from_str(facts)
+                .map_err(|err| corrupt("analytics facts", err.to_string()))?;
+            Ok((conversation_id, facts))
+        })
+        .collect()
 }
 
 pub(crate) fn event_from_row(

@@ -657,18 +657,66 @@ pub(crate) fn events(id: ConversationId, after_seq: u64, limit: u32) -> Statemen
     .bind((id, after_seq, limit))
 }
 
-/// What the analytics of `[from, to)` read: every event of the conversations active in the
-/// range (started before its end, changed since its start), except the AI's and Baton's own
-/// messages, ordered by conversation and seq.
-pub(crate) fn analytics_events(from: Timestamp, to: Timestamp) -> Statement {
+/// Up to `limit` conversations changed since `since` (by `updated_at`) whose analytics facts
+/// are behind their log or missing, the first after `after` in id order: every event of their
+/// logs except the AI's and Baton's own messages, with the seq each log reaches, ordered by
+/// conversation and seq. One statement, so the seq and the events are of the same moment.
+pub(crate) fn stale_logs(since: Timestamp, after: &str, limit: u32) -> Statement {
     Statement::new(
-        "SELECT e.conversation_id, e.seq, e.at, e.payload
+        "SELECT e.conversation_id, c.last_seq, e.seq, e.at, e.payload
          FROM events e JOIN conversations c ON c.id = e.conversation_id
-         WHERE c.updated_at >= $1 AND c.created_at < $2
+         WHERE e.conversation_id IN (
+             SELECT s.id FROM conversations s
+             LEFT JOIN analytics_facts f ON f.conversation_id = s.id
+             WHERE s.updated_at >= $1 AND s.id > $2
+               AND (f.folded_seq IS NULL OR f.folded_seq < s.last_seq)
+             ORDER BY s.id LIMIT $3)
            AND (e.kind <> 'message' OR e.sender = 'customer' OR e.sender LIKE 'agent:%')
          ORDER BY e.conversation_id, e.seq",
     )
-    .bind((from, to))
+    .bind((since, after, i64::from(limit)))
+}
+
+/// Stores a conversation's analytics facts folded up to `folded_seq`, unless facts folded
+/// further are stored already (another node got there first).
+pub(crate) fn save_facts(
+    id: ConversationId,
+    folded_seq: u64,
+    span: Option<(Timestamp, Timestamp)>,
+    facts: &str,
+) -> Statement {
+    let (first, last) = span.map_or((-1, -1), |(first, last)| (first.0, last.0));
+    Statement::new(
+        "INSERT INTO analytics_facts (conversation_id, folded_seq, first_at, last_at, facts)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (conversation_id) DO UPDATE SET folded_seq = excluded.folded_seq,
+           first_at = excluded.first_at, last_at = excluded.last_at, facts = excluded.facts
+         WHERE analytics_facts.folded_seq < excluded.folded_seq",
+    )
+    .bind((id, folded_seq, first, last, facts))
+}
+
+/// How many conversations' facts [`analytics_facts`] puts in one row.
+pub(crate) const FACTS_PER_ROW: i64 = 1_000;
+
+/// The analytics facts of the conversations with a moment in `[from, to)` (or moments on
+/// both sides of it) whose last moment falls in `[last_from, last_to)`: rows of
+/// [`FACTS_PER_ROW`] lines `<conversation id> <facts>`, joined by newlines (JSON writes none),
+/// in no particular order. A range may cover a hundred thousand conversations, and a row costs
+/// sqlx microseconds: a thousand lines a row make that cost vanish.
+pub(crate) fn analytics_facts(
+    last_from: Timestamp,
+    last_to: Timestamp,
+    to: Timestamp,
+) -> Statement {
+    Statement::new(format!(
+        "SELECT string_agg(line, $4) AS lines FROM (
+             SELECT conversation_id || ' ' || facts AS line,
+               (row_number() OVER ()) / {FACTS_PER_ROW} AS chunk
+             FROM analytics_facts WHERE last_at >= $1 AND last_at < $2 AND first_at < $3) facts
+         GROUP BY chunk"
+    ))
+    .bind((last_from, last_to, to, "\n"))
 }
 
 /// Stores a rating unless its segment already has one (no row then).

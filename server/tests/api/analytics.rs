@@ -1,6 +1,7 @@
 //! Analytics over the API: a scripted stretch of a shift, the figures a supervisor reads, and
 //! who may read them. The definitions are unit-tested in `app::domain::analytics`; this checks
-//! the store selects the right logs (on SQLite, and on PostgreSQL with the same numbers).
+//! the store keeps each conversation's facts up with its log and selects those of the range
+//! (on SQLite, and on PostgreSQL with the same numbers).
 
 use serde_json::json;
 
@@ -103,6 +104,21 @@ async fn a_supervisor_reads_the_shifts_figures_from_the_event_log() {
     let started: u64 = days.iter().map(|d| d["started"].as_u64().unwrap()).sum();
     assert_eq!(started, 4);
     assert_eq!(analytics["previous"]["started"], 0);
+
+    // What happens after a report is in the next one: the AI's customer asks for a person and
+    // Ana takes over, so that conversation's facts, counted a moment ago, are folded again.
+    ask_for_person(&app, &alone).await;
+    ana.takeover(&app, &alone.id).await.ok();
+    let later = ana
+        .call(&app, "/api/analytics/report", range.clone())
+        .await
+        .ok();
+    let totals = &later["report"]["totals"];
+    assert_eq!(totals["started"], 4, "{totals}");
+    assert_eq!(totals["ai_only"], 0, "{totals}");
+    assert_eq!(totals["human"], 3, "{totals}");
+    assert_eq!(totals["waits"], 4, "{totals}");
+    assert_eq!(totals["served"], 3, "{totals}");
 
     // Agents may not read it; a malformed range is refused.
     let refused = budi.call(&app, "/api/analytics/report", range).await;
