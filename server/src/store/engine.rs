@@ -1622,7 +1622,11 @@ mod tests {
             .stale_logs(all, Some(first[1].conversation_id), 2)
             .await
             .unwrap();
-        assert_eq!((first.len(), rest.len()), (2, 1), "two, then the one after them");
+        assert_eq!(
+            (first.len(), rest.len()),
+            (2, 1),
+            "two, then the one after them"
+        );
         let logs: Vec<StaleLog> = first.into_iter().chain(rest).collect();
         let waited = logs.iter().find(|log| log.last_seq > 1).unwrap();
         assert_eq!(waited.last_seq, 3, "started, waiting, Baton's notice");
