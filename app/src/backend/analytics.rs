@@ -9,8 +9,10 @@ use crate::domain::analytics::{summaries, Analysis, ConversationSummary, Facts, 
 use crate::domain::{Agent, Timestamp};
 use crate::error::ApiError;
 
-/// How many conversations are folded and stored in one transaction.
-const FOLD_BATCH: u32 = 500;
+/// How many conversations are folded and stored in one transaction. Their logs are in memory
+/// together: under the soak's load (500 msg/s, logs of hundreds of messages) batches of 500
+/// took the server's RSS from 114 to 492 MB in 7 minutes; batches of 50 hold it at 272 MB.
+const FOLD_BATCH: u32 = 50;
 /// How far behind `updated_at` a commit may become visible (a write's clock is read before it
 /// commits; another node's clock may lag): a pass looks this much further back than the last
 /// one started.
