@@ -33,8 +33,7 @@ pub async fn analytics_report(
         utc_offset_minutes,
     }
     .range()?;
-    let report = analytics::report(&services, range).await?;
-    let previous = analytics::fold(&services, range.previous()).await?.totals;
+    let (report, previous) = analytics::report(&services, range).await?;
     Ok(Analytics { report, previous })
 }
 

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::{auth, Clock, FoldedFacts, Services, Store};
-use crate::domain::analytics::{summaries, Analysis, ConversationSummary, Facts, Range, Report};
+use crate::domain::analytics::{
+    summaries, Analysis, ConversationSummary, Facts, Range, Report, Totals,
+};
 use crate::domain::{Agent, Timestamp};
 use crate::error::ApiError;
 
@@ -78,11 +80,16 @@ impl Projection {
     }
 }
 
-/// The report of `range`, for a supervisor or an admin.
+/// The report of `range` and the totals of the period as long just before it, for a
+/// supervisor or an admin: the facts brought up to date once, then both counted.
 #[tracing::instrument(skip_all)]
-pub async fn report(services: &Services, range: Range) -> Result<Report, ApiError> {
+pub async fn report(services: &Services, range: Range) -> Result<(Report, Totals), ApiError> {
     admit(&auth::current_agent(services).await?)?;
-    fold(services, range).await
+    let now = caught_up(services).await?;
+    let store = services.store.as_ref();
+    let report = count(store, range, now).await?;
+    let previous = count(store, range.previous(), now).await?.totals;
+    Ok((report, previous))
 }
 
 /// The analytics are for supervisors and admins.
@@ -96,15 +103,14 @@ fn admit(viewer: &Agent) -> Result<(), ApiError> {
     }
 }
 
-/// The report of `range`, for whoever was let in: every conversation's facts brought up to
-/// date, then those of the range counted.
-pub async fn fold(services: &Services, range: Range) -> Result<Report, ApiError> {
+/// Brings every conversation's facts up to date; returns the moment they are current as of.
+async fn caught_up(services: &Services) -> Result<Timestamp, ApiError> {
     let now = services.now();
     services
         .analytics
         .catch_up(services.store.as_ref(), now)
         .await?;
-    count(services.store.as_ref(), range, now).await
+    Ok(now)
 }
 
 /// The report of `range` as of `now`, from the facts stored.
@@ -130,11 +136,7 @@ pub async fn conversations(
     range: Range,
 ) -> Result<Vec<ConversationSummary>, ApiError> {
     admit(&auth::agent_from_headers(services, headers).await?)?;
-    let now = services.now();
-    services
-        .analytics
-        .catch_up(services.store.as_ref(), now)
-        .await?;
+    let now = caught_up(services).await?;
     // The facts of the conversations active in the range hold those started in it; their
     // ratings came after they started, so by now.
     let conversations = services.store.analytics_facts(range.from, range.to).await?;
