@@ -6,14 +6,17 @@
 //! `--sweep` prints the figures at several confidence thresholds (for calibrating on the
 //! tune half); `--fit` fits the calibration of words and meaning (use it on the tune half
 //! only); `--words-only` leaves the sentence model out; `--model DIR` reads it from elsewhere
-//! than `target/models/all-minilm-l6-v2`; `--dir` points at any sets in the same format.
+//! than `target/models/all-minilm-l6-v2`; `--dir` points at any sets in the same format;
+//! `--explain QUESTION` (repeatable) prints the four best articles and their evidence;
+//! `--cross-validate` prints the escalation classifier's five-fold figures on the tune halves
+//! for a grid of its parameters.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use app::backend::ReplyContext;
 use app::domain::{Author, Conversation, ConversationId, Mode, Timestamp};
-use server::ai::escalation::{training_examples, Classifier, PARAMS};
+use server::ai::escalation::{cross_validate, training_examples, Classifier, Params, PARAMS};
 use server::ai::eval::{evaluate, shortfalls, table, Sets};
 use server::ai::kb::{Calibration, Evidence, CALIBRATION};
 use server::ai::text::Language;
@@ -28,6 +31,8 @@ fn main() {
     let mut sweep = false;
     let mut fit = false;
     let mut words_only = false;
+    let mut explain: Vec<String> = Vec::new();
+    let mut cross_validation = false;
     let mut model = semantic::default_dir();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -39,12 +44,35 @@ fn main() {
             "--sweep" => sweep = true,
             "--fit" => fit = true,
             "--words-only" => words_only = true,
+            "--explain" => explain.push(args.next().expect("--explain QUESTION")),
+            "--cross-validate" => cross_validation = true,
             "--model" => model = PathBuf::from(args.next().expect("--model DIR")),
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
             }
         }
+    }
+    if cross_validation {
+        // The escalation classifier's parameters, chosen on the tune halves alone.
+        println!("threshold | l2 | recall (5-fold, tune) | false escalations");
+        for threshold in [0.5f32, 0.6, 0.7, 0.8] {
+            for l2 in [1e-4f32, 1e-3, 1e-2] {
+                let cv = cross_validate(
+                    Params {
+                        threshold,
+                        l2,
+                        ..PARAMS
+                    },
+                    5,
+                );
+                println!(
+                    "{threshold:.2} | {l2:.0e} | {}/{} | {}/{}",
+                    cv.recognised, cv.escalate, cv.falsely_escalated, cv.ordinary
+                );
+            }
+        }
+        return;
     }
     let articles = server::seed::read_kb_dir(&kb_dir).expect("the knowledge base reads");
     let mut kb = KnowledgeBase::new(articles);
@@ -63,6 +91,25 @@ fn main() {
             kb.wordings_text().count(),
             (started.elapsed() - loaded).as_millis()
         );
+    }
+    if !explain.is_empty() {
+        for question in &explain {
+            println!("{question}");
+            for hit in kb.top(question, 4) {
+                let e = hit.evidence;
+                println!(
+                    "  {:<16} score {:.3} confidence {:.2} (similarity {:.3}, margin {:.3}, lexical {:.3}){}",
+                    hit.article.slug,
+                    hit.score,
+                    hit.confidence,
+                    e.similarity,
+                    e.margin,
+                    e.lexical,
+                    if hit.answers() { "" } else { " not answered" }
+                );
+            }
+        }
+        return;
     }
     let sets = Sets::read(&dir, &split).expect("the evaluation sets read");
 
@@ -234,15 +281,17 @@ fn fit_calibration(kb: &KnowledgeBase, sets: &Sets) {
     // (evidence, right, weight): an out-of-scope question answered costs the most, so those
     // weigh as much as all in-scope ones together.
     let mut rows: Vec<(Evidence, f32, f32)> = Vec::new();
+    // Only tops that would be answered: an entry the AI does not answer is refused whatever
+    // the calibration says.
     for (_, slug, q) in &sets.in_scope {
-        if let Some(hit) = kb.best(q) {
+        if let Some(hit) = kb.best(q).filter(|hit| hit.answers()) {
             let right = hit.article.slug == *slug;
             rows.push((hit.evidence, f32::from(u8::from(right)), 1.0));
         }
     }
     let out_of_scope_weight = sets.in_scope.len() as f32 / sets.out_of_scope.len().max(1) as f32;
     for (_, q) in &sets.out_of_scope {
-        if let Some(hit) = kb.best(q) {
+        if let Some(hit) = kb.best(q).filter(|hit| hit.answers()) {
             rows.push((hit.evidence, 0.0, out_of_scope_weight));
         }
     }
@@ -268,10 +317,11 @@ fn fit_calibration(kb: &KnowledgeBase, sets: &Sets) {
             gradient_bias += error;
         }
         let n = total;
-        // Few examples: only the similarity and the lexical confidence are fitted (the
-        // margin, coverage and specificity stay out: on a small set they fit noise).
+        // Few examples: only the similarity, its margin over the next article (an entry the
+        // AI does not answer among them) and the lexical confidence are fitted (coverage and
+        // specificity stay out: on a small set they fit noise).
         for (i, (w, g)) in weights.iter_mut().zip(gradient).enumerate() {
-            if i == 0 || i == 2 {
+            if i <= 2 {
                 *w -= rate * (g / n + l2 * *w);
             }
         }

@@ -374,7 +374,12 @@ mod tests {
         let wordings: Vec<String> = kb.wordings_text().map(|w| w.to_lowercase()).collect();
         for split in ["tune", "test"] {
             let sets = Sets::read(&kb_dir().join("eval"), split).unwrap();
-            for (_, _, question) in &sets.in_scope {
+            let questions = sets
+                .in_scope
+                .iter()
+                .map(|(_, _, q)| q)
+                .chain(sets.out_of_scope.iter().map(|(_, q)| q));
+            for question in questions {
                 let q = question.to_lowercase();
                 let q = q.trim_end_matches('?');
                 assert!(
@@ -394,15 +399,15 @@ mod tests {
         let [en, id] = evaluate(&responder(), &sets);
         println!("{}", table(&[en.clone(), id.clone()]));
         assert!(
-            en.top1() >= 0.63 && id.top1() >= 0.98,
+            en.top1() >= 0.89 && id.top1() >= 0.98,
             "top-1 {} / {}",
             en.top1(),
             id.top1()
         );
-        assert!(en.wrong_rate() <= 0.01 && id.wrong_rate() <= 0.01);
+        assert!(en.wrong_rate() <= 0.025 && id.wrong_rate() <= 0.01);
         assert_eq!(en.out_of_scope_answered + id.out_of_scope_answered, 0);
         assert!(
-            en.recall() >= 0.95 && id.recall() >= 0.93,
+            en.recall() >= 0.97 && id.recall() >= 0.87,
             "{} / {}",
             en.recall(),
             id.recall()

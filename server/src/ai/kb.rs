@@ -12,6 +12,12 @@
 //! term count as that term. The confidence is the share of the question's information the
 //! article covers, scaled by how close the closest wording is: a salient word the article
 //! never mentions (a place, a product the shop does not sell) lowers it.
+//!
+//! An entry whose answer is a `Not answered: <note for the team>` line lists questions the
+//! shop does not want the AI to answer (products it does not sell, visits, jobs, small
+//! talk): it is ranked like any article, and a question it wins gets no answer
+//! ([`Hit::answers`]), so a question near one of them is not answered from a neighbouring
+//! article either.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -73,7 +79,10 @@ pub fn parse_markdown(stem: &str, text: &str) -> Vec<Article> {
 }
 
 /// The title and every variant of an article's question, English then Indonesian.
-fn question_wordings<'a>(article: &'a Article, entry: &'a Entry) -> impl Iterator<Item = &'a str> {
+pub(crate) fn question_wordings<'a>(
+    article: &'a Article,
+    entry: &'a Entry,
+) -> impl Iterator<Item = &'a str> {
     std::iter::once(article.title.as_str())
         .chain(entry.variants.iter().map(String::as_str))
         .chain(entry.title_id.as_deref())
@@ -93,9 +102,12 @@ pub struct Entry {
     pub title_id: Option<String>,
     pub answer_id: Option<String>,
     pub variants_id: Vec<String>,
+    /// The team's note when the AI must not answer these questions (`Not answered:`).
+    pub not_answered: Option<String>,
 }
 
 const ALSO_ASKED: &str = "Also asked as:";
+const NOT_ANSWERED: &str = "Not answered:";
 const JUGA_DITANYAKAN: &str = "Juga ditanyakan:";
 
 fn split_variants(line: &str) -> Vec<String> {
@@ -119,6 +131,8 @@ impl Entry {
                 entry.variants.extend(split_variants(rest));
             } else if let Some(rest) = line.strip_prefix(JUGA_DITANYAKAN) {
                 entry.variants_id.extend(split_variants(rest));
+            } else if let Some(note) = line.strip_prefix(NOT_ANSWERED) {
+                entry.not_answered = Some(note.trim().to_owned());
             } else if let Some(title) = line.strip_prefix("### ") {
                 indonesian = true;
                 entry.title_id = Some(title.trim().to_owned());
@@ -204,8 +218,8 @@ pub const CALIBRATION: Calibration = Calibration {
     lexical_weight: 0.20,
     // -5.860 fitted, less ln(0.65 / 0.35): 0.65 was the lowest threshold that answered no
     // out-of-scope question of the tune half, so the responder's 0.5 stands for it.
-    bias: -6.479,
-    weights: [5.548, 0.0, 5.430, 0.0, 0.0],
+    bias: -3.654,
+    weights: [4.569, 3.266, 4.203, 0.0, 0.0],
 };
 
 impl Default for Calibration {
@@ -314,9 +328,17 @@ pub struct Hit<'a> {
     pub article: &'a Article,
     pub entry: &'a Entry,
     pub score: f32,
+    /// How sure the answer is right; 0 for an entry that is not answered.
     pub confidence: f32,
     /// What the confidence rests on (similarity and margin are 0 without a model).
     pub evidence: Evidence,
+}
+
+impl Hit<'_> {
+    /// False for an entry of questions the AI does not answer (`Not answered:`).
+    pub fn answers(&self) -> bool {
+        self.entry.not_answered.is_none()
+    }
 }
 
 impl KnowledgeBase {
@@ -607,7 +629,9 @@ impl KnowledgeBase {
                     coverage,
                     specificity,
                 };
-                let confidence = if semantic {
+                let confidence = if self.entries[index].not_answered.is_some() {
+                    0.0
+                } else if semantic {
                     self.calibration.confidence(&evidence)
                 } else {
                     lexical
@@ -783,5 +807,29 @@ mod tests {
         let covered = kb.best("how do I return an item").unwrap().confidence;
         let uncovered = kb.best("how do I return an iphone").unwrap().confidence;
         assert!(uncovered < covered, "{uncovered} vs {covered}");
+    }
+
+    const WITH_NOT_ANSWERED: &str = "# Returns\n\n## How do I return an item?\nStart a return from your order page within 30 days.\n\n# Not answered\n\n## Do you sell phones?\nNot answered: we sell home goods only; a person can say more.\nAlso asked as: do you have the new iphone | can I buy a samsung phone\n### Apakah kalian jual HP?\nJuga ditanyakan: jual iphone ga\n";
+
+    #[test]
+    fn questions_the_ai_does_not_answer_win_no_answer() {
+        let articles = parse_markdown("faq", WITH_NOT_ANSWERED);
+        let entry = Entry::parse(&articles[1].body);
+        assert_eq!(
+            entry.not_answered.as_deref(),
+            Some("we sell home goods only; a person can say more.")
+        );
+        assert_eq!(entry.answer, "", "the note is never an answer");
+        let kb = KnowledgeBase::new(articles);
+        for question in ["can i buy the new iphone from you", "jual iphone ga"] {
+            let hit = kb.best(question).unwrap();
+            assert_eq!(hit.article.slug, "faq/2", "{question}");
+            assert!(!hit.answers(), "{question}");
+            assert_eq!(hit.confidence, 0.0, "{question}");
+        }
+        // The note's words are not the entry's: "home goods" does not pull questions to it.
+        let hit = kb.best("how do I return an item").unwrap();
+        assert!(hit.answers() && hit.confidence > 0.5, "{hit:?}");
+        assert!(kb.best("home goods").is_none());
     }
 }

@@ -105,9 +105,16 @@ impl OpenAiResponder {
             let passages = kb
                 .top(&question, PASSAGES)
                 .into_iter()
-                .map(|hit| {
-                    let answer = hit.entry.answer_in(language(&question));
-                    format!("Q: {}\nA: {answer}", hit.article.title)
+                .map(|hit| match &hit.entry.not_answered {
+                    // The model learns that the shop keeps these questions for a person.
+                    Some(note) => format!(
+                        "Q: {}\nA: (not for the AI to answer: a person answers this. {note})",
+                        hit.article.title
+                    ),
+                    None => {
+                        let answer = hit.entry.answer_in(language(&question));
+                        format!("Q: {}\nA: {answer}", hit.article.title)
+                    }
                 })
                 .collect();
             let confidence = kb.best(&question).map_or(0.0, |hit| hit.confidence);
