@@ -315,27 +315,68 @@ const LEXICON: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn lexicon_classes(word: &str) -> Vec<&'static str> {
-    let first = word.chars().next();
+/// Words of the lexicon that speak of a person or a complaint only in a context: "not
+/// helpful" or "gak nyambung" is a complaint, "the article was helpful" is not; "person in
+/// charge" names a person, "delivery charge" does not.
+const IN_CONTEXT: &[(&str, &[&str])] = &[
+    (
+        "negated",
+        &[
+            "helpful", "helping", "sense", "membantu", "guna", "nyambung",
+        ],
+    ),
+    ("after in", &["charge"]),
+];
+
+/// Words that negate the word after them, or the one after that ("not very helpful").
+const NEGATORS: &[&str] = &[
+    "not", "no", "isnt", "isn", "dont", "doesnt", "didnt", "wasnt", "arent", "cant", "cannot",
+    "tidak", "kurang", "bukan", "belum", "tak", "nggak", "ngga",
+];
+
+/// The lexicon's classes of the word at `index` of `words`: those of the lexicon words it is
+/// (or is a typo of) that hold in its context (see [`IN_CONTEXT`]).
+fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
+    let word = words[index].as_str();
     LEXICON
         .iter()
-        .filter(|(_, words)| {
-            words.iter().any(|w| {
-                // One typo in words of four to six letters, two from seven letters on.
-                let limit = match word.len().min(w.len()) {
-                    0..=3 => 0,
-                    4..=6 => 1,
-                    _ => 2,
-                };
-                *w == word
-                    || (limit > 0
-                        && w.chars().next() == first
-                        && w.len().abs_diff(word.len()) <= limit
-                        && super::text::edit_distance(word, w, limit) <= limit)
-            })
+        .filter(|(_, list)| {
+            list.iter()
+                .any(|w| is_or_misspells(word, w) && holds_in_context(w, words, index))
         })
         .map(|(class, _)| *class)
         .collect()
+}
+
+/// True when the lexicon word `w`, found at `index` of `words`, means what the lexicon
+/// says there.
+fn holds_in_context(w: &str, words: &[String], index: usize) -> bool {
+    let before = |n: usize| index.checked_sub(n).map(|i| words[i].as_str());
+    match IN_CONTEXT.iter().find(|(_, list)| list.contains(&w)) {
+        None => true,
+        Some(("negated", _)) => [before(1), before(2)]
+            .into_iter()
+            .flatten()
+            .any(|w| NEGATORS.contains(&w)),
+        Some(_) => before(1) == Some("in"),
+    }
+}
+
+/// True when `word` is the lexicon word `w` or a typo of it: one edit in words of four to
+/// six letters, two from seven letters on, the first letter kept. A common word is never a
+/// typo of a lexicon word: "have" is not "hate".
+fn is_or_misspells(word: &str, w: &str) -> bool {
+    let limit = match word.len().min(w.len()) {
+        _ if super::text::is_stop_word(word) => 0,
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    };
+    w == word
+        || (limit > 0
+            && w.chars().next() == word.chars().next()
+            && w.len().abs_diff(word.len()) <= limit
+            && super::text::edit_distance(word, w, limit) <= limit)
 }
 
 /// True when the features have anything that can carry a wish for a person or frustration:
@@ -369,7 +410,9 @@ fn features_with(text: &str, char_grams: bool) -> Vec<String> {
     if text.contains('?') {
         out.push("question".to_owned());
     }
-    let mut classes: Vec<&str> = words.iter().flat_map(|w| lexicon_classes(w)).collect();
+    let mut classes: Vec<&str> = (0..words.len())
+        .flat_map(|i| lexicon_classes_at(&words, i))
+        .collect();
     classes.sort_unstable();
     classes.dedup();
     for class in &classes {
@@ -669,6 +712,49 @@ pub fn sounds_frustrated(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lexicon's classes of a message, as the classifier sees them.
+    fn classes(text: &str) -> Vec<String> {
+        features(text)
+            .into_iter()
+            .filter(|f| f.starts_with("lex:") && !f.contains('&'))
+            .collect()
+    }
+
+    #[test]
+    fn lexicon_words_count_only_in_their_context() {
+        // A common word is not a typo of a lexicon word, praise is not a complaint and a
+        // price is not a person.
+        for ordinary in [
+            "i have a question about my order",
+            "the size guide was helpful, thanks",
+            "that makes sense now",
+            "delivery charge to Bali",
+            "am I charged in rupiah",
+            "infonya membantu, makasih",
+        ] {
+            let cues: Vec<String> = classes(ordinary)
+                .into_iter()
+                .filter(|c| c != "lex:request")
+                .collect();
+            assert_eq!(cues, Vec::<String>::new(), "{ordinary}");
+        }
+        for (message, class) in [
+            ("this is not helpful at all", "lex:negative"),
+            ("your answers make no sense", "lex:negative"),
+            ("jawabannya tidak membantu", "lex:negative"),
+            ("ga nyambung jawabannya", "lex:negative"),
+            ("who is the person in charge here", "lex:person"),
+            ("i hate this", "lex:negative"),
+            ("i hatee this", "lex:negative"),
+        ] {
+            assert!(
+                classes(message).contains(&class.to_owned()),
+                "{message}: {:?}",
+                classes(message)
+            );
+        }
+    }
 
     #[test]
     fn requests_for_a_person_are_recognised_in_english_and_indonesian() {

@@ -1350,6 +1350,11 @@ static PHRASE_NEEDLES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
 static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
+/// True for a word too common to carry meaning ("have", "the", "yang").
+pub fn is_stop_word(word: &str) -> bool {
+    STOPWORD_SET.contains(word)
+}
+
 /// Words with abbreviations expanded and phrases joined, before stop words are dropped.
 pub fn normalised_words(text: &str) -> Vec<String> {
     let mut expanded: Vec<String> = Vec::new();
