@@ -98,6 +98,45 @@ async fn an_out_of_scope_question_gets_no_invented_answer_and_the_offer_of_a_per
 }
 
 #[tokio::test]
+async fn a_question_the_shop_keeps_for_a_person_is_not_answered_from_a_neighbouring_article() {
+    let app = TestApp::spawn().await;
+    for (name, question) in [
+        ("Sari", "Can I buy a scooter from you?"),
+        ("Budi", "ada lowongan kerja di gudang?"),
+    ] {
+        let customer = app.customer(name).await;
+        app.customer_send(&customer, "c1", question).await.ok();
+        let answers = app.wait_for_messages(&customer, "ai", 1).await;
+        assert!(
+            answers[0].starts_with(NOT_SURE_START)
+                || answers[0].starts_with("Maaf, saya belum yakin"),
+            "{question}: {}",
+            answers[0]
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_provider_is_told_which_questions_the_shop_keeps_for_a_person() {
+    let (url, requests) =
+        fake_provider(Behaviour::Answer("Let me ask a member of our team.")).await;
+    let app = app_with_provider(url, 5).await;
+    let customer = app.customer("Sari").await;
+
+    app.customer_send(&customer, "c1", "Can I buy a scooter from you?")
+        .await
+        .ok();
+
+    app.wait_for_messages(&customer, "ai", 1).await;
+    let request = requests.lock().unwrap()[0].clone();
+    let system = request["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains("not for the AI to answer"),
+        "the entry of products the shop does not sell is given as such: {system}"
+    );
+}
+
+#[tokio::test]
 async fn a_second_unanswerable_question_escalates_for_low_confidence() {
     let app = TestApp::spawn().await;
     let customer = app.customer("Sari").await;
