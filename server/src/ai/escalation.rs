@@ -315,17 +315,26 @@ const LEXICON: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Where a lexicon word of [`IN_CONTEXT`] means what the lexicon says.
+#[derive(Clone, Copy)]
+enum Context {
+    /// After a negation, one or two words before ("not helpful", "tidak terlalu membantu").
+    Negated,
+    /// Right after "in" ("person in charge").
+    AfterIn,
+}
+
 /// Words of the lexicon that speak of a person or a complaint only in a context: "not
 /// helpful" or "gak nyambung" is a complaint, "the article was helpful" is not; "person in
 /// charge" names a person, "delivery charge" does not.
-const IN_CONTEXT: &[(&str, &[&str])] = &[
+const IN_CONTEXT: &[(Context, &[&str])] = &[
     (
-        "negated",
+        Context::Negated,
         &[
             "helpful", "helping", "sense", "membantu", "guna", "nyambung",
         ],
     ),
-    ("after in", &["charge"]),
+    (Context::AfterIn, &["charge"]),
 ];
 
 /// Words that negate the word after them, or the one after that ("not very helpful").
@@ -338,11 +347,13 @@ const NEGATORS: &[&str] = &[
 /// (or is a typo of) that hold in its context (see [`IN_CONTEXT`]).
 fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
     let word = words[index].as_str();
+    // A common word is never a typo of a lexicon word: "have" is not "hate".
+    let typos = !super::text::is_stop_word(word);
     LEXICON
         .iter()
         .filter(|(_, list)| {
             list.iter()
-                .any(|w| is_or_misspells(word, w) && holds_in_context(w, words, index))
+                .any(|w| is_or_misspells(word, w, typos) && holds_in_context(w, words, index))
         })
         .map(|(class, _)| *class)
         .collect()
@@ -354,20 +365,19 @@ fn holds_in_context(w: &str, words: &[String], index: usize) -> bool {
     let before = |n: usize| index.checked_sub(n).map(|i| words[i].as_str());
     match IN_CONTEXT.iter().find(|(_, list)| list.contains(&w)) {
         None => true,
-        Some(("negated", _)) => [before(1), before(2)]
+        Some((Context::Negated, _)) => [before(1), before(2)]
             .into_iter()
             .flatten()
             .any(|w| NEGATORS.contains(&w)),
-        Some(_) => before(1) == Some("in"),
+        Some((Context::AfterIn, _)) => before(1) == Some("in"),
     }
 }
 
-/// True when `word` is the lexicon word `w` or a typo of it: one edit in words of four to
-/// six letters, two from seven letters on, the first letter kept. A common word is never a
-/// typo of a lexicon word: "have" is not "hate".
-fn is_or_misspells(word: &str, w: &str) -> bool {
+/// True when `word` is the lexicon word `w` or, when `typos` allows, a typo of it: one edit
+/// in words of four to six letters, two from seven letters on, the first letter kept.
+fn is_or_misspells(word: &str, w: &str, typos: bool) -> bool {
     let limit = match word.len().min(w.len()) {
-        _ if super::text::is_stop_word(word) => 0,
+        _ if !typos => 0,
         0..=3 => 0,
         4..=6 => 1,
         _ => 2,

@@ -119,6 +119,11 @@ fn split_variants(line: &str) -> Vec<String> {
 }
 
 impl Entry {
+    /// False for an entry of questions the AI does not answer (`Not answered:`).
+    pub fn answers(&self) -> bool {
+        self.not_answered.is_none()
+    }
+
     /// Splits an article's body into its parts. A body with no markers is all English answer.
     pub fn parse(body: &str) -> Self {
         let mut entry = Entry::default();
@@ -216,8 +221,8 @@ pub struct Calibration {
 /// The calibration fitted on the tune half.
 pub const CALIBRATION: Calibration = Calibration {
     lexical_weight: 0.20,
-    // -5.860 fitted, less ln(0.65 / 0.35): 0.65 was the lowest threshold that answered no
-    // out-of-scope question of the tune half, so the responder's 0.5 stands for it.
+    // As fitted: the responder's 0.5 lies inside the thresholds (0.40–0.80) that answered no
+    // out-of-scope question of the tune half.
     bias: -3.654,
     weights: [4.569, 3.266, 4.203, 0.0, 0.0],
 };
@@ -337,7 +342,7 @@ pub struct Hit<'a> {
 impl Hit<'_> {
     /// False for an entry of questions the AI does not answer (`Not answered:`).
     pub fn answers(&self) -> bool {
-        self.entry.not_answered.is_none()
+        self.entry.answers()
     }
 }
 
@@ -629,7 +634,7 @@ impl KnowledgeBase {
                     coverage,
                     specificity,
                 };
-                let confidence = if self.entries[index].not_answered.is_some() {
+                let confidence = if !self.entries[index].answers() {
                     0.0
                 } else if semantic {
                     self.calibration.confidence(&evidence)

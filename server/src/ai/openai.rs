@@ -102,8 +102,11 @@ impl OpenAiResponder {
         let question = question.to_owned();
         tokio::task::spawn_blocking(move || {
             let kb = kb.current();
-            let passages = kb
-                .top(&question, PASSAGES)
+            // One ranking (and one reading by meaning) gives the passages and, from the best
+            // of them, the confidence.
+            let hits = kb.top(&question, PASSAGES);
+            let confidence = hits.first().map_or(0.0, |hit| hit.confidence);
+            let passages = hits
                 .into_iter()
                 .map(|hit| match &hit.entry.not_answered {
                     // The model learns that the shop keeps these questions for a person.
@@ -117,7 +120,6 @@ impl OpenAiResponder {
                     }
                 })
                 .collect();
-            let confidence = kb.best(&question).map_or(0.0, |hit| hit.confidence);
             (passages, confidence)
         })
         .await
