@@ -407,7 +407,7 @@ mod tests {
         assert!(en.wrong_rate() <= 0.025 && id.wrong_rate() <= 0.01);
         assert_eq!(en.out_of_scope_answered + id.out_of_scope_answered, 0);
         assert!(
-            en.recall() >= 0.97 && id.recall() >= 0.87,
+            en.recall() >= 0.95 && id.recall() >= 0.96,
             "{} / {}",
             en.recall(),
             id.recall()
@@ -415,8 +415,7 @@ mod tests {
         assert!(en.false_escalation_rate() <= 0.05 && id.false_escalation_rate() <= 0.03);
     }
 
-    /// The targets themselves. English top-1, English false escalations and Indonesian
-    /// escalation recall still miss them (README, "The AI agent"):
+    /// The targets themselves. English top-1 and English false escalations still miss them (README, "The AI agent"):
     /// `cargo test -p server --lib ai::eval -- --ignored --nocapture` shows by how much.
     #[test]
     #[ignore = "English retrieval and escalation do not meet the targets yet"]
