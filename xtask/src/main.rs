@@ -594,9 +594,14 @@ struct Stage {
 impl Stage {
     /// The stage started at `started` with `outcome`: how many checks passed and whether all
     /// did (one failure), or why it could not run (printed; one failure).
-    fn of(name: &'static str, started: Instant, outcome: Result<(u64, bool)>) -> Stage {
+    fn of(
+        name: &'static str,
+        started: Instant,
+        outcome: Result<(u64, bool)>,
+        log: &mut String,
+    ) -> Stage {
         let (passed, ok) = outcome.unwrap_or_else(|message| {
-            println!("!!! {message}");
+            log.push_str(&format!("!!! {message}\n"));
             (0, false)
         });
         Stage {
@@ -614,7 +619,7 @@ fn test(root: &Path) -> Result {
     // The fuzzers' build (its own target dir) starts first and runs niced beside everything
     // else: it fills the cores the other builds leave idle (the browser build's single
     // codegen unit, linking) and the test stages, which mostly wait on sockets and timers.
-    // The fuzz stage comes last, so it rarely waits for its build.
+    // The fuzzers run last (beside the browser tests), so they rarely wait for their build.
     let fuzz_build = start_fuzz_build(root);
     ensure_model(root)?;
     check_formatting(root)?;
@@ -716,15 +721,30 @@ fn test(root: &Path) -> Result {
         println!("!!! (start PostgreSQL or set BATON_TEST_POSTGRES; BATON_REQUIRE_POSTGRES=1 makes this a failure)");
     }
 
-    step("Checking the API against its OpenAPI document (openapi-spec-validator, schemathesis)");
-    let t = Instant::now();
-    stages.push(Stage::of(
-        "api contract (schemathesis)",
-        t,
-        check_contract(root, &server),
-    ));
+    // The contract check and the fuzzers run beside the browser tests: Chromium and its one
+    // worker leave most of a core idle. Their output is kept and printed after.
+    let python = ensure_contract_tools()?;
+    let beside_browser = {
+        let root = root.to_owned();
+        let server = server.clone();
+        std::thread::spawn(move || {
+            let mut log = String::new();
+            let t = Instant::now();
+            let contract = check_contract(&root, &server, &python, &mut log);
+            let contract = Stage::of("api contract (schemathesis)", t, contract, &mut log);
+            let t = Instant::now();
+            let fuzz = fuzz_build.and_then(|build| fuzz_briefly(&root, build, &mut log));
+            let fuzz = Stage::of(
+                "fuzz (cargo fuzz)",
+                t,
+                fuzz.map(|targets| (targets, true)),
+                &mut log,
+            );
+            (log, [contract, fuzz])
+        })
+    };
 
-    step("Running the end-to-end tests in Chromium (Playwright)");
+    step("Running the end-to-end tests in Chromium (Playwright); the contract and fuzzers beside");
     let t = Instant::now();
     let server_path = server.to_string_lossy().into_owned();
     let data = root.join("target").join("e2e-data");
@@ -752,16 +772,12 @@ fn test(root: &Path) -> Result {
         seconds: t.elapsed().as_secs_f64(),
     });
 
-    step(
-        "Fuzzing every parser of outside input briefly (cargo fuzz, libFuzzer + AddressSanitizer)",
-    );
-    let t = Instant::now();
-    let fuzz = fuzz_build.and_then(|build| fuzz_briefly(root, build));
-    stages.push(Stage::of(
-        "fuzz (cargo fuzz)",
-        t,
-        fuzz.map(|targets| (targets, true)),
-    ));
+    step("The API contract (schemathesis) and the fuzzers (cargo fuzz), run beside Chromium");
+    let (log, beside) = beside_browser
+        .join()
+        .map_err(|_| "the contract and fuzz stage panicked".to_owned())?;
+    print!("{log}");
+    stages.extend(beside);
 
     println!("\n==> Summary");
     for s in &stages {
@@ -847,32 +863,40 @@ fn start_fuzz_build(root: &Path) -> Result<FuzzBuild> {
 }
 
 /// Waits for the background fuzz build, then runs each target for [`FUZZ_SECONDS`].
-fn fuzz_briefly(root: &Path, mut build: FuzzBuild) -> Result<u64> {
+fn fuzz_briefly(root: &Path, mut build: FuzzBuild, log: &mut String) -> Result<u64> {
     let Some(mut child) = build.0.take() else {
         return Err("the fuzz build was not started".into());
     };
     let built = child.wait().map_err(|err| err.to_string())?;
     if !built.success() {
-        let log =
+        let text =
             std::fs::read_to_string(root.join("target").join("fuzz-build.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        let tail: Vec<&str> = text.lines().rev().take(30).collect();
         for line in tail.into_iter().rev() {
-            println!("    {line}");
+            log.push_str(&format!("    {line}\n"));
         }
         return Err(format!("building the fuzz targets failed ({built})"));
     }
     let seconds = format!("-max_total_time={FUZZ_SECONDS}");
+    let dir = root.join("app");
     for target in FUZZ_TARGETS {
-        println!("    fuzzing `{target}` for {FUZZ_SECONDS} s");
-        let status = Command::new("cargo")
-            .args(["fuzz", "run", FUZZ_PROFILE, target, "--", &seconds])
-            .current_dir(root.join("app"))
-            .env("RUSTC_BOOTSTRAP", "1")
-            .status()
-            .map_err(|err| format!("could not start cargo fuzz: {err}"))?;
-        if !status.success() {
+        log.push_str(&format!("    fuzzing `{target}` for {FUZZ_SECONDS} s\n"));
+        let (ok, text) = run_captured_quietly(
+            "cargo",
+            &["fuzz", "run", FUZZ_PROFILE, target, "--", &seconds],
+            Some(&dir),
+            &[("RUSTC_BOOTSTRAP", "1")],
+        )?;
+        // libFuzzer reports every new input; its last lines say how many runs it made. A
+        // failure keeps the whole report (the crash, its input and where it was saved).
+        let lines: Vec<&str> = text.lines().collect();
+        let keep = if ok { 3 } else { lines.len() };
+        for line in &lines[lines.len().saturating_sub(keep)..] {
+            log.push_str(&format!("    {line}\n"));
+        }
+        if !ok {
             return Err(format!(
-                "fuzz target `{target}` failed ({status}); see app/fuzz/artifacts"
+                "fuzz target `{target}` failed; see app/fuzz/artifacts"
             ));
         }
     }
@@ -916,8 +940,12 @@ fn ensure_contract_tools() -> Result<PathBuf> {
 
 /// Starts the server on a fresh database and runs `end2end/api/contract.py` against it.
 /// Returns the operations checked and whether every answer conformed.
-fn check_contract(root: &Path, server: &Path) -> Result<(u64, bool)> {
-    let python = ensure_contract_tools()?;
+fn check_contract(
+    root: &Path,
+    server: &Path,
+    python: &Path,
+    log: &mut String,
+) -> Result<(u64, bool)> {
     let data = root.join("target").join("contract-data");
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
@@ -937,7 +965,7 @@ fn check_contract(root: &Path, server: &Path) -> Result<(u64, bool)> {
         .spawn()
         .map_err(|err| format!("could not start {}: {err}", server.display()))?;
     let script = root.join("end2end").join("api").join("contract.py");
-    let result = run_captured(
+    let result = run_captured_quietly(
         &python.to_string_lossy(),
         &[
             &script.to_string_lossy(),
@@ -951,6 +979,7 @@ fn check_contract(root: &Path, server: &Path) -> Result<(u64, bool)> {
     let _ = child.kill();
     let _ = child.wait();
     let (ok, text) = result?;
+    log.push_str(&text);
     let operations = text
         .lines()
         .find(|line| line.starts_with("openapi.json: valid"))
