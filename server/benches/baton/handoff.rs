@@ -7,7 +7,6 @@ use futures::future::join_all;
 use hdrhistogram::Histogram;
 use serde_json::json;
 
-use crate::child::Server;
 use crate::report::{latency_histogram, Report};
 use crate::target::{http_client, Conversation, Target};
 
@@ -43,9 +42,9 @@ async fn take_over(
     (t.elapsed(), status.is_success())
 }
 
-pub async fn run(report: &mut Report, server: &Server) {
-    let target = Target::baton(server);
-    let url = format!("{}/api/conversations/takeover", target.base);
+pub async fn run(report: &mut Report, system: &str, target: &Target) {
+    let target = target.clone();
+    let url = format!("{}/api/conversations/takeover", target.agent_base());
     let agents: Vec<reqwest::Client> =
         join_all(server::seed::DEMO_AGENTS.iter().map(|(_, email, _)| {
             let target = target.clone();
@@ -70,7 +69,7 @@ pub async fn run(report: &mut Report, server: &Server) {
         latencies.record(took.as_micros() as u64).expect("in range");
     }
     report.latency(
-        "Baton",
+        system,
         "takeover, sequential",
         &latencies,
         wall.elapsed(),
@@ -99,7 +98,7 @@ pub async fn run(report: &mut Report, server: &Server) {
         latencies.add(caller).expect("histograms merge");
     }
     report.latency(
-        "Baton",
+        system,
         &format!("takeover, {CONCURRENT_CALLERS} concurrent callers"),
         &latencies,
         wall,
@@ -124,7 +123,7 @@ pub async fn run(report: &mut Report, server: &Server) {
     }
     let exactly_one = winners.values().filter(|&&n| n == 1).count();
     report.latency(
-        "Baton",
+        system,
         &format!(
             "takeover storm: {} agents × {STORM_CONVERSATIONS} conversations at once",
             agents.len()

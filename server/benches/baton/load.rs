@@ -289,6 +289,14 @@ async fn phase(
     } else {
         None
     };
+    // The owners close what they were given, as a floor does: the next phase (a soak's next
+    // minute) starts from the same open load, not from every earlier phase's conversations
+    // waiting in the queue for owners who left.
+    join_all(conversations.iter().enumerate().map(|(i, c)| {
+        let agent = &agent_clients[owner(i)];
+        async move { target.close(agent, c).await.expect("owner closes") }
+    }))
+    .await;
 
     Outcome {
         sent: acked + failed.load(Ordering::Relaxed),

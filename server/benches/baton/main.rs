@@ -13,7 +13,8 @@
 //! - `BENCH_SOAK_MINUTES` (20) and `BENCH_SOAK_RATE` (500): the soak's length and rate
 //!   (0 minutes: no soak).
 //! - `BENCH_ONLY` (all): a comma-separated subset of
-//!   `load,handoff,queue,web,capacity,bare,soak,analytics`.
+//!   `load,handoff,postgres,queue,web,capacity,bare,soak,analytics` (`postgres` runs the
+//!   load and hand-offs again on PostgreSQL, `BENCH_POSTGRES`, by default the local one).
 
 mod analytics;
 mod baseline;
@@ -76,6 +77,71 @@ impl Settings {
     }
 }
 
+/// The same load and hand-offs on PostgreSQL: one node, then two nodes on one database
+/// with customers on one and agents on the other (every message crosses by `NOTIFY`).
+async fn postgres(report: &mut Report, settings: &Settings) {
+    let base = std::env::var("BENCH_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let Some(url) = fresh_schema(&base).await else {
+        report.note(format!("PostgreSQL: not reachable at {base}, skipped"));
+        return;
+    };
+    let node = child::Server::baton_with(&[("DATABASE_URL", &url)]).await;
+    report.note(format!(
+        "Baton on PostgreSQL ({base}, a fresh schema), idle RSS {:.1} MB",
+        node.rss_mb()
+    ));
+    let target = target::Target::baton(&node);
+    load::run(report, "Baton on PostgreSQL", &target, settings, || {
+        node.cpu_seconds()
+    })
+    .await;
+    handoff::run(report, "Baton on PostgreSQL", &target).await;
+    node.stop();
+
+    let Some(url) = fresh_schema(&base).await else {
+        return;
+    };
+    let customers = child::Server::baton_with(&[("DATABASE_URL", &url)]).await;
+    let agents = child::Server::baton_with(&[("DATABASE_URL", &url)]).await;
+    let target = target::Target::baton_nodes(&customers, &agents);
+    load::run(
+        report,
+        "Baton, two nodes on PostgreSQL",
+        &target,
+        settings,
+        || customers.cpu_seconds() + agents.cpu_seconds(),
+    )
+    .await;
+    customers.stop();
+    agents.stop();
+}
+
+/// A new schema in the database at `base`, and a URL whose connections use it.
+async fn fresh_schema(base: &str) -> Option<String> {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(base).await.ok()?;
+    let schema = format!(
+        "bench_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis()
+    );
+    sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
+        .execute(&mut connection)
+        .await
+        .ok()?;
+    let _ = connection.close().await;
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{base}{separator}options=-c%20search_path%3D{schema}"
+    ))
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -119,12 +185,15 @@ async fn run(settings: Settings) -> Report {
         .await;
     }
     if settings.runs("handoff") {
-        handoff::run(&mut report, &baton).await;
+        handoff::run(&mut report, "Baton", &target).await;
     }
     if settings.runs("web") {
         web::time_to_interactive(&mut report, &baton).await;
     }
     baton.stop();
+    if settings.runs("postgres") {
+        postgres(&mut report, &settings).await;
+    }
     if settings.runs("queue") {
         queue::run(&mut report).await;
     }

@@ -14,8 +14,13 @@ use crate::child::Server;
 /// A server under load.
 #[derive(Clone)]
 pub struct Target {
+    /// Where customers start, send and listen.
     pub base: String,
     ws_base: String,
+    /// Where agents sign in, take over and listen: another node on the same database, or
+    /// the same server.
+    agent_base: String,
+    agent_ws_base: String,
     kind: Kind,
 }
 
@@ -65,9 +70,17 @@ pub async fn post(client: &reqwest::Client, url: &str, body: &Value) -> Result<V
 
 impl Target {
     pub fn baton(server: &Server) -> Self {
+        Self::baton_nodes(server, server)
+    }
+
+    /// Customers on `customers`, agents on `agents`: two Baton nodes on one PostgreSQL, so
+    /// every message crosses from one node to the other.
+    pub fn baton_nodes(customers: &Server, agents: &Server) -> Self {
         Self {
-            base: server.url.clone(),
-            ws_base: server.ws(""),
+            base: customers.url.clone(),
+            ws_base: customers.ws(""),
+            agent_base: agents.url.clone(),
+            agent_ws_base: agents.ws(""),
             kind: Kind::Baton,
         }
     }
@@ -76,8 +89,15 @@ impl Target {
         Self {
             base: server.url.clone(),
             ws_base: server.ws(""),
+            agent_base: server.url.clone(),
+            agent_ws_base: server.ws(""),
             kind: Kind::Bare,
         }
+    }
+
+    /// The agents' base URL.
+    pub fn agent_base(&self) -> &str {
+        &self.agent_base
     }
 
     pub fn is_baton(&self) -> bool {
@@ -157,7 +177,7 @@ impl Target {
             return Ok(Vec::new());
         }
         let response = client
-            .post(format!("{}/api/agent/login", self.base))
+            .post(format!("{}/api/agent/login", self.agent_base))
             .json(&json!({ "email": email, "password": server::seed::DEMO_PASSWORD }))
             .send()
             .await
@@ -183,7 +203,25 @@ impl Target {
         }
         post(
             agent,
-            &format!("{}/api/conversations/takeover", self.base),
+            &format!("{}/api/conversations/takeover", self.agent_base),
+            &json!({ "conversation_id": conversation.id }),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Closes a conversation, as its owner does when the customer is helped.
+    pub async fn close(
+        &self,
+        agent: &reqwest::Client,
+        conversation: &Conversation,
+    ) -> Result<(), String> {
+        if !self.is_baton() {
+            return Ok(());
+        }
+        post(
+            agent,
+            &format!("{}/api/conversations/close", self.agent_base),
             &json!({ "conversation_id": conversation.id }),
         )
         .await
@@ -191,7 +229,7 @@ impl Target {
     }
 
     pub fn agent_socket(&self, headers: &[(String, String)]) -> Request {
-        let mut request = format!("{}/ws", self.ws_base)
+        let mut request = format!("{}/ws", self.agent_ws_base)
             .into_client_request()
             .expect("socket URL");
         for (name, value) in headers {
