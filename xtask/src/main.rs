@@ -724,13 +724,20 @@ fn test(root: &Path) -> Result {
     // The contract check and the fuzzers run beside the browser tests: Chromium and its one
     // worker leave most of a core idle. Their output is kept and printed after.
     let python = ensure_contract_tools()?;
+    // Both servers' ports are chosen here, the contract's held while the browser tests' are
+    // looked for, so the two never pick the same one.
+    let contract_port = free_port()?;
+    let held = std::net::TcpListener::bind(("127.0.0.1", contract_port))
+        .map_err(|err| format!("port {contract_port}: {err}"))?;
+    let port = free_ports(3)?.to_string();
+    drop(held);
     let beside_browser = {
         let root = root.to_owned();
         let server = server.clone();
         std::thread::spawn(move || {
             let mut log = String::new();
             let t = Instant::now();
-            let contract = check_contract(&root, &server, &python, &mut log);
+            let contract = check_contract(&root, &server, &python, contract_port, &mut log);
             let contract = Stage::of("api contract (schemathesis)", t, contract, &mut log);
             let t = Instant::now();
             let fuzz = fuzz_build.and_then(|build| fuzz_briefly(&root, build, &mut log));
@@ -751,7 +758,6 @@ fn test(root: &Path) -> Result {
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     let database = format!("sqlite://{}", data.join("baton.db").display());
-    let port = free_ports(3)?.to_string();
     println!("    server on 127.0.0.1:{port}, fresh database {database}");
     let (ok, text) = run_captured(
         "npx",
@@ -944,12 +950,12 @@ fn check_contract(
     root: &Path,
     server: &Path,
     python: &Path,
+    port: u16,
     log: &mut String,
 ) -> Result<(u64, bool)> {
     let data = root.join("target").join("contract-data");
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
-    let port = free_port()?;
     let addr = format!("127.0.0.1:{port}");
     let mut child = Command::new(server)
         .env("BATON_ADDR", &addr)
