@@ -198,16 +198,7 @@ impl Target {
         agent: &reqwest::Client,
         conversation: &Conversation,
     ) -> Result<(), String> {
-        if !self.is_baton() {
-            return Ok(());
-        }
-        post(
-            agent,
-            &format!("{}/api/conversations/takeover", self.agent_base),
-            &json!({ "conversation_id": conversation.id }),
-        )
-        .await
-        .map(|_| ())
+        self.agent_acts(agent, "takeover", conversation).await
     }
 
     /// Closes a conversation, as its owner does when the customer is helped.
@@ -216,12 +207,22 @@ impl Target {
         agent: &reqwest::Client,
         conversation: &Conversation,
     ) -> Result<(), String> {
+        self.agent_acts(agent, "close", conversation).await
+    }
+
+    /// `conversations/{action}` on a conversation, as the agent (Baton only).
+    async fn agent_acts(
+        &self,
+        agent: &reqwest::Client,
+        action: &str,
+        conversation: &Conversation,
+    ) -> Result<(), String> {
         if !self.is_baton() {
             return Ok(());
         }
         post(
             agent,
-            &format!("{}/api/conversations/close", self.agent_base),
+            &format!("{}/api/conversations/{action}", self.agent_base),
             &json!({ "conversation_id": conversation.id }),
         )
         .await
