@@ -80,6 +80,8 @@ test("the agents' pages pass WCAG 2.1 AA in every theme", async ({ browser }) =>
   await customer.getByRole('button', { name: 'Start chat' }).click();
   await customer.getByLabel('Your message').fill('How do I reset my password?');
   await customer.getByRole('button', { name: 'Send' }).click();
+  // The AI has answered before the customer leaves (leaving at once could cancel the send).
+  await expect(customer.getByRole('list', { name: 'Messages' }).locator('.msg-ai')).toHaveCount(1);
 
   // The sign-in form, in the customer's browser (nobody signed in there).
   await customer.goto('/agent');
