@@ -127,8 +127,14 @@ async fn a_customer_who_drops_after_seq_n_and_resumes_gets_exactly_what_they_mis
 async fn a_resume_frame_replays_from_the_given_seq() {
     let app = TestApp::spawn().await;
     let customer = app.customer("Sari").await;
-    app.customer_send(&customer, "c1", "one").await.ok();
-    app.customer_send(&customer, "c2", "two").await.ok();
+    // Questions the AI answers: two misses in a row would bring in a person, whose notices
+    // could still be arriving live when the resume is served.
+    app.customer_send(&customer, "c1", "How do I reset my password?")
+        .await
+        .ok();
+    app.customer_send(&customer, "c2", "How long does delivery take?")
+        .await
+        .ok();
     // Let the AI finish answering, so nothing is pushed live before the resume is served.
     app.wait_for_messages(&customer, "ai", 2).await;
     let mut socket = app.customer_socket(&customer, None).await;
