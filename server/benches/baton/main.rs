@@ -77,6 +77,10 @@ impl Settings {
     }
 }
 
+/// The systems of the PostgreSQL runs, as the report names them.
+pub const ON_POSTGRES: &str = "Baton on PostgreSQL";
+pub const TWO_NODES: &str = "Baton, two nodes on PostgreSQL";
+
 /// The same load and hand-offs on PostgreSQL: one node, then two nodes on one database
 /// with customers on one and agents on the other (every message crosses by `NOTIFY`).
 async fn postgres(report: &mut Report, settings: &Settings) {
@@ -94,11 +98,11 @@ async fn postgres(report: &mut Report, settings: &Settings) {
         node.rss_mb()
     ));
     let target = target::Target::baton(&node);
-    load::run(report, "Baton on PostgreSQL", &target, settings, || {
+    load::run(report, ON_POSTGRES, &target, settings, || {
         node.cpu_seconds()
     })
     .await;
-    handoff::run(report, "Baton on PostgreSQL", &target).await;
+    handoff::run(report, ON_POSTGRES, &target).await;
     node.stop();
 
     let Some(url) = fresh_schema(&base).await else {
@@ -107,13 +111,9 @@ async fn postgres(report: &mut Report, settings: &Settings) {
     let customers = child::Server::baton_with(&[("DATABASE_URL", &url)]).await;
     let agents = child::Server::baton_with(&[("DATABASE_URL", &url)]).await;
     let target = target::Target::baton_nodes(&customers, &agents);
-    load::run(
-        report,
-        "Baton, two nodes on PostgreSQL",
-        &target,
-        settings,
-        || customers.cpu_seconds() + agents.cpu_seconds(),
-    )
+    load::run(report, TWO_NODES, &target, settings, || {
+        customers.cpu_seconds() + agents.cpu_seconds()
+    })
     .await;
     customers.stop();
     agents.stop();

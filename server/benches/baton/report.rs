@@ -411,7 +411,7 @@ impl Report {
         let Some(sqlite) = baton else {
             return;
         };
-        for system in ["Baton on PostgreSQL", "Baton, two nodes on PostgreSQL"] {
+        for system in [crate::ON_POSTGRES, crate::TWO_NODES] {
             let name = format!("{system}: customer → owning agent, saturation (back-to-back)");
             if let Some(rate) = rate(self.row(&name)) {
                 let ratio = rate / sqlite;

@@ -70,28 +70,26 @@ pub async fn post(client: &reqwest::Client, url: &str, body: &Value) -> Result<V
 
 impl Target {
     pub fn baton(server: &Server) -> Self {
-        Self::baton_nodes(server, server)
+        Self::on(server, server, Kind::Baton)
     }
 
     /// Customers on `customers`, agents on `agents`: two Baton nodes on one PostgreSQL, so
     /// every message crosses from one node to the other.
     pub fn baton_nodes(customers: &Server, agents: &Server) -> Self {
+        Self::on(customers, agents, Kind::Baton)
+    }
+
+    pub fn baseline(server: &Server) -> Self {
+        Self::on(server, server, Kind::Bare)
+    }
+
+    fn on(customers: &Server, agents: &Server, kind: Kind) -> Self {
         Self {
             base: customers.url.clone(),
             ws_base: customers.ws(""),
             agent_base: agents.url.clone(),
             agent_ws_base: agents.ws(""),
-            kind: Kind::Baton,
-        }
-    }
-
-    pub fn baseline(server: &Server) -> Self {
-        Self {
-            base: server.url.clone(),
-            ws_base: server.ws(""),
-            agent_base: server.url.clone(),
-            agent_ws_base: server.ws(""),
-            kind: Kind::Bare,
+            kind,
         }
     }
 

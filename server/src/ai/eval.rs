@@ -415,8 +415,9 @@ mod tests {
         assert!(en.false_escalation_rate() <= 0.05 && id.false_escalation_rate() <= 0.03);
     }
 
-    /// The targets themselves. English top-1 and English false escalations still miss them (README, "The AI agent"):
-    /// `cargo test -p server --lib ai::eval -- --ignored --nocapture` shows by how much.
+    /// The targets themselves. English top-1 and English false escalations still miss them
+    /// (README, "The AI agent"): `cargo test -p server --lib ai::eval -- --ignored
+    /// --nocapture` shows by how much.
     #[test]
     #[ignore = "English retrieval and escalation do not meet the targets yet"]
     fn the_targets_hold_on_the_test_halves() {
