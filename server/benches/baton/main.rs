@@ -121,8 +121,6 @@ async fn postgres(report: &mut Report, settings: &Settings) {
 
 /// A new schema in the database at `base`, and a URL whose connections use it.
 async fn fresh_schema(base: &str) -> Option<String> {
-    use sqlx::Connection;
-    let mut connection = sqlx::PgConnection::connect(base).await.ok()?;
     let schema = format!(
         "bench_{}_{}",
         std::process::id(),
@@ -131,15 +129,9 @@ async fn fresh_schema(base: &str) -> Option<String> {
             .unwrap_or_default()
             .as_millis()
     );
-    sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
-        .execute(&mut connection)
+    server::store::postgres::PgStore::url_in_schema(base, &schema)
         .await
-        .ok()?;
-    let _ = connection.close().await;
-    let separator = if base.contains('?') { '&' } else { '?' };
-    Some(format!(
-        "{base}{separator}options=-c%20search_path%3D{schema}"
-    ))
+        .ok()
 }
 
 /// The repository root.

@@ -40,6 +40,18 @@ impl PgStore {
         Ok(SqlStore(Postgres::connect_in_schema(url, schema).await?))
     }
 
+    /// Creates `schema` in the database at `url` if missing and returns a URL whose
+    /// connections work in it, for a Baton process of its own (the tests' and the bench's
+    /// servers, a fresh schema each).
+    pub async fn url_in_schema(url: &str, schema: &str) -> Result<String, StoreError> {
+        let options = PgConnectOptions::from_str(url).map_err(DbError::from)?;
+        create_schema(&options, schema).await?;
+        let separator = if url.contains('?') { '&' } else { '?' };
+        Ok(format!(
+            "{url}{separator}options=-c%20search_path%3D{schema}"
+        ))
+    }
+
     /// The `application_name` of this node's pooled connections (`baton-<id>`), as
     /// `pg_stat_activity` shows it.
     pub fn connection_name(&self) -> &str {
@@ -83,13 +95,8 @@ impl PgStore {
 
 impl Postgres {
     async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, DbError> {
-        check_schema_name(schema)?;
         let options = PgConnectOptions::from_str(url)?;
-        let mut conn = options.connect().await?;
-        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
-            .execute(&mut conn)
-            .await?;
-        conn.close().await?;
+        create_schema(&options, schema).await?;
         // Quoted like the schema itself, so the name is taken exactly as given.
         let options = options.options([("search_path", format!("\"{schema}\""))]);
         Self::connect(options).await
@@ -114,6 +121,17 @@ impl Postgres {
 
 /// Refuses schema names that could not be quoted safely in SQL and in the connection's
 /// `search_path` option.
+/// Creates `schema` (a checked name) in the database `options` reach, if missing.
+async fn create_schema(options: &PgConnectOptions, schema: &str) -> Result<(), DbError> {
+    check_schema_name(schema)?;
+    let mut conn = options.connect().await?;
+    sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(())
+}
+
 fn check_schema_name(schema: &str) -> Result<(), DbError> {
     let valid = !schema.is_empty()
         && schema.len() <= 63

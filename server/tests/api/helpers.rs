@@ -320,18 +320,10 @@ pub fn postgres_base() -> Option<String> {
 
 /// Creates a fresh schema and returns a database URL whose connections use it.
 pub async fn fresh_postgres_schema(base: &str) -> String {
-    use sqlx::Connection;
     let schema = format!("bt_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base)
+    server::store::postgres::PgStore::url_in_schema(base, &schema)
         .await
-        .expect("PostgreSQL is reachable at BATON_TEST_POSTGRES");
-    sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
-        .execute(&mut conn)
-        .await
-        .expect("schema created");
-    let _ = conn.close().await;
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}options=-c%20search_path%3D{schema}")
+        .expect("PostgreSQL is reachable at BATON_TEST_POSTGRES")
 }
 
 /// Message bodies in an event list written by `author_kind`.
