@@ -155,6 +155,9 @@ pub trait Shell: Clone + Send + Sync + 'static {
     /// The backend's connection.
     type Db: Db + sqlx::Connection<Database = Self::Database>;
 
+    /// The connection a write runs on (SQLite's writer has its own kind).
+    type Writer: Db;
+
     /// The pool reads take a connection from.
     fn readers(&self) -> &sqlx::Pool<Self::Database>;
     /// Runs `job` on a connection for reading.
@@ -171,7 +174,7 @@ pub trait Shell: Clone + Send + Sync + 'static {
     /// rolled back if it fails.
     fn write<T: Send + 'static>(
         &self,
-        job: Job<Self::Db, T>,
+        job: Job<Self::Writer, T>,
     ) -> impl Future<Output = Result<T, DbError>> + Send;
     /// Finishes what is under way and closes every connection.
     fn close(&self) -> impl Future<Output = ()> + Send;
@@ -200,7 +203,7 @@ impl<S: Shell> SqlStore<S> {
     async fn write<T, F>(&self, job: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut S::Db) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut S::Writer) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
     {
         let started = std::time::Instant::now();
         let written = self.0.write(Box::new(job)).await;
@@ -315,9 +318,7 @@ impl<S: Shell> SqlStore<S> {
 /// e-mail …"); any other outcome stays as it is.
 fn duplicate_of(what: String, written: Result<(), DbError>) -> Result<(), DbError> {
     match written {
-        Err(DbError::Sqlx(sqlx::Error::Database(err))) if err.is_unique_violation() => {
-            Err(StoreError::Duplicate(what).into())
-        }
+        Err(err) if err.is_unique_violation() => Err(StoreError::Duplicate(what).into()),
         other => other,
     }
 }

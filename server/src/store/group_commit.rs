@@ -1,20 +1,22 @@
 //! Group commit for SQLite's one writer connection.
 //!
-//! Every write is a job sent to one task that owns the connection. The task takes whatever
+//! Every write is a job sent to one thread that owns the connection. It takes whatever
 //! jobs are waiting (up to [`MAX_BATCH`]), runs them in one transaction, each inside its own
 //! savepoint, and commits once: one fsync for the whole batch instead of one per write. A job
 //! that fails is rolled back to its savepoint and leaves the others untouched. Callers hear
 //! their result only after the commit is durable, so nothing acknowledged can be lost.
 //!
-//! A lone job runs without a savepoint, so an idle server pays nothing for batching.
+//! A lone job runs without a savepoint, so an idle server pays nothing for batching. The
+//! connection ([`WriteConnection`]) runs statements where it is called, so the thread wakes
+//! once per batch, not twice per statement.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use sqlx::{Connection, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
+use super::sqlite_writer::WriteConnection;
 use super::DbError;
 
 /// Jobs committed together at most.
@@ -26,7 +28,7 @@ const QUEUE: usize = 4_096;
 type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A job's work: runs on the connection, says whether it succeeded, and how to answer.
 type Work =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+    Box<dyn for<'c> FnOnce(&'c mut WriteConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
 
 enum Command {
     Job(Work),
@@ -46,12 +48,20 @@ fn stopped() -> DbError {
 }
 
 impl Committer {
-    /// Starts the task that owns `connection`.
-    pub fn start(connection: SqliteConnection) -> Self {
+    /// Starts the thread that owns `connection`. Jobs run inside the current Tokio runtime's
+    /// context, although none of them waits on it.
+    pub fn start(connection: WriteConnection) -> Result<Self, DbError> {
         let (commands, queue) = mpsc::channel(QUEUE);
         let failing = Arc::new(AtomicBool::new(false));
-        tokio::spawn(serve(connection, queue, failing.clone()));
-        Self { commands, failing }
+        let runtime = tokio::runtime::Handle::current();
+        let flag = failing.clone();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                let _runtime = runtime.enter();
+                futures::executor::block_on(serve(connection, queue, flag));
+            })?;
+        Ok(Self { commands, failing })
     }
 
     /// True while the last batch could not be written (e.g. the file is unwritable).
@@ -64,7 +74,7 @@ impl Committer {
     pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, DbError>>
+        F: for<'c> FnOnce(&'c mut WriteConnection) -> BoxFuture<'c, Result<T, DbError>>
             + Send
             + 'static,
     {
@@ -95,16 +105,8 @@ impl Committer {
     }
 }
 
-async fn execute(conn: &mut SqliteConnection, sql: &str) -> Result<(), String> {
-    sqlx::query(sql)
-        .execute(conn)
-        .await
-        .map(|_| ())
-        .map_err(|err| err.to_string())
-}
-
 async fn serve(
-    mut conn: SqliteConnection,
+    mut conn: WriteConnection,
     mut queue: mpsc::Receiver<Command>,
     failing: Arc<AtomicBool>,
 ) {
@@ -129,7 +131,7 @@ async fn serve(
             }
         }
     }
-    let _ = conn.close().await;
+    drop(conn);
     if let Some(done) = close {
         let _ = done.send(());
     }
@@ -138,8 +140,8 @@ async fn serve(
 /// Runs `batch` in one transaction and answers every job after the commit. False when the
 /// database could not be written (the transaction did not begin or commit); a job that
 /// failed on its own does not count.
-async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
-    if let Err(err) = execute(conn, "BEGIN IMMEDIATE").await {
+async fn commit_batch(conn: &mut WriteConnection, batch: Vec<Work>) -> bool {
+    if let Err(err) = conn.run_plain("BEGIN IMMEDIATE") {
         // Dropping the jobs unanswered tells their callers the writer failed.
         tracing::error!(%err, "could not begin a write transaction");
         return false;
@@ -155,7 +157,7 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
         if alone {
             let (succeeded, finish) = work(conn).await;
             if !succeeded {
-                let rolled_back = execute(conn, "ROLLBACK").await;
+                let rolled_back = conn.run_plain("ROLLBACK");
                 finish(Ok(()));
                 if let Err(err) = rolled_back {
                     tracing::error!(%err, "could not roll back a failed write");
@@ -166,7 +168,7 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
             finishes.push(finish);
             continue;
         }
-        if let Err(err) = execute(conn, "SAVEPOINT job").await {
+        if let Err(err) = conn.run_plain("SAVEPOINT job") {
             broken = Some(err);
             drop(work);
             continue;
@@ -177,7 +179,7 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
         let ended = if succeeded {
             Ok(())
         } else {
-            execute(conn, "ROLLBACK TO job").await
+            conn.run_plain("ROLLBACK TO job")
         };
         match ended {
             Ok(()) if succeeded => finishes.push(finish),
@@ -190,12 +192,12 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
         }
     }
     let outcome = match broken {
-        None => execute(conn, "COMMIT").await,
+        None => conn.run_plain("COMMIT"),
         Some(err) => Err(err),
     };
     if let Err(err) = &outcome {
         tracing::error!(%err, jobs = finishes.len(), "a write batch failed and was rolled back");
-        let _ = execute(conn, "ROLLBACK").await;
+        let _ = conn.run_plain("ROLLBACK");
     }
     let landed = outcome.is_ok();
     for finish in finishes {
@@ -206,29 +208,22 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: Vec<Work>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::str::FromStr;
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
 
     use app::backend::StoreError;
     use futures::future::join_all;
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
     use super::*;
+    use crate::store::engine::Db;
+    use crate::store::sql::{Param, Statement};
 
-    async fn writer(dir: &tempfile::TempDir) -> (Committer, SqliteConnectOptions) {
-        let options = SqliteConnectOptions::from_str(&format!(
-            "sqlite://{}",
-            dir.path().join("batch.db").display()
-        ))
-        .unwrap()
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full);
-        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
-        sqlx::query("CREATE TABLE rows (n INTEGER PRIMARY KEY)")
-            .execute(&mut conn)
-            .await
+    async fn writer(dir: &tempfile::TempDir) -> (Committer, PathBuf) {
+        let path = dir.path().join("batch.db");
+        let mut conn = WriteConnection::open(&path, Duration::from_secs(1)).unwrap();
+        conn.run_plain("CREATE TABLE rows (n INTEGER PRIMARY KEY)")
             .unwrap();
-        (Committer::start(conn), options)
+        (Committer::start(conn).unwrap(), path)
     }
 
     /// Inserts `n`; when `fail` is set the job errs after its insert.
@@ -236,10 +231,11 @@ mod tests {
         writer
             .run(move |conn| {
                 Box::pin(async move {
-                    sqlx::query("INSERT INTO rows (n) VALUES (?)")
-                        .bind(n)
-                        .execute(conn)
-                        .await?;
+                    let statement = Statement {
+                        sql: "INSERT INTO rows (n) VALUES ($1)".into(),
+                        params: vec![Param::Int(Some(n))],
+                    };
+                    conn.execute(statement).await?;
                     if fail {
                         return Err(StoreError::VersionConflict.into());
                     }
@@ -249,18 +245,17 @@ mod tests {
             .await
     }
 
-    async fn stored(options: &SqliteConnectOptions) -> Vec<i64> {
-        let mut conn = SqliteConnection::connect_with(options).await.unwrap();
-        sqlx::query_scalar("SELECT n FROM rows ORDER BY n")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap()
+    async fn stored(path: &Path) -> Vec<i64> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut query = conn.prepare("SELECT n FROM rows ORDER BY n").unwrap();
+        let rows = query.query_map([], |row| row.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_write_in_a_batch_leaves_the_others_committed() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, options) = writer(&dir).await;
+        let (writer, path) = writer(&dir).await;
         let results = join_all((0..200).map(|n| insert(&writer, n, n % 5 == 0))).await;
         for (n, result) in results.iter().enumerate() {
             if n % 5 == 0 {
@@ -273,27 +268,27 @@ mod tests {
             }
         }
         let expected: Vec<i64> = (0..200).filter(|n| n % 5 != 0).collect();
-        assert_eq!(stored(&options).await, expected);
+        assert_eq!(stored(&path).await, expected);
     }
 
     #[tokio::test]
     async fn a_lone_failing_write_is_rolled_back_and_the_next_one_lands() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, options) = writer(&dir).await;
+        let (writer, path) = writer(&dir).await;
         assert!(insert(&writer, 1, true).await.is_err());
         assert_eq!(insert(&writer, 2, false).await.unwrap(), 2);
         // A statement error (duplicate key) is the job's error; the batch goes on.
         assert!(matches!(
             insert(&writer, 2, false).await,
-            Err(DbError::Sqlx(_))
+            Err(DbError::Sqlite(_))
         ));
-        assert_eq!(stored(&options).await, vec![2]);
+        assert_eq!(stored(&path).await, vec![2]);
     }
 
     #[tokio::test]
     async fn after_close_writes_are_refused_and_acknowledged_ones_are_stored() {
         let dir = tempfile::tempdir().unwrap();
-        let (writer, options) = writer(&dir).await;
+        let (writer, path) = writer(&dir).await;
         let queued: Vec<_> = (0..20)
             .map(|n| {
                 let writer = writer.clone();
@@ -304,7 +299,7 @@ mod tests {
             task.await.unwrap().unwrap();
         }
         writer.close().await;
-        assert_eq!(stored(&options).await.len(), 20);
+        assert_eq!(stored(&path).await.len(), 20);
         assert!(insert(&writer, 99, false).await.is_err());
     }
 }

@@ -14,7 +14,7 @@ use app::domain::Timestamp;
 
 /// The store written once for both backends, over each backend's transaction shell.
 pub mod engine;
-/// One SQLite writer task that commits concurrent writes together.
+/// One SQLite writer thread that commits concurrent writes together.
 mod group_commit;
 /// Schema migrations, embedded and applied at start.
 mod migrate;
@@ -26,14 +26,19 @@ pub mod rows;
 pub mod sql;
 /// SQLite: the embedded default.
 pub mod sqlite;
+/// The SQLite writer's own connection, which runs statements without a thread hand-off.
+mod sqlite_writer;
 
-/// A failure inside the store. Every sqlx call converts with `?`; the port's own answers
+/// A failure inside the store. Every sqlx and rusqlite call converts with `?`; the port's own answers
 /// (not found, version moved, refused) travel as [`DbError::Answer`] and come out unchanged
 /// as the [`StoreError`] the port returns; everything else becomes [`StoreError::Backend`].
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// From the SQLite writer's connection.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("event encoding: {0}")]
     Json(#[from] serde_json::Error),
     #[error("database directory: {0}")]
@@ -81,7 +86,23 @@ impl DbError {
                 sqlx::Error::Database(db) => db.code().is_some_and(|code| transient_code(&code)),
                 _ => false,
             },
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
+                transient_code(&failure.extended_code.to_string())
+            }
             DbError::Io(_) | DbError::Unwritten(_) => true,
+            _ => false,
+        }
+    }
+
+    /// True when the write broke a uniqueness rule (a duplicate e-mail, shortcut, name).
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(err)) => err.is_unique_violation(),
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => matches!(
+                failure.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
             _ => false,
         }
     }

@@ -153,6 +153,7 @@ sql_connection!(PgConnection, PgRow, locks_rows: true, search: Tsvector);
 impl Shell for Postgres {
     type Database = sqlx::Postgres;
     type Db = PgConnection;
+    type Writer = PgConnection;
 
     fn readers(&self) -> &PgPool {
         &self.pool

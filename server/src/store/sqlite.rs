@@ -1,4 +1,4 @@
-//! The SQLite shell: WAL mode, one writer connection owned by the group-committing task
+//! The SQLite shell: WAL mode, one writer connection owned by the group-committing thread
 //! ([`super::group_commit`]: concurrent writes share one transaction and one fsync, each in
 //! its own savepoint) and a pool of read-only connections that never block it. With one
 //! writer, nothing changes under a write between its reads and its writes, so writes take no
@@ -16,6 +16,7 @@ use sqlx::{Connection, SqliteConnection, SqlitePool};
 
 use super::engine::{sql_connection, Job, Shell, SqlStore};
 use super::group_commit::Committer;
+use super::sqlite_writer::WriteConnection;
 use super::{DbError, ACQUIRE_TIMEOUT};
 
 /// Readers open at most this many connections.
@@ -26,7 +27,10 @@ sql_connection!(SqliteConnection, SqliteRow, locks_rows: false, search: Fts5);
 /// Baton's data in one SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
 
-/// SQLite's transaction shell: the writer task and the reader pool.
+/// How long a statement waits for a lock another process holds (a backup, say).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// SQLite's transaction shell: the writer thread and the reader pool.
 #[derive(Clone)]
 pub struct Sqlite {
     writer: Committer,
@@ -48,15 +52,26 @@ impl Sqlite {
             // FULL: a commit is on disk before the caller hears of it.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        if let Some(dir) = Path::new(options.get_filename()).parent() {
+            .busy_timeout(BUSY_TIMEOUT);
+        let path = Path::new(options.get_filename());
+        // sqlx names an in-memory database `:memory:` or `file:sqlx-in-memory-…`.
+        let in_memory =
+            path == Path::new(":memory:") || path.to_string_lossy().starts_with("file:");
+        if in_memory {
+            return Err(DbError::Config(format!(
+                "`{url}` is in memory, where the writer and the readers cannot share it: \
+                 give SQLite a file, e.g. sqlite://data/baton.db"
+            )));
+        }
+        if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)?;
             }
         }
         let mut connection = SqliteConnection::connect_with(&options).await?;
         super::migrate::sqlite(&mut connection).await?;
-        let writer = Committer::start(connection);
+        connection.close().await?;
+        let writer = Committer::start(WriteConnection::open(path, BUSY_TIMEOUT)?)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -71,6 +86,7 @@ impl Sqlite {
 impl Shell for Sqlite {
     type Database = sqlx::Sqlite;
     type Db = SqliteConnection;
+    type Writer = WriteConnection;
 
     /// Finishes the queued writes after the readers are gone.
     async fn close(&self) {
@@ -82,11 +98,26 @@ impl Shell for Sqlite {
         &self.reader
     }
 
-    async fn write<T: Send + 'static>(&self, job: Job<SqliteConnection, T>) -> Result<T, DbError> {
+    async fn write<T: Send + 'static>(&self, job: Job<WriteConnection, T>) -> Result<T, DbError> {
         self.writer.run(job).await
     }
 
     fn writes_failing(&self) -> bool {
         self.writer.failing()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_refused_in_words() {
+        for url in ["sqlite::memory:", "sqlite://:memory:"] {
+            let Err(err) = SqliteStore::open(url).await else {
+                panic!("{url} opened");
+            };
+            assert!(err.to_string().contains("give SQLite a file"), "{err}");
+        }
     }
 }
