@@ -29,9 +29,10 @@ pub mod sqlite;
 /// The SQLite writer's own connection, which runs statements without a thread hand-off.
 mod sqlite_writer;
 
-/// A failure inside the store. Every sqlx and rusqlite call converts with `?`; the port's own answers
-/// (not found, version moved, refused) travel as [`DbError::Answer`] and come out unchanged
-/// as the [`StoreError`] the port returns; everything else becomes [`StoreError::Backend`].
+/// A failure inside the store. Every sqlx and rusqlite call converts with `?`; the port's
+/// own answers (not found, version moved, refused) travel as [`DbError::Answer`] and come out
+/// unchanged as the [`StoreError`] the port returns; everything else becomes
+/// [`StoreError::Backend`].
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database: {0}")]
@@ -87,7 +88,7 @@ impl DbError {
                 _ => false,
             },
             DbError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
-                transient_code(&failure.extended_code.to_string())
+                transient_sqlite_code(failure.extended_code)
             }
             DbError::Io(_) | DbError::Unwritten(_) => true,
             _ => false,
@@ -109,14 +110,18 @@ impl DbError {
 }
 
 /// PostgreSQL: connection exceptions (class 08), shutdowns (57P01–57P03), too many
-/// connections (53300). SQLite (primary code of an extended one): busy, locked, read-only,
-/// I/O error, disk full, cannot open.
+/// connections (53300). sqlx gives SQLite's extended code as text too.
 fn transient_code(code: &str) -> bool {
     if code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300") {
         return true;
     }
-    code.parse::<u32>()
-        .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
+    code.parse::<i32>().is_ok_and(transient_sqlite_code)
+}
+
+/// SQLite (primary code of an extended one): busy, locked, read-only, I/O error, disk full,
+/// cannot open.
+fn transient_sqlite_code(extended: i32) -> bool {
+    matches!(extended & 0xff, 5 | 6 | 8 | 10 | 13 | 14)
 }
 
 /// The store a server runs on, with what only the server needs beyond the port.

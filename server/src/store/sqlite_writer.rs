@@ -55,9 +55,9 @@ impl WriteConnection {
                     .unwrap_or(index),
                 None => index,
             };
-            let param = statement
-                .params
-                .get(position.wrapping_sub(1))
+            let param = position
+                .checked_sub(1)
+                .and_then(|at| statement.params.get(at))
                 .ok_or_else(|| DbError::Corrupt {
                     what: "statement arguments",
                     value: format!("no argument {position} for {}", statement.sql),
