@@ -270,6 +270,27 @@ pub fn refocus(element: &Option<Focusable>) {
 #[cfg(not(feature = "csr"))]
 pub fn refocus(_element: &Option<Focusable>) {}
 
+/// True when nothing the person chose has the focus: nothing does (the page's body), or
+/// what has it is inside `container` or has left the page. A dialog that goes gives the
+/// focus back only then, never taking it from where the person has since put it.
+#[cfg(feature = "csr")]
+pub fn focus_unclaimed(container: &web_sys::Element) -> bool {
+    let document = leptos::prelude::document();
+    match document.active_element() {
+        None => true,
+        Some(active) => {
+            document.body().is_some_and(|body| *body == active)
+                || container.contains(Some(&active))
+                || !active.is_connected()
+        }
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn focus_unclaimed<T>(_container: &T) -> bool {
+    true
+}
+
 /// What can take the focus with Tab.
 #[cfg(feature = "csr")]
 const TABBABLE: &str = "a[href], button:not(:disabled), input:not(:disabled), \

@@ -29,11 +29,20 @@ pub fn Modal(
     });
     on_cleanup(move || {
         gone.set_value(true);
-        // Closed first, so the page is no longer inert and the opener can take the focus.
-        if let Some(dialog) = dialog.get_untracked() {
-            dialog.close();
+        // Closed first, so the page is no longer inert and the opener can take the focus,
+        // unless the person has already put it elsewhere (the browser gives it back itself
+        // when Escape closes the dialog, and the person may have moved on since).
+        let unclaimed = match dialog.get_untracked() {
+            Some(dialog) => {
+                let unclaimed = browser::focus_unclaimed(&dialog);
+                dialog.close();
+                unclaimed
+            }
+            None => true,
+        };
+        if unclaimed {
+            opener.try_with_value(browser::refocus);
         }
-        opener.try_with_value(browser::refocus);
     });
     let keep_tab_inside = move |ev: KeyboardEvent| {
         if let Some(dialog) = dialog.get_untracked() {
