@@ -150,26 +150,16 @@ pub type Job<D, T> = Box<dyn for<'c> FnOnce(&'c mut D) -> BoxFuture<'c, Result<T
 /// What a backend adds to the shared store: where reads run and how a write is made one
 /// transaction.
 pub trait Shell: Clone + Send + Sync + 'static {
-    /// The backend's sqlx database.
-    type Database: sqlx::Database<Connection = Self::Db>;
-    /// The backend's connection.
-    type Db: Db + sqlx::Connection<Database = Self::Database>;
-
-    /// The connection a write runs on (SQLite's writer has its own kind).
+    /// The connection a read runs on.
+    type Reader: Db;
+    /// The connection a write runs on.
     type Writer: Db;
 
-    /// The pool reads take a connection from.
-    fn readers(&self) -> &sqlx::Pool<Self::Database>;
     /// Runs `job` on a connection for reading.
     fn read<T: Send + 'static>(
         &self,
-        job: Job<Self::Db, T>,
-    ) -> impl Future<Output = Result<T, DbError>> + Send {
-        async move {
-            let mut connection = self.readers().acquire().await?;
-            job(&mut connection).await
-        }
-    }
+        job: Job<Self::Reader, T>,
+    ) -> impl Future<Output = Result<T, DbError>> + Send;
     /// Runs `job` in one transaction: committed if it succeeds (before this returns),
     /// rolled back if it fails.
     fn write<T: Send + 'static>(
@@ -194,7 +184,7 @@ impl<S: Shell> SqlStore<S> {
     async fn read<T, F>(&self, job: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut S::Db) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut S::Reader) -> BoxFuture<'c, Result<T, DbError>> + Send + 'static,
     {
         Ok(self.0.read(Box::new(job)).await?)
     }
@@ -219,7 +209,7 @@ impl<S: Shell> SqlStore<S> {
     ) -> Result<Vec<T>, StoreError>
     where
         T: Send + 'static,
-        F: Fn(&<S::Db as Db>::Row) -> Result<T, DbError> + Send + 'static,
+        F: Fn(&<S::Reader as Db>::Row) -> Result<T, DbError> + Send + 'static,
     {
         self.read(move |db| {
             Box::pin(async move {
@@ -237,7 +227,7 @@ impl<S: Shell> SqlStore<S> {
     async fn first<T, F>(&self, statement: Statement, read_row: F) -> Result<Option<T>, StoreError>
     where
         T: Send + 'static,
-        F: Fn(&<S::Db as Db>::Row) -> Result<T, DbError> + Send + 'static,
+        F: Fn(&<S::Reader as Db>::Row) -> Result<T, DbError> + Send + 'static,
     {
         Ok(self.all(statement, read_row).await?.into_iter().next())
     }
@@ -246,7 +236,7 @@ impl<S: Shell> SqlStore<S> {
     async fn one<T, F>(&self, statement: Statement, read_row: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: Fn(&<S::Db as Db>::Row) -> Result<T, DbError> + Send + 'static,
+        F: Fn(&<S::Reader as Db>::Row) -> Result<T, DbError> + Send + 'static,
     {
         self.first(statement, read_row)
             .await?
@@ -1040,7 +1030,7 @@ impl<S: Shell> Store for SqlStore<S> {
         after: Option<ListCursor>,
         limit: u32,
     ) -> Result<Vec<Conversation>, StoreError> {
-        let engine = <S::Db as Db>::SEARCH;
+        let engine = <S::Reader as Db>::SEARCH;
         let statement = sql::list_conversations(filter, viewer, tags, search, after, limit, engine);
         self.all(statement, conversation_from_row).await
     }

@@ -7,7 +7,7 @@
 //! their result only after the commit is durable, so nothing acknowledged can be lost.
 //!
 //! A lone job runs without a savepoint, so an idle server pays nothing for batching. The
-//! connection ([`WriteConnection`]) runs statements where it is called, so the thread wakes
+//! connection ([`DirectConnection`]) runs statements where it is called, so the thread wakes
 //! once per batch, not twice per statement.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
-use super::sqlite_writer::WriteConnection;
+use super::sqlite_connection::DirectConnection;
 use super::DbError;
 
 /// Jobs committed together at most.
@@ -28,7 +28,7 @@ const QUEUE: usize = 4_096;
 type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A job's work: runs on the connection, says whether it succeeded, and how to answer.
 type Work =
-    Box<dyn for<'c> FnOnce(&'c mut WriteConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+    Box<dyn for<'c> FnOnce(&'c mut DirectConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
 
 enum Command {
     Job(Work),
@@ -50,7 +50,7 @@ fn stopped() -> DbError {
 impl Committer {
     /// Starts the thread that owns `connection`. Jobs run inside the current Tokio runtime's
     /// context, although none of them waits on it.
-    pub fn start(connection: WriteConnection) -> Result<Self, DbError> {
+    pub fn start(connection: DirectConnection) -> Result<Self, DbError> {
         let (commands, queue) = mpsc::channel(QUEUE);
         let failing = Arc::new(AtomicBool::new(false));
         let runtime = tokio::runtime::Handle::current();
@@ -74,7 +74,7 @@ impl Committer {
     pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut WriteConnection) -> BoxFuture<'c, Result<T, DbError>>
+        F: for<'c> FnOnce(&'c mut DirectConnection) -> BoxFuture<'c, Result<T, DbError>>
             + Send
             + 'static,
     {
@@ -106,7 +106,7 @@ impl Committer {
 }
 
 async fn serve(
-    mut conn: WriteConnection,
+    mut conn: DirectConnection,
     mut queue: mpsc::Receiver<Command>,
     failing: Arc<AtomicBool>,
 ) {
@@ -140,7 +140,7 @@ async fn serve(
 /// Runs `batch` in one transaction and answers every job after the commit. False when the
 /// database could not be written (the transaction did not begin or commit); a job that
 /// failed on its own does not count.
-async fn commit_batch(conn: &mut WriteConnection, batch: Vec<Work>) -> bool {
+async fn commit_batch(conn: &mut DirectConnection, batch: Vec<Work>) -> bool {
     if let Err(err) = conn.run_plain("BEGIN IMMEDIATE") {
         // Dropping the jobs unanswered tells their callers the writer failed.
         tracing::error!(%err, "could not begin a write transaction");
@@ -220,7 +220,7 @@ mod tests {
 
     async fn writer(dir: &tempfile::TempDir) -> (Committer, PathBuf) {
         let path = dir.path().join("batch.db");
-        let mut conn = WriteConnection::open(&path, Duration::from_secs(1)).unwrap();
+        let mut conn = DirectConnection::open(&path, Duration::from_secs(1)).unwrap();
         conn.run_plain("CREATE TABLE rows (n INTEGER PRIMARY KEY)")
             .unwrap();
         (Committer::start(conn).unwrap(), path)

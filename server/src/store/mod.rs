@@ -26,8 +26,10 @@ pub mod rows;
 pub mod sql;
 /// SQLite: the embedded default.
 pub mod sqlite;
-/// The SQLite writer's own connection, which runs statements without a thread hand-off.
-mod sqlite_writer;
+/// SQLite connections that run statements without a thread hand-off.
+mod sqlite_connection;
+/// SQLite's reader threads, each with a read-only connection.
+mod sqlite_readers;
 
 /// A failure inside the store. Every sqlx and rusqlite call converts with `?`; the port's
 /// own answers (not found, version moved, refused) travel as [`DbError::Answer`] and come out
@@ -52,6 +54,9 @@ pub enum DbError {
     /// The write's batch did not commit, or the writer stopped.
     #[error("the database write did not complete: {0}")]
     Unwritten(String),
+    /// No SQLite reader took the read in time, or the readers stopped.
+    #[error("the database read did not run: {0}")]
+    Unread(String),
     /// Not a failure: the port's answer, e.g. not found or a version conflict.
     #[error(transparent)]
     Answer(#[from] StoreError),
@@ -90,7 +95,7 @@ impl DbError {
             DbError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => {
                 transient_sqlite_code(failure.extended_code)
             }
-            DbError::Io(_) | DbError::Unwritten(_) => true,
+            DbError::Io(_) | DbError::Unwritten(_) | DbError::Unread(_) => true,
             _ => false,
         }
     }

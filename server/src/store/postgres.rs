@@ -151,12 +151,12 @@ const CONNECTIONS: u32 = 16;
 sql_connection!(PgConnection, PgRow, locks_rows: true, search: Tsvector);
 
 impl Shell for Postgres {
-    type Database = sqlx::Postgres;
-    type Db = PgConnection;
+    type Reader = PgConnection;
     type Writer = PgConnection;
 
-    fn readers(&self) -> &PgPool {
-        &self.pool
+    async fn read<T: Send + 'static>(&self, job: Job<PgConnection, T>) -> Result<T, DbError> {
+        let mut connection = self.pool.acquire().await?;
+        job(&mut connection).await
     }
 
     /// Commits when `job` succeeds; dropping the transaction otherwise rolls it back.

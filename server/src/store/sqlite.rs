@@ -1,28 +1,26 @@
 //! The SQLite shell: WAL mode, one writer connection owned by the group-committing thread
 //! ([`super::group_commit`]: concurrent writes share one transaction and one fsync, each in
-//! its own savepoint) and a pool of read-only connections that never block it. With one
-//! writer, nothing changes under a write between its reads and its writes, so writes take no
-//! row locks.
+//! its own savepoint) and reader threads with read-only connections that never block it
+//! ([`super::sqlite_readers`]). With one writer, nothing changes under a write between its
+//! reads and its writes, so writes take no row locks.
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use app::backend::StoreError;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection};
 
-use super::engine::{sql_connection, Job, Shell, SqlStore};
+use super::engine::{Job, Shell, SqlStore};
 use super::group_commit::Committer;
-use super::sqlite_writer::WriteConnection;
-use super::{DbError, ACQUIRE_TIMEOUT};
+use super::sqlite_connection::DirectConnection;
+use super::sqlite_readers::Readers;
+use super::DbError;
 
-/// Readers open at most this many connections.
-const READERS: u32 = 8;
-
-sql_connection!(SqliteConnection, SqliteRow, locks_rows: false, search: Fts5);
+/// Reader threads, each with its own connection: more than the cores, so a read that waits
+/// on a lock leaves others free.
+const READERS: usize = 8;
 
 /// Baton's data in one SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -30,11 +28,11 @@ pub type SqliteStore = SqlStore<Sqlite>;
 /// How long a statement waits for a lock another process holds (a backup, say).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// SQLite's transaction shell: the writer thread and the reader pool.
+/// SQLite's transaction shell: the writer thread and the reader threads.
 #[derive(Clone)]
 pub struct Sqlite {
     writer: Committer,
-    reader: SqlitePool,
+    readers: Readers,
 }
 
 impl SqliteStore {
@@ -71,34 +69,27 @@ impl Sqlite {
         let mut connection = SqliteConnection::connect_with(&options).await?;
         super::migrate::sqlite(&mut connection).await?;
         connection.close().await?;
-        let writer = Committer::start(WriteConnection::open(path, BUSY_TIMEOUT)?)?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A local file cannot drop the connection: no round trip to test it first.
-            .test_before_acquire(false)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(Self { writer, reader })
+        let writer = Committer::start(DirectConnection::open(path, BUSY_TIMEOUT)?)?;
+        let readers = Readers::start(path, READERS, BUSY_TIMEOUT)?;
+        Ok(Self { writer, readers })
     }
 }
 
 impl Shell for Sqlite {
-    type Database = sqlx::Sqlite;
-    type Db = SqliteConnection;
-    type Writer = WriteConnection;
+    type Reader = DirectConnection;
+    type Writer = DirectConnection;
 
     /// Finishes the queued writes after the readers are gone.
     async fn close(&self) {
-        self.reader.close().await;
+        self.readers.close().await;
         self.writer.close().await;
     }
 
-    fn readers(&self) -> &SqlitePool {
-        &self.reader
+    async fn read<T: Send + 'static>(&self, job: Job<DirectConnection, T>) -> Result<T, DbError> {
+        self.readers.run(job).await
     }
 
-    async fn write<T: Send + 'static>(&self, job: Job<WriteConnection, T>) -> Result<T, DbError> {
+    async fn write<T: Send + 'static>(&self, job: Job<DirectConnection, T>) -> Result<T, DbError> {
         self.writer.run(job).await
     }
 

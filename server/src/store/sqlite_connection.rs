@@ -1,31 +1,33 @@
-//! The SQLite writer's connection: rusqlite, on the group-committing thread that owns it
-//! ([`super::group_commit`]).
+//! SQLite connections that run statements on the thread that calls them (rusqlite): the
+//! writer's, on the group-committing thread that owns it ([`super::group_commit`]), and each
+//! reader's, on a reader thread ([`super::sqlite_readers`]).
 //!
 //! A sqlx SQLite connection runs on a worker thread of its own and hands every statement
-//! across a channel: two thread wake-ups per statement, four or five statements per message.
-//! This connection runs its statements on the calling thread instead, from a cache of
-//! prepared statements, so a batch of writes costs one wake-up of the writer thread in all.
-//! Its [`Db`] methods never wait: each future is ready the first time it is polled.
+//! across a channel: two thread wake-ups per statement, four or five statements per message,
+//! and a pool to check a reader out and back in. These connections run their statements where
+//! they are called, from a cache of prepared statements, so a batch of writes or a request's
+//! reads costs one wake-up of the thread that owns the connection. Their [`Db`] methods never
+//! wait on anything but SQLite: each future is ready the first time it is polled.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::types::Value;
-use rusqlite::{CachedStatement, Connection};
+use rusqlite::{CachedStatement, Connection, OpenFlags};
 
 use super::engine::Db;
 use super::rows::Columns;
 use super::sql::{Param, SearchEngine, Statement};
 use super::DbError;
 
-/// Prepared statements kept: every statement a write runs, with room to spare.
+/// Prepared statements kept per connection: every statement Baton runs, with room to spare.
 const CACHED_STATEMENTS: usize = 256;
 
-/// The one connection that writes, opened with the readers' settings.
-pub struct WriteConnection(Connection);
+/// A connection that runs statements where it is called: the one writer or a reader.
+pub struct DirectConnection(Connection);
 
-impl WriteConnection {
+impl DirectConnection {
     /// Opens the database file at `path` (already created and migrated) for writing: WAL,
     /// `synchronous=FULL` (a commit is on disk before anyone hears of it), foreign keys on.
     pub fn open(path: &Path, busy_timeout: Duration) -> Result<Self, DbError> {
@@ -34,6 +36,18 @@ impl WriteConnection {
         connection.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )?;
+        connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        Ok(Self(connection))
+    }
+
+    /// Opens the database file at `path` (already created, migrated and in WAL mode) for
+    /// reading only: a statement that would write fails.
+    pub fn open_read_only(path: &Path, busy_timeout: Duration) -> Result<Self, DbError> {
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(busy_timeout)?;
         connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(Self(connection))
     }
@@ -90,7 +104,7 @@ impl WriteConnection {
     }
 }
 
-impl Db for WriteConnection {
+impl Db for DirectConnection {
     type Row = Row;
     const LOCKS_ROWS: bool = false;
     const SEARCH: SearchEngine = SearchEngine::Fts5;
@@ -114,7 +128,7 @@ impl Db for WriteConnection {
     }
 }
 
-/// A row read off the writer's connection, owning its values.
+/// A row read off a direct connection, owning its values.
 pub struct Row {
     names: Arc<[Box<str>]>,
     values: Vec<Value>,
@@ -194,7 +208,7 @@ mod tests {
     async fn arguments_bind_by_their_number_and_rows_read_by_column_name() {
         let dir = tempfile::tempdir().unwrap();
         let mut db =
-            WriteConnection::open(&dir.path().join("w.db"), Duration::from_secs(1)).unwrap();
+            DirectConnection::open(&dir.path().join("w.db"), Duration::from_secs(1)).unwrap();
         db.run_plain("CREATE TABLE t (a TEXT, b INTEGER, c TEXT, d BLOB)")
             .unwrap();
         // `$2` before `$1`, and `$1` twice: each binds its own argument, as on PostgreSQL.
@@ -239,7 +253,7 @@ mod tests {
     async fn a_missing_argument_and_a_duplicate_key_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         let mut db =
-            WriteConnection::open(&dir.path().join("w.db"), Duration::from_secs(1)).unwrap();
+            DirectConnection::open(&dir.path().join("w.db"), Duration::from_secs(1)).unwrap();
         db.run_plain("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
         let missing = statement("INSERT INTO t (k) VALUES ($2)", vec![text("x")]);
         assert!(matches!(
