@@ -34,6 +34,17 @@ pub struct Statement {
     pub(crate) params: Vec<Param>,
 }
 
+#[cfg(test)]
+impl Statement {
+    /// `sql` with `params` bound as given: for the tests of the connections themselves.
+    pub(crate) fn with_params(sql: &'static str, params: Vec<Param>) -> Self {
+        Self {
+            sql: sql.into(),
+            params,
+        }
+    }
+}
+
 impl Statement {
     fn new(sql: impl Into<Cow<'static, str>>) -> Self {
         Self {

@@ -193,13 +193,6 @@ impl Columns for Row {
 mod tests {
     use super::*;
 
-    fn statement(sql: &'static str, params: Vec<Param>) -> Statement {
-        Statement {
-            sql: sql.into(),
-            params,
-        }
-    }
-
     fn text(value: &str) -> Param {
         Param::Text(Some(value.into()))
     }
@@ -212,19 +205,22 @@ mod tests {
         db.run_plain("CREATE TABLE t (a TEXT, b INTEGER, c TEXT, d BLOB)")
             .unwrap();
         // `$2` before `$1`, and `$1` twice: each binds its own argument, as on PostgreSQL.
-        let insert = statement(
+        let insert = Statement::with_params(
             "INSERT INTO t (a, b, c, d) VALUES ($2, $1, $2 || '!', $3) RETURNING b",
             vec![Param::Int(Some(7)), text("seven"), Param::Bytes(vec![1, 2])],
         );
         assert_eq!(db.execute(insert).await.unwrap(), 1);
-        let nulls = statement(
+        let nulls = Statement::with_params(
             "INSERT INTO t (a, b) VALUES ($1, $2)",
             vec![Param::Text(None), Param::Int(None)],
         );
         assert_eq!(db.execute(nulls).await.unwrap(), 1);
 
         let rows = db
-            .fetch_all(statement("SELECT a, b, c, d FROM t ORDER BY rowid", vec![]))
+            .fetch_all(Statement::with_params(
+                "SELECT a, b, c, d FROM t ORDER BY rowid",
+                vec![],
+            ))
             .await
             .unwrap();
         assert_eq!(rows.len(), 2);
@@ -240,7 +236,7 @@ mod tests {
         assert!(rows[0].int("a").is_err());
 
         let first = db
-            .fetch_optional(statement(
+            .fetch_optional(Statement::with_params(
                 "SELECT b FROM t WHERE a = $1",
                 vec![text("seven")],
             ))
@@ -255,12 +251,12 @@ mod tests {
         let mut db =
             DirectConnection::open(&dir.path().join("w.db"), Duration::from_secs(1)).unwrap();
         db.run_plain("CREATE TABLE t (k TEXT PRIMARY KEY)").unwrap();
-        let missing = statement("INSERT INTO t (k) VALUES ($2)", vec![text("x")]);
+        let missing = Statement::with_params("INSERT INTO t (k) VALUES ($2)", vec![text("x")]);
         assert!(matches!(
             db.execute(missing).await,
             Err(DbError::Corrupt { .. })
         ));
-        let insert = || statement("INSERT INTO t (k) VALUES ($1)", vec![text("x")]);
+        let insert = || Statement::with_params("INSERT INTO t (k) VALUES ($1)", vec![text("x")]);
         db.execute(insert()).await.unwrap();
         let duplicate = db.execute(insert()).await.unwrap_err();
         assert!(duplicate.is_unique_violation(), "{duplicate}");

@@ -123,15 +123,8 @@ mod tests {
     use crate::store::rows::Columns;
     use crate::store::sql::{Param, Statement};
 
-    fn statement(sql: &'static str, params: Vec<Param>) -> Statement {
-        Statement {
-            sql: sql.into(),
-            params,
-        }
-    }
-
     fn count() -> Statement {
-        statement("SELECT COUNT(*) AS n FROM t", vec![])
+        Statement::with_params("SELECT COUNT(*) AS n FROM t", vec![])
     }
 
     /// A database with one row, and its writer kept open as the server keeps it.
@@ -141,7 +134,7 @@ mod tests {
         let mut writer = DirectConnection::open(&path, Duration::from_secs(1)).unwrap();
         writer.run_plain("CREATE TABLE t (n INTEGER)").unwrap();
         writer
-            .execute(statement(
+            .execute(Statement::with_params(
                 "INSERT INTO t (n) VALUES ($1)",
                 vec![Param::Int(Some(1))],
             ))
@@ -159,7 +152,7 @@ mod tests {
                 Box::pin(async move {
                     let rows = db.fetch_all(count()).await?;
                     let n = db
-                        .fetch_optional(statement("SELECT n FROM t", vec![]))
+                        .fetch_optional(Statement::with_params("SELECT n FROM t", vec![]))
                         .await?;
                     Ok((rows.len(), n.map(|row| row.int("n")).transpose()?))
                 })
@@ -170,7 +163,10 @@ mod tests {
 
         let write = readers
             .run(Box::new(|db| {
-                Box::pin(async move { db.execute(statement("DELETE FROM t", vec![])).await })
+                Box::pin(async move {
+                    db.execute(Statement::with_params("DELETE FROM t", vec![]))
+                        .await
+                })
             }))
             .await;
         assert!(write.is_err(), "a reader wrote: {write:?}");
