@@ -77,7 +77,7 @@ pub struct Params {
     pub char_grams: bool,
     /// A message escalates when the probability that it is ordinary falls below this.
     pub threshold: f32,
-    /// Only a message with a cue (a word of the lexicon, shouting, "!!") may escalate...
+    /// Only a message with a cue (see [`has_cue`]) may escalate...
     pub require_cue: bool,
     /// ...unless the probability that it is ordinary is below this.
     pub sure: f32,
@@ -373,6 +373,13 @@ fn holds_in_context(w: &str, words: &[String], index: usize) -> bool {
     }
 }
 
+/// True when a negator is one or two words before the word at `index` ("not helpful", "not
+/// very helpful"), the word itself not being one.
+fn negated(words: &[String], index: usize) -> bool {
+    let is_negator = |w: &String| NEGATORS.contains(&w.as_str());
+    !is_negator(&words[index]) && words[index.saturating_sub(2)..index].iter().any(is_negator)
+}
+
 /// True when `word` is the lexicon word `w` or, when `typos` allows, a typo of it: one edit
 /// in words of four to six letters, two from seven letters on, the first letter kept.
 fn is_or_misspells(word: &str, w: &str, typos: bool) -> bool {
@@ -390,14 +397,16 @@ fn is_or_misspells(word: &str, w: &str, typos: bool) -> bool {
 }
 
 /// True when the features have anything that can carry a wish for a person or frustration:
-/// a word naming a person, a complaint, a negative word, a bot, shouting or "!!". A request
-/// verb alone ("I want a different colour") is not a cue.
+/// a complaint, a negative word, a bot, shouting or "!!", or a word naming a person either
+/// in a short message ("agent", "real human pls") or beside a request ("can I talk to your
+/// team"). A request verb alone ("I want a different colour") is not a cue, nor is a person
+/// named in a longer message that asks nothing of them ("does your team work on weekends").
 fn has_cue(features: &[String]) -> bool {
-    features.iter().any(|f| {
-        ["lex:person", "lex:complain", "lex:negative", "lex:bot"].contains(&f.as_str())
-            || f == "shout"
-            || f == "bangs"
-    })
+    let has = |name: &str| features.iter().any(|f| f == name);
+    ["lex:complain", "lex:negative", "lex:bot", "shout", "bangs"]
+        .into_iter()
+        .any(has)
+        || (has("lex:person") && (has("lex:person&request") || !has("len:4")))
 }
 
 /// The features of a message: sparse, named, each present once.
@@ -435,7 +444,10 @@ fn features_with(text: &str, char_grams: bool) -> Vec<String> {
         }
     }
     for (i, word) in words.iter().enumerate() {
-        out.push(format!("w:{word}"));
+        // A negated word is its own feature: "helpful" learns from "the article was
+        // helpful", "not helpful" from complaints.
+        let scope = if negated(&words, i) { "not_" } else { "" };
+        out.push(format!("w:{scope}{word}"));
         if let Some(next) = words.get(i + 1) {
             out.push(format!("b:{word}_{next}"));
         }
@@ -445,7 +457,7 @@ fn features_with(text: &str, char_grams: bool) -> Vec<String> {
         let padded: Vec<char> = format!("^{word}$").chars().collect();
         for n in [3, 4] {
             for gram in padded.windows(n) {
-                out.push(format!("c{n}:{}", gram.iter().collect::<String>()));
+                out.push(format!("c{n}:{scope}{}", gram.iter().collect::<String>()));
             }
         }
     }
