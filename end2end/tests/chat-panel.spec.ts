@@ -100,6 +100,21 @@ test('canned replies are picked with the arrow keys and Enter inserts instead of
   await reply.press('Enter');
   await expect(reply).toHaveValue('Could you share your order number so I can look it up?');
 
+  // A refresh that fails (the network drops as the list opens) keeps the list on show, and
+  // Enter still inserts: the shortcut is never sent to the customer.
+  await ana.route('**/api/canned/list', (route) => route.abort());
+  const failed = ana.waitForEvent('requestfailed', (r) => r.url().includes('/api/canned/list'));
+  await reply.fill('/sorry');
+  await failed;
+  await expect(panel(ana).getByRole('listbox', { name: 'Canned replies' })).toBeVisible();
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('I\'m sorry for the trouble. Let me sort this out for you right away.');
+  await ana.unroute('**/api/canned/list');
+  await reply.fill('/');
+  await reply.press('ArrowDown');
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('Could you share your order number so I can look it up?');
+
   // Enter now sends the inserted text, and the box empties.
   await reply.press('Enter');
   await expect(reply).toHaveValue('');

@@ -16,9 +16,20 @@ use crate::error::ApiError;
 pub struct CannedList(LocalResource<Result<Vec<CannedReply>, ApiError>>);
 
 impl CannedList {
-    /// Fetches the replies and provides them to the components below the caller.
+    /// Fetches the replies and provides them to the components below the caller. A refresh
+    /// that fails (the network, a busy server) keeps the replies last fetched: the list an
+    /// agent is looking at never empties under their Enter, which would send the shortcut.
     pub fn provide() {
-        provide_context(CannedList(LocalResource::new(list_canned)));
+        let last = StoredValue::new(None::<Vec<CannedReply>>);
+        provide_context(CannedList(LocalResource::new(move || async move {
+            match list_canned().await {
+                Ok(replies) => {
+                    last.set_value(Some(replies.clone()));
+                    Ok(replies)
+                }
+                Err(err) => last.get_value().ok_or(err),
+            }
+        })));
     }
 
     /// The list [`CannedList::provide`] provided.
