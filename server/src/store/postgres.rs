@@ -12,7 +12,7 @@ use app::domain::{ConversationId, Timestamp};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection};
 
-use super::engine::{sql_connection, Job, Shell, SqlStore};
+use super::engine::{Db, Job, Shell, SqlStore};
 use super::rows::Columns;
 use super::{sql, DbError, ACQUIRE_TIMEOUT};
 
@@ -148,7 +148,68 @@ fn check_schema_name(schema: &str) -> Result<(), DbError> {
 /// The pool opens at most this many connections.
 const CONNECTIONS: u32 = 16;
 
-sql_connection!(PgConnection, PgRow, locks_rows: true, search: Tsvector);
+/// Binds a statement's arguments in order.
+fn bound(
+    statement: &sql::Statement,
+) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    statement
+        .params
+        .iter()
+        .fold(sqlx::query(&statement.sql), |query, param| match param {
+            sql::Param::Text(value) => query.bind(value.as_deref()),
+            sql::Param::Int(value) => query.bind(*value),
+            sql::Param::Bytes(value) => query.bind(value.as_slice()),
+        })
+}
+
+impl Db for PgConnection {
+    type Row = PgRow;
+    const LOCKS_ROWS: bool = true;
+    const SEARCH: sql::SearchEngine = sql::SearchEngine::Tsvector;
+
+    async fn execute(&mut self, statement: sql::Statement) -> Result<u64, DbError> {
+        Ok(bound(&statement).execute(self).await?.rows_affected())
+    }
+
+    async fn fetch_optional(
+        &mut self,
+        statement: sql::Statement,
+    ) -> Result<Option<PgRow>, DbError> {
+        Ok(bound(&statement).fetch_optional(self).await?)
+    }
+
+    async fn fetch_all(&mut self, statement: sql::Statement) -> Result<Vec<PgRow>, DbError> {
+        Ok(bound(&statement).fetch_all(self).await?)
+    }
+}
+
+impl Columns for PgRow {
+    fn text(&self, column: &str) -> Result<String, DbError> {
+        Ok(sqlx::Row::try_get(self, column)?)
+    }
+
+    fn opt_text(&self, column: &str) -> Result<Option<String>, DbError> {
+        Ok(sqlx::Row::try_get(self, column)?)
+    }
+
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, DbError> {
+        Ok(sqlx::Row::try_get(self, column)?)
+    }
+
+    /// 64-bit integers, or 32-bit ones (PostgreSQL's `INTEGER` columns) widened.
+    fn int(&self, column: &str) -> Result<i64, DbError> {
+        Ok(sqlx::Row::try_get::<i64, _>(self, column)
+            .or_else(|_| sqlx::Row::try_get::<i32, _>(self, column).map(i64::from))?)
+    }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, DbError> {
+        Ok(
+            sqlx::Row::try_get::<Option<i64>, _>(self, column).or_else(|_| {
+                sqlx::Row::try_get::<Option<i32>, _>(self, column).map(|v| v.map(i64::from))
+            })?,
+        )
+    }
+}
 
 impl Shell for Postgres {
     type Reader = PgConnection;
