@@ -365,10 +365,7 @@ fn holds_in_context(w: &str, words: &[String], index: usize) -> bool {
     let before = |n: usize| index.checked_sub(n).map(|i| words[i].as_str());
     match IN_CONTEXT.iter().find(|(_, list)| list.contains(&w)) {
         None => true,
-        Some((Context::Negated, _)) => [before(1), before(2)]
-            .into_iter()
-            .flatten()
-            .any(|w| NEGATORS.contains(&w)),
+        Some((Context::Negated, _)) => negated(words, index),
         Some((Context::AfterIn, _)) => before(1) == Some("in"),
     }
 }
