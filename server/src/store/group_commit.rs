@@ -16,7 +16,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
-use super::sqlite_connection::DirectConnection;
+use super::sqlite_connection::{spawn_owner, DirectConnection};
 use super::DbError;
 
 /// Jobs committed together at most.
@@ -53,14 +53,10 @@ impl Committer {
     pub fn start(connection: DirectConnection) -> Result<Self, DbError> {
         let (commands, queue) = mpsc::channel(QUEUE);
         let failing = Arc::new(AtomicBool::new(false));
-        let runtime = tokio::runtime::Handle::current();
         let flag = failing.clone();
-        std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || {
-                let _runtime = runtime.enter();
-                futures::executor::block_on(serve(connection, queue, flag));
-            })?;
+        spawn_owner("sqlite-writer".into(), move || {
+            futures::executor::block_on(serve(connection, queue, flag));
+        })?;
         Ok(Self { commands, failing })
     }
 

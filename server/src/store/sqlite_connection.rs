@@ -21,6 +21,17 @@ use super::rows::Columns;
 use super::sql::{Param, SearchEngine, Statement};
 use super::DbError;
 
+/// Starts the thread named `name` that owns a connection and runs `body`, inside the current
+/// Tokio runtime's context: the jobs it runs may reach the runtime, although none waits on it.
+pub fn spawn_owner(name: String, body: impl FnOnce() + Send + 'static) -> Result<(), DbError> {
+    let runtime = tokio::runtime::Handle::current();
+    std::thread::Builder::new().name(name).spawn(move || {
+        let _runtime = runtime.enter();
+        body();
+    })?;
+    Ok(())
+}
+
 /// Prepared statements kept per connection: every statement Baton runs, with room to spare.
 const CACHED_STATEMENTS: usize = 256;
 
@@ -31,13 +42,11 @@ impl DirectConnection {
     /// Opens the database file at `path` (already created and migrated) for writing: WAL,
     /// `synchronous=FULL` (a commit is on disk before anyone hears of it), foreign keys on.
     pub fn open(path: &Path, busy_timeout: Duration) -> Result<Self, DbError> {
-        let connection = Connection::open(path)?;
-        connection.busy_timeout(busy_timeout)?;
-        connection.execute_batch(
+        let opened = Self::configured(Connection::open(path)?, busy_timeout)?;
+        opened.0.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )?;
-        connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
-        Ok(Self(connection))
+        Ok(opened)
     }
 
     /// Opens the database file at `path` (already created, migrated and in WAL mode) for
@@ -47,6 +56,12 @@ impl DirectConnection {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        Self::configured(connection, busy_timeout)
+    }
+
+    /// What every connection sets first: how long a statement waits on a lock, and the
+    /// prepared statements it keeps.
+    fn configured(connection: Connection, busy_timeout: Duration) -> Result<Self, DbError> {
         connection.busy_timeout(busy_timeout)?;
         connection.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(Self(connection))

@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::engine::Job;
-use super::sqlite_connection::DirectConnection;
+use super::sqlite_connection::{spawn_owner, DirectConnection};
 use super::{DbError, ACQUIRE_TIMEOUT};
 
 /// Reads waiting beyond this make callers wait to hand theirs in (for up to
@@ -45,23 +45,18 @@ impl Readers {
     pub fn start(path: &Path, threads: usize, busy_timeout: Duration) -> Result<Self, DbError> {
         let (queue, reads) = flume::bounded::<Work>(QUEUE);
         let (ending, ended) = mpsc::channel(threads.max(1));
-        let runtime = tokio::runtime::Handle::current();
         for number in 0..threads {
             let mut connection = DirectConnection::open_read_only(path, busy_timeout)?;
             let reads = reads.clone();
             let ending = ending.clone();
-            let runtime = runtime.clone();
-            std::thread::Builder::new()
-                .name(format!("sqlite-reader-{number}"))
-                .spawn(move || {
-                    let _runtime = runtime.enter();
-                    // Ends once the queue is empty and no sender is left.
-                    while let Ok(work) = reads.recv() {
-                        work(&mut connection);
-                    }
-                    drop(connection);
-                    let _ = ending.try_send(());
-                })?;
+            spawn_owner(format!("sqlite-reader-{number}"), move || {
+                // Ends once the queue is empty and no sender is left.
+                while let Ok(work) = reads.recv() {
+                    work(&mut connection);
+                }
+                drop(connection);
+                let _ = ending.try_send(());
+            })?;
         }
         Ok(Self {
             queue: Arc::new(RwLock::new(Some(queue))),
