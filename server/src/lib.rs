@@ -221,6 +221,7 @@ pub async fn prepare_with_clock(
     ));
     let services = Services {
         store: store.clone(),
+        ai_turns: Arc::new(tokio::sync::Semaphore::new(responder.capacity())),
         responder: Arc::new(metrics::Timed(responder)),
         publisher: Arc::new(metrics::Metered(publisher)),
         presence,

@@ -339,6 +339,10 @@ impl Responder for Timed {
         get().ai_reply.observe(started.elapsed().as_secs_f64());
         reply
     }
+
+    fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
 }
 
 #[cfg(test)]

@@ -5,44 +5,74 @@ use super::handoff::publish;
 use super::{NewMessage, Reply, ReplyContext, Services, Staffed, StoreError};
 use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
 
-/// How much of the transcript the AI sees.
-const TRANSCRIPT_EVENTS: u32 = 200;
+/// How much of the transcript the AI sees: the last events up to the message it answers
+/// (about twenty-five exchanges: enough for a model's context, cheap to read every turn).
+const TRANSCRIPT_EVENTS: u32 = 50;
+
+/// How far past the message it answers a turn looks for a newer line from the customer.
+const LOOK_AHEAD: u32 = 20;
 
 /// Polite words for when the AI cannot answer at all.
 pub const FALLBACK: &str = "I'm sorry, I can't answer right now. A member of our Customer Service team will take over shortly.";
 
-/// The AI's turn after a customer message in AI mode. Runs detached from the request.
+/// The AI's turn after the customer's message `asked` (its seq) in AI mode. Runs detached
+/// from the request.
 ///
 /// The reply is appended only if the conversation is still in AI mode at the version it had
 /// when the customer wrote: a reply still being computed when an agent takes over is
-/// discarded, never posted.
+/// discarded, never posted. A turn whose customer has written again since gives way to the
+/// turn of the newer line, which answers both: one answer for several lines in a row (and
+/// a flood of lines costs one answer per turn the AI keeps up with, not one per line).
 #[tracing::instrument(skip_all, fields(conversation_id = %conversation.id))]
-pub async fn respond(services: Services, conversation: Conversation) {
+pub async fn respond(services: Services, conversation: Conversation, asked: u64) {
     if conversation.mode != Mode::Ai {
         return;
     }
     let version = conversation.version;
     let id = conversation.id;
-    let transcript = match services.store.events(id, 0, TRANSCRIPT_EVENTS).await {
-        Ok(events) => events
-            .into_iter()
-            .filter_map(|event| match event.kind {
-                EventKind::Message { message } => {
-                    Some((message.author, message.body.as_str().to_owned()))
-                }
-                _ => None,
-            })
-            .collect(),
+    // A free place among the turns computing now; by then the customer may have written again.
+    let Ok(turn) = services.ai_turns.clone().acquire_owned().await else {
+        return;
+    };
+    let from = asked.saturating_sub(u64::from(TRANSCRIPT_EVENTS));
+    let events = match services
+        .store
+        .events(id, from, TRANSCRIPT_EVENTS + LOOK_AHEAD)
+        .await
+    {
+        Ok(events) => events,
         Err(err) => {
             tracing::error!(%err, "could not read the transcript for the AI");
             return;
         }
     };
+    let written_again = events.iter().any(|event| {
+        event.seq > asked
+            && event
+                .message()
+                .is_some_and(|m| m.author == Author::Customer)
+    });
+    if written_again {
+        tracing::debug!("the customer wrote again: that line's turn answers");
+        return;
+    }
+    let transcript = events
+        .into_iter()
+        .take_while(|event| event.seq <= asked)
+        .filter_map(|event| match event.kind {
+            EventKind::Message { message } => {
+                Some((message.author, message.body.as_str().to_owned()))
+            }
+            _ => None,
+        })
+        .collect();
     let context = ReplyContext {
         conversation,
         transcript,
     };
-    let (text, escalation) = match services.responder.reply(context).await {
+    let reply = services.responder.reply(context).await;
+    drop(turn);
+    let (text, escalation) = match reply {
         Ok(Reply::Answer { text, confidence }) => {
             tracing::debug!(confidence, "AI answered");
             (Some(text), None)
@@ -142,13 +172,24 @@ pub async fn escalate(
     detail: Option<String>,
 ) -> Result<Option<Conversation>, StoreError> {
     // The truth about who can answer: a person soon, or nobody until the team is back.
-    let locale = services.store.conversation(id).await?.locale;
+    let conversation = services.store.conversation(id).await?;
     let notice = match services.staffing.staffed(services.now()).await {
-        Staffed::Open => Notice::waiting(locale),
-        Staffed::Offline { back } => Notice::offline(locale, back.as_ref()),
+        Staffed::Open => Notice::waiting(conversation.locale),
+        Staffed::Offline { back } => Notice::offline(conversation.locale, back.as_ref()),
     };
     let notice = MessageBody::parse(&notice).expect("product copy is a valid message");
-    let events = services.store.events(id, 0, TRANSCRIPT_EVENTS).await?;
+    // The summary quotes the customer's first message and their last ones: the first events
+    // and, in a long conversation, the last ones too.
+    let mut events = services.store.events(id, 0, TRANSCRIPT_EVENTS).await?;
+    let read = events.last().map_or(0, |event| event.seq);
+    if conversation.last_seq > read {
+        let from = read.max(
+            conversation
+                .last_seq
+                .saturating_sub(u64::from(TRANSCRIPT_EVENTS)),
+        );
+        events.extend(services.store.events(id, from, TRANSCRIPT_EVENTS).await?);
+    }
     let committed = services
         .store
         .mark_waiting(

@@ -217,7 +217,11 @@ pub async fn send(
     };
     let appended = services.append(id, message).await?;
     if appended.created && appended.conversation.mode == Mode::Ai {
-        tokio::spawn(ai::respond(services.clone(), appended.conversation.clone()));
+        tokio::spawn(ai::respond(
+            services.clone(),
+            appended.conversation.clone(),
+            appended.event.seq,
+        ));
     }
     appended.into_message()
 }

@@ -43,6 +43,8 @@ pub struct Services {
     pub csat_after_handover: bool,
     /// The analytics facts, kept up with the logs.
     pub analytics: Arc<super::analytics::Projection>,
+    /// The AI's turns that may compute at once ([`Responder::capacity`]).
+    pub ai_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl Services {
@@ -737,6 +739,19 @@ pub struct ReplyContext {
     pub transcript: Vec<(Author, String)>,
 }
 
+impl ReplyContext {
+    /// What the customer wrote since anyone else last spoke, newest first: the question, then
+    /// the lines before it nobody answered (a customer who writes several lines before the
+    /// AI's turn gets one answer, for all of them).
+    pub fn unanswered(&self) -> impl Iterator<Item = &str> {
+        self.transcript
+            .iter()
+            .rev()
+            .take_while(|(author, _)| *author == Author::Customer)
+            .map(|(_, text)| text.as_str())
+    }
+}
+
 /// The AI's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -763,4 +778,11 @@ pub enum ResponderError {
 #[async_trait]
 pub trait Responder: Send + Sync + 'static {
     async fn reply(&self, context: ReplyContext) -> Result<Reply, ResponderError>;
+
+    /// How many replies it usefully computes at once (a responder that reads on the CPU: one
+    /// per core). The AI's turns beyond that wait for one to finish; a turn that waited gives
+    /// way when its customer has written again ([`super::ai::respond`]).
+    fn capacity(&self) -> usize {
+        64
+    }
 }

@@ -106,7 +106,7 @@ impl KbResponder {
             .unwrap_or_default();
         let language = language(question);
 
-        if let Some(escalation) = escalation_before_answering(question) {
+        if let Some(escalation) = escalation_before_answering(context) {
             return escalation;
         }
         let conversation = &context.conversation;
@@ -201,8 +201,14 @@ pub fn ruled_out_terms(brief: &str) -> Vec<String> {
     out
 }
 
-/// Escalates without asking any model when the customer asks for a person or is upset.
-pub fn escalation_before_answering(question: &str) -> Option<Reply> {
+/// Escalates without asking any model when the customer asks for a person or is upset, in
+/// their question or in a line before it nobody answered.
+pub fn escalation_before_answering(context: &ReplyContext) -> Option<Reply> {
+    context.unanswered().find_map(escalation_for)
+}
+
+/// The escalation one line of the customer's asks for, if any.
+fn escalation_for(question: &str) -> Option<Reply> {
     match intent(question) {
         Intent::Person => Some(Reply::Escalate {
             text: None,
@@ -231,6 +237,11 @@ impl Responder for KbResponder {
         tokio::task::spawn_blocking(move || responder.decide(&context))
             .await
             .map_err(|err| ResponderError::Provider(err.to_string()))
+    }
+
+    /// Reading is CPU work: one reply per core at a time.
+    fn capacity(&self) -> usize {
+        std::thread::available_parallelism().map_or(1, |cores| cores.get())
     }
 }
 
@@ -476,5 +487,30 @@ mod tests {
                 "{message}: {reply:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_request_for_a_person_in_an_unanswered_line_before_the_question_still_escalates() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        let asked = |transcript: &[(Author, &str)]| {
+            matches!(
+                responder.decide(&context(transcript, None)),
+                Reply::Escalate {
+                    reason: EscalationReason::CustomerAsked,
+                    ..
+                }
+            )
+        };
+        // Two lines in a row, answered in one turn.
+        assert!(asked(&[
+            (Author::Customer, "agent please"),
+            (Author::Customer, "how do I reset my password?"),
+        ]));
+        // A request the AI already answered is not asked again.
+        assert!(!asked(&[
+            (Author::Customer, "agent please"),
+            (Author::Ai, "A member of our team will be with you shortly."),
+            (Author::Customer, "how do I reset my password?"),
+        ]));
     }
 }

@@ -175,7 +175,7 @@ impl Responder for OpenAiResponder {
             .find(|(author, _)| *author == Author::Customer)
             .map(|(_, text)| text.clone())
             .unwrap_or_default();
-        if let Some(escalation) = escalation_before_answering(&question) {
+        if let Some(escalation) = escalation_before_answering(&context) {
             return Ok(escalation);
         }
         let (passages, confidence) = self.passages(&question).await?;

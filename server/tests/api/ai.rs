@@ -136,11 +136,9 @@ async fn the_provider_is_told_which_questions_the_shop_keeps_for_a_person() {
     );
 }
 
-#[tokio::test]
-async fn a_second_unanswerable_question_escalates_for_low_confidence() {
-    let app = TestApp::spawn().await;
+/// A customer whose out-of-scope question the AI was unsure about, once.
+async fn unsure_once(app: &TestApp) -> crate::helpers::Customer {
     let customer = app.customer("Sari").await;
-
     app.customer_send(
         &customer,
         "c1",
@@ -149,6 +147,13 @@ async fn a_second_unanswerable_question_escalates_for_low_confidence() {
     .await
     .ok();
     app.wait_for_messages(&customer, "ai", 1).await;
+    customer
+}
+
+#[tokio::test]
+async fn a_second_unanswerable_question_escalates_for_low_confidence() {
+    let app = TestApp::spawn().await;
+    let customer = unsure_once(&app).await;
     app.customer_send(&customer, "c2", "What is the weather on Mars today?")
         .await
         .ok();
@@ -439,4 +444,95 @@ async fn a_provider_that_times_out_escalates_too() {
 
     app.wait_for_messages(&customer, "system", 1).await;
     assert_eq!(waiting_reason(&app, &customer.id).await, "ai_unavailable");
+}
+
+#[tokio::test]
+async fn in_a_long_conversation_the_ai_answers_the_last_question_and_summarises_the_last_words() {
+    let app = TestApp::spawn().await;
+    let customer = unsure_once(&app).await;
+    // More events than the AI reads at once: an agent's long exchange, then back to the AI.
+    let ana = app.agent("ana@baton.dev").await;
+    ana.takeover(&app, &customer.id).await.ok();
+    for n in 0..210 {
+        ana.send(&app, &customer.id, &format!("a{n}"), &format!("Update {n}"))
+            .await
+            .ok();
+    }
+    ana.handover(&app, &customer.id, None).await.ok();
+
+    app.customer_send(&customer, "c2", "brp lama kirim ke sby?")
+        .await
+        .ok();
+    let answers = app.wait_for_messages(&customer, "ai", 2).await;
+    assert!(
+        answers[1].contains("1–3 hari kerja ke Jawa"),
+        "{}",
+        answers[1]
+    );
+
+    app.customer_send(&customer, "c3", "This is useless, I am really angry")
+        .await
+        .ok();
+    for _ in 0..100 {
+        if waiting_reason(&app, &customer.id).await == "frustration" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let detail = ana.get(&app, &customer.id).await;
+    let summary = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["type"] == "waiting_for_human")
+        .expect("the conversation waits again")["summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(summary.contains("pizza place"), "{summary}");
+    assert!(summary.contains("really angry"), "{summary}");
+}
+
+#[tokio::test]
+async fn a_customer_who_writes_several_lines_at_once_is_answered_after_the_last_one() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer("Sari").await;
+    let lines = [
+        "hello",
+        "I ordered last week",
+        "a blue jacket",
+        "how long does shipping to Surabaya take?",
+    ];
+    futures::future::join_all(lines.iter().enumerate().map(|(n, line)| {
+        let (app, customer) = (&app, &customer);
+        async move {
+            app.customer_send(customer, &format!("c{n}"), line)
+                .await
+                .ok()
+        }
+    }))
+    .await;
+    app.wait_for_messages(&customer, "ai", 1).await;
+    app.wait_until_quiet(&customer).await;
+
+    // However the turns interleaved, nobody's last line is left unanswered, and no line gets
+    // more than its one turn.
+    let history = app.history(&customer).await;
+    let messages: Vec<&Value> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .collect();
+    let answers = messages
+        .iter()
+        .filter(|e| e["message"]["author"]["kind"] == "ai")
+        .count();
+    assert!((1..=lines.len()).contains(&answers), "{answers} answers");
+    assert_eq!(
+        messages.last().unwrap()["message"]["author"]["kind"],
+        "ai",
+        "the AI spoke last"
+    );
 }
