@@ -389,9 +389,13 @@ async fn sockets_that_never_read_cost_bounded_memory_and_slow_nobody_else() {
     const EACH: usize = 100;
     let customers = start_customers(&url, CUSTOMERS).await;
     let body = "x".repeat(1_500);
-    let sent_at: Arc<Mutex<HashMap<String, std::time::Instant>>> = Arc::default();
+    // When each message was sent, when its sender had the acknowledgement, and when the
+    // healthy dashboard had it.
+    type Times = Arc<Mutex<HashMap<String, std::time::Instant>>>;
+    let (sent_at, acked_at): (Times, Times) = Default::default();
     let flood = join_all(customers.iter().enumerate().map(|(n, (id, token))| {
-        let (url, body, sent_at) = (url.clone(), body.clone(), sent_at.clone());
+        let (url, body, sent_at, acked_at) =
+            (url.clone(), body.clone(), sent_at.clone(), acked_at.clone());
         async move {
             let http = client();
             let mut pace = tokio::time::interval(Duration::from_millis(20));
@@ -407,62 +411,85 @@ async fn sockets_that_never_read_cost_bounded_memory_and_slow_nobody_else() {
                 let (status, _) =
                     post_retrying(&http, &format!("{url}/api/chat/send"), &message).await;
                 assert_eq!(status, StatusCode::OK);
+                acked_at
+                    .lock()
+                    .unwrap()
+                    .insert(client_id, std::time::Instant::now());
             }
         }
     }));
     let reading = async {
-        let mut lags = Vec::new();
-        while lags.len() < CUSTOMERS * EACH {
+        let mut delivered = HashMap::new();
+        while delivered.len() < CUSTOMERS * EACH {
             let next = tokio::time::timeout(Duration::from_secs(20), healthy.next()).await;
             let Ok(Some(Ok(WsMessage::Text(text)))) = next else {
                 panic!(
                     "the healthy dashboard stalled after {} messages",
-                    lags.len()
+                    delivered.len()
                 );
             };
             if let Ok(ServerFrame::Events { events, .. }) = serde_json::from_str(&text) {
                 for event in events {
                     if let app::domain::EventKind::Message { message } = &event.kind {
-                        let Some(client_id) = message.client_id.as_deref() else {
-                            continue;
-                        };
-                        if let Some(sent) = sent_at.lock().unwrap().get(client_id) {
-                            lags.push(sent.elapsed());
+                        if let Some(client_id) = message.client_id.clone() {
+                            delivered.insert(client_id, std::time::Instant::now());
                         }
                     }
                 }
             }
         }
-        lags
+        delivered
     };
     let started = std::time::Instant::now();
-    let (_, mut lags) = tokio::join!(flood, reading);
+    let (_, delivered) = tokio::join!(flood, reading);
     let took = started.elapsed();
     let after = server.rss_kib();
-    drop(stuck);
 
     assert_eq!(
-        lags.len(),
+        delivered.len(),
         CUSTOMERS * EACH,
         "the reading dashboard got every message"
     );
-    lags.sort();
-    let p50 = lags[lags.len() / 2];
-    let p99 = lags[lags.len() * 99 / 100];
+    let (sent_at, acked_at) = (sent_at.lock().unwrap(), acked_at.lock().unwrap());
+    let percentiles = |mut lags: Vec<Duration>| {
+        lags.sort();
+        (lags[lags.len() / 2], lags[lags.len() * 99 / 100])
+    };
+    // From sending to the healthy dashboard: what the whole server's load costs (on a busy
+    // machine, mostly the debug build's AI answering every message).
+    let (p50, p99) = percentiles(
+        delivered
+            .iter()
+            .map(|(id, at)| at.duration_since(sent_at[id]))
+            .collect(),
+    );
+    // From the sender's acknowledgement to the healthy dashboard: what the fan-out adds. A
+    // fan-out that waited on the stuck sockets would put this in seconds and growing.
+    let (behind_p50, behind_p99) = percentiles(
+        delivered
+            .iter()
+            .map(|(id, at)| at.saturating_duration_since(acked_at[id]))
+            .collect(),
+    );
     eprintln!(
-        "100 stuck sockets, {} messages in {took:?} ({:.0}/s): healthy dashboard p50 {p50:?}, \
-         p99 {p99:?}; server RSS {before} KiB → {after} KiB",
-        lags.len(),
-        lags.len() as f64 / took.as_secs_f64()
+        "{} stuck sockets, {} messages in {took:?} ({:.0}/s): healthy dashboard p50 {p50:?}, \
+         p99 {p99:?} after sending, p50 {behind_p50:?}, p99 {behind_p99:?} after the \
+         acknowledgement; server RSS {before} KiB → {after} KiB",
+        stuck.len(),
+        delivered.len(),
+        delivered.len() as f64 / took.as_secs_f64()
     );
     // Queued for 100 sockets, 2,000 frames of ~2 KiB would be ~400 MiB.
     assert!(
         after.saturating_sub(before) < 150 * 1024,
         "RSS grew from {before} KiB to {after} KiB"
     );
-    // The healthy socket is not held back by the stuck ones (generous: a debug build on a
-    // busy machine).
-    assert!(p99 < Duration::from_secs(3), "healthy p99 {p99:?}");
+    // The healthy socket has each message about when its sender has the acknowledgement,
+    // however slow the machine makes both (generous: a debug build on a busy machine).
+    assert!(
+        behind_p99 < Duration::from_secs(1),
+        "the healthy dashboard trails the acknowledgements: p99 {behind_p99:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
