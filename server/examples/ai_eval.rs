@@ -9,7 +9,8 @@
 //! than `target/models/all-minilm-l6-v2`; `--dir` points at any sets in the same format;
 //! `--explain QUESTION` (repeatable) prints the four best articles and their evidence;
 //! `--cross-validate` prints the escalation classifier's five-fold figures on the tune halves
-//! for a grid of its parameters.
+//! for a grid of its parameters (with `--misses`, the messages the shipped parameters
+//! classify wrongly).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -70,6 +71,12 @@ fn main() {
                     "{threshold:.2} | {l2:.0e} | {}/{} | {}/{}",
                     cv.recognised, cv.escalate, cv.falsely_escalated, cv.ordinary
                 );
+            }
+        }
+        if misses {
+            println!("classified wrongly with the shipped parameters:");
+            for miss in cross_validate(PARAMS, 5).misses {
+                println!("  {miss}");
             }
         }
         return;

@@ -646,12 +646,14 @@ impl Classifier {
 
 /// Cross-validated figures on the tune halves: escalations recognised, and ordinary
 /// messages (the escalation set's and the questions') wrongly escalated.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CrossValidation {
     pub escalate: usize,
     pub recognised: usize,
     pub ordinary: usize,
     pub falsely_escalated: usize,
+    /// Each message classified wrongly, with what it should have been and the probabilities.
+    pub misses: Vec<String>,
 }
 
 /// Trains on all folds but one of the tune halves (plus `kb/intents.tsv`, always) and
@@ -674,11 +676,11 @@ pub fn cross_validate(params: Params, folds: usize) -> CrossValidation {
         let classifier = Classifier::train(&training, params);
         for (_, (expected, text)) in tune.iter().enumerate().filter(|(i, _)| i % folds == fold) {
             let escalates = classifier.intent(text).escalates();
-            if std::env::var_os("BATON_CV_VERBOSE").is_some() && escalates != expected.escalates() {
-                eprintln!(
-                    "cv miss: {text} ({expected:?}) {:?}",
+            if escalates != expected.escalates() {
+                figures.misses.push(format!(
+                    "{text} ({expected:?}) {:?}",
                     classifier.probabilities(text)
-                );
+                ));
             }
             if expected.escalates() {
                 figures.escalate += 1;
