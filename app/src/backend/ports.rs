@@ -740,6 +740,15 @@ pub struct ReplyContext {
 }
 
 impl ReplyContext {
+    /// The customer's last line: the question to answer ("" before they wrote).
+    pub fn question(&self) -> &str {
+        self.transcript
+            .iter()
+            .rev()
+            .find(|(author, _)| *author == Author::Customer)
+            .map_or("", |(_, text)| text.as_str())
+    }
+
     /// What the customer wrote since anyone else last spoke, newest first: the question, then
     /// the lines before it nobody answered (a customer who writes several lines before the
     /// AI's turn gets one answer, for all of them).

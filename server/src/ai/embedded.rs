@@ -97,13 +97,7 @@ impl KbResponder {
     /// A topic the brief rules out ("don't offer a refund again", "jangan tawarkan refund")
     /// is not answered from the knowledge base; a person takes the question instead.
     pub fn decide(&self, context: &ReplyContext) -> Reply {
-        let question = context
-            .transcript
-            .iter()
-            .rev()
-            .find(|(author, _)| *author == Author::Customer)
-            .map(|(_, text)| text.as_str())
-            .unwrap_or_default();
+        let question = context.question();
         let language = language(question);
 
         if let Some(escalation) = escalation_before_answering(context) {

@@ -168,13 +168,7 @@ impl OpenAiResponder {
 #[async_trait]
 impl Responder for OpenAiResponder {
     async fn reply(&self, context: ReplyContext) -> Result<Reply, ResponderError> {
-        let question = context
-            .transcript
-            .iter()
-            .rev()
-            .find(|(author, _)| *author == Author::Customer)
-            .map(|(_, text)| text.clone())
-            .unwrap_or_default();
+        let question = context.question().to_owned();
         if let Some(escalation) = escalation_before_answering(&context) {
             return Ok(escalation);
         }
