@@ -9,6 +9,11 @@ use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBo
 /// (about twenty-five exchanges: enough for a model's context, cheap to read every turn).
 const TRANSCRIPT_EVENTS: u32 = 50;
 
+/// Where the transcript that ends at `seq` starts: the last [`TRANSCRIPT_EVENTS`] events.
+fn transcript_start(seq: u64) -> u64 {
+    seq.saturating_sub(u64::from(TRANSCRIPT_EVENTS))
+}
+
 /// How far past the message it answers a turn looks for a newer line from the customer.
 const LOOK_AHEAD: u32 = 20;
 
@@ -34,10 +39,9 @@ pub async fn respond(services: Services, conversation: Conversation, asked: u64)
     let Ok(turn) = services.ai_turns.clone().acquire_owned().await else {
         return;
     };
-    let from = asked.saturating_sub(u64::from(TRANSCRIPT_EVENTS));
     let events = match services
         .store
-        .events(id, from, TRANSCRIPT_EVENTS + LOOK_AHEAD)
+        .events(id, transcript_start(asked), TRANSCRIPT_EVENTS + LOOK_AHEAD)
         .await
     {
         Ok(events) => events,
@@ -183,11 +187,7 @@ pub async fn escalate(
     let mut events = services.store.events(id, 0, TRANSCRIPT_EVENTS).await?;
     let read = events.last().map_or(0, |event| event.seq);
     if conversation.last_seq > read {
-        let from = read.max(
-            conversation
-                .last_seq
-                .saturating_sub(u64::from(TRANSCRIPT_EVENTS)),
-        );
+        let from = read.max(transcript_start(conversation.last_seq));
         events.extend(services.store.events(id, from, TRANSCRIPT_EVENTS).await?);
     }
     let committed = services
