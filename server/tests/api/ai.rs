@@ -516,8 +516,10 @@ async fn a_customer_who_writes_several_lines_at_once_is_answered_after_the_last_
     app.wait_for_messages(&customer, "ai", 1).await;
     app.wait_until_quiet(&customer).await;
 
-    // However the turns interleaved, nobody's last line is left unanswered, and no line gets
-    // more than its one turn.
+    // However the turns interleaved, the customer's last line is not left unanswered, and no
+    // line gets more than its one turn. When a turn ran before the later lines were stored,
+    // two of the fragments can each be answered "not sure": that is a second miss in a row,
+    // and the answer is then the waiting notice of an escalation.
     let history = app.history(&customer).await;
     let messages: Vec<&Value> = history["events"]
         .as_array()
@@ -530,9 +532,10 @@ async fn a_customer_who_writes_several_lines_at_once_is_answered_after_the_last_
         .filter(|e| e["message"]["author"]["kind"] == "ai")
         .count();
     assert!((1..=lines.len()).contains(&answers), "{answers} answers");
-    assert_eq!(
-        messages.last().unwrap()["message"]["author"]["kind"],
-        "ai",
-        "the AI spoke last"
+    let last = &messages.last().unwrap()["message"]["author"]["kind"];
+    let waiting = waiting_reason(&app, &customer.id).await;
+    assert!(
+        last == "ai" || (last == "system" && waiting.is_string()),
+        "the last word is {last}, waiting: {waiting}"
     );
 }
