@@ -114,6 +114,13 @@ pub struct Config {
     #[arg(long, env = "BATON_AI_TIMEOUT_SECS", default_value_t = 20)]
     pub ai_timeout_secs: u64,
 
+    /// How long the AI waits for a customer to go quiet before it answers, in milliseconds:
+    /// a customer who writes "hi", then "I ordered a jacket", then their question gets one
+    /// answer, to the question. While the customer types again it waits until they pause
+    /// for 3 s (at most 20 s after their line). 0 answers each line at once.
+    #[arg(long, env = "BATON_AI_SETTLE_MS", default_value_t = 1000)]
+    pub ai_settle_ms: u64,
+
     /// Failed sign-ins allowed per e-mail address from one network address per minute
     /// (0: unlimited). Successful sign-ins are not counted.
     #[arg(long, env = "BATON_LIMIT_SIGN_IN_FAILURES", default_value_t = 10)]

@@ -222,6 +222,8 @@ pub async fn prepare_with_clock(
     let services = Services {
         store: store.clone(),
         ai_turns: Arc::new(tokio::sync::Semaphore::new(responder.capacity())),
+        ai_settle: std::time::Duration::from_millis(config.ai_settle_ms),
+        customer_typing: Arc::default(),
         responder: Arc::new(metrics::Timed(responder)),
         publisher: Arc::new(metrics::Metered(publisher)),
         presence,

@@ -322,6 +322,8 @@ where
                     cursor = replay(&state, audience, id, after_seq, &mut sink).await?;
                 }
                 Incoming::Frame(ClientFrame::Typing { .. }) => {
+                    // Every keystroke counts for the AI's wait; the dashboards hear fewer.
+                    state.services.customer_typing.typed(id);
                     if last_typing.elapsed() >= TYPING_INTERVAL {
                         last_typing = Instant::now();
                         state.hub.typing(id, Typist::Customer);

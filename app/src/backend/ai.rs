@@ -1,9 +1,16 @@
-//! The AI's turn after a customer message: ask the responder, append its reply only while
-//! the conversation is still the AI's at the version it answered, escalate when it says so.
+//! The AI's turn after a customer message: let the customer finish, ask the responder,
+//! append its reply only while the conversation is still the AI's at the version it
+//! answered, escalate when it says so.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::handoff::publish;
 use super::{NewMessage, Reply, ReplyContext, Services, Staffed, StoreError};
-use crate::domain::{Author, Conversation, EscalationReason, EventKind, MessageBody, Mode, Notice};
+use crate::domain::{
+    Author, Conversation, ConversationId, EscalationReason, EventKind, MessageBody, Mode, Notice,
+};
 
 /// How much of the transcript the AI sees: the last events up to the message it answers
 /// (about twenty-five exchanges: enough for a model's context, cheap to read every turn).
@@ -20,8 +27,93 @@ const LOOK_AHEAD: u32 = 20;
 /// Polite words for when the AI cannot answer at all.
 pub const FALLBACK: &str = "I'm sorry, I can't answer right now. A member of our Customer Service team will take over shortly.";
 
+/// However long a customer keeps typing, the AI answers this long after their line at the
+/// latest (a client that reports typing forever cannot keep the AI silent).
+const SETTLE_AT_MOST: Duration = Duration::from_secs(20);
+
+/// After the customer's last keystroke, the AI waits this long for the line they are typing.
+const TYPING_PAUSE: Duration = Duration::from_secs(3);
+
+/// Keystrokes reported this soon after a line are the line's own (the typing signal and the
+/// message travel separately and may arrive in either order).
+const SAME_LINE: Duration = Duration::from_millis(250);
+
+/// When the customer of each conversation last typed, as their sockets on this node report
+/// it (every keystroke, before the dashboards' throttle). Lets the AI wait while a customer
+/// who writes in several lines types the next one.
+#[derive(Default)]
+pub struct CustomerTyping {
+    last: Mutex<Keystrokes>,
+}
+
+#[derive(Default)]
+struct Keystrokes {
+    at: HashMap<ConversationId, Instant>,
+    /// The size at which keystrokes no turn waits for any more are swept out (twice what
+    /// the last sweep kept, so a sweep costs a constant per keystroke).
+    sweep_at: usize,
+}
+
+/// The smallest map that is swept.
+const TYPING_SWEEP_AT: usize = 1_024;
+
+impl CustomerTyping {
+    /// The customer of `id` typed just now.
+    pub fn typed(&self, id: ConversationId) {
+        let now = Instant::now();
+        let mut last = self.last.lock().expect("typing lock poisoned");
+        if last.at.len() >= last.sweep_at.max(TYPING_SWEEP_AT) {
+            last.at
+                .retain(|_, at| now.saturating_duration_since(*at) < SETTLE_AT_MOST);
+            last.sweep_at = last.at.len() * 2;
+        }
+        last.at.insert(id, now);
+    }
+
+    /// When the customer of `id` last typed, if this node heard it recently.
+    pub fn last(&self, id: ConversationId) -> Option<Instant> {
+        self.last
+            .lock()
+            .expect("typing lock poisoned")
+            .at
+            .get(&id)
+            .copied()
+    }
+}
+
+/// When the AI may answer a customer line written at `wrote`: once the customer has been
+/// quiet for `settle` after it, or for [`TYPING_PAUSE`] after their last keystroke since,
+/// whichever is later, and [`SETTLE_AT_MOST`] after the line whatever they do.
+pub fn answer_at(wrote: Instant, settle: Duration, last_typed: Option<Instant>) -> Instant {
+    let quiet = match last_typed {
+        Some(typed) if typed > wrote + SAME_LINE => (wrote + settle).max(typed + TYPING_PAUSE),
+        _ => wrote + settle,
+    };
+    quiet.min(wrote + SETTLE_AT_MOST)
+}
+
+/// Waits until the AI may answer the line the customer of `id` wrote at `wrote`
+/// ([`answer_at`]); no wait when settling is off.
+async fn let_the_customer_finish(services: &Services, id: ConversationId, wrote: Instant) {
+    if services.ai_settle.is_zero() {
+        return;
+    }
+    loop {
+        let at = answer_at(wrote, services.ai_settle, services.customer_typing.last(id));
+        if at <= Instant::now() {
+            return;
+        }
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
 /// The AI's turn after the customer's message `asked` (its seq) in AI mode. Runs detached
 /// from the request.
+///
+/// A customer often writes in several lines ("hi", "I ordered a jacket", then the
+/// question), so the turn first lets them finish ([`let_the_customer_finish`]): a line
+/// answered at once would be answered on its own, often with "I'm not sure", and two of
+/// those in a row escalate.
 ///
 /// The reply is appended only if the conversation is still in AI mode at the version it had
 /// when the customer wrote: a reply still being computed when an agent takes over is
@@ -35,6 +127,7 @@ pub async fn respond(services: Services, conversation: Conversation, asked: u64)
     }
     let version = conversation.version;
     let id = conversation.id;
+    let_the_customer_finish(&services, id, Instant::now()).await;
     // A free place among the turns computing now; by then the customer may have written again.
     let Ok(turn) = services.ai_turns.clone().acquire_owned().await else {
         return;
@@ -206,4 +299,73 @@ pub async fn escalate(
         publish(services, &committed);
         committed.conversation
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SETTLE: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn a_quiet_customer_is_answered_once_the_settling_time_has_passed() {
+        let wrote = Instant::now();
+        assert_eq!(answer_at(wrote, SETTLE, None), wrote + SETTLE);
+        // The keystrokes of the line itself, heard just before or just after it, change
+        // nothing.
+        let before = wrote.checked_sub(Duration::from_millis(300));
+        assert_eq!(answer_at(wrote, SETTLE, before), wrote + SETTLE);
+        let just_after = wrote + Duration::from_millis(100);
+        assert_eq!(answer_at(wrote, SETTLE, Some(just_after)), wrote + SETTLE);
+    }
+
+    #[test]
+    fn a_customer_typing_again_is_answered_after_they_pause() {
+        let wrote = Instant::now();
+        let typed = wrote + Duration::from_millis(800);
+        assert_eq!(answer_at(wrote, SETTLE, Some(typed)), typed + TYPING_PAUSE);
+    }
+
+    #[test]
+    fn no_amount_of_typing_keeps_the_ai_waiting_past_the_limit() {
+        let wrote = Instant::now();
+        let typed = wrote + Duration::from_secs(19);
+        assert_eq!(
+            answer_at(wrote, SETTLE, Some(typed)),
+            wrote + SETTLE_AT_MOST
+        );
+        assert_eq!(
+            answer_at(wrote, Duration::from_secs(60), None),
+            wrote + SETTLE_AT_MOST
+        );
+    }
+
+    #[test]
+    fn typing_is_remembered_per_conversation() {
+        let typing = CustomerTyping::default();
+        let (one, other) = (ConversationId::new(), ConversationId::new());
+        typing.typed(one);
+        assert!(typing.last(one).is_some());
+        assert!(typing.last(other).is_none());
+    }
+
+    #[test]
+    fn keystrokes_nobody_waits_for_are_swept_out() {
+        let typing = CustomerTyping::default();
+        // (A monotonic clock cannot go back further than the machine's boot.)
+        let Some(long_ago) = Instant::now().checked_sub(SETTLE_AT_MOST * 2) else {
+            return;
+        };
+        {
+            let mut last = typing.last.lock().unwrap();
+            for _ in 0..TYPING_SWEEP_AT {
+                last.at.insert(ConversationId::new(), long_ago);
+            }
+        }
+        let now = ConversationId::new();
+        typing.typed(now);
+        let last = typing.last.lock().unwrap();
+        assert_eq!(last.at.len(), 1);
+        assert!(last.at.contains_key(&now));
+    }
 }

@@ -45,6 +45,10 @@ pub struct Services {
     pub analytics: Arc<super::analytics::Projection>,
     /// The AI's turns that may compute at once ([`Responder::capacity`]).
     pub ai_turns: Arc<tokio::sync::Semaphore>,
+    /// How long the AI lets a customer go quiet before it answers (zero: at once).
+    pub ai_settle: std::time::Duration,
+    /// When each customer last typed ([`super::ai::answer_at`] waits while they do).
+    pub customer_typing: Arc<super::ai::CustomerTyping>,
 }
 
 impl Services {

@@ -90,6 +90,29 @@ impl KbResponder {
         }
     }
 
+    /// The best article for what the customer wrote since anyone last answered, and the line
+    /// it answers: their last line, or, when that alone finds nothing sure, the newest line
+    /// before it that does (a customer who asks, then adds "it's the blue jacket", is
+    /// answered on the question).
+    fn best_unanswered<'a>(
+        &'a self,
+        context: &'a ReplyContext,
+    ) -> (&'a str, Option<super::kb::Hit<'a>>) {
+        let kb = self.knowledge_base();
+        let mut lines = context.unanswered();
+        let Some(last) = lines.next() else {
+            return ("", None);
+        };
+        let hit = kb.best(last);
+        if hit.as_ref().is_some_and(|h| h.confidence >= self.threshold) {
+            return (last, hit);
+        }
+        lines
+            .filter_map(|line| Some((line, kb.best(line)?)))
+            .find(|(_, h)| h.confidence >= self.threshold)
+            .map_or((last, hit), |(line, h)| (line, Some(h)))
+    }
+
     /// The reply to `context`, computed synchronously.
     ///
     /// The agent's handover brief is guidance, never text for the customer: it is not quoted,
@@ -115,7 +138,8 @@ impl KbResponder {
                 confidence: 1.0,
             };
         }
-        let hit = self.knowledge_base().best(question);
+        let (question, hit) = self.best_unanswered(context);
+        let language = super::text::language(question);
         if let (Some(hit), Some(brief)) = (&hit, &conversation.brief) {
             let ruled_out = ruled_out_terms(brief);
             let topic = term_set(&hit.article.title);
@@ -506,5 +530,43 @@ mod tests {
             (Author::Ai, "A member of our team will be with you shortly."),
             (Author::Customer, "how do I reset my password?"),
         ]));
+    }
+
+    #[test]
+    fn a_question_followed_by_a_detail_is_answered_on_the_question() {
+        let responder = KbResponder::new(sample_kb(), 0.5);
+        let alone = responder.decide(&context(
+            &[(Author::Customer, "it's the blue jacket I ordered")],
+            None,
+        ));
+        let after_the_question = responder.decide(&context(
+            &[
+                (Author::Customer, "how do I reset my password?"),
+                (Author::Customer, "it's the blue jacket I ordered"),
+            ],
+            None,
+        ));
+        let asked = responder.decide(&context(
+            &[(Author::Customer, "how do I reset my password?")],
+            None,
+        ));
+        assert!(
+            matches!(&alone, Reply::Answer { text, .. } if text == NOT_SURE),
+            "{alone:?}"
+        );
+        assert_eq!(after_the_question, asked);
+        // A line the AI already answered is not answered again.
+        let answered_before = responder.decide(&context(
+            &[
+                (Author::Customer, "how do I reset my password?"),
+                (Author::Ai, "Press \"Forgot password\" on the sign-in page."),
+                (Author::Customer, "it's the blue jacket I ordered"),
+            ],
+            None,
+        ));
+        assert!(
+            matches!(&answered_before, Reply::Answer { text, .. } if text == NOT_SURE),
+            "{answered_before:?}"
+        );
     }
 }

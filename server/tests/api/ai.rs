@@ -495,7 +495,7 @@ async fn in_a_long_conversation_the_ai_answers_the_last_question_and_summarises_
 }
 
 #[tokio::test]
-async fn a_customer_who_writes_several_lines_at_once_is_answered_after_the_last_one() {
+async fn a_customer_who_writes_several_lines_at_once_gets_one_answer_after_the_last_one() {
     let app = TestApp::spawn().await;
     let customer = app.customer("Sari").await;
     let lines = [
@@ -504,38 +504,68 @@ async fn a_customer_who_writes_several_lines_at_once_is_answered_after_the_last_
         "a blue jacket",
         "how long does shipping to Surabaya take?",
     ];
-    futures::future::join_all(lines.iter().enumerate().map(|(n, line)| {
-        let (app, customer) = (&app, &customer);
-        async move {
-            app.customer_send(customer, &format!("c{n}"), line)
-                .await
-                .ok()
-        }
-    }))
-    .await;
+    for (n, line) in lines.iter().enumerate() {
+        app.customer_send(&customer, &format!("c{n}"), line)
+            .await
+            .ok();
+    }
     app.wait_for_messages(&customer, "ai", 1).await;
     app.wait_until_quiet(&customer).await;
 
-    // However the turns interleaved, the customer's last line is not left unanswered, and no
-    // line gets more than its one turn. When a turn ran before the later lines were stored,
-    // two of the fragments can each be answered "not sure": that is a second miss in a row,
-    // and the answer is then the waiting notice of an escalation.
+    // The AI let the customer finish: one answer, after the last line, to the question —
+    // not a "not sure" for each fragment (two of which would have escalated).
     let history = app.history(&customer).await;
-    let messages: Vec<&Value> = history["events"]
+    let said: Vec<(String, String)> = history["events"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| e["type"] == "message")
+        .map(|e| {
+            let m = &e["message"];
+            (
+                m["author"]["kind"].as_str().unwrap().to_owned(),
+                m["body"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
-    let answers = messages
-        .iter()
-        .filter(|e| e["message"]["author"]["kind"] == "ai")
-        .count();
-    assert!((1..=lines.len()).contains(&answers), "{answers} answers");
-    let last = &messages.last().unwrap()["message"]["author"]["kind"];
-    let waiting = waiting_reason(&app, &customer.id).await;
-    assert!(
-        last == "ai" || (last == "system" && waiting.is_string()),
-        "the last word is {last}, waiting: {waiting}"
+    let kinds: Vec<&str> = said.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["customer", "customer", "customer", "customer", "ai"]
     );
+    let answer = &said[4].1;
+    assert!(!answer.starts_with(NOT_SURE_START), "{answer}");
+    assert!(waiting_reason(&app, &customer.id).await.is_null());
+}
+
+#[tokio::test]
+async fn the_ai_waits_while_the_customer_types_their_next_line() {
+    use app::live::ClientFrame;
+
+    // As in production: longer than a keystroke takes to arrive beside its line.
+    let app = TestApp::spawn_with(|config| config.ai_settle_ms = 600).await;
+    let customer = app.customer("Sari").await;
+    let mut socket = app.customer_socket(&customer, None).await;
+    app.customer_send(&customer, "c1", "hi, I ordered last week")
+        .await
+        .ok();
+    // The customer types the next line for longer than the AI's settling time; the AI
+    // says nothing meanwhile.
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        socket
+            .send(&ClientFrame::Typing {
+                conversation_id: None,
+            })
+            .await;
+    }
+    assert!(app.customer_sees(&customer, "ai").await.is_empty());
+    app.customer_send(&customer, "c2", "how long does shipping to Surabaya take?")
+        .await
+        .ok();
+    let answers = app.wait_for_messages(&customer, "ai", 1).await;
+    app.wait_until_quiet(&customer).await;
+    assert_eq!(app.customer_sees(&customer, "ai").await, answers);
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert!(!answers[0].starts_with(NOT_SURE_START), "{}", answers[0]);
 }

@@ -149,6 +149,9 @@ impl TestApp {
             dist: dir.path().join("dist"),
             kb_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb"),
             seed_demo: true,
+            // The AI lets a customer finish a few lines before it answers; tests send theirs
+            // at once, so a short wait is enough and keeps every AI reply quick.
+            ai_settle_ms: 150,
             ..Config::defaults()
         };
         adjust(&mut config);

@@ -132,6 +132,8 @@ async fn a_resume_frame_replays_from_the_given_seq() {
     app.customer_send(&customer, "c1", "How do I reset my password?")
         .await
         .ok();
+    // (Each answered on its own: lines sent together get one answer.)
+    app.wait_for_messages(&customer, "ai", 1).await;
     app.customer_send(&customer, "c2", "How long does delivery take?")
         .await
         .ok();
