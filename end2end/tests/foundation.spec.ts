@@ -33,10 +33,13 @@ test('a customer starts a chat and the AI answers from the knowledge base', asyn
   await page.getByLabel('Your message').fill('How long does delivery take?');
   await page.getByRole('button', { name: 'Send' }).click();
 
+  // The AI lets the customer finish before it answers; meanwhile it shows as typing.
+  await expect(page.getByText('AI assistant is typing…')).toBeVisible();
   const messages = page.getByRole('list', { name: 'Messages' });
   await expect(messages).toContainText('How long does delivery take?');
   await expect(messages.locator('.msg-ai')).toHaveCount(1);
   await expect(messages.locator('.msg-ai')).not.toContainText("I'm not sure");
+  await expect(page.getByText('AI assistant is typing…')).toBeHidden();
 });
 
 test('every message says when it was sent, in the viewer’s time zone, exactly on hover', async ({ browser }) => {

@@ -18,7 +18,7 @@ use super::rating_form::{rating_due, RatingForm};
 use crate::api::chat::{chat_history, leave_contact, request_human, send_chat, ChatView};
 use crate::domain::analytics::rated_segment;
 use crate::domain::{
-    Answering, ConversationId, Event, EventKind, Locale, MessageBody, QueueStatus,
+    Answering, Author, ConversationId, Event, EventKind, Locale, MessageBody, QueueStatus,
 };
 use crate::error::ApiError;
 use crate::i18n::{t, t_string, td_string, use_i18n};
@@ -26,6 +26,10 @@ use crate::live::{ClientFrame, ServerFrame, Typist};
 
 /// How long a typing signal shows.
 const TYPING_SHOWN: Duration = Duration::from_secs(3);
+
+/// How long the AI shows as typing after the customer's line at most (it lets the customer
+/// finish before it answers; an answer that never comes must not leave it typing).
+const AI_TYPING_SHOWN: Duration = Duration::from_secs(25);
 
 /// Who answers, as the header says it in `locale`.
 fn who(locale: Locale, answering: Option<&Answering>) -> String {
@@ -179,6 +183,20 @@ pub fn CustomerConversation(
         }
     });
 
+    // The AI is writing back: from a line sent here until anyone else speaks (or the
+    // customer's line is no longer the last word), [`AI_TYPING_SHOWN`] at most.
+    let lines_sent = RwSignal::new(0_u32);
+    let ai_due = RwSignal::new(false);
+    let ai_typing = move || {
+        ai_due.get()
+            && matches!(answering.get(), Some(Answering::Ai { .. }))
+            && events.with(|all| {
+                all.iter()
+                    .rev()
+                    .find_map(Event::message)
+                    .is_some_and(|m| m.author == Author::Customer)
+            })
+    };
     let send = Action::new_local({
         let token = token.clone();
         move |body: &MessageBody| {
@@ -186,6 +204,17 @@ pub fn CustomerConversation(
             async move {
                 let sent = send_chat(id, token, client_id(), body.clone()).await;
                 if sent.is_ok() {
+                    let line = lines_sent.get_untracked() + 1;
+                    lines_sent.set(line);
+                    ai_due.set(true);
+                    set_timeout(
+                        move || {
+                            if lines_sent.get_untracked() == line {
+                                ai_due.set(false);
+                            }
+                        },
+                        AI_TYPING_SHOWN,
+                    );
                     draft.maybe_update(|d| {
                         let unchanged = d.trim() == body.as_str();
                         if unchanged {
@@ -308,6 +337,9 @@ pub fn CustomerConversation(
             typing=Signal::derive(move || {
                 typing
                     .get()
+                    .or_else(|| {
+                        ai_typing().then(|| t_string!(i18n, chat.ai_assistant).to_owned())
+                    })
                     .map(|name| {
                         td_string!(i18n.get_locale(), chat.typing, name = name.as_str()).to_string()
                     })
