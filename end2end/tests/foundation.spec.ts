@@ -42,6 +42,26 @@ test('a customer starts a chat and the AI answers from the knowledge base', asyn
   await expect(page.getByText('AI assistant is typing…')).toBeHidden();
 });
 
+test('the AI waits while the customer types their next line, then answers the question', async ({ page }) => {
+  await page.goto('/chat');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  const box = page.getByLabel('Your message');
+  await box.fill('hi, I ordered a jacket last week');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const messages = page.getByRole('list', { name: 'Messages' });
+  await expect(messages).toContainText('I ordered a jacket last week');
+
+  // Typing the next line (longer than the AI's one-second wait) keeps the AI from answering
+  // the first line on its own; it shows as typing meanwhile.
+  await box.pressSequentially('how long does shipping to Surabaya take?', { delay: 60 });
+  await expect(page.getByText('AI assistant is typing…')).toBeVisible();
+  await expect(messages.locator('.msg-ai')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(messages.locator('.msg-ai')).toHaveCount(1);
+  await expect(messages.locator('.msg-ai')).not.toContainText("I'm not sure");
+  await expect(page.getByText('AI assistant is typing…')).toBeHidden();
+});
+
 test('every message says when it was sent, in the viewer’s time zone, exactly on hover', async ({ browser }) => {
   // A customer in Jakarta (UTC+7): the tooltip reads the local time, not the server's.
   const context = await browser.newContext({ timezoneId: 'Asia/Jakarta', locale: 'en-GB' });
