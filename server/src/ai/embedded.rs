@@ -99,15 +99,15 @@ impl KbResponder {
         context: &'a ReplyContext,
     ) -> (&'a str, Option<super::kb::Hit<'a>>) {
         let kb = self.knowledge_base();
-        let mut lines = context.unanswered();
-        let Some(last) = lines.next() else {
-            return ("", None);
-        };
+        let last = context.question();
         let hit = kb.best(last);
         if hit.as_ref().is_some_and(|h| h.confidence >= self.threshold) {
             return (last, hit);
         }
-        lines
+        // The first unanswered line is the last one, read above.
+        context
+            .unanswered()
+            .skip(1)
             .filter_map(|line| Some((line, kb.best(line)?)))
             .find(|(_, h)| h.confidence >= self.threshold)
             .map_or((last, hit), |(line, h)| (line, Some(h)))
