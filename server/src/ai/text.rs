@@ -65,6 +65,9 @@ const PHRASES: &[(&str, &str)] = &[
     ("kupon", "promocode"),
     ("kata sandi", "password"),
     ("money back", "refund"),
+    ("no money", "refund"),
+    ("where is my money", "refund"),
+    ("my money", "refund"),
     ("uang kembali", "refund"),
     ("uang saya kembali", "refund"),
     ("uang saya dikembalikan", "refund"),
@@ -418,6 +421,10 @@ const STOPWORDS: &[&str] = &[
     "tapi",
     "terus",
     "banget",
+    // "when" as a conjunction ("pecah pas sampai": broken when it arrived), not "kapan".
+    "pas",
+    "saat",
+    "ketika",
     "harus",
     "akan",
     "sedang",
@@ -1379,7 +1386,59 @@ pub fn normalised_words(text: &str) -> Vec<String> {
             from = at + with.len() - 1;
         }
     }
-    joined.split_whitespace().map(str::to_owned).collect()
+    part_of_a_whole(joined.split_whitespace().map(str::to_owned).collect())
+}
+
+/// A count out of a larger count ("2 of the 3 things", "1 out of 2", "3 dari 4 barang") says
+/// that part of something is missing: the span becomes the concept word "missing".
+fn part_of_a_whole(words: Vec<String>) -> Vec<String> {
+    fn count(word: &str) -> Option<u32> {
+        const NAMED: &[&str] = &[
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        ];
+        const NAMA: &[&str] = &[
+            "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+            "sepuluh",
+        ];
+        word.parse().ok().or_else(|| {
+            let named = |list: &[&str]| list.iter().position(|n| *n == word);
+            named(NAMED).or_else(|| named(NAMA)).map(|i| i as u32 + 1)
+        })
+    }
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let part = count(&words[i]);
+        let mut j = i + 1;
+        let linked = match words.get(j).map(String::as_str) {
+            Some("of" | "dari") => {
+                j += 1;
+                true
+            }
+            Some("out") if words.get(j + 1).is_some_and(|w| w == "of") => {
+                j += 2;
+                true
+            }
+            _ => false,
+        };
+        if let (Some(part), true) = (part, linked) {
+            if matches!(words.get(j).map(String::as_str), Some("the" | "my")) {
+                j += 1;
+            }
+            if words
+                .get(j)
+                .and_then(|w| count(w))
+                .is_some_and(|whole| whole > part)
+            {
+                out.push("missing".to_owned());
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(words[i].clone());
+        i += 1;
+    }
+    out
 }
 
 /// A light English stemmer: enough that "refunds", "refunded" and "refunding" meet.
@@ -1889,6 +1948,35 @@ mod tests {
         assert_eq!(terms("refunded"), terms("pengembalian dana"));
         assert_eq!(terms("paket"), terms("packages"));
         assert_eq!(terms("ongkir"), terms("shipping cost"));
+    }
+
+    #[test]
+    fn a_part_out_of_a_whole_says_something_is_missing() {
+        let set = |text: &str| terms(text).into_iter().collect::<HashSet<_>>();
+        assert_eq!(
+            set("only 2 of the 3 things came"),
+            set("things missing came")
+        );
+        assert_eq!(terms("got one out of two"), terms("missing"));
+        assert_eq!(
+            set("cuma datang 2 dari 3 barang"),
+            set("cuma datang barang kurang")
+        );
+        // A larger part, or no second count, is not a part of a whole.
+        assert!(!terms("3 of 2").contains(&"missing".to_owned()));
+        assert!(!terms("one of your lamps").contains(&"missing".to_owned()));
+    }
+
+    #[test]
+    fn when_as_a_conjunction_carries_no_topic() {
+        assert_eq!(
+            terms("barangnya rusak pas sampai"),
+            terms("barangnya rusak sampai")
+        );
+        assert_eq!(
+            terms("still no money for my return"),
+            terms("refund return")
+        );
     }
 
     #[test]
