@@ -117,14 +117,7 @@ async fn serve(
             }
         }
         if !batch.is_empty() {
-            let landed = commit_batch(&mut conn, batch).await;
-            if failing.swap(!landed, Ordering::Relaxed) == landed {
-                if landed {
-                    tracing::info!("database writes succeed again");
-                } else {
-                    tracing::error!("database writes are failing: requests are answered 503");
-                }
-            }
+            commit_batch(&mut conn, batch, &failing).await;
         }
     }
     drop(conn);
@@ -133,14 +126,28 @@ async fn serve(
     }
 }
 
-/// Runs `batch` in one transaction and answers every job after the commit. False when the
-/// database could not be written (the transaction did not begin or commit); a job that
-/// failed on its own does not count.
-async fn commit_batch(conn: &mut DirectConnection, batch: Vec<Work>) -> bool {
+/// Records in `failing` whether the database could be written, before anyone is answered.
+fn record(failing: &AtomicBool, landed: bool) {
+    if failing.swap(!landed, Ordering::Relaxed) == landed {
+        if landed {
+            tracing::info!("database writes succeed again");
+        } else {
+            tracing::error!("database writes are failing: requests are answered 503");
+        }
+    }
+}
+
+/// Runs `batch` in one transaction and answers every job after the commit. Before the
+/// answers, `failing` learns whether the database could be written: not when the transaction
+/// did not begin, roll back or commit; yes when a job's writes were committed. A batch whose
+/// every job failed on its own leaves it as it was: a job's error may be its own (a
+/// duplicate key) or the disk's, so it tells nothing of the database.
+async fn commit_batch(conn: &mut DirectConnection, batch: Vec<Work>, failing: &AtomicBool) {
     if let Err(err) = conn.run_plain("BEGIN IMMEDIATE") {
         // Dropping the jobs unanswered tells their callers the writer failed.
         tracing::error!(%err, "could not begin a write transaction");
-        return false;
+        record(failing, false);
+        return;
     }
     let alone = batch.len() == 1;
     let mut finishes = Vec::with_capacity(batch.len());
@@ -153,13 +160,12 @@ async fn commit_batch(conn: &mut DirectConnection, batch: Vec<Work>) -> bool {
         if alone {
             let (succeeded, finish) = work(conn).await;
             if !succeeded {
-                let rolled_back = conn.run_plain("ROLLBACK");
-                finish(Ok(()));
-                if let Err(err) = rolled_back {
+                if let Err(err) = conn.run_plain("ROLLBACK") {
                     tracing::error!(%err, "could not roll back a failed write");
-                    return false;
+                    record(failing, false);
                 }
-                return true;
+                finish(Ok(()));
+                return;
             }
             finishes.push(finish);
             continue;
@@ -195,11 +201,12 @@ async fn commit_batch(conn: &mut DirectConnection, batch: Vec<Work>) -> bool {
         tracing::error!(%err, jobs = finishes.len(), "a write batch failed and was rolled back");
         let _ = conn.run_plain("ROLLBACK");
     }
-    let landed = outcome.is_ok();
+    if outcome.is_err() || !finishes.is_empty() {
+        record(failing, outcome.is_ok());
+    }
     for finish in finishes {
         finish(outcome.clone());
     }
-    landed
 }
 
 #[cfg(test)]
@@ -279,6 +286,24 @@ mod tests {
             Err(DbError::Sqlite(_))
         ));
         assert_eq!(stored(&path).await, vec![2]);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_fails_on_its_own_does_not_clear_the_failing_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, _) = writer(&dir).await;
+        // As after a batch the disk refused: health answers 503 until a write lands.
+        writer.failing.store(true, Ordering::Relaxed);
+        assert!(insert(&writer, 1, true).await.is_err());
+        assert!(
+            writer.failing(),
+            "a job's own error was taken for a working disk"
+        );
+        assert_eq!(insert(&writer, 2, false).await.unwrap(), 2);
+        assert!(
+            !writer.failing(),
+            "a committed write did not clear the flag"
+        );
     }
 
     #[tokio::test]
