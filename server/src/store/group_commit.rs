@@ -126,7 +126,7 @@ async fn serve(
     }
 }
 
-/// Records in `failing` whether the database could be written, before anyone is answered.
+/// Records in `failing` whether the database could be written.
 fn record(failing: &AtomicBool, landed: bool) {
     if failing.swap(!landed, Ordering::Relaxed) == landed {
         if landed {
@@ -137,9 +137,10 @@ fn record(failing: &AtomicBool, landed: bool) {
     }
 }
 
-/// Runs `batch` in one transaction and answers every job after the commit. Before the
-/// answers, `failing` learns whether the database could be written: not when the transaction
-/// did not begin, roll back or commit; yes when a job's writes were committed. A batch whose
+/// Runs `batch` in one transaction and answers every job after the commit. Before the jobs
+/// that ran are answered, `failing` learns whether the database could be written: not when
+/// the transaction did not begin, roll back or commit; yes when a job's writes were
+/// committed. (Jobs dropped unrun after a failed savepoint hear of the failure at once.) A batch whose
 /// every job failed on its own leaves it as it was: a job's error may be its own (a
 /// duplicate key) or the disk's, so it tells nothing of the database.
 async fn commit_batch(conn: &mut DirectConnection, batch: Vec<Work>, failing: &AtomicBool) {
