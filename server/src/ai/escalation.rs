@@ -299,6 +299,28 @@ const LEXICON: &[(&str, &[&str])] = &[
             "astaga",
             "ampun",
             "kapok",
+            // In context only (see IN_CONTEXT): "no reply", "gak dibales", "are you even reading".
+            "reply",
+            "replied",
+            "replying",
+            "respond",
+            "responded",
+            "responding",
+            "dibalas",
+            "dibales",
+            "balas",
+            "bales",
+            "dibalesin",
+            "reading",
+            "read",
+            "listening",
+            "listen",
+            "understand",
+            "understanding",
+            "paying",
+            "trying",
+            "checking",
+            "looking",
         ],
     ),
     (
@@ -322,6 +344,8 @@ enum Context {
     Negated,
     /// Right after "in" ("person in charge").
     AfterIn,
+    /// Right after "even" ("are you even reading this", "do you even care").
+    AfterEven,
 }
 
 /// Words of the lexicon that speak of a person or a complaint only in a context: "not
@@ -331,10 +355,41 @@ const IN_CONTEXT: &[(Context, &[&str])] = &[
     (
         Context::Negated,
         &[
-            "helpful", "helping", "sense", "membantu", "guna", "nyambung",
+            "helpful",
+            "helping",
+            "sense",
+            "membantu",
+            "guna",
+            "nyambung",
+            "reply",
+            "replied",
+            "replying",
+            "respond",
+            "responded",
+            "responding",
+            "dibalas",
+            "dibales",
+            "balas",
+            "bales",
+            "dibalesin",
         ],
     ),
     (Context::AfterIn, &["charge"]),
+    (
+        Context::AfterEven,
+        &[
+            "reading",
+            "read",
+            "listening",
+            "listen",
+            "understand",
+            "understanding",
+            "paying",
+            "trying",
+            "checking",
+            "looking",
+        ],
+    ),
 ];
 
 /// Words that negate the word after them, or the one after that ("not very helpful").
@@ -367,6 +422,7 @@ fn holds_in_context(w: &str, words: &[String], index: usize) -> bool {
         None => true,
         Some((Context::Negated, _)) => negated(words, index),
         Some((Context::AfterIn, _)) => before(1) == Some("in"),
+        Some((Context::AfterEven, _)) => before(1) == Some("even"),
     }
 }
 
@@ -812,6 +868,17 @@ mod tests {
         assert!(sounds_frustrated("WHY HAS NOBODY ANSWERED MY QUESTION"));
         assert!(sounds_frustrated("kecewa banget sama pelayanannya"));
         assert!(!sounds_frustrated("Where is my parcel?"));
+    }
+
+    #[test]
+    fn no_reply_and_doubting_that_anyone_reads_are_cues() {
+        let cue = |text: &str| has_cue(&features(text));
+        assert!(cue("kok gak dibales sih"));
+        assert!(cue("why no reply"));
+        assert!(cue("are you even reading what i write"));
+        // The same words where they are no complaint.
+        assert!(!cue("i will reply tomorrow"));
+        assert!(!cue("i am reading the return policy"));
     }
 
     #[test]

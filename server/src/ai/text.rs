@@ -117,6 +117,11 @@ const PHRASES: &[(&str, &str)] = &[
     ("ga lengkap", "missing"),
     ("not complete", "missing"),
     ("stopped working", "faulty"),
+    ("made of", "material"),
+    ("made from", "material"),
+    ("terbuat dari", "material"),
+    ("dibuat dari", "material"),
+    ("coming back", "stock"),
     ("not turn on", "faulty"),
     ("not switch on", "faulty"),
     ("not work", "faulty"),
@@ -1086,6 +1091,18 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("perusahaan", "business"),
     ("kantor", "business"),
     ("bisnis", "business"),
+    ("cafe", "business"),
+    ("kafe", "business"),
+    ("restaurant", "business"),
+    ("restoran", "business"),
+    ("resto", "business"),
+    ("hotel", "business"),
+    ("warung", "business"),
+    ("kedai", "business"),
+    ("catering", "business"),
+    ("katering", "business"),
+    ("school", "business"),
+    ("sekolah", "business"),
     ("courier", "courier"),
     ("kurir", "courier"),
     ("jne", "courier"),
@@ -1386,7 +1403,51 @@ pub fn normalised_words(text: &str) -> Vec<String> {
             from = at + with.len() - 1;
         }
     }
-    part_of_a_whole(joined.split_whitespace().map(str::to_owned).collect())
+    money_back(stopped_doing(part_of_a_whole(
+        joined.split_whitespace().map(str::to_owned).collect(),
+    )))
+}
+
+/// Money and its return in one message, in any order and with any words between ("uang saya
+/// kapan dikembalikan", "when does the money come back"), ask about a refund: the money word
+/// becomes the concept word "refund".
+fn money_back(mut words: Vec<String>) -> Vec<String> {
+    const MONEY: &[&str] = &["uang", "duit", "dana", "money"];
+    const BACK: &[&str] = &[
+        "kembali",
+        "dikembalikan",
+        "kembalikan",
+        "dikembaliin",
+        "balik",
+        "back",
+        "returned",
+    ];
+    if words.iter().any(|w| BACK.contains(&w.as_str())) {
+        for word in words.iter_mut().filter(|w| MONEY.contains(&w.as_str())) {
+            *word = "refund".to_owned();
+        }
+    }
+    words
+}
+
+/// Something that "stopped heating", "stops charging" or "quit spinning" is faulty, whatever
+/// it stopped doing: the pair becomes the concept word "faulty".
+fn stopped_doing(words: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let doing = words
+            .get(i + 1)
+            .is_some_and(|w| w.len() > 4 && w.ends_with("ing"));
+        if doing && matches!(words[i].as_str(), "stopped" | "stops" | "quit") {
+            out.push("faulty".to_owned());
+            i += 2;
+        } else {
+            out.push(words[i].clone());
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A count out of a larger count ("2 of the 3 things", "1 out of 2", "3 dari 4 barang") says
@@ -1451,11 +1512,27 @@ fn stem_english(word: &str) -> String {
     for suffix in ["ing", "ed", "es", "s", "e"] {
         if let Some(root) = word.strip_suffix(suffix) {
             if root.chars().count() >= 3 && !word.ends_with("ss") && !word.ends_with("us") {
-                return root.to_owned();
+                return undoubled(root, suffix);
             }
         }
     }
     word.to_owned()
+}
+
+/// "wrapping" and "wrapped" meet "wrap", "stopped" meets "stop": a consonant doubled before
+/// "-ing" or "-ed" is single in the root ("billing" keeps its "ll": "bill").
+fn undoubled(root: &str, suffix: &str) -> String {
+    let bytes = root.as_bytes();
+    let n = bytes.len();
+    if matches!(suffix, "ing" | "ed")
+        && n >= 4
+        && bytes[n - 1] == bytes[n - 2]
+        && b"bdgmnprt".contains(&bytes[n - 1])
+    {
+        root[..n - 1].to_owned()
+    } else {
+        root.to_owned()
+    }
 }
 
 /// Strips Indonesian particles, possessives, suffixes and prefixes (a light form of the
@@ -1647,6 +1724,19 @@ const CATALOGUE: &[&str] = &[
     "lilin",
     "curtain",
     "gorden",
+    // What things are made of: "the linen sheets", "a ceramic mug" name the thing, not the topic.
+    "linen",
+    "cotton",
+    "katun",
+    "ceramic",
+    "keramik",
+    "porcelain",
+    "wool",
+    "bamboo",
+    "bambu",
+    "stainless",
+    "wooden",
+    "kayu",
     "tumbler",
     "bottle",
     "botol",
@@ -1965,6 +2055,31 @@ mod tests {
         // A larger part, or no second count, is not a part of a whole.
         assert!(!terms("3 of 2").contains(&"missing".to_owned()));
         assert!(!terms("one of your lamps").contains(&"missing".to_owned()));
+    }
+
+    #[test]
+    fn stopping_to_do_something_is_a_fault() {
+        assert!(terms("the kettle stopped heating").contains(&"faulty".to_owned()));
+        assert!(terms("fan stops spinning at night").contains(&"faulty".to_owned()));
+        // Stopping the emails is no fault.
+        assert!(!terms("stop sending me emails").contains(&"faulty".to_owned()));
+    }
+
+    #[test]
+    fn money_coming_back_is_a_refund_in_any_word_order() {
+        assert!(terms("uang saya kapan dikembalikan").contains(&"refund".to_owned()));
+        assert!(terms("when does my money come back").contains(&"refund".to_owned()));
+        // Money alone is not a refund.
+        assert!(!terms("how do i send the money").contains(&"refund".to_owned()));
+    }
+
+    #[test]
+    fn what_a_thing_is_made_of_asks_for_its_material() {
+        assert_eq!(
+            terms("what is the towel made of"),
+            vec!["material".to_owned()]
+        );
+        assert!(terms("when are the linen sheets coming back").contains(&"stock".to_owned()));
     }
 
     #[test]
