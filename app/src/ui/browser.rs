@@ -195,6 +195,34 @@ pub fn page_hidden() -> bool {
 #[cfg(not(feature = "csr"))]
 pub fn chime() {}
 
+/// The page's path ("/chat/embed").
+#[cfg(feature = "csr")]
+pub fn page_path() -> String {
+    leptos::prelude::window()
+        .location()
+        .pathname()
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn page_path() -> String {
+    String::new()
+}
+
+/// A parameter of the page's query string (`?greeting=…`), decoded.
+#[cfg(feature = "csr")]
+pub fn query_param(name: &str) -> Option<String> {
+    let search = leptos::prelude::window().location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+#[cfg(not(feature = "csr"))]
+pub fn query_param(_name: &str) -> Option<String> {
+    None
+}
+
 /// Sets the document's title (the tab's label).
 #[cfg(feature = "csr")]
 pub fn set_title(title: &str) {

@@ -129,21 +129,15 @@ fn EarlierChat(previous: ChatSession, open: bool) -> impl IntoView {
 pub fn ChatPage(#[prop(optional)] embed: bool) -> impl IntoView {
     let widget = embed.then(Embed::provide);
     let i18n = use_i18n();
-    let query = leptos_router::hooks::use_query_map().get_untracked();
-    let greeting = embed.then(|| query.get("greeting")).flatten();
+    // The page's own query, read from the address: the customer's bundle has no router.
+    let query = |name: &str| embed.then(|| browser::query_param(name)).flatten();
+    let greeting = query("greeting");
     // The host page the widget is on, as its script says (a bad one is left out).
-    let page = embed
-        .then(|| query.get("page"))
-        .flatten()
-        .and_then(|page| crate::domain::contact::page_of(&page).ok());
+    let page = query("page").and_then(|page| crate::domain::contact::page_of(&page).ok());
     let session =
         RwSignal::new(browser::load(SESSION_KEY).and_then(|raw| ChatSession::decode(&raw)));
     // The host page's `data-locale` speaks for a visitor who has not chosen yet.
-    if let Some(locale) = embed
-        .then(|| query.get("locale"))
-        .flatten()
-        .and_then(|tag| language::from_tag(&tag))
-    {
+    if let Some(locale) = query("locale").and_then(|tag| language::from_tag(&tag)) {
         if session.get_untracked().is_none() && !language_picker::chosen() {
             i18n.set_locale(locale);
         }

@@ -164,14 +164,12 @@ mod tests {
 pub fn ChatApp() -> impl IntoView {
     clock::provide_clock();
     theme_toggle::wear_chosen();
+    // Two pages and no links between them: the path picks one, and the bundle carries no
+    // router.
+    let embed = browser::page_path().trim_end_matches('/') == "/chat/embed";
     view! {
         <crate::i18n::I18nContextProvider>
-            <Router>
-                <Routes fallback=|| view! { <ChatPage /> }>
-                    <Route path=path!("/chat") view=|| view! { <ChatPage /> } />
-                    <Route path=path!("/chat/embed") view=|| view! { <ChatPage embed=true /> } />
-                </Routes>
-            </Router>
+            <ChatPage embed=embed />
         </crate::i18n::I18nContextProvider>
     }
 }
