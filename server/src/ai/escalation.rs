@@ -141,7 +141,6 @@ const LEXICON: &[(&str, &[&str])] = &[
             "beneran",
             "langsung",
             "boss",
-            "charge",
             "min",
             "mimin",
             "cso",
@@ -234,7 +233,6 @@ const LEXICON: &[(&str, &[&str])] = &[
             "seriously",
             "ignoring",
             "ignore",
-            "sense",
             "never",
             "kesal",
             "kesel",
@@ -255,17 +253,12 @@ const LEXICON: &[(&str, &[&str])] = &[
             "sumpah",
             "payah",
             "bodoh",
-            "guna",
             "lambat",
             "macam",
             "ribet",
-            "membantu",
-            "nyambung",
             "respon",
             "dijawab",
             "jawab",
-            "helpful",
-            "helping",
             "hate",
             "lazy",
             "slow",
@@ -299,28 +292,6 @@ const LEXICON: &[(&str, &[&str])] = &[
             "astaga",
             "ampun",
             "kapok",
-            // In context only (see IN_CONTEXT): "no reply", "gak dibales", "are you even reading".
-            "reply",
-            "replied",
-            "replying",
-            "respond",
-            "responded",
-            "responding",
-            "dibalas",
-            "dibales",
-            "balas",
-            "bales",
-            "dibalesin",
-            "reading",
-            "read",
-            "listening",
-            "listen",
-            "understand",
-            "understanding",
-            "paying",
-            "trying",
-            "checking",
-            "looking",
         ],
     ),
     (
@@ -337,7 +308,7 @@ const LEXICON: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Where a lexicon word of [`IN_CONTEXT`] means what the lexicon says.
+/// Where a word of [`IN_CONTEXT`] belongs to its lexicon class.
 #[derive(Clone, Copy)]
 enum Context {
     /// After a negation, one or two words before ("not helpful", "tidak terlalu membantu").
@@ -348,12 +319,13 @@ enum Context {
     AfterEven,
 }
 
-/// Words of the lexicon that speak of a person or a complaint only in a context: "not
-/// helpful" or "gak nyambung" is a complaint, "the article was helpful" is not; "person in
-/// charge" names a person, "delivery charge" does not.
-const IN_CONTEXT: &[(Context, &[&str])] = &[
+/// Words that speak of a person or a complaint only in a context, with the lexicon class they
+/// then belong to: "not helpful" or "gak nyambung" is a complaint, "the article was helpful"
+/// is not; "person in charge" names a person, "delivery charge" does not.
+const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
     (
         Context::Negated,
+        "negative",
         &[
             "helpful",
             "helping",
@@ -374,9 +346,10 @@ const IN_CONTEXT: &[(Context, &[&str])] = &[
             "dibalesin",
         ],
     ),
-    (Context::AfterIn, &["charge"]),
+    (Context::AfterIn, "person", &["charge"]),
     (
         Context::AfterEven,
+        "negative",
         &[
             "reading",
             "read",
@@ -399,30 +372,32 @@ const NEGATORS: &[&str] = &[
 ];
 
 /// The lexicon's classes of the word at `index` of `words`: those of the lexicon words it is
-/// (or is a typo of) that hold in its context (see [`IN_CONTEXT`]).
+/// (or is a typo of), and those of the words of [`IN_CONTEXT`] where their context holds.
 fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
     let word = words[index].as_str();
     // A common word is never a typo of a lexicon word: "have" is not "hate".
     let typos = !super::text::is_stop_word(word);
-    LEXICON
+    let is_one_of = |list: &[&str]| list.iter().any(|w| is_or_misspells(word, w, typos));
+    let mut classes: Vec<&'static str> = LEXICON
         .iter()
-        .filter(|(_, list)| {
-            list.iter()
-                .any(|w| is_or_misspells(word, w, typos) && holds_in_context(w, words, index))
-        })
+        .filter(|(_, list)| is_one_of(list))
         .map(|(class, _)| *class)
-        .collect()
+        .collect();
+    for (context, class, list) in IN_CONTEXT {
+        if !classes.contains(class) && is_one_of(list) && holds(*context, words, index) {
+            classes.push(class);
+        }
+    }
+    classes
 }
 
-/// True when the lexicon word `w`, found at `index` of `words`, means what the lexicon
-/// says there.
-fn holds_in_context(w: &str, words: &[String], index: usize) -> bool {
+/// True when the word at `index` of `words` stands in `context`.
+fn holds(context: Context, words: &[String], index: usize) -> bool {
     let before = |n: usize| index.checked_sub(n).map(|i| words[i].as_str());
-    match IN_CONTEXT.iter().find(|(_, list)| list.contains(&w)) {
-        None => true,
-        Some((Context::Negated, _)) => negated(words, index),
-        Some((Context::AfterIn, _)) => before(1) == Some("in"),
-        Some((Context::AfterEven, _)) => before(1) == Some("even"),
+    match context {
+        Context::Negated => negated(words, index),
+        Context::AfterIn => before(1) == Some("in"),
+        Context::AfterEven => before(1) == Some("even"),
     }
 }
 
