@@ -313,10 +313,9 @@ const LEXICON: &[(&str, &[&str])] = &[
 enum Context {
     /// After a negation, one or two words before ("not helpful", "tidak terlalu membantu").
     Negated,
-    /// Right after "in" ("person in charge").
-    AfterIn,
-    /// Right after "even" ("are you even reading this", "do you even care").
-    AfterEven,
+    /// Right after the given word: "in" ("person in charge"), "even" ("are you even reading
+    /// this").
+    After(&'static str),
 }
 
 /// Words that speak of a person or a complaint only in a context, with the lexicon class they
@@ -346,9 +345,9 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
             "dibalesin",
         ],
     ),
-    (Context::AfterIn, "person", &["charge"]),
+    (Context::After("in"), "person", &["charge"]),
     (
-        Context::AfterEven,
+        Context::After("even"),
         "negative",
         &[
             "reading",
@@ -393,11 +392,9 @@ fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
 
 /// True when the word at `index` of `words` stands in `context`.
 fn holds(context: Context, words: &[String], index: usize) -> bool {
-    let before = |n: usize| index.checked_sub(n).map(|i| words[i].as_str());
     match context {
         Context::Negated => negated(words, index),
-        Context::AfterIn => before(1) == Some("in"),
-        Context::AfterEven => before(1) == Some("even"),
+        Context::After(word) => index.checked_sub(1).is_some_and(|i| words[i] == word),
     }
 }
 

@@ -116,7 +116,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("gak lengkap", "missing"),
     ("ga lengkap", "missing"),
     ("not complete", "missing"),
-    ("stopped working", "faulty"),
     ("made of", "material"),
     ("made from", "material"),
     ("terbuat dari", "material"),
@@ -1430,7 +1429,7 @@ fn money_back(mut words: Vec<String>) -> Vec<String> {
     words
 }
 
-/// Something that "stopped heating", "stops charging" or "quit spinning" is faulty, whatever
+/// Something that "stopped working", "stops charging" or "quit spinning" is faulty, whatever
 /// it stopped doing: the pair becomes the concept word "faulty".
 fn stopped_doing(words: Vec<String>) -> Vec<String> {
     let mut out = Vec::with_capacity(words.len());
