@@ -1,6 +1,6 @@
-import { test, expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { signIn } from './helpers';
+import { signIn, test } from './helpers';
 
 // WCAG 2.1 AA on every page (axe-core), in the light and the dark theme, whether the theme
 // comes from the system or from the page's own switch; the dialogs and the switch with the

@@ -1,4 +1,5 @@
-import { test, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './helpers';
 
 test('an admin adds an agent on the admin page and sees it in the audit log', async ({ page }) => {
   const run = Date.now().toString(36).slice(-5);

@@ -1,4 +1,5 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
+import { test } from './helpers';
 
 // A busy agent hears a chime for a waiting customer and, once they allowed it from a click,
 // gets a system notification while the tab is hidden; each kind can be muted.

@@ -1,6 +1,6 @@
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import * as path from 'node:path';
-import { signIn } from './helpers';
+import { signIn, test } from './helpers';
 
 // /analytics after a scripted stretch of a shift: an AI-only conversation, an escalation
 // taken over and handed back, one transferred, one left waiting and closed. Other specs share

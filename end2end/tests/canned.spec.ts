@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // Canned replies managed in the product: a supervisor writes, changes and retires one on
 // /replies; an agent gets each version with the keyboard alone, the names filled in; agents

@@ -1,5 +1,5 @@
-import { test, expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // The agent's chat panel while switching between conversations: nothing breaks, nothing
 // written is lost, and canned replies are picked with the keyboard.

@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // The customer as a person: a customer who comes back in the same browser is a returning
 // customer in the agent's panel, with the earlier conversation readable in place.

@@ -1,6 +1,6 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import * as path from 'node:path';
-import { signIn } from './helpers';
+import { signIn, test } from './helpers';
 
 // Photos and documents: a customer on a phone sends a photo of a damaged parcel, the agent
 // sees the thumbnail and answers with a PDF, and a file that is not what its name says is

@@ -1,4 +1,5 @@
-import { test, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './helpers';
 
 // The SPA rendered (WASM ran) and server functions answered, on both pages.
 

@@ -1,5 +1,5 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type Browser, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // The product description, step by step, with a customer on a phone and two demo agents.
 

@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // An agent who works from the keyboard: the shortcuts take over, reply, hand over and
 // transfer without the mouse, never fire while typing, and `?` lists them.

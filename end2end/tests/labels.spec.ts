@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // Labels and priority: a supervisor adds a label on /labels; an agent marks a conversation
 // urgent and puts the label on it from the chat panel, the card shows both, and the list

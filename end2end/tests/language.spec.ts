@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // A customer whose browser speaks Indonesian: the page and every notice in Indonesian, the
 // agent's dashboard in English, and a switch of language that keeps the conversation.

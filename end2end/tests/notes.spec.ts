@@ -1,5 +1,5 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type Browser, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // Private notes: an agent writes to a colleague inside a conversation with an @mention; the
 // colleague is told at once, and the customer's page never shows the note.

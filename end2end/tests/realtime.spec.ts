@@ -1,4 +1,5 @@
-import { test, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './helpers';
 
 // A customer page and an agent dashboard in two browser contexts: everything crosses live,
 // nobody reloads.

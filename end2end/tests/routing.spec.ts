@@ -1,5 +1,5 @@
-import { test, expect, request as api, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, request as api, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // Routing as customers and agents live it: the place in line moving up, an owner who closes
 // the browser, and the truth when nobody is online.

@@ -1,5 +1,5 @@
-import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { signIn, test } from './helpers';
 
 // The list's search box asks the server (names and message text) once the agent pauses,
 // and "Load more" pages on to older conversations. Other specs share the server, so every

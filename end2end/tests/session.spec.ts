@@ -1,4 +1,5 @@
-import { test, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './helpers';
 
 // A dashboard lives no longer than its session: when the session ends elsewhere, the server
 // closes the socket for good and the agent is back at sign-in.

@@ -1,7 +1,7 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
-import { signIn } from './helpers';
+import { signIn, test } from './helpers';
 
 // The chat widget on a shop's own site: host pages served from other origins (other ports on
 // 127.0.0.1). The server runs with --widget-origins naming the first of them only
