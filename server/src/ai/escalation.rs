@@ -343,6 +343,11 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
             "balas",
             "bales",
             "dibalesin",
+            "solution",
+            "solutions",
+            "solved",
+            "resolved",
+            "solusi",
         ],
     ),
     (Context::After("in"), "person", &["charge"]),
@@ -362,6 +367,27 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
             "looking",
         ],
     ),
+];
+
+/// Languages: "speak" or "bicara" right before one asks which language, not for a person
+/// ("do your staff speak english", "bisa bicara bahasa inggris").
+const LANGUAGES: &[&str] = &[
+    "english",
+    "indonesian",
+    "bahasa",
+    "inggris",
+    "indonesia",
+    "malay",
+    "melayu",
+    "chinese",
+    "mandarin",
+    "japanese",
+    "korean",
+    "arabic",
+    "dutch",
+    "french",
+    "german",
+    "spanish",
 ];
 
 /// Words that negate the word after them, or the one after that ("not very helpful").
@@ -386,6 +412,12 @@ fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
         if !classes.contains(class) && is_one_of(list) && holds(*context, words, index) {
             classes.push(class);
         }
+    }
+    if words
+        .get(index + 1)
+        .is_some_and(|next| LANGUAGES.contains(&next.as_str()))
+    {
+        classes.retain(|class| *class != "request");
     }
     classes
 }
@@ -781,6 +813,7 @@ mod tests {
             "delivery charge to Bali",
             "am I charged in rupiah",
             "infonya membantu, makasih",
+            "the solution worked",
         ] {
             let cues: Vec<String> = classes(ordinary)
                 .into_iter()
@@ -796,6 +829,8 @@ mod tests {
             ("who is the person in charge here", "lex:person"),
             ("i hate this", "lex:negative"),
             ("i hatee this", "lex:negative"),
+            ("udah 3 kali nanya gak ada solusi", "lex:negative"),
+            ("still not resolved", "lex:negative"),
         ] {
             assert!(
                 classes(message).contains(&class.to_owned()),
@@ -819,6 +854,13 @@ mod tests {
         ] {
             assert!(asks_for_human(phrase), "{phrase}");
         }
+    }
+
+    #[test]
+    fn speaking_a_language_is_no_request() {
+        assert!(!classes("do your staff speak english").contains(&"lex:request".to_owned()));
+        assert!(!classes("bisa bicara bahasa inggris").contains(&"lex:request".to_owned()));
+        assert!(classes("can i speak to your staff").contains(&"lex:request".to_owned()));
     }
 
     #[test]

@@ -26,8 +26,24 @@ const PHRASES: &[(&str, &str)] = &[
     ("kirim kembali", "return"),
     ("sampai kapan", "deadline"),
     ("time limit", "deadline"),
+    // Someone else's things in the parcel are the wrong item; someone else's address is not.
+    ("someone elses order", "wrong item"),
+    ("someone elses package", "wrong item"),
+    ("someone elses parcel", "wrong item"),
+    ("someone elses items", "wrong item"),
+    ("someone elses item", "wrong item"),
+    ("someone elses stuff", "wrong item"),
+    ("somebody elses order", "wrong item"),
+    ("somebody elses package", "wrong item"),
+    ("barang orang lain", "wrong item"),
+    ("paket orang lain", "wrong item"),
+    ("pesanan orang lain", "wrong item"),
     ("someone elses", "wrong"),
     ("somebody elses", "wrong"),
+    // A parcel "di jalan" is in transit ("paketku ilang di jalan").
+    ("di jalan", "transit"),
+    ("di perjalanan", "transit"),
+    ("dalam perjalanan", "transit"),
     ("one more", "add"),
     ("until when", "deadline"),
     ("batas waktu", "deadline"),
@@ -208,6 +224,7 @@ const SLANG: &[(&str, &str)] = &[
     ("nyampenya", "sampai"),
     ("dateng", "datang"),
     ("balikin", "kembalikan"),
+    ("dibalikin", "dikembalikan"),
     ("pake", "pakai"),
     ("tuker", "tukar"),
     ("ilang", "hilang"),
@@ -1402,9 +1419,40 @@ pub fn normalised_words(text: &str) -> Vec<String> {
             from = at + with.len() - 1;
         }
     }
-    money_back(stopped_doing(part_of_a_whole(
+    money_back(stopped_doing(arrived_without(part_of_a_whole(
         joined.split_whitespace().map(str::to_owned).collect(),
-    )))
+    ))))
+}
+
+/// A parcel that "came without the charger" or "datang tanpa kabel" is missing something:
+/// the "without" right after a word of arrival becomes the concept word "missing" (ordering
+/// "without an account" stays a guest checkout).
+fn arrived_without(mut words: Vec<String>) -> Vec<String> {
+    const ARRIVED: &[&str] = &[
+        "came",
+        "come",
+        "comes",
+        "arrived",
+        "arrives",
+        "delivered",
+        "shipped",
+        "sent",
+        "datang",
+        "dateng",
+        "sampai",
+        "sampe",
+        "tiba",
+        "dikirim",
+        "diterima",
+    ];
+    for i in 1..words.len() {
+        if matches!(words[i].as_str(), "without" | "tanpa")
+            && ARRIVED.contains(&words[i - 1].as_str())
+        {
+            words[i] = "missing".to_owned();
+        }
+    }
+    words
 }
 
 /// Money and its return in one message, in any order and with any words between ("uang saya
@@ -1412,16 +1460,11 @@ pub fn normalised_words(text: &str) -> Vec<String> {
 /// becomes the concept word "refund".
 fn money_back(mut words: Vec<String>) -> Vec<String> {
     const MONEY: &[&str] = &["uang", "duit", "dana", "money"];
-    const BACK: &[&str] = &[
-        "kembali",
-        "dikembalikan",
-        "kembalikan",
-        "dikembaliin",
-        "balik",
-        "back",
-        "returned",
-    ];
-    if words.iter().any(|w| BACK.contains(&w.as_str())) {
+    // "Kembali" in any of its forms ("dikembalikan", "dikembaliin"), as the stemmer reads it.
+    let back = |w: &String| {
+        matches!(w.as_str(), "balik" | "back" | "returned") || stem_indonesian(w) == "kembali"
+    };
+    if words.iter().any(back) {
         for word in words.iter_mut().filter(|w| MONEY.contains(&w.as_str())) {
             *word = "refund".to_owned();
         }
@@ -2057,6 +2100,20 @@ mod tests {
     }
 
     #[test]
+    fn arriving_without_something_says_it_is_missing() {
+        assert!(terms("box came without the charger").contains(&"missing".to_owned()));
+        assert!(terms("paketnya datang tanpa kabel").contains(&"missing".to_owned()));
+        // Ordering without an account is a guest checkout, not a missing item.
+        assert!(!terms("can i order without an account").contains(&"missing".to_owned()));
+    }
+
+    #[test]
+    fn someone_elses_things_are_the_wrong_item_and_their_address_is_not() {
+        assert!(terms("got someone elses order in my box").contains(&"item".to_owned()));
+        assert!(!terms("send it to someone elses address").contains(&"item".to_owned()));
+    }
+
+    #[test]
     fn stopping_to_do_something_is_a_fault() {
         assert!(terms("the kettle stopped heating").contains(&"faulty".to_owned()));
         assert!(terms("fan stops spinning at night").contains(&"faulty".to_owned()));
@@ -2068,6 +2125,8 @@ mod tests {
     fn money_coming_back_is_a_refund_in_any_word_order() {
         assert!(terms("uang saya kapan dikembalikan").contains(&"refund".to_owned()));
         assert!(terms("when does my money come back").contains(&"refund".to_owned()));
+        assert!(terms("duitnya kapan dibalikin").contains(&"refund".to_owned()));
+        assert!(terms("uang saya dikembaliin kapan").contains(&"refund".to_owned()));
         // Money alone is not a refund.
         assert!(!terms("how do i send the money").contains(&"refund".to_owned()));
     }
