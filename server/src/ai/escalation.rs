@@ -351,6 +351,9 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
         ],
     ),
     (Context::After("in"), "person", &["charge"]),
+    // "I'd like" and "would like" ask for something; "like" alone does not.
+    (Context::After("id"), "request", &["like"]),
+    (Context::After("would"), "request", &["like"]),
     (
         Context::After("even"),
         "negative",
@@ -814,6 +817,7 @@ mod tests {
             "am I charged in rupiah",
             "infonya membantu, makasih",
             "the solution worked",
+            "i like the new lamp",
         ] {
             let cues: Vec<String> = classes(ordinary)
                 .into_iter()
@@ -827,6 +831,7 @@ mod tests {
             ("jawabannya tidak membantu", "lex:negative"),
             ("ga nyambung jawabannya", "lex:negative"),
             ("who is the person in charge here", "lex:person"),
+            ("i'd like your support team to look at this", "lex:request"),
             ("i hate this", "lex:negative"),
             ("i hatee this", "lex:negative"),
             ("udah 3 kali nanya gak ada solusi", "lex:negative"),

@@ -1496,17 +1496,7 @@ fn stopped_doing(words: Vec<String>) -> Vec<String> {
 /// that part of something is missing: the span becomes the concept word "missing".
 fn part_of_a_whole(words: Vec<String>) -> Vec<String> {
     fn count(word: &str) -> Option<u32> {
-        const NAMED: &[&str] = &[
-            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        ];
-        const NAMA: &[&str] = &[
-            "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
-            "sepuluh",
-        ];
-        word.parse().ok().or_else(|| {
-            let named = |list: &[&str]| list.iter().position(|n| *n == word);
-            named(NAMED).or_else(|| named(NAMA)).map(|i| i as u32 + 1)
-        })
+        word.parse().ok().or_else(|| named_number(word))
     }
     let mut out = Vec::with_capacity(words.len());
     let mut i = 0;
@@ -1542,6 +1532,24 @@ fn part_of_a_whole(words: Vec<String>) -> Vec<String> {
         i += 1;
     }
     out
+}
+
+/// One to ten in words, English and Indonesian.
+const NUMBER_WORDS: [&[&str]; 2] = [
+    &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ],
+    &[
+        "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh",
+    ],
+];
+
+/// The number a word names ("three", "tiga" → 3).
+fn named_number(word: &str) -> Option<u32> {
+    NUMBER_WORDS
+        .iter()
+        .find_map(|list| list.iter().position(|n| *n == word))
+        .map(|i| i as u32 + 1)
 }
 
 /// A light English stemmer: enough that "refunds", "refunded" and "refunding" meet.
@@ -1681,6 +1689,11 @@ pub fn terms(text: &str) -> Vec<String> {
             if word.ends_with('v') && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit()) {
                 out.push("voltage".to_owned());
             }
+            continue;
+        }
+        // A count in words says no more about the topic than one in digits ("ada satu
+        // barang yang kurang").
+        if named_number(&word).is_some() {
             continue;
         }
         let term = concept(&word);
@@ -2097,6 +2110,15 @@ mod tests {
         // A larger part, or no second count, is not a part of a whole.
         assert!(!terms("3 of 2").contains(&"missing".to_owned()));
         assert!(!terms("one of your lamps").contains(&"missing".to_owned()));
+    }
+
+    #[test]
+    fn counts_in_words_carry_no_topic_like_counts_in_digits() {
+        assert_eq!(
+            terms("ada satu barang yang kurang"),
+            terms("ada 1 barang yang kurang")
+        );
+        assert_eq!(terms("two lamps missing"), terms("missing"));
     }
 
     #[test]
