@@ -316,6 +316,8 @@ enum Context {
     /// Right after the given word: "in" ("person in charge"), "even" ("are you even reading
     /// this").
     After(&'static str),
+    /// Right before the given word: "help me".
+    Before(&'static str),
 }
 
 /// Words that speak of a person or a complaint only in a context, with the lexicon class they
@@ -354,6 +356,23 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
     // "I'd like" and "would like" ask for something; "like" alone does not.
     (Context::After("id"), "request", &["like"]),
     (Context::After("would"), "request", &["like"]),
+    // "Can someone help me" asks for a person; "does your team help with bulk orders" does not.
+    (Context::Before("me"), "request", &["help"]),
+    // The same answer again is a complaint; the same colour again is not.
+    (
+        Context::After("same"),
+        "negative",
+        &[
+            "answer",
+            "answers",
+            "reply",
+            "replies",
+            "response",
+            "responses",
+            "message",
+            "messages",
+        ],
+    ),
     (
         Context::After("even"),
         "negative",
@@ -430,6 +449,7 @@ fn holds(context: Context, words: &[String], index: usize) -> bool {
     match context {
         Context::Negated => negated(words, index),
         Context::After(word) => index.checked_sub(1).is_some_and(|i| words[i] == word),
+        Context::Before(word) => words.get(index + 1).is_some_and(|next| next == word),
     }
 }
 
@@ -818,6 +838,7 @@ mod tests {
             "infonya membantu, makasih",
             "the solution worked",
             "i like the new lamp",
+            "i want the same colour as last time",
         ] {
             let cues: Vec<String> = classes(ordinary)
                 .into_iter()
@@ -832,6 +853,8 @@ mod tests {
             ("ga nyambung jawabannya", "lex:negative"),
             ("who is the person in charge here", "lex:person"),
             ("i'd like your support team to look at this", "lex:request"),
+            ("can a staff member help me", "lex:request"),
+            ("stop giving me the same answer", "lex:negative"),
             ("i hate this", "lex:negative"),
             ("i hatee this", "lex:negative"),
             ("udah 3 kali nanya gak ada solusi", "lex:negative"),
