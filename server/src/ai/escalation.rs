@@ -12,7 +12,7 @@
 //! never trained on; `cargo xtask eval` reports on them. Rules that must never fail stay
 //! rules elsewhere: the "Talk to a person" button and a second miss in a row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::text::normalised_words;
@@ -63,6 +63,14 @@ const KNOWLEDGE_BASE: [(&str, &str); 7] = [
     ("returns", include_str!("../../../kb/returns.md")),
     ("shipping", include_str!("../../../kb/shipping.md")),
 ];
+
+/// Every word of the sample knowledge base, questions and answers, in both languages.
+static KNOWLEDGE_BASE_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    KNOWLEDGE_BASE
+        .iter()
+        .flat_map(|(_, text)| super::text::words(text))
+        .collect()
+});
 
 /// How the classifier is trained and decides.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -358,6 +366,18 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
     (Context::After("would"), "request", &["like"]),
     // "Can someone help me" asks for a person; "does your team help with bulk orders" does not.
     (Context::Before("me"), "request", &["help"]),
+    // Asking to be called is asking for a person: "call me back", "bisa telepon saya?".
+    (Context::Before("me"), "person", &["call", "phone", "ring"]),
+    (
+        Context::Before("saya"),
+        "person",
+        &["telepon", "telpon", "hubungi"],
+    ),
+    (
+        Context::Before("aku"),
+        "person",
+        &["telepon", "telpon", "hubungi"],
+    ),
     // The same answer again is a complaint; the same colour again is not.
     (
         Context::After("same"),
@@ -422,8 +442,9 @@ const NEGATORS: &[&str] = &[
 /// (or is a typo of), and those of the words of [`IN_CONTEXT`] where their context holds.
 fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
     let word = words[index].as_str();
-    // A common word is never a typo of a lexicon word: "have" is not "hate".
-    let typos = !super::text::is_stop_word(word);
+    // A common word is never a typo of a lexicon word ("have" is not "hate"), nor is a word
+    // the knowledge base itself uses ("tipe", a plug's type, is not "tipu").
+    let typos = !super::text::is_stop_word(word) && !KNOWLEDGE_BASE_WORDS.contains(word);
     let is_one_of = |list: &[&str]| list.iter().any(|w| is_or_misspells(word, w, typos));
     let mut classes: Vec<&'static str> = LEXICON
         .iter()
@@ -839,6 +860,8 @@ mod tests {
             "the solution worked",
             "i like the new lamp",
             "i want the same colour as last time",
+            "what is the phone number on my account",
+            "colokannya tipe apa",
         ] {
             let cues: Vec<String> = classes(ordinary)
                 .into_iter()
@@ -854,6 +877,8 @@ mod tests {
             ("who is the person in charge here", "lex:person"),
             ("i'd like your support team to look at this", "lex:request"),
             ("can a staff member help me", "lex:request"),
+            ("bisa telepon saya?", "lex:person"),
+            ("please call me back", "lex:person"),
             ("stop giving me the same answer", "lex:negative"),
             ("i hate this", "lex:negative"),
             ("i hatee this", "lex:negative"),
