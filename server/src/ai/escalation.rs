@@ -456,10 +456,14 @@ fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
             classes.push(class);
         }
     }
-    if words
+    let speaks_a_language = words
         .get(index + 1)
-        .is_some_and(|next| LANGUAGES.contains(&next.as_str()))
-    {
+        .is_some_and(|next| LANGUAGES.contains(&next.as_str()));
+    // Help already given asks for nothing more: "tadi sudah dibantu cs", "already helped".
+    let already = index
+        .checked_sub(1)
+        .is_some_and(|i| matches!(words[i].as_str(), "sudah" | "udah" | "telah" | "already"));
+    if speaks_a_language || already {
         classes.retain(|class| *class != "request");
     }
     classes
@@ -914,6 +918,12 @@ mod tests {
         assert!(!classes("do your staff speak english").contains(&"lex:request".to_owned()));
         assert!(!classes("bisa bicara bahasa inggris").contains(&"lex:request".to_owned()));
         assert!(classes("can i speak to your staff").contains(&"lex:request".to_owned()));
+    }
+
+    #[test]
+    fn help_already_given_is_no_request() {
+        assert!(!classes("tadi sudah dibantu cs, makasih").contains(&"lex:request".to_owned()));
+        assert!(classes("mau dibantu cs").contains(&"lex:request".to_owned()));
     }
 
     #[test]
