@@ -321,11 +321,11 @@ const LEXICON: &[(&str, &[&str])] = &[
 enum Context {
     /// After a negation, one or two words before ("not helpful", "tidak terlalu membantu").
     Negated,
-    /// Right after the given word: "in" ("person in charge"), "even" ("are you even reading
-    /// this").
-    After(&'static str),
-    /// Right before the given word: "help me".
-    Before(&'static str),
+    /// Right after one of the given words: "in" ("person in charge"), "even" ("are you even
+    /// reading this").
+    After(&'static [&'static str]),
+    /// Right before one of the given words: "me" ("help me").
+    Before(&'static [&'static str]),
 }
 
 /// Words that speak of a person or a complaint only in a context, with the lexicon class they
@@ -360,27 +360,25 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
             "solusi",
         ],
     ),
-    (Context::After("in"), "person", &["charge"]),
+    (Context::After(&["in"]), "person", &["charge"]),
     // "I'd like" and "would like" ask for something; "like" alone does not.
-    (Context::After("id"), "request", &["like"]),
-    (Context::After("would"), "request", &["like"]),
+    (Context::After(&["id", "would"]), "request", &["like"]),
     // "Can someone help me" asks for a person; "does your team help with bulk orders" does not.
-    (Context::Before("me"), "request", &["help"]),
+    (Context::Before(&["me"]), "request", &["help"]),
     // Asking to be called is asking for a person: "call me back", "bisa telepon saya?".
-    (Context::Before("me"), "person", &["call", "phone", "ring"]),
     (
-        Context::Before("saya"),
+        Context::Before(&["me"]),
         "person",
-        &["telepon", "telpon", "hubungi"],
+        &["call", "phone", "ring"],
     ),
     (
-        Context::Before("aku"),
+        Context::Before(&["saya", "aku"]),
         "person",
         &["telepon", "telpon", "hubungi"],
     ),
     // The same answer again is a complaint; the same colour again is not.
     (
-        Context::After("same"),
+        Context::After(&["same"]),
         "negative",
         &[
             "answer",
@@ -394,7 +392,7 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
         ],
     ),
     (
-        Context::After("even"),
+        Context::After(&["even"]),
         "negative",
         &[
             "reading",
@@ -411,8 +409,15 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
     ),
 ];
 
-/// Languages: "speak" or "bicara" right before one asks which language, not for a person
-/// ("do your staff speak english", "bisa bicara bahasa inggris").
+/// Contexts where a word loses a lexicon class it otherwise has: "speak" or "bicara" right
+/// before a language asks which language, not for a person ("do your staff speak english");
+/// help already given asks for nothing more ("tadi sudah dibantu cs", "already helped").
+const OUT_OF_CONTEXT: &[(Context, &str)] = &[
+    (Context::Before(LANGUAGES), "request"),
+    (Context::After(&["sudah", "telah", "already"]), "request"),
+];
+
+/// Languages, by name in English and Indonesian.
 const LANGUAGES: &[&str] = &[
     "english",
     "indonesian",
@@ -456,15 +461,10 @@ fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
             classes.push(class);
         }
     }
-    let speaks_a_language = words
-        .get(index + 1)
-        .is_some_and(|next| LANGUAGES.contains(&next.as_str()));
-    // Help already given asks for nothing more: "tadi sudah dibantu cs", "already helped".
-    let already = index
-        .checked_sub(1)
-        .is_some_and(|i| matches!(words[i].as_str(), "sudah" | "udah" | "telah" | "already"));
-    if speaks_a_language || already {
-        classes.retain(|class| *class != "request");
+    for (context, class) in OUT_OF_CONTEXT {
+        if holds(*context, words, index) {
+            classes.retain(|c| c != class);
+        }
     }
     classes
 }
@@ -473,8 +473,12 @@ fn lexicon_classes_at(words: &[String], index: usize) -> Vec<&'static str> {
 fn holds(context: Context, words: &[String], index: usize) -> bool {
     match context {
         Context::Negated => negated(words, index),
-        Context::After(word) => index.checked_sub(1).is_some_and(|i| words[i] == word),
-        Context::Before(word) => words.get(index + 1).is_some_and(|next| next == word),
+        Context::After(list) => index
+            .checked_sub(1)
+            .is_some_and(|i| list.contains(&words[i].as_str())),
+        Context::Before(list) => words
+            .get(index + 1)
+            .is_some_and(|next| list.contains(&next.as_str())),
     }
 }
 

@@ -1438,7 +1438,6 @@ fn arrived_without(mut words: Vec<String>) -> Vec<String> {
         "shipped",
         "sent",
         "datang",
-        "dateng",
         "sampai",
         "sampe",
         "tiba",
