@@ -358,6 +358,10 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
             "solved",
             "resolved",
             "solusi",
+            // No word at all: "gak ada kejelasan", "belum ada kabar", "tidak ada kepastian".
+            "kejelasan",
+            "kepastian",
+            "kabar",
         ],
     ),
     (Context::After(&["in"]), "person", &["charge"]),
@@ -892,6 +896,8 @@ mod tests {
             ("i hatee this", "lex:negative"),
             ("udah 3 kali nanya gak ada solusi", "lex:negative"),
             ("still not resolved", "lex:negative"),
+            ("sudah seminggu belum ada kabar", "lex:negative"),
+            ("nunggu lama gak ada kepastian", "lex:negative"),
         ] {
             assert!(
                 classes(message).contains(&class.to_owned()),

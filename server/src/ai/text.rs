@@ -128,6 +128,33 @@ const PHRASES: &[(&str, &str)] = &[
     ("nomor telepon", "phone"),
     ("phone number", "phone"),
     ("final sale", "finalsale"),
+    // Something the parcel should have held and did not: "the charger wasn't inside", "half
+    // my items are not there", "one item short", "kabelnya gak ada di dalam".
+    // A whole parcel gone missing is lost; something missing from it is a missing item.
+    ("went missing", "lost"),
+    ("gone missing", "lost"),
+    ("package is missing", "package lost"),
+    ("parcel is missing", "parcel lost"),
+    ("package missing", "package lost"),
+    ("parcel missing", "parcel lost"),
+    ("was not inside", "missing"),
+    ("were not inside", "missing"),
+    ("not inside", "missing"),
+    ("not in the box", "missing"),
+    ("not in the package", "missing"),
+    ("not in the parcel", "missing"),
+    ("was not there", "missing"),
+    ("were not there", "missing"),
+    ("are not there", "missing"),
+    ("was not included", "missing"),
+    ("were not included", "missing"),
+    ("item short", "missing"),
+    ("items short", "missing"),
+    ("short one", "missing"),
+    ("tidak ada di dalam", "missing"),
+    ("tidak ada dalam paket", "missing"),
+    ("tidak ada di paket", "missing"),
+    ("tidak ada di kardus", "missing"),
     ("tidak lengkap", "missing"),
     ("gak lengkap", "missing"),
     ("ga lengkap", "missing"),
@@ -274,6 +301,9 @@ const SLANG: &[(&str, &str)] = &[
     ("cant", "not"),
     ("wont", "not"),
     ("isnt", "not"),
+    ("wasnt", "was not"),
+    ("werent", "were not"),
+    ("arent", "are not"),
     ("doesnt", "not"),
     ("hasnt", "not"),
     ("havent", "not"),
@@ -2126,6 +2156,24 @@ mod tests {
         assert!(terms("paketnya datang tanpa kabel").contains(&"missing".to_owned()));
         // Ordering without an account is a guest checkout, not a missing item.
         assert!(!terms("can i order without an account").contains(&"missing".to_owned()));
+    }
+
+    #[test]
+    fn what_the_parcel_did_not_hold_is_missing() {
+        for message in [
+            "the charger wasn't inside",
+            "half my items are not there",
+            "one item short in my order",
+            "kabelnya gak ada di dalam",
+        ] {
+            assert!(terms(message).contains(&"missing".to_owned()), "{message}");
+        }
+        // A question about what the shop has is not.
+        assert!(!terms("isn't there a faster option").contains(&"missing".to_owned()));
+        assert!(!terms("is shipping not included in the price").contains(&"missing".to_owned()));
+        // The whole parcel missing is lost.
+        assert!(terms("my parcel went missing").contains(&"lost".to_owned()));
+        assert!(!terms("my package is missing").contains(&"missing".to_owned()));
     }
 
     #[test]
