@@ -326,6 +326,9 @@ enum Context {
     After(&'static [&'static str]),
     /// Right before one of the given words: "me" ("help me").
     Before(&'static [&'static str]),
+    /// Anywhere in a message whose last word is one of the given words: "is anyone from the
+    /// shop there".
+    InMessageEndingWith(&'static [&'static str]),
 }
 
 /// Words that speak of a person or a complaint only in a context, with the lexicon class they
@@ -365,6 +368,12 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
         ],
     ),
     (Context::After(&["in"]), "person", &["charge"]),
+    // "Is anyone there?", "anybody from the shop here?" asks for a person to answer.
+    (
+        Context::InMessageEndingWith(&["there", "here"]),
+        "request",
+        &["anyone", "anybody", "someone", "somebody"],
+    ),
     // "I'd like" and "would like" ask for something; "like" alone does not.
     (Context::After(&["id", "would"]), "request", &["like"]),
     // "Can someone help me" asks for a person; "does your team help with bulk orders" does not.
@@ -418,6 +427,23 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
 /// help already given asks for nothing more ("tadi sudah dibantu cs", "already helped").
 const OUT_OF_CONTEXT: &[(Context, &str)] = &[
     (Context::Before(LANGUAGES), "request"),
+    // "Never got", "never arrived" tell what happened; "never again" is frustration.
+    (
+        Context::Before(&[
+            "got",
+            "get",
+            "received",
+            "receive",
+            "arrived",
+            "arrive",
+            "came",
+            "come",
+            "showed",
+            "reached",
+            "delivered",
+        ]),
+        "negative",
+    ),
     (Context::After(&["sudah", "telah", "already"]), "request"),
 ];
 
@@ -483,6 +509,9 @@ fn holds(context: Context, words: &[String], index: usize) -> bool {
         Context::Before(list) => words
             .get(index + 1)
             .is_some_and(|next| list.contains(&next.as_str())),
+        Context::InMessageEndingWith(list) => words
+            .last()
+            .is_some_and(|last| list.contains(&last.as_str())),
     }
 }
 
@@ -898,6 +927,7 @@ mod tests {
             ("still not resolved", "lex:negative"),
             ("sudah seminggu belum ada kabar", "lex:negative"),
             ("nunggu lama gak ada kepastian", "lex:negative"),
+            ("is anyone from the shop there", "lex:request"),
         ] {
             assert!(
                 classes(message).contains(&class.to_owned()),
@@ -928,6 +958,14 @@ mod tests {
         assert!(!classes("do your staff speak english").contains(&"lex:request".to_owned()));
         assert!(!classes("bisa bicara bahasa inggris").contains(&"lex:request".to_owned()));
         assert!(classes("can i speak to your staff").contains(&"lex:request".to_owned()));
+    }
+
+    #[test]
+    fn what_never_arrived_is_a_fact_and_never_again_is_frustration() {
+        let negative = |m: &str| classes(m).contains(&"lex:negative".to_owned());
+        assert!(!negative("never got an email after buying"));
+        assert!(!negative("my parcel never arrived"));
+        assert!(negative("never shopping here again"));
     }
 
     #[test]
