@@ -156,6 +156,8 @@ const PHRASES: &[(&str, &str)] = &[
     ("tidak ada di paket", "missing"),
     ("tidak ada di kardus", "missing"),
     ("tidak lengkap", "missing"),
+    ("in pieces", "damaged"),
+    ("into pieces", "damaged"),
     ("gak lengkap", "missing"),
     ("ga lengkap", "missing"),
     ("not complete", "missing"),
@@ -1050,6 +1052,17 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("made", "material"),
     ("dimension", "size"),
     ("dimensions", "size"),
+    ("measurement", "size"),
+    ("measurements", "size"),
+    ("measure", "size"),
+    // Selling the shop's goods on: a reseller, a dropshipper, a distributor.
+    ("reseller", "resell"),
+    ("resell", "resell"),
+    ("reselling", "resell"),
+    ("dropship", "resell"),
+    ("dropshipper", "resell"),
+    ("dropshipping", "resell"),
+    ("distributor", "resell"),
     ("big", "large"),
     ("bigger", "large"),
     ("large", "large"),
@@ -1807,6 +1820,17 @@ const CATALOGUE: &[&str] = &[
     "candle",
     "lilin",
     "curtain",
+    "table",
+    "meja",
+    "chair",
+    "kursi",
+    "sofa",
+    "mirror",
+    "cermin",
+    "shelf",
+    "rak",
+    "rug",
+    "karpet",
     "gorden",
     // What things are made of: "the linen sheets", "a ceramic mug" name the thing, not the topic.
     "linen",
@@ -1818,6 +1842,8 @@ const CATALOGUE: &[&str] = &[
     "wool",
     "bamboo",
     "bambu",
+    "rattan",
+    "rotan",
     "stainless",
     "wooden",
     "kayu",
@@ -2148,6 +2174,19 @@ mod tests {
             terms("ada 1 barang yang kurang")
         );
         assert_eq!(terms("two lamps missing"), terms("missing"));
+    }
+
+    #[test]
+    fn pieces_measurements_and_reselling_name_their_topics() {
+        assert!(terms("the mirror arrived in pieces").contains(&"damaged".to_owned()));
+        assert!(terms("measurements of the chair").contains(&"size".to_owned()));
+        assert_eq!(
+            terms("can i be a reseller"),
+            terms("can i be a dropshipper")
+        );
+        // Furniture and rattan name the thing, not the topic.
+        assert_eq!(terms("ukuran mejanya berapa"), terms("ukurannya berapa"));
+        assert_eq!(terms("size of the rattan chair"), terms("size"));
     }
 
     #[test]
