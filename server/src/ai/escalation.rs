@@ -368,6 +368,12 @@ const IN_CONTEXT: &[(Context, &str, &[&str])] = &[
         ],
     ),
     (Context::After(&["in"]), "person", &["charge"]),
+    // Reporting or suing the shop is a threat; reporting a broken lamp is not.
+    (
+        Context::Before(&["you", "u", "kalian", "kamu", "lu", "anda"]),
+        "negative",
+        &["report", "sue", "lapor", "laporin", "laporkan", "tuntut"],
+    ),
     // "Is anyone there?", "anybody from the shop here?" asks for a person to answer.
     (
         Context::InMessageEndingWith(&["there", "here"]),
@@ -928,6 +934,11 @@ mod tests {
             ("sudah seminggu belum ada kabar", "lex:negative"),
             ("nunggu lama gak ada kepastian", "lex:negative"),
             ("is anyone from the shop there", "lex:request"),
+            (
+                "im going to report you to consumer protection",
+                "lex:negative",
+            ),
+            ("saya laporkan kalian", "lex:negative"),
         ] {
             assert!(
                 classes(message).contains(&class.to_owned()),

@@ -1214,6 +1214,8 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("adapter", "plug"),
     ("adaptor", "plug"),
     ("chipped", "damaged"),
+    ("snapped", "damaged"),
+    ("snap", "damaged"),
     ("chip", "damaged"),
     ("limit", "limit"),
     ("maximum", "limit"),
