@@ -63,6 +63,11 @@ test('a reply a supervisor writes reaches agents with the names filled in, chang
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(ana.getByRole('status')).toHaveText(`Saved ${shortcut}.`);
   await reply.fill(shortcut);
+  // The list shows what Tab inserts: the new words once the refresh that opening it started
+  // has arrived.
+  await expect(
+    panel(budi).getByRole('listbox', { name: 'Canned replies' }).getByRole('option'),
+  ).toContainText('your parcel arrives tomorrow');
   await reply.press('Tab');
   await expect(reply).toHaveValue(`${customer}, your parcel arrives tomorrow.`);
 
