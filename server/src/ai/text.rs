@@ -128,8 +128,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("nomor telepon", "phone"),
     ("phone number", "phone"),
     ("final sale", "finalsale"),
-    // Something the parcel should have held and did not: "the charger wasn't inside", "half
-    // my items are not there", "one item short", "kabelnya gak ada di dalam".
     // A whole parcel gone missing is lost; something missing from it is a missing item.
     ("went missing", "lost"),
     ("gone missing", "lost"),
@@ -137,8 +135,8 @@ const PHRASES: &[(&str, &str)] = &[
     ("parcel is missing", "parcel lost"),
     ("package missing", "package lost"),
     ("parcel missing", "parcel lost"),
-    ("was not inside", "missing"),
-    ("were not inside", "missing"),
+    // Something the parcel should have held and did not: "the charger wasn't inside", "half
+    // my items are not there", "one item short", "kabelnya gak ada di dalam".
     ("not inside", "missing"),
     ("not in the box", "missing"),
     ("not in the package", "missing"),
@@ -156,11 +154,11 @@ const PHRASES: &[(&str, &str)] = &[
     ("tidak ada di paket", "missing"),
     ("tidak ada di kardus", "missing"),
     ("tidak lengkap", "missing"),
-    ("in pieces", "damaged"),
-    ("into pieces", "damaged"),
     ("gak lengkap", "missing"),
     ("ga lengkap", "missing"),
     ("not complete", "missing"),
+    ("in pieces", "damaged"),
+    ("into pieces", "damaged"),
     ("made of", "material"),
     ("made from", "material"),
     ("terbuat dari", "material"),
