@@ -154,8 +154,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("tidak ada di paket", "missing"),
     ("tidak ada di kardus", "missing"),
     ("tidak lengkap", "missing"),
-    ("gak lengkap", "missing"),
-    ("ga lengkap", "missing"),
     ("not complete", "missing"),
     ("in pieces", "damaged"),
     ("into pieces", "damaged"),
