@@ -36,6 +36,10 @@ const BM25_WEIGHT: f32 = 0.35;
 /// A question carrying less information than this (summed IDF: "account?", "my order")
 /// is too vague to answer with confidence; its confidence shrinks in proportion.
 pub const MIN_INFORMATION: f32 = 2.5;
+/// How far above a question the shop keeps for a person an article must rank to be answered.
+const NEAR_NOT_ANSWERED: f32 = 0.03;
+/// A confidence no part of a message is asked to raise (each part costs a reading by meaning).
+const SURE: f32 = 0.9;
 /// A word the knowledge base never uses weighs this share of the rarest known word's IDF.
 pub const UNKNOWN_WEIGHT: f32 = 1.0;
 
@@ -542,8 +546,48 @@ impl KnowledgeBase {
     }
 
     /// The best-matching article for `question`, if any term matches at all.
+    ///
+    /// A long message often holds its question beside its story ("got the floor lamp on the
+    /// 2nd. it doesn't suit the room. can I still send it back?"): the story's words dilute
+    /// the question's, and no article covers them. So each of its sentences and clauses is
+    /// read on its own too: the whole message's best article is answered with the confidence
+    /// of its surest reading. A question the shop keeps for a person is never answered.
     pub fn best(&self, question: &str) -> Option<Hit<'_>> {
-        self.top(question, 1).into_iter().next()
+        let mut ranked = self.top(question, 2).into_iter();
+        let whole = ranked.next()?;
+        // Read by meaning, a question about as close to one the shop keeps for a person as to
+        // an article is kept for a person too ("what's the weather in Jakarta tomorrow" is no
+        // question about next-day delivery). Words alone rank on another scale.
+        let by_meaning = self.meanings.is_some() && language(question) == Language::English;
+        let whole = match ranked.next() {
+            Some(next)
+                if by_meaning
+                    && !next.answers()
+                    && whole.score - next.score < NEAR_NOT_ANSWERED =>
+            {
+                next
+            }
+            _ => whole,
+        };
+        let parts = parts(question);
+        if parts.len() < 2 || !whole.answers() || whole.confidence >= SURE {
+            return Some(whole);
+        }
+        // A part alone ("moved house") can be sure of a topic the whole message is not about:
+        // a part only vouches for the article the whole message ranks first.
+        let surest = self
+            .best_of_each(&parts)
+            .into_iter()
+            .flatten()
+            .filter(|hit| hit.article.slug == whole.article.slug)
+            .fold(whole, |surest, hit| {
+                if hit.confidence > surest.confidence {
+                    hit
+                } else {
+                    surest
+                }
+            });
+        Some(surest)
     }
 
     /// The `k` best-matching articles, best first (only those matching at least one term).
@@ -557,6 +601,37 @@ impl KnowledgeBase {
             .filter(|_| !query.is_empty() && language(question) == Language::English)
             .map(|m| m.encoder.embed(question));
         self.rank(&query, meaning.as_deref(), k)
+    }
+
+    /// The best article for each of `texts`, the English ones read by meaning in one batch
+    /// (several times faster than one by one).
+    fn best_of_each(&self, texts: &[&str]) -> Vec<Option<Hit<'_>>> {
+        let queries: Vec<HashSet<String>> = texts.iter().map(|t| self.query_terms(t)).collect();
+        let read: Vec<bool> = texts
+            .iter()
+            .zip(&queries)
+            .map(|(text, query)| {
+                self.meanings.is_some() && !query.is_empty() && language(text) == Language::English
+            })
+            .collect();
+        let batch: Vec<&str> = texts
+            .iter()
+            .zip(&read)
+            .filter(|(_, read)| **read)
+            .map(|(text, _)| *text)
+            .collect();
+        let mut meanings = match &self.meanings {
+            Some(m) if !batch.is_empty() => m.encoder.embed_all(&batch).into_iter(),
+            _ => Vec::new().into_iter(),
+        };
+        queries
+            .iter()
+            .zip(read)
+            .map(|(query, read)| {
+                let meaning = if read { meanings.next() } else { None };
+                self.rank(query, meaning.as_deref(), 1).into_iter().next()
+            })
+            .collect()
     }
 
     /// Like [`Self::top`], for terms already analysed (see [`Self::query_terms`]), by words
@@ -678,6 +753,30 @@ impl KnowledgeBase {
             .map(|(idf, tf)| idf * tf * (K1 + 1.0) / (tf + norm))
             .sum()
     }
+}
+
+/// The sentences and clauses of a message: split at sentence ends, semicolons, line breaks
+/// and commas followed by a space (never inside "1.250.000" or "3,5"). Only a message of two
+/// parts or more is read part by part.
+fn parts(message: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut chars = message.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let ends = match c {
+            '?' | '!' | ';' | '\n' => true,
+            '.' | ',' => next.is_none_or(char::is_whitespace),
+            _ => false,
+        };
+        if ends {
+            parts.push(&message[start..at]);
+            start = at + c.len_utf8();
+        }
+    }
+    parts.push(&message[start..]);
+    parts.retain(|part| part.chars().any(char::is_alphanumeric));
+    parts
 }
 
 #[cfg(test)]
@@ -804,6 +903,46 @@ mod tests {
     fn a_typo_still_finds_the_word() {
         let kb = KnowledgeBase::new(parse_markdown("faq", SAMPLE));
         assert!(kb.query_terms("retrun my item").contains("return"));
+    }
+
+    #[test]
+    fn a_message_splits_into_sentences_and_clauses_but_not_inside_numbers() {
+        assert_eq!(
+            parts("got it on the 2nd. it doesn't fit, can I send it back?\nthanks"),
+            vec![
+                "got it on the 2nd",
+                " it doesn't fit",
+                " can I send it back",
+                "thanks"
+            ]
+        );
+        assert_eq!(
+            parts("it cost Rp 1.250.000 or 3,5 juta"),
+            vec!["it cost Rp 1.250.000 or 3,5 juta"]
+        );
+        assert_eq!(parts("?!... ok"), vec![" ok"]);
+    }
+
+    #[test]
+    fn a_question_told_beside_a_story_is_read_in_its_own_sentence() {
+        let kb = KnowledgeBase::new(parse_markdown("faq", SAMPLE));
+        let message = "my sister picked the blue one for her flat in town last week. \
+                       how do I return an item?";
+        let whole = kb.top(message, 1).remove(0);
+        let best = kb.best(message).unwrap();
+        assert_eq!(best.article.slug, whole.article.slug);
+        assert!(
+            best.confidence > whole.confidence + 0.2,
+            "{} vs {}",
+            best.confidence,
+            whole.confidence
+        );
+        // A part vouches only for the article the whole message ranks first.
+        let story = "how long does delivery take to my sister, she wants to return an item";
+        assert_eq!(
+            kb.best(story).unwrap().article.slug,
+            kb.top(story, 1)[0].article.slug
+        );
     }
 
     #[test]

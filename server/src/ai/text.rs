@@ -1051,6 +1051,16 @@ const CONCEPTS: &[(&str, &str)] = &[
     ("measurement", "size"),
     ("measurements", "size"),
     ("measure", "size"),
+    // Every coin is the same question: a way to pay the shop does not take.
+    ("crypto", "crypto"),
+    ("cryptocurrency", "crypto"),
+    ("kripto", "crypto"),
+    ("bitcoin", "crypto"),
+    ("btc", "crypto"),
+    ("ethereum", "crypto"),
+    ("eth", "crypto"),
+    ("usdt", "crypto"),
+    ("dogecoin", "crypto"),
     // Selling the shop's goods on: a reseller, a dropshipper, a distributor.
     ("reseller", "resell"),
     ("resell", "resell"),
