@@ -867,8 +867,27 @@ pub fn prepare() {
 }
 
 /// What `text` asks of the conversation, by the shipped classifier.
+///
+/// A long message may ask for a person in one of its sentences only ("hand me over to a
+/// human pls, this is about a bulk order of 80 lamps …"): each sentence or clause of two words
+/// or more is heard on its own too, for requests for a person. Frustration is judged on the
+/// whole message (a clause alone, "gak ada komplain kok", reads wrongly).
 pub fn intent(text: &str) -> Intent {
-    CLASSIFIER.intent(text)
+    let whole = CLASSIFIER.intent(text);
+    if whole.escalates() {
+        return whole;
+    }
+    let parts = super::kb::parts(text);
+    if parts.len() < 2 {
+        return whole;
+    }
+    parts
+        .into_iter()
+        // One word before a comma is how a chat greets ("min, …", "kak, …"), not a request.
+        .filter(|part| part.split_whitespace().nth(1).is_some())
+        .map(|part| CLASSIFIER.intent(part))
+        .find(|intent| *intent == Intent::Person)
+        .unwrap_or(whole)
 }
 
 /// True when the customer asks for a person.
@@ -884,6 +903,24 @@ pub fn sounds_frustrated(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_for_a_person_in_one_sentence_of_a_long_message_is_heard() {
+        assert_eq!(
+            intent(
+                "put me through to a person please, this is about a wholesale order of 60 \
+                 towels for our guesthouse in lombok and the delivery dates"
+            ),
+            Intent::Person
+        );
+        // A greeting before the comma is no request.
+        for ordinary in [
+            "min, sy mau ganti alamat pengiriman",
+            "kak, ongkir ke medan brp",
+        ] {
+            assert_eq!(intent(ordinary), Intent::None, "{ordinary}");
+        }
+    }
 
     /// The lexicon's classes of a message, as the classifier sees them.
     fn classes(text: &str) -> Vec<String> {

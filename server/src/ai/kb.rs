@@ -758,7 +758,7 @@ impl KnowledgeBase {
 /// The sentences and clauses of a message: split at sentence ends, semicolons, line breaks
 /// and commas followed by a space (never inside "1.250.000" or "3,5"). Only a message of two
 /// parts or more is read part by part.
-fn parts(message: &str) -> Vec<&str> {
+pub(crate) fn parts(message: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     let mut chars = message.char_indices().peekable();
