@@ -558,10 +558,9 @@ impl KnowledgeBase {
         // Read by meaning, a question about as close to one the shop keeps for a person as to
         // an article is kept for a person too ("what's the weather in Jakarta tomorrow" is no
         // question about next-day delivery). Words alone rank on another scale.
-        let by_meaning = self.meanings.is_some() && language(question) == Language::English;
         let whole = match ranked.next() {
             Some(next)
-                if by_meaning
+                if self.reads_by_meaning(question)
                     && !next.answers()
                     && whole.score - next.score < NEAR_NOT_ANSWERED =>
             {
@@ -598,9 +597,15 @@ impl KnowledgeBase {
         let meaning = self
             .meanings
             .as_ref()
-            .filter(|_| !query.is_empty() && language(question) == Language::English)
+            .filter(|_| !query.is_empty() && self.reads_by_meaning(question))
             .map(|m| m.encoder.embed(question));
         self.rank(&query, meaning.as_deref(), k)
+    }
+
+    /// True when `text` is read by meaning as well as by words: the sentence model is loaded
+    /// and knows its language (English; Indonesian is read by its words).
+    fn reads_by_meaning(&self, text: &str) -> bool {
+        self.meanings.is_some() && language(text) == Language::English
     }
 
     /// The best article for each of `texts`, the English ones read by meaning in one batch
@@ -610,9 +615,7 @@ impl KnowledgeBase {
         let read: Vec<bool> = texts
             .iter()
             .zip(&queries)
-            .map(|(text, query)| {
-                self.meanings.is_some() && !query.is_empty() && language(text) == Language::English
-            })
+            .map(|(text, query)| !query.is_empty() && self.reads_by_meaning(text))
             .collect();
         let batch: Vec<&str> = texts
             .iter()
